@@ -1,0 +1,21 @@
+//! Profiles: the configured mount sets (PRODUCT.md "Profiles").
+//!
+//! `profiles.rs` holds the resolved structs backends open from; `load.rs` reads TOML profiles
+//! (figment) and rill hosts' `rill-config.json`, and finds them on disk.
+
+pub mod profiles;
+
+pub use profiles::*;
+
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// A profile that cannot be used. The message names the file, the mount and the option, and the
+/// line where the format allows.
+#[derive(Debug, Error)]
+#[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}

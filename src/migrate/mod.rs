@@ -1,0 +1,1 @@
+//! Migration between mounts: plan (diff), copy (apply) and verify. Issue #4.
