@@ -11,6 +11,8 @@
 //! backend maps its errors into [`StoreError`] with one `map_err` function.
 
 pub mod js_json;
+pub mod kv_mount;
+pub mod open;
 
 use std::fmt::{self, Debug};
 use std::pin::Pin;

@@ -1,0 +1,4 @@
+//! Test servers and temp stores. Real servers only: `redis.rs` starts its own redis-server on a
+//! free loopback port; `s3.rs` serves s3s-fs in-process and starts moto as a process. A missing
+//! server binary fails the test with a message saying how to install it.
+#![allow(dead_code)]
