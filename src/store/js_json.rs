@@ -15,7 +15,7 @@ mod write;
 use indexmap::IndexMap;
 
 pub use parse::{JsonError, MAX_DEPTH, Parsed, parse};
-pub use write::{format_number, is_array_index, js_key_order, to_compact, to_pretty};
+pub use write::{format_number, is_array_index, js_key_order, to_compact, to_pretty, write_string};
 
 /// A JSON value with JavaScript semantics: every number is an `f64`, objects keep insertion order
 /// (serialisation moves array-index keys to the front, as JavaScript does).

@@ -116,8 +116,8 @@ fn write_value(out: &mut String, v: &Json, indent: Option<usize>, level: usize) 
     }
 }
 
-/// `JSON.stringify` string escaping (ES2019 well-formed; Rust strings have no lone surrogates).
-pub(super) fn write_string(out: &mut String, s: &str) {
+/// Appends `s` quoted with `JSON.stringify` string escaping (ES2019 well-formed; Rust strings have no lone surrogates).
+pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {
