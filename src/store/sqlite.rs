@@ -108,16 +108,19 @@ impl SqliteStore {
         let guard = self.conn.clone().lock_owned().await;
         let table = self.table.clone();
         let (_, r) = self
-            .blocking(guard, move |c| f(c, &table))
+            .blocking(guard, false, move |c| f(c, &table))
             .await
             .map_err(|e| e.during(op, target.to_string()))?;
         r.map_err(|e| map_err(&self.label, e).during(op, target.to_string()))
     }
 
     /// Runs `f` with the locked connection on the blocking pool and hands the lock back.
+    /// Unless `in_transaction`, a transaction left open by a cancelled `update` is rolled back
+    /// first.
     async fn blocking<R, F>(
         &self,
         mut guard: OwnedMutexGuard<Connection>,
+        in_transaction: bool,
         f: F,
     ) -> Result<(OwnedMutexGuard<Connection>, R), StoreError>
     where
@@ -125,8 +128,7 @@ impl SqliteStore {
         F: FnOnce(&mut Connection) -> R + Send + 'static,
     {
         tokio::task::spawn_blocking(move || {
-            // A cancelled `update` may have left its transaction open.
-            if !guard.is_autocommit() {
+            if !in_transaction && !guard.is_autocommit() {
                 let _ = guard.execute_batch("ROLLBACK");
             }
             let r = f(&mut guard);
@@ -250,13 +252,13 @@ impl KvStore for SqliteStore {
         f: &UpdateFn<'_>,
         _expiry: Expiry,
     ) -> Result<Result<bool, RillCallError>, StoreError> {
-        let label = self.label.clone();
-        let err = move |e: rusqlite::Error| map_err(&label, e).during("update key", "");
+        let (label, target) = (self.label.clone(), key.to_string());
+        let err = move |e: rusqlite::Error| map_err(&label, e).during("update key", target.clone());
         let guard = self.conn.clone().lock_owned().await;
         let (table, k) = (self.table.clone(), key.to_string());
         // Phase 1: open the write transaction and read the row.
         let (guard, current) = self
-            .blocking(guard, move |c| -> rusqlite::Result<Option<String>> {
+            .blocking(guard, false, move |c| -> rusqlite::Result<Option<String>> {
                 c.execute_batch("BEGIN IMMEDIATE")?;
                 let r = select_value(c, &table, &k);
                 if r.is_err() {
@@ -275,7 +277,7 @@ impl KvStore for SqliteStore {
         };
         // Phase 3: write and commit, or roll back.
         let (_guard, done) = self
-            .blocking(guard, move |c| -> rusqlite::Result<()> {
+            .blocking(guard, true, move |c| -> rusqlite::Result<()> {
                 match write {
                     Some(text) => match upsert(c, &table, &k, &text) {
                         Ok(()) => c.execute_batch("COMMIT"),
