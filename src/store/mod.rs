@@ -11,9 +11,12 @@
 //! backend maps its errors into [`StoreError`] with one `map_err` function.
 
 pub mod js_json;
+pub mod json_file;
 pub mod kv_mount;
+pub mod memory;
 pub mod open;
 pub mod rill_glob;
+pub mod sqlite;
 
 use std::fmt::{self, Debug};
 use std::pin::Pin;
@@ -282,6 +285,13 @@ pub trait KvStore: Send + Sync + Debug {
     /// Writes pending changes (JSON file: the whole file, temp file + rename). Others: no-op.
     async fn flush(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    /// UTF-8 size of the compact `JSON.stringify` of the whole store if `key` were set to `text`
+    /// (rill's `maxStoreSize` check, core JSON kv only). `None` where the backend has no store
+    /// size limit.
+    async fn size_if_set(&self, _key: &str, _text: &str) -> Result<Option<u64>, StoreError> {
+        Ok(None)
     }
 }
 

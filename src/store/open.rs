@@ -1,21 +1,46 @@
 //! Opening a profile's mounts: picks the backend from the mount's config.
 //!
-//! PLACEHOLDER until the backends land: every open fails with `Unsupported`.
+//! Redis and the fs backends are still placeholders here (they fail with `Unsupported`).
 
 use std::sync::Arc;
 
+use super::json_file::JsonFileStore;
 use super::kv_mount::KvMount;
-use super::{ErrorKind, FsMountStore, StoreError};
-use crate::config::{FsMountConfig, KvMountConfig};
+use super::memory::MemoryStore;
+use super::sqlite::SqliteStore;
+use super::{ErrorKind, FsMountStore, KvStore, StoreError, js_json};
+use crate::config::{FsMountConfig, KvBackendConfig, KvMountConfig};
 
 /// Opens one kv mount (connects for Redis, opens the database for SQLite; the JSON file is read
 /// lazily on first use, as rill does).
 pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
-    Err(StoreError::new(
-        ErrorKind::Unsupported,
-        cfg.name.clone(),
-        "backend not built yet",
-    ))
+    let store: Arc<dyn KvStore> = match &cfg.backend {
+        KvBackendConfig::Memory => {
+            // Core kv semantics: declared mounts start with every schema default.
+            let defaults = cfg
+                .schema
+                .iter()
+                .flatten()
+                .map(|(k, e)| (k.clone(), js_json::to_compact(&e.default)));
+            Arc::new(MemoryStore::with_entries(defaults))
+        }
+        KvBackendConfig::Json(j) => Arc::new(JsonFileStore::open(cfg, j)?),
+        KvBackendConfig::Sqlite(s) => {
+            let (c, s) = (cfg.clone(), s.clone());
+            let store = tokio::task::spawn_blocking(move || SqliteStore::open(&c, &s))
+                .await
+                .map_err(|e| StoreError::new(ErrorKind::Other, cfg.name.clone(), e.to_string()))??;
+            Arc::new(store)
+        }
+        KvBackendConfig::Redis(_) => {
+            return Err(StoreError::new(
+                ErrorKind::Unsupported,
+                cfg.name.clone(),
+                "backend not built yet",
+            ));
+        }
+    };
+    Ok(KvMount::new(cfg.clone(), store))
 }
 
 /// Opens one fs mount.

@@ -1,0 +1,126 @@
+//! Kv store factories for the conformance suite: each hands out fresh, isolated mounts of one
+//! backend (a new file, table or key prefix per call) and keeps its temp dir or server alive.
+//!
+//! Adding a backend = one function returning a [`KvFactory`] whose closure builds the
+//! backend part of a mount config from a unique id (e.g. redis: `prefix: format!("t{id}:")`).
+
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rillmount::config::{
+    DEFAULT_MAX_ENTRIES, DEFAULT_MAX_STORE_SIZE, DEFAULT_MAX_VALUE_SIZE, JsonKvConfig,
+    KvBackendConfig, KvMountConfig, Mode, SqliteKvConfig, WritePolicy,
+};
+use rillmount::store::KvStore;
+use rillmount::store::kv_mount::KvMount;
+use rillmount::store::open::open_kv;
+
+/// A short id unique within this test process run (and very likely across runs).
+pub fn unique_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{:x}{:x}{n}", std::process::id(), t)
+}
+
+type BackendFn = dyn Fn(&str) -> KvBackendConfig + Send + Sync;
+
+/// Makes fresh mounts of one backend.
+pub struct KvFactory {
+    pub name: &'static str,
+    backend: Box<BackendFn>,
+    _keep: Arc<dyn Any + Send + Sync>,
+}
+
+impl KvFactory {
+    /// `keep` is held as long as the factory (temp dir, server guard); `backend` builds the
+    /// backend config of an isolated store from a unique id.
+    pub fn new(
+        name: &'static str,
+        keep: impl Any + Send + Sync,
+        backend: impl Fn(&str) -> KvBackendConfig + Send + Sync + 'static,
+    ) -> Self {
+        KvFactory {
+            name,
+            backend: Box::new(backend),
+            _keep: Arc::new(keep),
+        }
+    }
+
+    /// A config for a new isolated store: open mode, read-write, default limits.
+    pub fn config(&self) -> KvMountConfig {
+        let id = unique_id();
+        KvMountConfig {
+            name: format!("m{id}"),
+            mode: Mode::new("read-write"),
+            schema: None,
+            max_entries: DEFAULT_MAX_ENTRIES,
+            max_value_size: DEFAULT_MAX_VALUE_SIZE,
+            backend: (self.backend)(&id),
+        }
+    }
+
+    /// Opens a mount on a new isolated store after `edit` adjusted its config.
+    pub async fn mount_with(&self, edit: impl FnOnce(&mut KvMountConfig)) -> KvMount {
+        let mut cfg = self.config();
+        edit(&mut cfg);
+        open(&cfg).await
+    }
+
+    /// Opens a mount on a new isolated store, open mode.
+    pub async fn mount(&self) -> KvMount {
+        self.mount_with(|_| {}).await
+    }
+
+    /// A new isolated raw store.
+    pub async fn store(&self) -> Arc<dyn KvStore> {
+        self.mount().await.store().clone()
+    }
+}
+
+/// Opens `cfg`, panicking with the error on failure.
+pub async fn open(cfg: &KvMountConfig) -> KvMount {
+    match open_kv(cfg).await {
+        Ok(m) => m,
+        Err(e) => panic!("cannot open kv mount {}: {e}", cfg.name),
+    }
+}
+
+/// The in-memory reference backend.
+pub fn memory() -> KvFactory {
+    KvFactory::new("memory", (), |_| KvBackendConfig::Memory)
+}
+
+/// JSON files in a temp dir, one file per store.
+pub fn json_tmp() -> KvFactory {
+    json_tmp_with(WritePolicy::Dispose)
+}
+
+pub fn json_tmp_with(policy: WritePolicy) -> KvFactory {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().to_path_buf();
+    KvFactory::new("json", dir, move |id| {
+        KvBackendConfig::Json(JsonKvConfig {
+            store: root.join(format!("s{id}")).join("store.json"),
+            max_store_size: DEFAULT_MAX_STORE_SIZE,
+            write_policy: policy,
+        })
+    })
+}
+
+/// One SQLite file in a temp dir, one table per store.
+pub fn sqlite_tmp() -> KvFactory {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("db").join("kv.sqlite");
+    KvFactory::new("sqlite", dir, move |id| {
+        KvBackendConfig::Sqlite(SqliteKvConfig {
+            database: db.clone(),
+            table: format!("t_{id}"),
+        })
+    })
+}
