@@ -7,5 +7,8 @@ use support::stores;
 
 kv_suite!(memory, stores::memory());
 kv_suite!(json, stores::json_tmp());
-kv_suite!(json_immediate, stores::json_tmp_with(rillmount::config::WritePolicy::Immediate));
+kv_suite!(
+    json_immediate,
+    stores::json_tmp_with(rillmount::config::WritePolicy::Immediate)
+);
 kv_suite!(sqlite, stores::sqlite_tmp());

@@ -1,1 +1,155 @@
-//! Migration between mounts: plan (diff), copy (apply) and verify. Issue #4.
+//! Migration between mounts: plan (diff), copy (apply) and verify (PRODUCT.md "Migration
+//! semantics", spec/backends.md §12).
+//!
+//! - `plan.rs` compares a source and a destination item by item: kv values as JSON (so
+//!   `{"a":1,"b":2}` equals `{"b":2,"a":1}`), files by size then SHA-256.
+//! - `copy.rs` applies a plan with a conflict policy, checks every value against the
+//!   destination's schema and limits (a violation is reported with its key, the rest goes on),
+//!   writes in batches (SQLite transactions, Redis pipelines) and records its progress in a
+//!   `journal.rs` so that an interrupted copy resumes where it stopped.
+//! - `verify.rs` re-reads both sides and reports every mismatch.
+//!
+//! The engine reports through a `watch` channel of [`progress::Progress`] and stops between
+//! batches when its `CancellationToken` fires; it never deletes anything at the destination.
+
+pub mod copy;
+pub mod journal;
+pub mod plan;
+pub mod progress;
+pub mod verify;
+
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use thiserror::Error;
+
+use crate::config::FsMountConfig;
+use crate::store::kv_mount::KvMount;
+use crate::store::{FsMountStore, StoreError};
+
+/// An opened fs mount with its configuration (mode, `maxFileSize`).
+#[derive(Debug, Clone)]
+pub struct FsMount {
+    pub config: FsMountConfig,
+    pub store: Arc<dyn FsMountStore>,
+}
+
+/// One side of a migration: a kv mount or an fs mount.
+#[derive(Debug, Clone)]
+pub enum Endpoint {
+    Kv(KvMount),
+    Fs(FsMount),
+}
+
+impl Endpoint {
+    /// Location label, safe to show.
+    pub fn location(&self) -> String {
+        match self {
+            Endpoint::Kv(m) => m.store().info().location,
+            Endpoint::Fs(f) => f.store.info().location,
+        }
+    }
+}
+
+/// Why a migration stopped.
+#[derive(Debug, Error)]
+pub enum MigrateError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot migrate from {src} to {dst}: {reason}")]
+    Unsupported {
+        src: &'static str,
+        dst: &'static str,
+        reason: String,
+    },
+    #[error("{count} item(s) differ at the destination and --on-conflict is fail: {sample}")]
+    Conflicts { count: usize, sample: String },
+    #[error("the destination refuses writes: {0}")]
+    ReadOnly(String),
+    #[error("invalid pattern `{pattern}`: {message}")]
+    Pattern { pattern: String, message: String },
+    #[error("journal {path}: {message}")]
+    Journal { path: String, message: String },
+}
+
+/// What happened to one key or file, compared with the destination.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Only in the source: will be created.
+    New,
+    /// In both, different: overwritten or skipped by the conflict policy.
+    Changed,
+    /// In both, equal: nothing to do.
+    Same,
+    /// Only in the destination: never deleted by a copy.
+    OnlyInDestination,
+}
+
+impl Change {
+    pub fn label(self) -> &'static str {
+        match self {
+            Change::New => "new",
+            Change::Changed => "changed",
+            Change::Same => "same",
+            Change::OnlyInDestination => "only in destination",
+        }
+    }
+}
+
+/// `--include` / `--exclude` globs over keys or paths (`*` crosses `/`; excludes win).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl Filter {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Filter, MigrateError> {
+        Ok(Filter {
+            include: build_set(include)?,
+            exclude: build_set(exclude)?,
+        })
+    }
+
+    /// Whether `name` takes part in the migration.
+    pub fn accepts(&self, name: &str) -> bool {
+        if self.exclude.as_ref().is_some_and(|s| s.is_match(name)) {
+            return false;
+        }
+        self.include.as_ref().is_none_or(|s| s.is_match(name))
+    }
+}
+
+fn build_set(patterns: &[String]) -> Result<Option<GlobSet>, MigrateError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        let g = Glob::new(p).map_err(|e| MigrateError::Pattern {
+            pattern: p.clone(),
+            message: e.kind().to_string(),
+        })?;
+        b.add(g);
+    }
+    b.build().map(Some).map_err(|e| MigrateError::Pattern {
+        pattern: patterns.join(", "),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_includes_and_excludes() {
+        let f = Filter::new(&["user:*".into()], &["user:tmp*".into()]).unwrap();
+        assert!(f.accepts("user:7"));
+        assert!(!f.accepts("user:tmp1"));
+        assert!(!f.accepts("session:1"));
+        assert!(Filter::default().accepts("anything"));
+        assert!(Filter::new(&["[".into()], &[]).is_err());
+    }
+}

@@ -184,10 +184,7 @@ impl KvMount {
             let count = self.store.count().await.map_err(se)?;
             let max = self.config.max_entries;
             if count >= max {
-                return Err(self.fail(format!(
-                    "store exceeds entry limit ({} > {max})",
-                    count + 1
-                )));
+                return Err(self.fail(format!("store exceeds entry limit ({} > {max})", count + 1)));
             }
         }
         if let KvBackendConfig::Json(j) = &self.config.backend {
@@ -378,7 +375,11 @@ impl KvMount {
             "mode".into(),
             c.mode.as_str().map_or(Json::Null, |m| Json::str(m)),
         );
-        let schema = if c.schema.is_some() { "declared" } else { "open" };
+        let schema = if c.schema.is_some() {
+            "declared"
+        } else {
+            "open"
+        };
         o.insert("schema".into(), Json::str(schema));
         o.insert("maxEntries".into(), Json::Number(c.max_entries as f64));
         o.insert("maxValueSize".into(), Json::Number(c.max_value_size as f64));

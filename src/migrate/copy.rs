@@ -1,0 +1,445 @@
+//! Apply: copy every source item the plan calls new (and changed, by the conflict policy).
+//!
+//! - A value that violates the destination's schema or limits (undeclared key, wrong type,
+//!   `maxValueSize`, `maxEntries`, `maxFileSize`) or a source value that is not JSON is
+//!   reported with its key and not written; the rest goes on.
+//! - kv writes go in batches (`KvStore::put_many`: one SQLite transaction, one Redis pipeline)
+//!   with the destination mount's TTL, or the source's remaining TTL with `preserve_ttl`.
+//! - Files are streamed (never fully buffered) with `concurrency` transfers at a time.
+//! - After each durable batch the journal records the next source cursor; cancelling stops
+//!   between batches and keeps the journal, so a re-run resumes there.
+//! - `--on-conflict fail` plans first and writes nothing if any item differs.
+//! - Nothing is ever deleted at the destination.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use futures::StreamExt;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::journal::Journal;
+use super::plan::{self, PAGE, compare_file, same_value};
+use super::progress::{Phase, Progress, Ticker};
+use super::{Change, Endpoint, Filter, FsMount, MigrateError};
+use crate::config::{KvBackendConfig, KvMountConfig};
+use crate::store::kv_mount::KvMount;
+use crate::store::{Backend, EntryKind, Expiry, FileStore, StoredValue, js_json};
+
+/// What to do with an item that exists at the destination with a different value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum OnConflict {
+    /// Keep the destination's value.
+    #[default]
+    Skip,
+    /// Replace it with the source's.
+    Overwrite,
+    /// Refuse the whole copy (checked before anything is written).
+    Fail,
+}
+
+/// Options of one copy.
+#[derive(Debug, Clone)]
+pub struct CopyOptions {
+    pub on_conflict: OnConflict,
+    /// Decide everything, write nothing.
+    pub dry_run: bool,
+    /// Redis → Redis: keep each key's remaining TTL instead of the destination mount's `ttl`.
+    pub preserve_ttl: bool,
+    pub filter: Filter,
+    /// Concurrent file transfers.
+    pub concurrency: usize,
+    /// Folder of the journal; `None` copies without one.
+    pub journal_dir: Option<PathBuf>,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions {
+            on_conflict: OnConflict::Skip,
+            dry_run: false,
+            preserve_ttl: false,
+            filter: Filter::default(),
+            concurrency: 8,
+            journal_dir: None,
+        }
+    }
+}
+
+/// An item that was not written, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Rejection {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The outcome of a copy (printed by the CLI, as JSON with `--json`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CopyReport {
+    pub dry_run: bool,
+    /// Items written (or that would be, in a dry run).
+    pub copied: u64,
+    /// Equal at both sides.
+    pub skipped_same: u64,
+    /// Different at the destination and kept by `--on-conflict skip`.
+    pub skipped_conflict: u64,
+    pub rejected: Vec<Rejection>,
+    /// Bytes written.
+    pub bytes: u64,
+    /// This run continued an interrupted one.
+    pub resumed: bool,
+    /// Stopped by a cancel; the journal holds where to resume.
+    pub cancelled: bool,
+    /// Things worth knowing that did not stop the copy (lossy values, empty folders).
+    pub warnings: Vec<String>,
+    pub elapsed_ms: u64,
+}
+
+/// Copies `src` into `dst`.
+pub async fn copy(
+    src: &Endpoint,
+    dst: &Endpoint,
+    opts: &CopyOptions,
+    progress: Option<tokio::sync::watch::Sender<Progress>>,
+    cancel: CancellationToken,
+) -> Result<CopyReport, MigrateError> {
+    let started = Instant::now();
+    if !opts.dry_run {
+        check_writable(dst)?;
+    }
+    if opts.on_conflict == OnConflict::Fail {
+        let p = plan::plan(src, dst, &opts.filter, progress.clone()).await?;
+        let conflicts: Vec<&str> = p
+            .items
+            .iter()
+            .filter(|i| i.change == Change::Changed)
+            .map(|i| i.name.as_str())
+            .collect();
+        if !conflicts.is_empty() {
+            let mut sample = conflicts
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if conflicts.len() > 5 {
+                sample.push_str(", …");
+            }
+            return Err(MigrateError::Conflicts {
+                count: conflicts.len(),
+                sample,
+            });
+        }
+    }
+    let mut journal = match (&opts.journal_dir, opts.dry_run) {
+        (Some(dir), false) => Some(Journal::open(dir, &src.location(), &dst.location())?),
+        _ => None,
+    };
+    let mut ticker = Ticker::new(progress, Phase::Copying);
+    let mut report = CopyReport {
+        dry_run: opts.dry_run,
+        ..CopyReport::default()
+    };
+    if let Some(j) = &journal {
+        report.resumed = j.resumed;
+        report.copied = j.state.copied;
+        report.bytes = j.state.bytes;
+        ticker.state.items = j.state.copied + j.state.skipped;
+    }
+    match (src, dst) {
+        (Endpoint::Kv(s), Endpoint::Kv(d)) => {
+            copy_kv(s, d, opts, &mut report, &mut journal, &mut ticker, &cancel).await?
+        }
+        (Endpoint::Fs(s), Endpoint::Fs(d)) => {
+            copy_fs(s, d, opts, &mut report, &mut journal, &mut ticker, &cancel).await?
+        }
+        _ => {
+            return Err(MigrateError::Unsupported {
+                src: plan::kind(src),
+                dst: plan::kind(dst),
+                reason: "copy moves kv to kv or fs to fs".into(),
+            });
+        }
+    }
+    if !report.cancelled {
+        if let Some(j) = &journal {
+            j.finish()?;
+        }
+    }
+    ticker.phase(Phase::Done);
+    report.elapsed_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
+    match dst {
+        Endpoint::Kv(m) if !m.config().mode.kv_allows_write() => Err(MigrateError::ReadOnly(
+            format!("kv mount `{}` has mode read", m.config().name),
+        )),
+        Endpoint::Fs(f) if !f.config.mode.fs_allows_write() => {
+            Err(MigrateError::ReadOnly(format!(
+                "fs mount `{}` has mode {}",
+                f.config.name,
+                f.config.mode.as_str().unwrap_or("(none)")
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Why `text` cannot be written to the destination mount `cfg`, if it cannot.
+fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
+    let value = match js_json::parse(text) {
+        Ok(p) => p.value,
+        Err(e) => return Some(format!("source value is not valid JSON: {e}")),
+    };
+    if let Some(schema) = &cfg.schema {
+        match schema.get(key) {
+            None => return Some("key is not declared in the destination schema".into()),
+            Some(entry) if entry.kind != value.type_name_rill() => {
+                return Some(format!(
+                    "destination schema expects {}, got {}",
+                    entry.kind,
+                    value.type_name_rill()
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let size = text.len() as u64;
+    if size > cfg.max_value_size {
+        return Some(format!(
+            "value is {size} bytes, over the destination's maxValueSize of {}",
+            cfg.max_value_size
+        ));
+    }
+    None
+}
+
+async fn copy_kv(
+    src: &KvMount,
+    dst: &KvMount,
+    opts: &CopyOptions,
+    report: &mut CopyReport,
+    journal: &mut Option<Journal>,
+    ticker: &mut Ticker,
+    cancel: &CancellationToken,
+) -> Result<(), MigrateError> {
+    let (s, d) = (src.store(), dst.store());
+    ticker.state.total = s.count().await.ok();
+    let dst_is_json = matches!(dst.config().backend, KvBackendConfig::Json(_));
+    let mut entries = d.count().await?;
+    let max_entries = dst.config().max_entries;
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    loop {
+        let page = s.scan(cursor.as_deref(), PAGE).await?;
+        let keys: Vec<String> = page
+            .keys
+            .into_iter()
+            .filter(|k| opts.filter.accepts(k) && seen.insert(k.clone()))
+            .collect();
+        let (sv, dv) = (s.get_many(&keys).await?, d.get_many(&keys).await?);
+        let mut plain: Vec<(String, String)> = Vec::new();
+        let mut timed: Vec<(String, StoredValue)> = Vec::new();
+        let (mut copied, mut skipped, mut bytes) = (0u64, 0u64, 0u64);
+        for ((key, a), b) in keys.into_iter().zip(sv).zip(dv) {
+            let Some(a) = a else { continue };
+            let is_new = match &b {
+                None => true,
+                Some(b) if same_value(&a.text, &b.text) => {
+                    report.skipped_same += 1;
+                    skipped += 1;
+                    continue;
+                }
+                Some(_) if opts.on_conflict != OnConflict::Overwrite => {
+                    report.skipped_conflict += 1;
+                    skipped += 1;
+                    continue;
+                }
+                Some(_) => false,
+            };
+            let mut reason = kv_rejection(dst.config(), &key, &a.text);
+            if reason.is_none() && is_new && entries >= max_entries {
+                reason = Some(format!(
+                    "the destination holds {entries} entries, its maxEntries is {max_entries}"
+                ));
+            }
+            if let Some(reason) = reason {
+                report.rejected.push(Rejection { name: key, reason });
+                continue;
+            }
+            if dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
+                report.warnings.push(format!(
+                    "`{key}`: a lone surrogate escape becomes U+FFFD in the JSON file"
+                ));
+            }
+            if is_new {
+                entries += 1;
+            }
+            copied += 1;
+            bytes += a.text.len() as u64;
+            match a.ttl {
+                Some(_) if opts.preserve_ttl => timed.push((key, a)),
+                _ => plain.push((key, a.text)),
+            }
+        }
+        if !opts.dry_run {
+            d.put_many(&plain, Expiry::MountDefault).await?;
+            for (k, v) in &timed {
+                let expiry = v.ttl.map_or(Expiry::MountDefault, Expiry::After);
+                d.put(k, &v.text, expiry).await?;
+            }
+            // A JSON file is only durable once flushed: flush before the journal moves on.
+            if d.info().backend == Backend::Json {
+                d.flush().await?;
+            }
+        }
+        report.copied += copied;
+        report.bytes += bytes;
+        ticker.advance(copied + skipped, bytes);
+        cursor = page.next;
+        if let Some(j) = journal.as_mut() {
+            j.state.cursor = cursor.clone();
+            j.state.copied = report.copied;
+            j.state.skipped = report.skipped_same + report.skipped_conflict;
+            j.state.rejected = report.rejected.len() as u64;
+            j.state.bytes = report.bytes;
+            j.save()?;
+        }
+        if cursor.is_none() {
+            break;
+        }
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One file's outcome in a concurrent batch.
+enum FileOutcome {
+    Copied(u64),
+    Same,
+    Conflict,
+    Rejected(Rejection),
+}
+
+async fn copy_fs(
+    src: &FsMount,
+    dst: &FsMount,
+    opts: &CopyOptions,
+    report: &mut CopyReport,
+    journal: &mut Option<Journal>,
+    ticker: &mut Ticker,
+    cancel: &CancellationToken,
+) -> Result<(), MigrateError> {
+    let (s, d) = (src.store.as_ref(), dst.store.as_ref());
+    let dst_dirs = d.info().capability.directories;
+    let max_size = dst.config.max_file_size;
+    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    loop {
+        let page = s.walk(cursor.as_deref(), PAGE).await?;
+        let mut files = Vec::new();
+        for e in page.entries {
+            if !opts.filter.accepts(&e.path) {
+                continue;
+            }
+            match e.kind {
+                EntryKind::File => files.push(e),
+                EntryKind::Directory if dst_dirs => {
+                    if !opts.dry_run {
+                        FileStore::mkdir(d, &e.path).await?;
+                    }
+                }
+                EntryKind::Directory => report.warnings.push(format!(
+                    "empty folder `{}` is not kept: the destination has no folders",
+                    e.path
+                )),
+                EntryKind::Symlink => report.warnings.push(format!(
+                    "symlink `{}` skipped: it leads outside the source mount",
+                    e.path
+                )),
+            }
+        }
+        let outcomes: Vec<Result<FileOutcome, MigrateError>> = futures::stream::iter(files)
+            .map(|e| async move {
+                if e.size > max_size {
+                    return Ok(FileOutcome::Rejected(Rejection {
+                        reason: format!(
+                            "file is {} bytes, over the destination's maxFileSize of {max_size}",
+                            e.size
+                        ),
+                        name: e.path,
+                    }));
+                }
+                let (change, _) = compare_file(s, d, &e.path, e.size).await?;
+                match change {
+                    Change::Same => return Ok(FileOutcome::Same),
+                    Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
+                        return Ok(FileOutcome::Conflict);
+                    }
+                    _ => {}
+                }
+                if !opts.dry_run {
+                    let body = FileStore::read(s, &e.path).await?;
+                    FileStore::write(d, &e.path, body, Some(e.size)).await?;
+                }
+                Ok(FileOutcome::Copied(e.size))
+            })
+            .buffer_unordered(opts.concurrency.max(1))
+            .collect()
+            .await;
+        let (mut copied, mut bytes, mut done) = (0u64, 0u64, 0u64);
+        let mut first_error = None;
+        for o in outcomes {
+            match o {
+                Ok(FileOutcome::Copied(n)) => {
+                    copied += 1;
+                    bytes += n;
+                    done += 1;
+                }
+                Ok(FileOutcome::Same) => {
+                    report.skipped_same += 1;
+                    done += 1;
+                }
+                Ok(FileOutcome::Conflict) => {
+                    report.skipped_conflict += 1;
+                    done += 1;
+                }
+                Ok(FileOutcome::Rejected(r)) => report.rejected.push(r),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        report.copied += copied;
+        report.bytes += bytes;
+        ticker.advance(done, bytes);
+        // A failed transfer stops the copy before the journal passes this page, so the re-run
+        // starts again at this page (files already written compare as same).
+        if let Some(e) = first_error {
+            return Err(e);
+        }
+        cursor = page.next;
+        if let Some(j) = journal.as_mut() {
+            j.state.cursor = cursor.clone();
+            j.state.copied = report.copied;
+            j.state.skipped = report.skipped_same + report.skipped_conflict;
+            j.state.rejected = report.rejected.len() as u64;
+            j.state.bytes = report.bytes;
+            j.save()?;
+        }
+        if cursor.is_none() {
+            break;
+        }
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+    }
+    Ok(())
+}
