@@ -163,10 +163,8 @@ pub async fn copy(
             });
         }
     }
-    if !report.cancelled {
-        if let Some(j) = &journal {
-            j.finish()?;
-        }
+    if let Some(j) = journal.as_ref().filter(|_| !report.cancelled) {
+        j.finish()?;
     }
     ticker.phase(Phase::Done);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
