@@ -15,6 +15,7 @@ pub mod json_file;
 pub mod kv_mount;
 pub mod memory;
 pub mod open;
+pub mod overlay;
 pub mod rill_glob;
 pub mod sqlite;
 
