@@ -136,6 +136,7 @@ fn number_to_serde(n: f64) -> serde_json::Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -151,7 +152,9 @@ mod tests {
 
     #[test]
     fn serde_round_trip_keeps_integers_integral() {
-        let v = parse(r#"{"b":1,"2":[-0,1.5,1e300,null,true,"s"]}"#).unwrap().value;
+        let v = parse(r#"{"b":1,"2":[-0,1.5,1e300,null,true,"s"]}"#)
+            .unwrap()
+            .value;
         let s: serde_json::Value = (&v).into();
         assert_eq!(s.to_string(), r#"{"2":[0,1.5,1e+300,null,true,"s"],"b":1}"#);
         assert_eq!(Json::from(&s), v_without_negative_zero(&v));

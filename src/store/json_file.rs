@@ -20,8 +20,8 @@ use tokio::sync::{Mutex, MutexGuard};
 use super::js_json::{self, Json, JsonObject};
 use super::memory::page_by_offset;
 use super::{
-    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError,
-    StoreInfo, StoredValue, UpdateFn,
+    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
+    StoredValue, UpdateFn,
 };
 use crate::config::{JsonKvConfig, KvMountConfig, Schema, WritePolicy};
 
@@ -139,8 +139,12 @@ impl JsonFileStore {
 
     fn parse_value(&self, key: &str, text: &str) -> Result<Json, StoreError> {
         js_json::parse(text).map(|p| p.value).map_err(|e| {
-            StoreError::new(ErrorKind::Other, self.label(), format!("value is not json: {e}"))
-                .during("write key", key)
+            StoreError::new(
+                ErrorKind::Other,
+                self.label(),
+                format!("value is not json: {e}"),
+            )
+            .during("write key", key)
         })
     }
 
@@ -251,7 +255,11 @@ impl KvStore for JsonFileStore {
         self.flush_if_immediate(data).await
     }
 
-    async fn put_many(&self, items: &[(String, String)], _expiry: Expiry) -> Result<(), StoreError> {
+    async fn put_many(
+        &self,
+        items: &[(String, String)],
+        _expiry: Expiry,
+    ) -> Result<(), StoreError> {
         let values = items
             .iter()
             .map(|(k, t)| Ok((k.clone(), self.parse_value(k, t)?)))
@@ -291,9 +299,8 @@ impl KvStore for JsonFileStore {
     async fn scan(&self, cursor: Option<&str>, count: usize) -> Result<KeyPage, StoreError> {
         let mut g = self.loaded().await?;
         let data = data_mut(&mut g);
-        page_by_offset(data.keys(), data.len(), cursor, count).map_err(|m| {
-            StoreError::new(ErrorKind::Other, self.label(), m).during("list keys", "")
-        })
+        page_by_offset(data.keys(), data.len(), cursor, count)
+            .map_err(|m| StoreError::new(ErrorKind::Other, self.label(), m).during("list keys", ""))
     }
 
     async fn count(&self) -> Result<u64, StoreError> {
@@ -335,6 +342,7 @@ impl KvStore for JsonFileStore {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -184,21 +184,17 @@ impl KvMount {
             let count = self.store.count().await.map_err(se)?;
             let max = self.config.max_entries;
             if count >= max {
-                return Err(self.fail(format!(
-                    "store exceeds entry limit ({} > {max})",
-                    count + 1
-                )));
+                return Err(self.fail(format!("store exceeds entry limit ({} > {max})", count + 1)));
             }
         }
-        if let KvBackendConfig::Json(j) = &self.config.backend {
-            if let Some(total) = self.store.size_if_set(key, &text).await.map_err(se)? {
-                if total > j.max_store_size {
-                    return Err(self.fail(format!(
-                        "store exceeds size limit ({total} > {})",
-                        j.max_store_size
-                    )));
-                }
-            }
+        if let KvBackendConfig::Json(j) = &self.config.backend
+            && let Some(total) = self.store.size_if_set(key, &text).await.map_err(se)?
+            && total > j.max_store_size
+        {
+            return Err(self.fail(format!(
+                "store exceeds size limit ({total} > {})",
+                j.max_store_size
+            )));
         }
         self.store
             .put(key, &text, Expiry::MountDefault)
@@ -335,11 +331,11 @@ impl KvMount {
         let mut all = JsonObject::with_capacity(keys.len());
         for (k, v) in keys.into_iter().zip(values) {
             // A key that vanished meanwhile (Redis expiry) is skipped, as rill's MGET does.
-            if let Some(v) = v {
-                if k != PROTO_KEY {
-                    let value = parse_stored(&k, &v.text)?;
-                    all.insert(k, value);
-                }
+            if let Some(v) = v
+                && k != PROTO_KEY
+            {
+                let value = parse_stored(&k, &v.text)?;
+                all.insert(k, value);
             }
         }
         Ok(js_key_order(&all)
@@ -374,11 +370,12 @@ impl KvMount {
         let c = &self.config;
         let mut o = JsonObject::new();
         o.insert("name".into(), Json::str(c.name.clone()));
-        o.insert(
-            "mode".into(),
-            c.mode.as_str().map_or(Json::Null, |m| Json::str(m)),
-        );
-        let schema = if c.schema.is_some() { "declared" } else { "open" };
+        o.insert("mode".into(), c.mode.as_str().map_or(Json::Null, Json::str));
+        let schema = if c.schema.is_some() {
+            "declared"
+        } else {
+            "open"
+        };
         o.insert("schema".into(), Json::str(schema));
         o.insert("maxEntries".into(), Json::Number(c.max_entries as f64));
         o.insert("maxValueSize".into(), Json::Number(c.max_value_size as f64));

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use indexmap::IndexMap;
 
 use super::{
-    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError,
-    StoreInfo, StoredValue, UpdateFn,
+    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
+    StoredValue, UpdateFn,
 };
 
 /// A [`KvStore`] held in memory, keys in insertion order (a re-added key goes to the end).
@@ -32,9 +32,9 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, IndexMap<String, String>>, StoreError> {
-        self.map.lock().map_err(|_| {
-            StoreError::new(ErrorKind::Other, "memory", "store poisoned by a panic")
-        })
+        self.map
+            .lock()
+            .map_err(|_| StoreError::new(ErrorKind::Other, "memory", "store poisoned by a panic"))
     }
 }
 
@@ -124,6 +124,7 @@ pub(crate) fn page_by_offset<'a>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -29,7 +29,9 @@ pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
             let (c, s) = (cfg.clone(), s.clone());
             let store = tokio::task::spawn_blocking(move || SqliteStore::open(&c, &s))
                 .await
-                .map_err(|e| StoreError::new(ErrorKind::Other, cfg.name.clone(), e.to_string()))??;
+                .map_err(|e| {
+                    StoreError::new(ErrorKind::Other, cfg.name.clone(), e.to_string())
+                })??;
             Arc::new(store)
         }
         KvBackendConfig::Redis(_) => {

@@ -17,8 +17,8 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, pa
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
-    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError,
-    StoreInfo, StoredValue, UpdateFn,
+    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
+    StoredValue, UpdateFn,
 };
 use crate::config::{KvMountConfig, SqliteKvConfig};
 
@@ -62,18 +62,19 @@ impl SqliteStore {
         let label = format!("{} table {}", db.display(), sq.table);
         let fail = |kind, msg: String| StoreError::new(kind, label.clone(), msg).during("open", "");
         let in_memory = is_memory_path(db);
-        if !in_memory {
-            if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty() && !d.exists()) {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    fail(
-                        ErrorKind::Config,
-                        format!(
-                            "Failed to create directory for database path \"{}\": {e}",
-                            db.display()
-                        ),
-                    )
-                })?;
-            }
+        let missing_dir = db
+            .parent()
+            .filter(|d| !in_memory && !d.as_os_str().is_empty() && !d.exists());
+        if let Some(dir) = missing_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                fail(
+                    ErrorKind::Config,
+                    format!(
+                        "Failed to create directory for database path \"{}\": {e}",
+                        db.display()
+                    ),
+                )
+            })?;
         }
         let conn = Connection::open(db).map_err(|e| map_err(&label, e).during("open", ""))?;
         conn.busy_timeout(BUSY_TIMEOUT)
@@ -225,7 +226,10 @@ impl KvStore for SqliteStore {
                 Ok(found)
             })
             .await?;
-        Ok(keys.iter().map(|k| found.get(k).cloned().map(stored)).collect())
+        Ok(keys
+            .iter()
+            .map(|k| found.get(k).cloned().map(stored))
+            .collect())
     }
 
     async fn put(&self, key: &str, text: &str, _expiry: Expiry) -> Result<(), StoreError> {
@@ -234,7 +238,11 @@ impl KvStore for SqliteStore {
             .await
     }
 
-    async fn put_many(&self, items: &[(String, String)], _expiry: Expiry) -> Result<(), StoreError> {
+    async fn put_many(
+        &self,
+        items: &[(String, String)],
+        _expiry: Expiry,
+    ) -> Result<(), StoreError> {
         let items = items.to_vec();
         self.run("write keys", "", move |c, t| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -325,15 +333,19 @@ impl KvStore for SqliteStore {
                 rows
             })
             .await?;
-        let next = (keys.len() as i64 == limit).then(|| keys.last().cloned()).flatten();
+        let next = (keys.len() as i64 == limit)
+            .then(|| keys.last().cloned())
+            .flatten();
         Ok(KeyPage { keys, next })
     }
 
     /// Rows of the whole table (rill's `maxEntries` count, other mounts' rows included).
     async fn count(&self) -> Result<u64, StoreError> {
         self.run("count keys", "", |c, t| {
-            c.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get::<_, i64>(0))
-                .map(|n| n.max(0) as u64)
+            c.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n.max(0) as u64)
         })
         .await
     }
@@ -353,6 +365,7 @@ pub fn is_memory_path(path: &Path) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

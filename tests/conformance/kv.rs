@@ -68,17 +68,31 @@ pub async fn delete_reports_existence(s: &dyn KvStore) {
 
 pub async fn odd_keys_round_trip(s: &dyn KvStore) {
     let p = prefix();
-    let keys: Vec<String> = ["", "/", " a b ", "line\nbreak", "é😀", "0", "42", "\"q\"", "*?[]"]
-        .iter()
-        .map(|k| format!("{p}{k}"))
-        .collect();
+    let keys: Vec<String> = [
+        "",
+        "/",
+        " a b ",
+        "line\nbreak",
+        "é😀",
+        "0",
+        "42",
+        "\"q\"",
+        "*?[]",
+    ]
+    .iter()
+    .map(|k| format!("{p}{k}"))
+    .collect();
     for (i, k) in keys.iter().enumerate() {
         s.put(k, &i.to_string(), E).await.unwrap();
     }
     for (i, k) in keys.iter().enumerate() {
         assert_eq!(text(s, k).await, Some(i.to_string()), "key {k:?}");
     }
-    let mut listed: Vec<String> = all_keys(s, 100).await.into_iter().filter(|k| k.starts_with(&p)).collect();
+    let mut listed: Vec<String> = all_keys(s, 100)
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with(&p))
+        .collect();
     listed.sort();
     listed.dedup();
     let mut want = keys.clone();
@@ -117,7 +131,10 @@ pub async fn values_keep_their_text(s: &dyn KvStore) {
 
 pub async fn get_many_keeps_order(s: &dyn KvStore) {
     let p = prefix();
-    let keys: Vec<String> = ["a", "missing", "b", "a"].iter().map(|k| format!("{p}{k}")).collect();
+    let keys: Vec<String> = ["a", "missing", "b", "a"]
+        .iter()
+        .map(|k| format!("{p}{k}"))
+        .collect();
     s.put(&keys[0], "1", E).await.unwrap();
     s.put(&keys[2], "2", E).await.unwrap();
     let got: Vec<Option<String>> = s
@@ -127,13 +144,18 @@ pub async fn get_many_keeps_order(s: &dyn KvStore) {
         .into_iter()
         .map(|v| v.map(|v| v.text))
         .collect();
-    assert_eq!(got, [Some("1".into()), None, Some("2".into()), Some("1".into())]);
+    assert_eq!(
+        got,
+        [Some("1".into()), None, Some("2".into()), Some("1".into())]
+    );
     cleanup(s, &keys).await;
 }
 
 pub async fn put_many_writes_all(s: &dyn KvStore) {
     let p = prefix();
-    let items: Vec<(String, String)> = (0..250).map(|i| (format!("{p}{i}"), format!("[{i}]"))).collect();
+    let items: Vec<(String, String)> = (0..250)
+        .map(|i| (format!("{p}{i}"), format!("[{i}]")))
+        .collect();
     s.put_many(&items, E).await.unwrap();
     let keys: Vec<String> = items.iter().map(|(k, _)| k.clone()).collect();
     let got = s.get_many(&keys).await.unwrap();
@@ -149,7 +171,11 @@ pub async fn scan_pages_cover_every_key(s: &dyn KvStore) {
     for k in &keys {
         s.put(k, "0", E).await.unwrap();
     }
-    let mut listed: Vec<String> = all_keys(s, 5).await.into_iter().filter(|k| k.starts_with(&p)).collect();
+    let mut listed: Vec<String> = all_keys(s, 5)
+        .await
+        .into_iter()
+        .filter(|k| k.starts_with(&p))
+        .collect();
     listed.sort();
     listed.dedup();
     assert_eq!(listed, keys);

@@ -57,9 +57,23 @@ async fn json_fixture_reads_and_writes_back_identical() {
     let m = open(&json_cfg(&path, WritePolicy::Dispose)).await;
     assert_eq!(m.keys().await.unwrap(), ["1", "2", "10", "b", "a", ""]);
     let nums = m.get("10").await.unwrap();
-    let want = [1e21, 0.000001, 1e-7, 123456789012345680000.0, 5e-324, -1.5, 0.0];
-    assert_eq!(nums, Json::Array(want.iter().map(|n| Json::Number(*n)).collect()));
-    assert_eq!(m.get("b").await.unwrap(), Json::str("é😀\u{2028} \"q\" \\ \n\t\u{1} /"));
+    let want = [
+        1e21,
+        0.000001,
+        1e-7,
+        123456789012345680000.0,
+        5e-324,
+        -1.5,
+        0.0,
+    ];
+    assert_eq!(
+        nums,
+        Json::Array(want.iter().map(|n| Json::Number(*n)).collect())
+    );
+    assert_eq!(
+        m.get("b").await.unwrap(),
+        Json::str("é😀\u{2028} \"q\" \\ \n\t\u{1} /")
+    );
     let nested = m.get("2").await.unwrap();
     let order: Vec<&String> = nested.as_object().unwrap().keys().collect();
     assert_eq!(order, ["0", "z", "a"]);
@@ -85,7 +99,10 @@ async fn json_read_only_mount_rewrites_compact_file_on_flush() {
     assert_eq!(m.keys().await.unwrap(), ["1", "2", "b", "__proto__"]);
     assert!(!m.get_all().await.unwrap().contains_key("__proto__"));
     m.flush().await.unwrap();
-    assert_eq!(read(&path), "{\n  \"1\": [\n    100,\n    \"x\"\n  ],\n  \"2\": 0,\n  \"b\": 1\n}");
+    assert_eq!(
+        read(&path),
+        "{\n  \"1\": [\n    100,\n    \"x\"\n  ],\n  \"2\": 0,\n  \"b\": 1\n}"
+    );
 }
 
 #[tokio::test]
@@ -105,7 +122,10 @@ async fn json_empty_store_is_two_bytes_and_parent_dirs_are_created() {
     let m = open(&json_cfg(&path, WritePolicy::Dispose)).await;
     assert!(m.keys().await.unwrap().is_empty());
     assert!(path.parent().unwrap().is_dir(), "mkdir -p at first use");
-    assert!(!path.exists(), "dispose policy: nothing written before flush");
+    assert!(
+        !path.exists(),
+        "dispose policy: nothing written before flush"
+    );
     m.flush().await.unwrap();
     assert_eq!(read(&path), "{}");
 }
@@ -118,17 +138,28 @@ async fn json_declared_mode_materialises_defaults_and_drops_undeclared() {
     let mut cfg = json_cfg(&path, WritePolicy::Dispose);
     cfg.schema = Some(schema());
     let m = open(&cfg).await;
-    assert_eq!(m.keys().await.unwrap(), ["count", "name", "tags"], "schema order");
+    assert_eq!(
+        m.keys().await.unwrap(),
+        ["count", "name", "tags"],
+        "schema order"
+    );
     assert_eq!(m.get("name").await.unwrap(), Json::str("bob"));
     assert!(m.has("count").await.unwrap(), "default is a real entry");
     m.flush().await.unwrap();
-    assert_eq!(read(&path), "{\n  \"count\": 0,\n  \"name\": \"bob\",\n  \"tags\": []\n}");
+    assert_eq!(
+        read(&path),
+        "{\n  \"count\": 0,\n  \"name\": \"bob\",\n  \"tags\": []\n}"
+    );
     // A deleted declared key reads as '' (not the default) until reload.
     assert!(m.delete("count").await.unwrap());
     assert_eq!(m.get("count").await.unwrap(), Json::str(""));
     assert!(!m.has("count").await.unwrap());
     let again = open(&cfg).await;
-    assert_eq!(again.get("count").await.unwrap(), j("0"), "present again after reload");
+    assert_eq!(
+        again.get("count").await.unwrap(),
+        j("0"),
+        "present again after reload"
+    );
 }
 
 #[tokio::test]
@@ -160,7 +191,10 @@ async fn json_corrupt_file_is_an_error_and_never_touched() {
         let raw = m.store().get("a").await.unwrap_err();
         assert_eq!(raw.kind, ErrorKind::Corrupt);
         let shown = raw.to_string();
-        assert!(shown.contains(path.to_str().unwrap()) && shown.contains(CORRUPT), "{shown}");
+        assert!(
+            shown.contains(path.to_str().unwrap()) && shown.contains(CORRUPT),
+            "{shown}"
+        );
         m.flush().await.unwrap();
         assert_eq!(read(&path), text, "file untouched");
         assert!(!tmp_of(&path).exists());
@@ -178,7 +212,10 @@ async fn json_write_policies() {
     assert!(read(&path).contains("\"d\""), "merge flushes too");
     assert!(m.delete("a").await.unwrap());
     m.clear().await.unwrap();
-    assert!(read(&path).contains("\"a\""), "delete/clear never flush by themselves");
+    assert!(
+        read(&path).contains("\"a\""),
+        "delete/clear never flush by themselves"
+    );
     m.flush().await.unwrap();
     assert_eq!(read(&path), "{}");
 
@@ -189,7 +226,11 @@ async fn json_write_policies() {
     m.flush().await.unwrap();
     assert_eq!(read(&path), "{\n  \"a\": 1\n}");
     let again = open(&json_cfg(&path, WritePolicy::Dispose)).await;
-    assert_eq!(again.get("a").await.unwrap(), j("1"), "persisted across opens");
+    assert_eq!(
+        again.get("a").await.unwrap(),
+        j("1"),
+        "persisted across opens"
+    );
 }
 
 #[tokio::test]
@@ -202,7 +243,11 @@ async fn json_in_memory_order_and_file_order() {
     m.delete("b").await.unwrap();
     m.set("b", j("4")).await.unwrap();
     m.set("7", j("5")).await.unwrap();
-    assert_eq!(m.keys().await.unwrap(), ["a", "c", "b", "7"], "insertion order");
+    assert_eq!(
+        m.keys().await.unwrap(),
+        ["a", "c", "b", "7"],
+        "insertion order"
+    );
     m.flush().await.unwrap();
     assert_eq!(
         read(&path),
@@ -257,7 +302,9 @@ async fn json_merge_is_a_set() {
         r004("store exceeds entry limit (2 > 1)")
     );
     assert_eq!(
-        m.merge("a2", obj(r#"{"long":"xxxxxxxx"}"#)).await.unwrap_err(),
+        m.merge("a2", obj(r#"{"long":"xxxxxxxx"}"#))
+            .await
+            .unwrap_err(),
         r004(r#"value for "a2" exceeds size limit"#)
     );
 }
@@ -282,7 +329,9 @@ fn sqlite_cfg(db: &Path, table: &str) -> KvMountConfig {
 
 fn rows(db: &Path, table: &str) -> Vec<(String, String)> {
     let c = rusqlite::Connection::open(db).unwrap();
-    let mut st = c.prepare(&format!("SELECT key, value FROM {table} ORDER BY key")).unwrap();
+    let mut st = c
+        .prepare(&format!("SELECT key, value FROM {table} ORDER BY key"))
+        .unwrap();
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(Result::unwrap)
@@ -298,24 +347,39 @@ async fn sqlite_layout_is_rills() {
     let db = dir.path().join("sub").join("x.db");
     let m = open(&sqlite_cfg(&db, "kv")).await;
     m.set("name", Json::str("Alice")).await.unwrap();
-    m.set("d", j(r#"{"b":1,"2":[1e21,0.000001,-0]}"#)).await.unwrap();
+    m.set("d", j(r#"{"b":1,"2":[1e21,0.000001,-0]}"#))
+        .await
+        .unwrap();
     let c = rusqlite::Connection::open(&db).unwrap();
     let sql: String = c
-        .query_row("SELECT sql FROM sqlite_master WHERE name = 'kv'", [], |r| r.get(0))
+        .query_row("SELECT sql FROM sqlite_master WHERE name = 'kv'", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(sql, DDL_STORED);
     let index: String = c
-        .query_row("SELECT name FROM sqlite_master WHERE type = 'index'", [], |r| r.get(0))
+        .query_row(
+            "SELECT name FROM sqlite_master WHERE type = 'index'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(index, "sqlite_autoindex_kv_1");
-    let objects: i64 = c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0)).unwrap();
+    let objects: i64 = c
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(objects, 2, "one table and its autoindex, nothing else");
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(
         rows(&db, "kv"),
         [
-            ("d".to_string(), r#"{"2":[1e+21,0.000001,0],"b":1}"#.to_string()),
+            (
+                "d".to_string(),
+                r#"{"2":[1e+21,0.000001,0],"b":1}"#.to_string()
+            ),
             ("name".to_string(), r#""Alice""#.to_string()),
         ]
     );
@@ -327,7 +391,8 @@ async fn sqlite_existing_table_and_rows_are_reused() {
     let db = dir.path().join("x.db");
     {
         let c = rusqlite::Connection::open(&db).unwrap();
-        c.execute_batch(&rillmount::store::sqlite::create_table_sql("kv")).unwrap();
+        c.execute_batch(&rillmount::store::sqlite::create_table_sql("kv"))
+            .unwrap();
         c.execute_batch("CREATE TABLE other (x INTEGER)").unwrap();
         for (k, v) in [
             ("existing_key", r#""existing_value""#),
@@ -335,20 +400,32 @@ async fn sqlite_existing_table_and_rows_are_reused() {
             ("d", r#"{"b":1,"2":[0.000001]}"#),
             ("s", r#""\ud800""#),
         ] {
-            c.execute("INSERT INTO kv (key, value) VALUES (?1, ?2)", [k, v]).unwrap();
+            c.execute("INSERT INTO kv (key, value) VALUES (?1, ?2)", [k, v])
+                .unwrap();
         }
     }
     let before = rows(&db, "kv");
     let m = open(&sqlite_cfg(&db, "kv")).await;
-    assert_eq!(m.get("existing_key").await.unwrap(), Json::str("existing_value"));
+    assert_eq!(
+        m.get("existing_key").await.unwrap(),
+        Json::str("existing_value")
+    );
     assert_eq!(m.get("n").await.unwrap(), Json::Number(1e21));
     assert_eq!(m.get("d").await.unwrap(), j(r#"{"2":[0.000001],"b":1}"#));
     assert_eq!(m.get("s").await.unwrap(), Json::str("\u{FFFD}"));
-    assert_eq!(m.keys().await.unwrap(), ["d", "existing_key", "n", "s"], "byte order");
+    assert_eq!(
+        m.keys().await.unwrap(),
+        ["d", "existing_key", "n", "s"],
+        "byte order"
+    );
     assert_eq!(rows(&db, "kv"), before, "reads change nothing");
     let c = rusqlite::Connection::open(&db).unwrap();
     let n: i64 = c
-        .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'other'", [], |r| r.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'other'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(n, 1, "unrelated tables untouched");
 }
@@ -379,7 +456,11 @@ async fn sqlite_defaults_are_virtual_until_clear() {
     assert!(rows(&db, "kv").is_empty());
     m.set("count", j("3")).await.unwrap();
     assert!(m.delete("count").await.unwrap());
-    assert_eq!(m.get("count").await.unwrap(), j("0"), "default again after delete");
+    assert_eq!(
+        m.get("count").await.unwrap(),
+        j("0"),
+        "default again after delete"
+    );
     m.clear().await.unwrap();
     assert_eq!(
         rows(&db, "kv"),
@@ -410,7 +491,9 @@ async fn sqlite_merge_rules() {
         RillCallError::plain(r#"key "tags" expects list, got dict"#)
     );
     assert_eq!(
-        m.merge("other", obj(r#"{"long":"xxxxxxxxxx"}"#)).await.unwrap_err(),
+        m.merge("other", obj(r#"{"long":"xxxxxxxxxx"}"#))
+            .await
+            .unwrap_err(),
         RillCallError::plain(r#"merged value for "other" exceeds size limit (27 > 20)"#)
     );
     assert_eq!(m.get_or("other", j("{}")).await.unwrap(), j(r#"{"a":1}"#));
@@ -440,12 +523,18 @@ async fn sqlite_mounts_share_a_file_and_count_the_whole_table() {
     );
     assert_eq!(other.keys().await.unwrap(), ["z"]);
     b.clear().await.unwrap();
-    assert!(a.keys().await.unwrap().is_empty(), "clear wipes the shared table");
+    assert!(
+        a.keys().await.unwrap().is_empty(),
+        "clear wipes the shared table"
+    );
     assert_eq!(other.keys().await.unwrap(), ["z"]);
     let mem = open(&sqlite_cfg(Path::new(":memory:"), "kv")).await;
     mem.set("m", j("1")).await.unwrap();
     let mem2 = open(&sqlite_cfg(Path::new(":memory:"), "kv")).await;
-    assert!(mem2.keys().await.unwrap().is_empty(), "each :memory: mount is private");
+    assert!(
+        mem2.keys().await.unwrap().is_empty(),
+        "each :memory: mount is private"
+    );
 }
 
 #[tokio::test]
@@ -453,9 +542,14 @@ async fn sqlite_put_many_is_one_fast_transaction() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.db");
     let m = open(&sqlite_cfg(&db, "kv")).await;
-    let items: Vec<(String, String)> = (0..20_000).map(|i| (format!("k{i:05}"), i.to_string())).collect();
+    let items: Vec<(String, String)> = (0..20_000)
+        .map(|i| (format!("k{i:05}"), i.to_string()))
+        .collect();
     let t = std::time::Instant::now();
-    m.store().put_many(&items, Default::default()).await.unwrap();
+    m.store()
+        .put_many(&items, Default::default())
+        .await
+        .unwrap();
     assert!(t.elapsed().as_secs() < 10, "took {:?}", t.elapsed());
     assert_eq!(m.store().count().await.unwrap(), 20_000);
     assert_eq!(m.keys().await.unwrap().len(), 20_000);
@@ -478,6 +572,9 @@ async fn mount_entries_and_unknown_mount_texts() {
         unknown_mount_ext("x", &["a", "b"]),
         RillCallError::plain("Mount 'x' not found. Available mounts: a, b")
     );
-    assert_eq!(unknown_mount(Backend::Json, "x", &["a"]), r004("Mount 'x' not found"));
+    assert_eq!(
+        unknown_mount(Backend::Json, "x", &["a"]),
+        r004("Mount 'x' not found")
+    );
     assert_eq!(unknown_mount(Backend::Redis, "x", &["a"]).code, None);
 }

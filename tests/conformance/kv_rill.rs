@@ -92,7 +92,10 @@ pub async fn get_or_returns_value_or_fallback(f: &KvFactory) {
     let m = f.mount().await;
     m.set("a", j("[1]")).await.unwrap();
     assert_eq!(m.get_or("a", j("{}")).await.unwrap(), j("[1]"));
-    assert_eq!(m.get_or("b", j(r#"{"d":1}"#)).await.unwrap(), j(r#"{"d":1}"#));
+    assert_eq!(
+        m.get_or("b", j(r#"{"d":1}"#)).await.unwrap(),
+        j(r#"{"d":1}"#)
+    );
 }
 
 pub async fn delete_and_has(f: &KvFactory) {
@@ -192,7 +195,10 @@ pub async fn read_only_rejects_writes(f: &KvFactory) {
             *cfg_name.borrow_mut() = c.name.clone();
         })
         .await;
-    let e = err(&m, &format!("Mount '{}' is read-only (mode: read)", cfg_name.borrow()));
+    let e = err(
+        &m,
+        &format!("Mount '{}' is read-only (mode: read)", cfg_name.borrow()),
+    );
     assert_eq!(m.set("k", j("1")).await.unwrap_err(), e);
     assert_eq!(m.merge("k", obj(r#"{"a":1}"#)).await.unwrap_err(), e);
     assert_eq!(m.delete("k").await.unwrap_err(), e);
@@ -204,7 +210,9 @@ pub async fn read_only_rejects_writes(f: &KvFactory) {
 
 pub async fn other_modes_allow_everything(f: &KvFactory) {
     for mode in [Some("write"), Some("read-only"), None] {
-        let m = f.mount_with(|c| c.mode = Mode(mode.map(str::to_string))).await;
+        let m = f
+            .mount_with(|c| c.mode = Mode(mode.map(str::to_string)))
+            .await;
         m.set("k", j("1")).await.unwrap();
         assert_eq!(m.get("k").await.unwrap(), j("1"), "mode {mode:?} reads");
         m.merge("d", obj(r#"{"a":1}"#)).await.unwrap();
@@ -217,7 +225,10 @@ pub async fn value_size_boundary(f: &KvFactory) {
     let m = f.mount_with(|c| c.max_value_size = 100).await;
     m.set("k", Json::str("x".repeat(98))).await.unwrap();
     let e = m.set("k", Json::str("x".repeat(99))).await.unwrap_err();
-    assert!(e.message.starts_with(r#"value for "k" exceeds size limit"#), "{e}");
+    assert!(
+        e.message.starts_with(r#"value for "k" exceeds size limit"#),
+        "{e}"
+    );
     assert_eq!(e.code, code(&m));
     // Multi-byte characters count in UTF-8 bytes: 49 × "é" = 98 bytes + 2 quotes.
     m.set("u", Json::str("é".repeat(49))).await.unwrap();
@@ -245,7 +256,11 @@ pub async fn merge_into_existing_dict(f: &KvFactory) {
     let got = m.get("u").await.unwrap();
     assert_eq!(got, j(r#"{"name":"a","age":2,"city":"x"}"#));
     let order: Vec<&String> = got.as_object().unwrap().keys().collect();
-    assert_eq!(order, ["name", "age", "city"], "current keys, then new ones");
+    assert_eq!(
+        order,
+        ["name", "age", "city"],
+        "current keys, then new ones"
+    );
     // Idempotent, and an empty partial changes nothing.
     m.merge("u", obj(r#"{"age":2,"city":"x"}"#)).await.unwrap();
     m.merge("u", JsonObject::new()).await.unwrap();
@@ -266,9 +281,16 @@ pub async fn merge_into_non_dict_fails(f: &KvFactory) {
         m.set(k, j(v)).await.unwrap();
         assert_eq!(
             m.merge(k, obj(r#"{"a":1}"#)).await.unwrap_err(),
-            err(&m, &format!("Cannot merge into non-dict value at key \"{k}\""))
+            err(
+                &m,
+                &format!("Cannot merge into non-dict value at key \"{k}\"")
+            )
         );
-        assert_eq!(m.get(k).await.unwrap(), j(v), "failed merge leaves the value");
+        assert_eq!(
+            m.get(k).await.unwrap(),
+            j(v),
+            "failed merge leaves the value"
+        );
     }
 }
 
@@ -283,9 +305,11 @@ pub async fn schema_and_mount_entry(f: &KvFactory) {
         .await;
     assert_eq!(
         m.schema(),
-        j(r#"[{"key":"count","type":"number","description":"how many"},
+        j(
+            r#"[{"key":"count","type":"number","description":"how many"},
               {"key":"name","type":"string","description":""},
-              {"key":"tags","type":"list","description":""}]"#)
+              {"key":"tags","type":"list","description":""}]"#
+        )
     );
     let entry = m.mount_entry();
     let e = entry.as_object().unwrap();
@@ -294,5 +318,8 @@ pub async fn schema_and_mount_entry(f: &KvFactory) {
     assert_eq!(e["schema"], Json::str("declared"));
     assert_eq!(e["maxEntries"], j("5"));
     assert_eq!(e["maxValueSize"], j("102400"));
-    assert_eq!(open.mount_entry().as_object().unwrap()["schema"], Json::str("open"));
+    assert_eq!(
+        open.mount_entry().as_object().unwrap()["schema"],
+        Json::str("open")
+    );
 }

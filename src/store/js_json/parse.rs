@@ -28,7 +28,11 @@ pub struct JsonError {
 
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at line {} column {}", self.message, self.line, self.column)
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.message, self.line, self.column
+        )
     }
 }
 
@@ -77,7 +81,10 @@ impl Parser<'_> {
     }
 
     fn unexpected(&self) -> JsonError {
-        match self.src[floor_char_boundary(self.src, self.pos)..].chars().next() {
+        match self.src[floor_char_boundary(self.src, self.pos)..]
+            .chars()
+            .next()
+        {
             None => self.err_here("unexpected end of input"),
             Some(c) => self.err_here(&format!("unexpected character `{}`", c.escape_debug())),
         }
@@ -350,6 +357,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -364,7 +372,10 @@ mod tests {
         assert_eq!(p("-0"), Json::Number(-0.0));
         assert_eq!(p("1e21"), Json::Number(1e21));
         assert_eq!(p("0.000001"), Json::Number(0.000001));
-        assert_eq!(p("123456789012345678901"), Json::Number(123456789012345680000.0));
+        assert_eq!(
+            p("123456789012345678901"),
+            Json::Number(123456789012345680000.0)
+        );
         assert_eq!(p("5e-324"), Json::Number(5e-324));
         assert_eq!(p("1E+2"), Json::Number(100.0));
         assert_eq!(p("1e400"), Json::Number(f64::INFINITY));
@@ -390,7 +401,12 @@ mod tests {
 
     #[test]
     fn lone_surrogates_are_lossy() {
-        for text in [r#""\ud800""#, r#""a\udc00b""#, r#""\ud800\u0041""#, r#""\ud800\ud800""#] {
+        for text in [
+            r#""\ud800""#,
+            r#""a\udc00b""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\ud800""#,
+        ] {
             let r = parse(text).unwrap();
             assert!(r.lossy, "{text}");
             assert!(r.value.as_str().unwrap().contains('\u{FFFD}'), "{text}");
@@ -404,9 +420,31 @@ mod tests {
     #[test]
     fn strictness() {
         for bad in [
-            "", " ", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "+1", "-", "1e", "NaN",
-            "Infinity", "'a'", "\"a", "[1 2]", "{a:1}", "// c\n1", "\u{feff}{}", "{} x",
-            "\"\t\"", "\"\\x\"", "\"\\u12g4\"", "tru", "nul",
+            "",
+            " ",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "+1",
+            "-",
+            "1e",
+            "NaN",
+            "Infinity",
+            "'a'",
+            "\"a",
+            "[1 2]",
+            "{a:1}",
+            "// c\n1",
+            "\u{feff}{}",
+            "{} x",
+            "\"\t\"",
+            "\"\\x\"",
+            "\"\\u12g4\"",
+            "tru",
+            "nul",
         ] {
             assert!(parse(bad).is_err(), "accepted {bad:?}");
         }

@@ -144,6 +144,7 @@ pub fn write_string(out: &mut String, s: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::store::js_json::parse;
@@ -177,7 +178,16 @@ mod tests {
         for k in ["0", "1", "42", "4294967294"] {
             assert!(is_array_index(k), "{k}");
         }
-        for k in ["", "01", "-1", "4294967295", "1.0", " 1", "1e3", "99999999999"] {
+        for k in [
+            "",
+            "01",
+            "-1",
+            "4294967295",
+            "1.0",
+            " 1",
+            "1e3",
+            "99999999999",
+        ] {
             assert!(!is_array_index(k), "{k}");
         }
     }
@@ -216,7 +226,9 @@ mod tests {
 
     #[test]
     fn pretty_matches_stringify_indent_2() {
-        let v = parse(r#"{"a":1,"b":[1,{"c":[]}],"d":{},"e":"x"}"#).unwrap().value;
+        let v = parse(r#"{"a":1,"b":[1,{"c":[]}],"d":{},"e":"x"}"#)
+            .unwrap()
+            .value;
         let want = "{\n  \"a\": 1,\n  \"b\": [\n    1,\n    {\n      \"c\": []\n    }\n  ],\n  \"d\": {},\n  \"e\": \"x\"\n}";
         assert_eq!(to_pretty(&v), want);
         assert_eq!(to_pretty(&Json::Object(JsonObject::new())), "{}");
@@ -226,7 +238,9 @@ mod tests {
 
     #[test]
     fn compact_has_no_whitespace() {
-        let v = parse(" { \"a\" : [ 1 , 2 ] , \"b\" : { } } ").unwrap().value;
+        let v = parse(" { \"a\" : [ 1 , 2 ] , \"b\" : { } } ")
+            .unwrap()
+            .value;
         assert_eq!(to_compact(&v), r#"{"a":[1,2],"b":{}}"#);
     }
 }
