@@ -202,6 +202,27 @@ async fn json_corrupt_file_is_an_error_and_never_touched() {
 }
 
 #[tokio::test]
+async fn json_load_errors_come_before_other_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    std::fs::write(&path, "{oops").unwrap();
+    let mut cfg = json_cfg(&path, WritePolicy::Dispose);
+    cfg.mode = Mode::new("read");
+    cfg.schema = Some(schema());
+    let m = open(&cfg).await;
+    assert_eq!(m.delete("count").await.unwrap_err(), r004(CORRUPT));
+    assert_eq!(m.clear().await.unwrap_err(), r004(CORRUPT));
+    assert_eq!(m.get("undeclared").await.unwrap_err(), r004(CORRUPT));
+    assert_eq!(
+        m.merge("undeclared", obj("{}")).await.unwrap_err(),
+        r004(CORRUPT)
+    );
+    // Fixed on disk: the next call loads it (the failure is not cached).
+    std::fs::write(&path, r#"{"count":2}"#).unwrap();
+    assert_eq!(m.get("count").await.unwrap(), j("2"));
+}
+
+#[tokio::test]
 async fn json_write_policies() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("imm.json");
