@@ -281,3 +281,25 @@ async fn mount_entries_and_unknown_mount_texts() {
     );
     assert_eq!(unknown_mount(Backend::Redis, "x", &["a"]).code, None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_merges_from_two_connections_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let a = open(&sqlite_cfg(&db, "kv")).await;
+    let b = open(&sqlite_cfg(&db, "kv")).await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let m = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            m.merge("d", obj(&format!(r#"{{"f{i}":{i}}}"#)))
+                .await
+                .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let d = a.get("d").await.unwrap();
+    assert_eq!(d.as_object().unwrap().len(), 40, "every merge kept: {d:?}");
+}
