@@ -1,4 +1,5 @@
 //! Every storage backend against one contract (STYLE.md "Conformance suite").
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod conformance;
 mod support;

@@ -342,6 +342,7 @@ impl KvStore for JsonFileStore {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

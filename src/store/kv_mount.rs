@@ -134,6 +134,14 @@ impl KvMount {
         }
     }
 
+    /// Core kv opens (loads) the store before any check, so a corrupt file is reported first.
+    async fn opened(&self) -> Result<(), RillCallError> {
+        if self.flavour() == Flavour::Core {
+            self.store.count().await.map_err(|e| self.store_err(e))?;
+        }
+        Ok(())
+    }
+
     async fn read(&self, key: &str) -> Result<Option<Json>, RillCallError> {
         match self.store.get(key).await.map_err(|e| self.store_err(e))? {
             Some(v) => parse_stored(key, &v.text).map(Some),
@@ -144,6 +152,7 @@ impl KvMount {
     /// `kv::get`: the stored value; a missing key gives `''` (core) or the schema default when
     /// declared, else `''` (sqlite/redis).
     pub async fn get(&self, key: &str) -> Result<Json, RillCallError> {
+        self.opened().await?;
         self.check_declared(key)?;
         if let Some(v) = self.read(key).await? {
             return Ok(v);
@@ -163,6 +172,7 @@ impl KvMount {
     /// count (new keys only), store size (core JSON file only).
     pub async fn set(&self, key: &str, value: Json) -> Result<(), RillCallError> {
         let _w = self.writes.lock().await;
+        self.opened().await?;
         self.set_locked(key, &value).await
     }
 
@@ -187,15 +197,14 @@ impl KvMount {
                 return Err(self.fail(format!("store exceeds entry limit ({} > {max})", count + 1)));
             }
         }
-        if let KvBackendConfig::Json(j) = &self.config.backend {
-            if let Some(total) = self.store.size_if_set(key, &text).await.map_err(se)? {
-                if total > j.max_store_size {
-                    return Err(self.fail(format!(
-                        "store exceeds size limit ({total} > {})",
-                        j.max_store_size
-                    )));
-                }
-            }
+        if let KvBackendConfig::Json(j) = &self.config.backend
+            && let Some(total) = self.store.size_if_set(key, &text).await.map_err(se)?
+            && total > j.max_store_size
+        {
+            return Err(self.fail(format!(
+                "store exceeds size limit ({total} > {})",
+                j.max_store_size
+            )));
         }
         self.store
             .put(key, &text, Expiry::MountDefault)
@@ -206,6 +215,7 @@ impl KvMount {
     /// `kv::merge`: shallow merge of `partial` into the dict at `key` (created when missing).
     pub async fn merge(&self, key: &str, partial: JsonObject) -> Result<(), RillCallError> {
         let _w = self.writes.lock().await;
+        self.opened().await?;
         match self.flavour() {
             Flavour::Core => {
                 // Core reads through `get` first, so an undeclared key fails before the mode.
@@ -259,8 +269,9 @@ impl KvMount {
 
     /// `kv::delete`: whether the key existed. No schema check; never flushes a JSON file.
     pub async fn delete(&self, key: &str) -> Result<bool, RillCallError> {
-        self.check_writable()?;
         let _w = self.writes.lock().await;
+        self.opened().await?;
+        self.check_writable()?;
         self.store.delete(key).await.map_err(|e| self.store_err(e))
     }
 
@@ -297,8 +308,9 @@ impl KvMount {
     /// `kv::clear`: removes every entry, then puts the schema defaults back (JSON file: in
     /// memory, not flushed; SQLite/Redis: as real rows/keys).
     pub async fn clear(&self) -> Result<(), RillCallError> {
-        self.check_writable()?;
         let _w = self.writes.lock().await;
+        self.opened().await?;
+        self.check_writable()?;
         let se = |e| self.store_err(e);
         self.store.clear().await.map_err(se)?;
         if self.store.info().backend == Backend::Json {
@@ -332,11 +344,11 @@ impl KvMount {
         let mut all = JsonObject::with_capacity(keys.len());
         for (k, v) in keys.into_iter().zip(values) {
             // A key that vanished meanwhile (Redis expiry) is skipped, as rill's MGET does.
-            if let Some(v) = v {
-                if k != PROTO_KEY {
-                    let value = parse_stored(&k, &v.text)?;
-                    all.insert(k, value);
-                }
+            if let Some(v) = v
+                && k != PROTO_KEY
+            {
+                let value = parse_stored(&k, &v.text)?;
+                all.insert(k, value);
             }
         }
         Ok(js_key_order(&all)
@@ -371,10 +383,7 @@ impl KvMount {
         let c = &self.config;
         let mut o = JsonObject::new();
         o.insert("name".into(), Json::str(c.name.clone()));
-        o.insert(
-            "mode".into(),
-            c.mode.as_str().map_or(Json::Null, |m| Json::str(m)),
-        );
+        o.insert("mode".into(), c.mode.as_str().map_or(Json::Null, Json::str));
         let schema = if c.schema.is_some() {
             "declared"
         } else {

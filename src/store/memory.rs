@@ -124,6 +124,7 @@ pub(crate) fn page_by_offset<'a>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

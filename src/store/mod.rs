@@ -281,6 +281,7 @@ pub trait KvStore: Send + Sync + Debug {
     async fn count(&self) -> Result<u64, StoreError>;
 
     /// Deletes every stored entry of this store (rill `clear`, before defaults are re-added).
+    /// The JSON file store, which materialises schema defaults, puts them back itself.
     async fn clear(&self) -> Result<(), StoreError>;
 
     /// Writes pending changes (JSON file: the whole file, temp file + rename). Others: no-op.

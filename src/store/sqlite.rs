@@ -62,21 +62,19 @@ impl SqliteStore {
         let label = format!("{} table {}", db.display(), sq.table);
         let fail = |kind, msg: String| StoreError::new(kind, label.clone(), msg).during("open", "");
         let in_memory = is_memory_path(db);
-        if !in_memory {
-            if let Some(dir) = db
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-            {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    fail(
-                        ErrorKind::Config,
-                        format!(
-                            "Failed to create directory for database path \"{}\": {e}",
-                            db.display()
-                        ),
-                    )
-                })?;
-            }
+        let missing_dir = db
+            .parent()
+            .filter(|d| !in_memory && !d.as_os_str().is_empty() && !d.exists());
+        if let Some(dir) = missing_dir {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                fail(
+                    ErrorKind::Config,
+                    format!(
+                        "Failed to create directory for database path \"{}\": {e}",
+                        db.display()
+                    ),
+                )
+            })?;
         }
         let conn = Connection::open(db).map_err(|e| map_err(&label, e).during("open", ""))?;
         conn.busy_timeout(BUSY_TIMEOUT)
@@ -367,6 +365,7 @@ pub fn is_memory_path(path: &Path) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

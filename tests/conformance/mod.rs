@@ -2,10 +2,11 @@
 //!
 //! - `kv.rs`: the raw `KvStore` contract (`pub async fn case(s: &dyn KvStore)`).
 //! - `kv_rill.rs`: rill's kv functions where all backends agree (`pub async fn case(f: &KvFactory)`).
-//! - `kv_bytes.rs`: byte-level layouts and backend-specific semantics (JSON file, SQLite).
+//! - `kv_bytes.rs`, `kv_bytes_sqlite.rs`: byte-level layouts and backend-specific semantics.
 
 pub mod kv;
 pub mod kv_bytes;
+pub mod kv_bytes_sqlite;
 pub mod kv_rill;
 
 /// One `#[tokio::test]` per kv case for one backend: `kv_suite!(sqlite, stores::sqlite_tmp());`.

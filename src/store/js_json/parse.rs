@@ -357,6 +357,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
