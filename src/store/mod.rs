@@ -12,6 +12,8 @@
 
 pub mod js_json;
 pub mod kv_mount;
+pub mod local_dir;
+mod local_sandbox;
 pub mod open;
 pub mod rill_glob;
 
