@@ -264,7 +264,7 @@ pub(super) fn io_message(e: &io::Error) -> String {
         io::ErrorKind::PermissionDenied => "permission denied",
         io::ErrorKind::AlreadyExists => "already exists",
         io::ErrorKind::IsADirectory => "is a directory",
-        io::ErrorKind::NotADirectory => "a parent is not a directory",
+        io::ErrorKind::NotADirectory => "not a directory",
         io::ErrorKind::DirectoryNotEmpty => "directory not empty",
         io::ErrorKind::StorageFull => "no space left on device",
         _ => "",
@@ -589,11 +589,11 @@ impl FileStore for LocalDirStore {
         }
 
         let tmp_dir = dir.clone();
-        let prefix = format!(".{name}.");
         let named = self
             .blocking(OP, path, move || {
                 let mut b = tempfile::Builder::new();
-                b.prefix(&prefix).suffix(".rillmount-tmp");
+                // No file name in the temp name: a long name would exceed NAME_MAX.
+                b.prefix(".rillmount-").suffix(".tmp");
                 #[cfg(unix)]
                 {
                     use std::os::unix::fs::PermissionsExt;

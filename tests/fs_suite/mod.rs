@@ -61,6 +61,9 @@ macro_rules! fs_suite {
 // helpers
 // ---------------------------------------------------------------------------------------------
 
+/// More pages than any case needs: a listing that goes on is a bug, not a slow store.
+const MAX_PAGES: usize = 10_000;
+
 /// A folder name no other case or run uses.
 pub fn fresh_prefix() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
@@ -105,7 +108,7 @@ pub async fn get(s: &dyn FileStore, path: &str) -> Vec<u8> {
 pub async fn list_all(s: &dyn FileStore, dir: &str, limit: usize) -> Vec<FileMeta> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES {
         let page = s
             .list(dir, cursor.as_deref(), limit)
             .await
@@ -113,17 +116,21 @@ pub async fn list_all(s: &dyn FileStore, dir: &str, limit: usize) -> Vec<FileMet
         assert!(page.entries.len() <= limit, "page larger than the limit");
         out.extend(page.entries);
         match page.next {
-            Some(n) => cursor = Some(n),
+            Some(n) => {
+                assert_ne!(cursor.as_ref(), Some(&n), "the cursor did not move");
+                cursor = Some(n);
+            }
             None => return out,
         }
     }
+    panic!("listing did not end after {MAX_PAGES} pages");
 }
 
 /// Every entry of a full paged walk that lies under `prefix/`.
 pub async fn walk_under(s: &dyn FileStore, prefix: &str, limit: usize) -> Vec<FileMeta> {
     let mut out = Vec::new();
     let mut cursor: Option<String> = None;
-    loop {
+    for _ in 0..MAX_PAGES {
         let page = s
             .walk(cursor.as_deref(), limit)
             .await
@@ -135,10 +142,14 @@ pub async fn walk_under(s: &dyn FileStore, prefix: &str, limit: usize) -> Vec<Fi
                 .filter(|m| m.path.starts_with(&format!("{prefix}/"))),
         );
         match page.next {
-            Some(n) => cursor = Some(n),
+            Some(n) => {
+                assert_ne!(cursor.as_ref(), Some(&n), "the cursor did not move");
+                cursor = Some(n);
+            }
             None => return out,
         }
     }
+    panic!("listing did not end after {MAX_PAGES} pages");
 }
 
 /// Deletes everything below `prefix` (leaves first, then the directories they left empty).
