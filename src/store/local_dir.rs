@@ -211,7 +211,7 @@ impl LocalDirStore {
                     }
                     cur = real;
                 }
-                Ok(_) => return Err(self.refuse(op, rel, "a parent is not a directory")),
+                Ok(_) => return Err(self.refuse(op, rel, "a file is in the way")),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     match tokio::fs::create_dir(&next).await {
                         Ok(()) => created = true,

@@ -1,6 +1,7 @@
 //! Store factories for the conformance suites: each returns a fresh, empty store plus whatever
 //! must outlive it (temp dirs, server handles). One factory per backend; a new backend adds a
 //! function here and one line in the suite's instantiation (`fs_suite!(name, factory())`).
+#![allow(clippy::expect_used)]
 
 use std::any::Any;
 use std::path::Path;
