@@ -13,6 +13,8 @@
 pub mod js_json;
 pub mod json_file;
 pub mod kv_mount;
+pub mod local_dir;
+mod local_sandbox;
 pub mod memory;
 pub mod open;
 pub mod overlay;

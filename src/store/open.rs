@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use super::json_file::JsonFileStore;
 use super::kv_mount::KvMount;
+use super::local_dir::LocalDirStore;
 use super::memory::MemoryStore;
 use super::sqlite::SqliteStore;
 use super::{ErrorKind, FsMountStore, KvStore, StoreError, js_json};
-use crate::config::{FsMountConfig, KvBackendConfig, KvMountConfig};
+use crate::config::{FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig};
 
 /// Opens one kv mount (connects for Redis, opens the database for SQLite; the JSON file is read
 /// lazily on first use, as rill does).
@@ -47,9 +48,13 @@ pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
 
 /// Opens one fs mount.
 pub async fn open_fs(cfg: &FsMountConfig) -> Result<Arc<dyn FsMountStore>, StoreError> {
-    Err(StoreError::new(
-        ErrorKind::Unsupported,
-        cfg.name.clone(),
-        "backend not built yet",
-    ))
+    match &cfg.backend {
+        FsBackendConfig::Local(l) => Ok(Arc::new(LocalDirStore::open(cfg, l)?)),
+        #[allow(unreachable_patterns)]
+        _ => Err(StoreError::new(
+            ErrorKind::Unsupported,
+            cfg.name.clone(),
+            "backend not built yet",
+        )),
+    }
 }

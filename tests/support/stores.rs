@@ -124,3 +124,64 @@ pub fn sqlite_tmp() -> KvFactory {
         })
     })
 }
+
+// ---------------------------------------------------------------------------------------------
+// fs stores
+// ---------------------------------------------------------------------------------------------
+
+use std::path::Path;
+
+use rillmount::config::{
+    DEFAULT_MAX_FILE_SIZE, Encoding, FsBackendConfig, FsMountConfig, LocalFsConfig,
+};
+use rillmount::store::FileStore;
+use rillmount::store::local_dir::LocalDirStore;
+
+/// A store under test and the guards that keep its backing alive until the test ends.
+pub struct FsFixture {
+    pub store: Arc<dyn FileStore>,
+    keep: Vec<Box<dyn Any + Send + Sync>>,
+}
+
+impl FsFixture {
+    pub fn new(store: Arc<dyn FileStore>) -> Self {
+        FsFixture {
+            store,
+            keep: Vec::new(),
+        }
+    }
+
+    /// Keeps `guard` (a `TempDir`, a server process handle…) alive as long as the fixture.
+    pub fn keep(mut self, guard: impl Any + Send + Sync) -> Self {
+        self.keep.push(Box::new(guard));
+        self
+    }
+}
+
+/// A read-write fs mount config named `name` over `backend`, rill defaults otherwise.
+pub fn fs_mount_config(name: &str, backend: FsBackendConfig) -> FsMountConfig {
+    FsMountConfig {
+        name: name.to_string(),
+        mode: Mode::new("read-write"),
+        glob: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        backend,
+    }
+}
+
+/// A local-folder store (read-write, UTF-8) rooted at `dir`.
+pub fn local_at(dir: &Path) -> LocalDirStore {
+    let l = LocalFsConfig {
+        path: dir.to_path_buf(),
+        encoding: Encoding::Utf8,
+    };
+    let cfg = fs_mount_config("local", FsBackendConfig::Local(l.clone()));
+    LocalDirStore::open(&cfg, &l).expect("open local store in a temp dir")
+}
+
+/// A local-folder store over a fresh temp dir, removed when the fixture drops.
+pub async fn local_tmp() -> FsFixture {
+    let dir = tempfile::tempdir().expect("create temp dir");
+    let store = local_at(dir.path());
+    FsFixture::new(Arc::new(store)).keep(dir)
+}
