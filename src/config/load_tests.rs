@@ -1,4 +1,5 @@
 //! Unit tests of the TOML profile reader and discovery (kept apart from load.rs for length).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
 use crate::config::{Encoding, FsBackendConfig, KvBackendConfig, WritePolicy};

@@ -335,6 +335,7 @@ fn storage_mounts(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::config::{FsBackendConfig, KvBackendConfig};
