@@ -718,3 +718,102 @@ fn demo_data_reads_through_every_backend() {
     let e = fx.fails(&["kv", "set", "-p", p, "flags", "x", "1"], 1);
     assert!(e.contains("--yes"), "demo is protected: {e}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// kv against a real redis-server started by the test (needs the redis backend)
+// ---------------------------------------------------------------------------------------------
+
+/// A password-protected redis-server on a free loopback port, killed on drop.
+struct Redis {
+    child: std::process::Child,
+    port: u16,
+    _dir: TempDir,
+}
+
+impl Redis {
+    fn start(password: &str) -> Redis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no", "--requirepass", password])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("redis-server not found ({e}): install it with `apt-get install -y redis-server`")
+            });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn kv_on_redis_round_trip_and_no_password_in_errors() {
+    let password = "pw-Zq81-hunter2";
+    let redis = Redis::start(password);
+    let fx = Fixture::new();
+    fx.profile(
+        "r",
+        &format!(
+            "[kv.s]\nbackend = \"redis\"\nurl = \"${{env:RM_URL}}\"\nprefix = \"app:s:\"\nttl = 600\n\n\
+             [kv.bad]\nbackend = \"redis\"\nurl = \"redis://:wrong-{password}@127.0.0.1:{}/0\"\nprefix = \"app:b:\"\n",
+            redis.port
+        ),
+    );
+    let url = format!("redis://:{password}@127.0.0.1:{}/0", redis.port);
+    let run = |args: &[&str]| {
+        let o = fx.cmd().args(args).env("RM_URL", &url).output().unwrap();
+        let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(
+            !stdout.contains(password) && !stderr.contains(password),
+            "{stdout}{stderr}"
+        );
+        (o.status.code(), stdout, stderr)
+    };
+    assert_eq!(run(&["kv", "set", "r:s", "name", "\"Alice\""]).0, Some(0));
+    assert_eq!(run(&["kv", "set", "r:s", "n", "{\"a\":[1,2]}"]).0, Some(0));
+    assert_eq!(run(&["kv", "get", "r:s", "n"]).1, "{\"a\":[1,2]}\n");
+    let mut keys: Vec<String> =
+        serde_json::from_str(&run(&["kv", "keys", "r:s", "--json"]).1).unwrap();
+    keys.sort();
+    assert_eq!(keys, ["n", "name"]);
+    let dump: serde_json::Value = serde_json::from_str(&run(&["kv", "dump", "r:s"]).1).unwrap();
+    assert_eq!(
+        dump,
+        serde_json::json!({"name": "Alice", "n": {"a": [1, 2]}})
+    );
+    assert_eq!(run(&["kv", "del", "r:s", "name"]).0, Some(0));
+    let (code, _, err) = run(&["kv", "keys", "r:bad"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("127.0.0.1"), "{err}");
+    let (_, out, _) = run(&["mounts", "-p", "r", "--json"]);
+    assert!(
+        out.contains(&format!("redis://127.0.0.1:{}/0", redis.port)),
+        "{out}"
+    );
+}
