@@ -5,8 +5,14 @@
 //! with non-alphanumerics as `_`). toml_edit parses the same text once more for key order and line
 //! numbers, so every error names the file, the line, the mount and the option. `${env:VAR}` in a
 //! string value is replaced by the variable; a missing variable is an error. Relative paths
-//! resolve against the profile file's folder. `.json` files are read as a rill host's
+//! resolve against the profile file's folder. A mount without `mode` is `read-write` (rill
+//! requires the option; a profile may leave it out). Unknown sections and options are errors, so
+//! a typo never silently changes behaviour. `.json` files are read as a rill host's
 //! `rill-config.json` (see `rill_config.rs`).
+//!
+//! The environment overrides go through figment's `Serialized` provider built from an
+//! [`EnvVars`] snapshot rather than figment's `Env` provider, so tests can pass variables
+//! without touching the process environment; the merge semantics are the same.
 //!
 //! Discovery order (first name wins): `./profiles/*.toml`, the user's config folder
 //! (`~/.config/rillmount/profiles/*.toml` on Linux), then a `rill-config.json` found by walking
