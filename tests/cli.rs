@@ -244,6 +244,16 @@ fn profiles_lists_project_user_and_rill_config() {
             .contains("broken.toml:2")
     );
     assert_eq!(find("rill-config")["kv"], serde_json::json!(["state"]));
+    assert_eq!(find("local")["default"], false);
+    let o = fx
+        .cmd()
+        .args(["profiles"])
+        .env("RILLMOUNT_PROFILE", "mine")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let mine = out.lines().find(|l| l.starts_with("mine")).unwrap();
+    assert!(mine.contains("default,read-only"), "{out}");
 }
 
 #[test]

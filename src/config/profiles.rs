@@ -274,3 +274,27 @@ pub fn redact_url(url: &str) -> String {
     let host = authority.rsplit('@').next().unwrap_or("");
     format!("{scheme}://{host}{path}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_url_drops_credentials_and_query() {
+        assert_eq!(redact_url("redis://:pw@h:6379/2"), "redis://h:6379/2");
+        assert_eq!(redact_url("rediss://user:pw@h"), "rediss://h");
+        assert_eq!(redact_url("redis://h/0?password=pw"), "redis://h/0");
+        assert_eq!(
+            redact_url("http://a:b@minio:9000/x#f"),
+            "http://minio:9000/x"
+        );
+        assert_eq!(redact_url("not a url pw"), "[unparsable url]");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret([redacted])");
+        assert_eq!(s.expose(), "hunter2");
+    }
+}

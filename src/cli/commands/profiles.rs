@@ -10,6 +10,8 @@ use crate::config::load::{discover, load_profile, user_profiles_dir};
 
 pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
     let files = discover(&ctx.cwd);
+    // The profile `RILLMOUNT_PROFILE` selects when a command gets no -p.
+    let default = ctx.env.get("RILLMOUNT_PROFILE").map(str::to_string);
     let mut out = Out::new();
     let mut rows = Vec::new();
     for f in &files {
@@ -29,6 +31,7 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
                     "path": f.path.display().to_string(),
                     "origin": f.origin.label(),
                     "shadowed": f.shadowed,
+                    "default": default.as_deref() == Some(f.name.as_str()),
                 });
                 match loaded {
                     Some(Ok(p)) => {
@@ -73,6 +76,9 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
             ),
             Some(Ok(p)) => {
                 let mut flags = Vec::new();
+                if default.as_deref() == Some(f.name.as_str()) {
+                    flags.push("default");
+                }
                 if p.read_only {
                     flags.push("read-only");
                 }
