@@ -3,7 +3,11 @@
 //! `profiles.rs` holds the resolved structs backends open from; `load.rs` reads TOML profiles
 //! (figment) and rill hosts' `rill-config.json`, and finds them on disk.
 
+pub mod load;
+mod options;
 pub mod profiles;
+pub mod rill_config;
+mod tree;
 
 pub use profiles::*;
 

@@ -200,4 +200,101 @@ pub struct Profile {
     pub protect: bool,
     pub kv: IndexMap<String, KvMountConfig>,
     pub fs: IndexMap<String, FsMountConfig>,
+    /// Things that load but probably do not do what the author meant (a `read-only` mode
+    /// normalised, an option rill ignores). Shown by `mounts` and the TUI.
+    pub warnings: Vec<String>,
+}
+
+impl Profile {
+    /// Names of every mount, kv first, in declaration order.
+    pub fn mount_names(&self) -> impl Iterator<Item = &str> {
+        self.kv.keys().chain(self.fs.keys()).map(String::as_str)
+    }
+}
+
+impl KvMountConfig {
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            KvBackendConfig::Json(_) => "json",
+            KvBackendConfig::Sqlite(_) => "sqlite",
+            KvBackendConfig::Redis(_) => "redis",
+            KvBackendConfig::Memory => "memory",
+        }
+    }
+
+    /// Where the data lives, without credentials: a path, `path table T`,
+    /// `redis://host:port/db prefix P`.
+    pub fn location(&self) -> String {
+        match &self.backend {
+            KvBackendConfig::Json(j) => j.store.display().to_string(),
+            KvBackendConfig::Sqlite(s) => format!("{} table {}", s.database.display(), s.table),
+            KvBackendConfig::Redis(r) => {
+                format!("{} prefix {}", redact_url(r.url.expose()), r.prefix)
+            }
+            KvBackendConfig::Memory => "memory".into(),
+        }
+    }
+}
+
+impl FsMountConfig {
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            FsBackendConfig::Local(_) => "local",
+            FsBackendConfig::S3(_) => "s3",
+        }
+    }
+
+    /// Where the files live, without credentials: a path or `s3://bucket/prefix`
+    /// (plus the endpoint when one is set).
+    pub fn location(&self) -> String {
+        match &self.backend {
+            FsBackendConfig::Local(l) => l.path.display().to_string(),
+            FsBackendConfig::S3(s) => {
+                let mut out = format!("s3://{}/{}", s.bucket, s.prefix);
+                if let Some(e) = &s.endpoint {
+                    out.push_str(&format!(" at {}", redact_url(e)));
+                }
+                out
+            }
+        }
+    }
+}
+
+/// A URL with any `user:password@` removed and the query dropped (Redis URLs may carry
+/// `?password=`). Safe to show.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "[unparsable url]".into();
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or("");
+    format!("{scheme}://{host}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_url_drops_credentials_and_query() {
+        assert_eq!(redact_url("redis://:pw@h:6379/2"), "redis://h:6379/2");
+        assert_eq!(redact_url("rediss://user:pw@h"), "rediss://h");
+        assert_eq!(redact_url("redis://h/0?password=pw"), "redis://h/0");
+        assert_eq!(
+            redact_url("http://a:b@minio:9000/x#f"),
+            "http://minio:9000/x"
+        );
+        assert_eq!(redact_url("not a url pw"), "[unparsable url]");
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret([redacted])");
+        assert_eq!(s.expose(), "hunter2");
+    }
 }

@@ -1,0 +1,260 @@
+//! The command-line grammar (clap derive), exactly the commands of PRODUCT.md "Command line".
+//!
+//! Addresses are `PROFILE:MOUNT[/PATH]`; with `-p PROFILE` (or `RILLMOUNT_PROFILE`) the profile
+//! may be left out. Values and keys may start with `-` (`kv set dev:c n -5`).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::commands::eval::EvalArgs;
+
+/// Terminal UI and command line for inspecting and migrating rill mounts.
+#[derive(Parser, Debug)]
+#[command(name = "rillmount", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// `-p PROFILE`: a profile name or the path of a profile file.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ProfileOpt {
+    /// Profile name or path of a profile file (.toml, or a rill host's rill-config.json)
+    #[arg(
+        short = 'p',
+        long = "profile",
+        env = "RILLMOUNT_PROFILE",
+        value_name = "PROFILE"
+    )]
+    pub profile: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the terminal UI
+    Tui(TuiArgs),
+    /// List discovered profiles
+    Profiles(ProfilesArgs),
+    /// Show the mounts of a profile (backend, mode, schema, location; never secrets)
+    Mounts(MountsArgs),
+    /// Read and write kv mounts
+    #[command(subcommand)]
+    Kv(KvCommand),
+    /// Read and write fs mounts
+    #[command(subcommand)]
+    Fs(FsCommand),
+    /// Run a rill snippet or script against a profile's mounts
+    Eval(EvalArgs),
+    /// Compare two mounts: new, changed, same, only in destination
+    Diff(DiffArgs),
+    /// Copy a mount into another (never deletes)
+    Copy(CopyArgs),
+    /// Re-read both sides and compare every item
+    Verify(VerifyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TuiArgs {
+    #[command(flatten)]
+    pub profile: ProfileOpt,
+}
+
+#[derive(Args, Debug)]
+pub struct ProfilesArgs {
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct MountsArgs {
+    #[command(flatten)]
+    pub profile: ProfileOpt,
+    /// Print JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KvCommand {
+    /// List stored keys, one a line (or a JSON array)
+    Keys {
+        /// PROFILE:MOUNT
+        addr: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Print a stored value as JSON (compact, as stored)
+    Get {
+        /// PROFILE:MOUNT
+        addr: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Store a JSON value; respects the mount's mode, schema and limits
+    Set {
+        /// PROFILE:MOUNT
+        addr: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+        /// A JSON value: '"text"', 42, true, '{"a":1}'
+        #[arg(allow_hyphen_values = true)]
+        json: String,
+        /// Confirm a write to a protected profile
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Delete a key
+    Del {
+        /// PROFILE:MOUNT
+        addr: String,
+        #[arg(allow_hyphen_values = true)]
+        key: String,
+        /// Confirm a write to a protected profile
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Print every key and value as one JSON object (streamed)
+    Dump {
+        /// PROFILE:MOUNT
+        addr: String,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FsCommand {
+    /// List a folder
+    Ls {
+        /// PROFILE:MOUNT[/PATH]
+        addr: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Write a file's raw bytes to stdout
+    Cat {
+        /// PROFILE:MOUNT/PATH
+        addr: String,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Upload a local file (or `-` for stdin)
+    Put {
+        /// PROFILE:MOUNT/PATH
+        addr: String,
+        /// Local file, or - for stdin
+        file: String,
+        /// Confirm a write to a protected profile
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Remove a file
+    Rm {
+        /// PROFILE:MOUNT/PATH
+        addr: String,
+        /// Confirm a write to a protected profile
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+    /// Show a file's metadata
+    Stat {
+        /// PROFILE:MOUNT/PATH
+        addr: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Source: PROFILE:MOUNT[/PATH]
+    pub src: String,
+    /// Destination: PROFILE:MOUNT[/PATH]
+    pub dst: String,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub profile: ProfileOpt,
+}
+
+/// What `copy` does with an item that exists on both sides with different content.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnConflict {
+    #[default]
+    Skip,
+    Overwrite,
+    Fail,
+}
+
+#[derive(Args, Debug)]
+pub struct CopyArgs {
+    /// Source: PROFILE:MOUNT[/PATH]
+    pub src: String,
+    /// Destination: PROFILE:MOUNT[/PATH]
+    pub dst: String,
+    /// Show the plan without writing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What to do with items that differ
+    #[arg(long, value_enum, default_value_t = OnConflict::Skip)]
+    pub on_conflict: OnConflict,
+    /// Verify every copied item afterwards
+    #[arg(long)]
+    pub verify: bool,
+    /// Confirm writing to a protected profile
+    #[arg(long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub profile: ProfileOpt,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// Source: PROFILE:MOUNT[/PATH]
+    pub src: String,
+    /// Destination: PROFILE:MOUNT[/PATH]
+    pub dst: String,
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub profile: ProfileOpt,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn negative_numbers_are_values() {
+        let cli = Cli::try_parse_from(["rillmount", "kv", "set", "dev:c", "n", "-5"]).unwrap();
+        let Some(Command::Kv(KvCommand::Set { json, .. })) = cli.command else {
+            panic!()
+        };
+        assert_eq!(json, "-5");
+    }
+}

@@ -1,0 +1,550 @@
+//! Reading profiles from disk and finding them.
+//!
+//! A TOML profile is read with figment: the file (`Toml` provider) merged with per-profile
+//! environment overrides (`RILLMOUNT_<PROFILE>__kv__cache__database=…`, profile name upper-cased
+//! with non-alphanumerics as `_`). toml_edit parses the same text once more for key order and line
+//! numbers, so every error names the file, the line, the mount and the option. `${env:VAR}` in a
+//! string value is replaced by the variable; a missing variable is an error. Relative paths
+//! resolve against the profile file's folder. A mount without `mode` is `read-write` (rill
+//! requires the option; a profile may leave it out). Unknown sections and options are errors, so
+//! a typo never silently changes behaviour. `.json` files are read as a rill host's
+//! `rill-config.json` (see `rill_config.rs`).
+//!
+//! The environment overrides go through figment's `Serialized` provider built from an
+//! [`EnvVars`] snapshot rather than figment's `Env` provider, so tests can pass variables
+//! without touching the process environment; the merge semantics are the same.
+//!
+//! Discovery order (first name wins): `./profiles/*.toml`, the user's config folder
+//! (`~/.config/rillmount/profiles/*.toml` on Linux), then a `rill-config.json` found by walking
+//! up from the working directory (profile name `rill-config`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use indexmap::IndexMap;
+
+use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
+use super::tree::{DocItem, ErrorSite, Loc, Node, NodeValue, from_figment, line_of};
+use super::{ConfigError, Profile};
+
+/// Environment variables the loader may read: the process environment, or a fixed set (tests).
+#[derive(Debug, Clone, Default)]
+pub struct EnvVars {
+    vars: BTreeMap<String, String>,
+}
+
+impl EnvVars {
+    /// A snapshot of the process environment (variables that are not UTF-8 are skipped).
+    pub fn process() -> Self {
+        EnvVars {
+            vars: std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+                .collect(),
+        }
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        EnvVars {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.vars.get(name).map(String::as_str)
+    }
+
+    fn with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> + 'a {
+        self.vars
+            .range(prefix.to_string()..)
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+/// The prefix of environment variables that override options of profile `name`.
+pub fn env_override_prefix(name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("RILLMOUNT_{upper}__")
+}
+
+/// Loads the profile at `path` (TOML, or `rill-config.json` when the name ends in `.json`).
+/// `name` defaults to the file stem.
+pub fn load_profile(
+    path: &Path,
+    name: Option<&str>,
+    env: &EnvVars,
+) -> Result<Profile, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("cannot read profile: {}", io_reason(&e)),
+    })?;
+    let name = name
+        .map(str::to_string)
+        .unwrap_or_else(|| profile_name_of(path));
+    let abs = absolute(path);
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        super::rill_config::load_rill_config_str(&text, &abs, &name, env)
+    } else {
+        load_toml_str(&text, &abs, &name, env)
+    }
+}
+
+/// The profile name of a file: its stem (`dev.toml` → `dev`, `rill-config.json` → `rill-config`).
+pub fn profile_name_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "profile".into())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string().to_lowercase(),
+    }
+}
+
+/// Reads a TOML profile from its text. `path` is used for messages and relative paths.
+pub fn load_toml_str(
+    text: &str,
+    path: &Path,
+    name: &str,
+    env: &EnvVars,
+) -> Result<Profile, ConfigError> {
+    let site = ErrorSite::new(path);
+    let doc = toml_edit::ImDocument::parse(text).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: format!("invalid TOML: {}", e.message().trim_end()),
+    })?;
+
+    let prefix = env_override_prefix(name);
+    let mut figment = Figment::from(Toml::string(text));
+    for (var, value) in env.with_prefix(&prefix) {
+        let key = var[prefix.len()..]
+            .split("__")
+            .collect::<Vec<_>>()
+            .join(".");
+        let value: figment::value::Value = value
+            .parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {});
+        figment = figment.merge(Serialized::default(&key, value));
+    }
+    let merged: figment::value::Value = figment.extract().map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: None,
+        message: format!("cannot read profile: {}", e.kind),
+    })?;
+    let env_var = |p: &[String]| {
+        let var = format!("{prefix}{}", p.join("__"));
+        env.get(&var).map(|_| var)
+    };
+    let mut key_path = Vec::new();
+    let root = from_figment(
+        &merged,
+        Some(DocItem::Table(doc.as_table())),
+        Loc::Line(1),
+        text,
+        &mut key_path,
+        &env_var,
+    );
+    let root = interpolate_tree(root, &site, env)?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    profile_from_tree(&root, &site, path, name, &base_dir, env)
+}
+
+fn profile_from_tree(
+    root: &Node,
+    site: &ErrorSite,
+    path: &Path,
+    name: &str,
+    base_dir: &Path,
+    _env: &EnvVars,
+) -> Result<Profile, ConfigError> {
+    let empty = IndexMap::new();
+    let top = root.table().unwrap_or(&empty);
+    let mut profile = Profile {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        description: String::new(),
+        read_only: false,
+        protect: false,
+        kv: IndexMap::new(),
+        fs: IndexMap::new(),
+        warnings: Vec::new(),
+    };
+    for (section, node) in top {
+        match section.as_str() {
+            "profile" => read_profile_section(node, site, &mut profile)?,
+            "kv" | "fs" => {}
+            other => {
+                return Err(site.at(
+                    &node.loc,
+                    format!(
+                        "unknown section `{other}` (expected [profile], [kv.NAME] or [fs.NAME])"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut redis_locs = Vec::new();
+    for kind in ["kv", "fs"] {
+        let Some(section) = top.get(kind) else {
+            continue;
+        };
+        let Some(mounts) = section.table() else {
+            return Err(site.at(
+                &section.loc,
+                format!(
+                    "`{kind}` must hold tables such as [{kind}.NAME], not {}",
+                    section.kind_name()
+                ),
+            ));
+        };
+        for (mount, node) in mounts {
+            check_mount_name(kind, mount).map_err(|m| site.at(&node.loc, m))?;
+            let Some(opts) = node.table() else {
+                return Err(site.at(
+                    &node.loc,
+                    format!(
+                        "{kind} mount `{mount}` must be a table, not {}",
+                        node.kind_name()
+                    ),
+                ));
+            };
+            let backend = match opts.get("backend").map(|n| &n.value) {
+                Some(NodeValue::Str(b)) => b.clone(),
+                Some(_) => {
+                    return Err(site.at(
+                        &opts["backend"].loc,
+                        format!("{kind} mount `{mount}`: option `backend` must be a string"),
+                    ));
+                }
+                None => {
+                    let choices = if kind == "kv" {
+                        "json, sqlite or redis"
+                    } else {
+                        "local or s3"
+                    };
+                    return Err(site.at(
+                        &node.loc,
+                        format!(
+                            "{kind} mount `{mount}`: missing required option `backend` ({choices})"
+                        ),
+                    ));
+                }
+            };
+            let o = MountOptions::new(
+                site,
+                Dialect::Profile,
+                if kind == "kv" { "kv" } else { "fs" },
+                mount,
+                opts,
+                node.loc.clone(),
+                base_dir,
+                &mut profile.warnings,
+            );
+            if kind == "kv" {
+                let cfg = build_kv(o, &backend)?;
+                redis_locs.push(node.loc.clone());
+                profile.kv.insert(mount.clone(), cfg);
+            } else {
+                let cfg = build_fs(o, &backend)?;
+                profile.fs.insert(mount.clone(), cfg);
+            }
+        }
+    }
+    let pairs: Vec<_> = profile.kv.values().zip(redis_locs).collect();
+    check_prefix_overlap(site, &pairs)?;
+    Ok(profile)
+}
+
+/// Mount names appear in addresses (`PROFILE:MOUNT/PATH`): no `:`, `/` or blanks.
+pub(crate) fn check_mount_name(kind: &str, name: &str) -> Result<(), String> {
+    if name.is_empty() || name.contains([':', '/', '\\']) || name.contains(char::is_whitespace) {
+        return Err(format!(
+            "{kind} mount name `{name}` cannot be used in addresses: it must be non-empty \
+             without `:`, `/`, `\\` or spaces"
+        ));
+    }
+    Ok(())
+}
+
+fn read_profile_section(
+    node: &Node,
+    site: &ErrorSite,
+    profile: &mut Profile,
+) -> Result<(), ConfigError> {
+    let Some(t) = node.table() else {
+        return Err(site.at(
+            &node.loc,
+            format!("[profile] must be a table, not {}", node.kind_name()),
+        ));
+    };
+    for (key, v) in t {
+        match (key.as_str(), &v.value) {
+            ("description", NodeValue::Str(s)) => profile.description = s.clone(),
+            ("readOnly", NodeValue::Bool(b)) => profile.read_only = *b,
+            ("protect", NodeValue::Bool(b)) => profile.protect = *b,
+            ("description", _) => {
+                return Err(site.at(
+                    &v.loc,
+                    format!(
+                        "[profile] `description` must be a string, not {}",
+                        v.kind_name()
+                    ),
+                ));
+            }
+            ("readOnly" | "protect", _) => {
+                return Err(site.at(
+                    &v.loc,
+                    format!(
+                        "[profile] `{key}` must be true or false, not {}",
+                        v.kind_name()
+                    ),
+                ));
+            }
+            _ => {
+                return Err(site.at(
+                    &v.loc,
+                    format!(
+                        "[profile] has no option `{key}` (expected description, readOnly, protect)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces `${env:NAME}` in every string value of the tree.
+fn interpolate_tree(node: Node, site: &ErrorSite, env: &EnvVars) -> Result<Node, ConfigError> {
+    let Node { value, loc } = node;
+    let value = match value {
+        NodeValue::Str(s) => {
+            NodeValue::Str(interpolate_env(&s, env).map_err(|m| site.at(&loc, m))?)
+        }
+        NodeValue::Array(items) => NodeValue::Array(
+            items
+                .into_iter()
+                .map(|n| interpolate_tree(n, site, env))
+                .collect::<Result<_, _>>()?,
+        ),
+        NodeValue::Table(t) => NodeValue::Table(
+            t.into_iter()
+                .map(|(k, n)| Ok((k, interpolate_tree(n, site, env)?)))
+                .collect::<Result<_, ConfigError>>()?,
+        ),
+        other => other,
+    };
+    Ok(Node { value, loc })
+}
+
+/// `${env:NAME}` → the variable's value. `$${` writes a literal `${`. Any other `${…}` is an
+/// error (a rill-config style `${NAME}` is a likely mistake here). Messages never contain the
+/// string itself, which may hold other secrets.
+pub fn interpolate_env(s: &str, env: &EnvVars) -> Result<String, String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        if let Some(tail) = after.strip_prefix("$${") {
+            out.push_str("${");
+            rest = tail;
+        } else if let Some(tail) = after.strip_prefix("${") {
+            let Some(end) = tail.find('}') else {
+                return Err(
+                    "unterminated `${` (write `${env:NAME}`, or `$${` for a literal)".into(),
+                );
+            };
+            let inner = &tail[..end];
+            let Some(var) = inner.strip_prefix("env:") else {
+                return Err(format!(
+                    "`${{{inner}}}` is not supported: write `${{env:NAME}}` to read an environment variable"
+                ));
+            };
+            if !valid_var_name(var) {
+                return Err(format!("`{var}` is not a valid environment variable name"));
+            }
+            match env.get(var) {
+                Some(v) => out.push_str(v),
+                None => return Err(format!("environment variable {var} is not set")),
+            }
+            rest = &tail[end + 1..];
+        } else {
+            out.push('$');
+            rest = &after[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn valid_var_name(v: &str) -> bool {
+    let mut c = v.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
+        && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery
+// ---------------------------------------------------------------------------------------------
+
+/// Where a discovered profile file was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `./profiles/` of the working directory.
+    Project,
+    /// The user's config folder.
+    User,
+    /// A `rill-config.json` above the working directory.
+    RillConfig,
+    /// Given on the command line or in `RILLMOUNT_PROFILE`.
+    Explicit,
+}
+
+impl Origin {
+    pub fn label(self) -> &'static str {
+        match self {
+            Origin::Project => "project",
+            Origin::User => "user",
+            Origin::RillConfig => "rill-config",
+            Origin::Explicit => "explicit",
+        }
+    }
+}
+
+/// A profile file found on disk (not loaded yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileFile {
+    pub name: String,
+    pub path: PathBuf,
+    pub origin: Origin,
+    /// Another file with the same name was found earlier and wins.
+    pub shadowed: bool,
+}
+
+/// The user's profile folder: `$XDG_CONFIG_HOME/rillmount/profiles` (`~/.config/…`) on Linux,
+/// the platform's config folder elsewhere.
+pub fn user_profiles_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "rillmount").map(|d| d.config_dir().join("profiles"))
+}
+
+/// Every profile file visible from `cwd`, in discovery order.
+pub fn discover(cwd: &Path) -> Vec<ProfileFile> {
+    let mut found = Vec::new();
+    let push_dir = |dir: &Path, origin: Origin, found: &mut Vec<ProfileFile>| {
+        let Ok(read) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut files: Vec<PathBuf> = read
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        for path in files {
+            found.push(ProfileFile {
+                name: profile_name_of(&path),
+                path,
+                origin,
+                shadowed: false,
+            });
+        }
+    };
+    push_dir(&cwd.join("profiles"), Origin::Project, &mut found);
+    if let Some(user) = user_profiles_dir() {
+        push_dir(&user, Origin::User, &mut found);
+    }
+    if let Some(rc) = find_rill_config(cwd) {
+        found.push(ProfileFile {
+            name: "rill-config".into(),
+            path: rc,
+            origin: Origin::RillConfig,
+            shadowed: false,
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for f in &mut found {
+        f.shadowed = !seen.insert(f.name.clone());
+    }
+    found
+}
+
+/// `rill-config.json` in `start` or the nearest folder above it.
+pub fn find_rill_config(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join("rill-config.json"))
+        .find(|p| p.is_file())
+}
+
+/// Finds the profile that `spec` names: a path (contains a path separator, ends in `.toml` or
+/// `.json`, or is an existing file) or the name of a discovered profile.
+pub fn resolve_profile(spec: &str, cwd: &Path) -> Result<ProfileFile, ConfigError> {
+    let looks_like_path = spec.contains('/')
+        || spec.contains(std::path::MAIN_SEPARATOR)
+        || spec.ends_with(".toml")
+        || spec.ends_with(".json");
+    let as_path = cwd.join(spec);
+    if looks_like_path || as_path.is_file() {
+        if !as_path.is_file() {
+            return Err(ConfigError {
+                path: PathBuf::from(spec),
+                line: None,
+                message: "no such profile file".into(),
+            });
+        }
+        return Ok(ProfileFile {
+            name: profile_name_of(&as_path),
+            path: as_path,
+            origin: Origin::Explicit,
+            shadowed: false,
+        });
+    }
+    let all = discover(cwd);
+    all.iter().find(|f| f.name == spec).cloned().ok_or_else(|| {
+        let names: Vec<&str> = all
+            .iter()
+            .filter(|f| !f.shadowed)
+            .map(|f| f.name.as_str())
+            .collect();
+        ConfigError {
+            path: PathBuf::from(spec),
+            line: None,
+            message: if names.is_empty() {
+                "no such profile (no profiles found in ./profiles or the user config folder)".into()
+            } else {
+                format!("no such profile (found: {})", names.join(", "))
+            },
+        }
+    })
+}
+
+#[cfg(test)]
+#[path = "load_tests.rs"]
+mod tests;

@@ -1,0 +1,485 @@
+//! A rill host's `rill-config.json` opened as a profile (spec/backends.md §10, §12 items 26–29).
+//!
+//! Storage mounts live inside `extensions.config.<extension mount path>.mounts`; the backend comes
+//! from the package specifier in `extensions.mounts`, or, for local-path specifiers, from the
+//! shape of the config. Extension-level options (Redis `url`, S3 `region`/`endpoint`/
+//! `credentials`/`forcePathStyle`, local fs `maxFileSize`/`encoding`) are copied into each
+//! storage mount. `${NAME}` is replaced in every string value; missing variables are one error
+//! naming all of them. Differences from a real host are reported as profile warnings: relative
+//! paths resolve against the config file's folder (rill uses the host's working directory), the
+//! docs-only mode `read-only` becomes `read`, numbers given as strings are converted. JSON gives
+//! no positions, so errors name the file, the mount and the option but no line.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+use super::load::EnvVars;
+use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
+use super::tree::{ErrorSite, Loc, Node, NodeValue, from_json};
+use super::{ConfigError, Profile};
+
+/// Reads `rill-config.json` text as profile `name`. `path` is used for messages and as the base
+/// of relative paths.
+pub fn load_rill_config_str(
+    text: &str,
+    path: &Path,
+    name: &str,
+    env: &EnvVars,
+) -> Result<Profile, ConfigError> {
+    let site = ErrorSite::new(path);
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError {
+        path: path.to_path_buf(),
+        line: Some(e.line()),
+        message: format!("invalid JSON: {}", strip_position(&e.to_string())),
+    })?;
+    let mut missing = Vec::new();
+    let json = interpolate_json(json, env, &mut missing);
+    if !missing.is_empty() {
+        missing.sort();
+        missing.dedup();
+        return Err(site.at(
+            &Loc::Unknown,
+            format!("missing environment variables: {}", missing.join(", ")),
+        ));
+    }
+    let root = from_json(&json);
+    let Some(top) = root.table() else {
+        return Err(site.at(&Loc::Unknown, "rill-config.json must hold a JSON object"));
+    };
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut profile = Profile {
+        name: name.to_string(),
+        path: path.to_path_buf(),
+        description: match top.get("description").map(|n| &n.value) {
+            Some(NodeValue::Str(d)) => d.clone(),
+            _ => "rill host configuration".into(),
+        },
+        read_only: false,
+        protect: false,
+        kv: IndexMap::new(),
+        fs: IndexMap::new(),
+        warnings: Vec::new(),
+    };
+    let empty = IndexMap::new();
+    let Some(ext) = top.get("extensions") else {
+        return Ok(profile);
+    };
+    let ext = ext
+        .table()
+        .ok_or_else(|| site.at(&Loc::Unknown, "`extensions` must be an object"))?;
+    let mounts = match ext.get("mounts") {
+        Some(m) => m
+            .table()
+            .ok_or_else(|| site.at(&Loc::Unknown, "`extensions.mounts` must be an object"))?,
+        None => return Err(site.at(&Loc::Unknown, "`extensions.mounts` is required")),
+    };
+    let configs = match ext.get("config") {
+        Some(c) => c
+            .table()
+            .ok_or_else(|| site.at(&Loc::Unknown, "`extensions.config` must be an object"))?,
+        None => &empty,
+    };
+    let mut relative = false;
+    for (ext_path, spec) in mounts {
+        let NodeValue::Str(spec) = &spec.value else {
+            return Err(site.at(
+                &Loc::Unknown,
+                format!("`extensions.mounts.{ext_path}` must be a package specifier string"),
+            ));
+        };
+        let config = configs
+            .get(ext_path)
+            .and_then(Node::table)
+            .unwrap_or(&empty);
+        let Some(backend) = backend_of(spec, config) else {
+            if is_path_specifier(spec) {
+                profile.warnings.push(format!(
+                    "{}: extension `{ext_path}` ({spec}) does not look like a kv or fs backend; skipped",
+                    path.display()
+                ));
+            }
+            continue;
+        };
+        let storage = storage_mounts(backend, config).ok_or_else(|| {
+            site.at(
+                &Loc::Unknown,
+                format!(
+                    "extension `{ext_path}` ({spec}): needs at least one mount in \
+                     `extensions.config.{ext_path}.mounts`"
+                ),
+            )
+        })?;
+        for (mount_name, opts) in storage {
+            let mut opts = opts;
+            for key in ["store", "database", "path"] {
+                if let Some(Node {
+                    value: NodeValue::Str(p),
+                    ..
+                }) = opts.get(key)
+                    && p != ":memory:"
+                    && !Path::new(p).is_absolute()
+                {
+                    relative = true;
+                }
+            }
+            opts.insert("backend".into(), str_node(backend));
+            let kind = if matches!(backend, "json" | "sqlite" | "redis") {
+                "kv"
+            } else {
+                "fs"
+            };
+            let taken = if kind == "kv" {
+                profile.kv.contains_key(&mount_name)
+            } else {
+                profile.fs.contains_key(&mount_name)
+            };
+            let final_name = if taken {
+                let n = format!("{ext_path}.{mount_name}");
+                profile.warnings.push(format!(
+                    "{}: {kind} mount `{mount_name}` of extension `{ext_path}` is also declared by \
+                     another extension; listed as `{n}`",
+                    path.display()
+                ));
+                n
+            } else {
+                mount_name
+            };
+            let o = MountOptions::new(
+                &site,
+                Dialect::RillConfig,
+                kind,
+                &final_name,
+                &opts,
+                Loc::Unknown,
+                &base_dir,
+                &mut profile.warnings,
+            );
+            if kind == "kv" {
+                let cfg = build_kv(o, backend)?;
+                profile.kv.insert(final_name, cfg);
+            } else {
+                let cfg = build_fs(o, backend)?;
+                profile.fs.insert(final_name, cfg);
+            }
+        }
+    }
+    let pairs: Vec<_> = profile.kv.values().map(|m| (m, Loc::Unknown)).collect();
+    check_prefix_overlap(&site, &pairs)?;
+    if relative {
+        profile.warnings.push(format!(
+            "{}: relative paths are resolved against the folder of this file; a rill host \
+             resolves them against its working directory",
+            path.display()
+        ));
+    }
+    Ok(profile)
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn str_node(s: &str) -> Node {
+    Node::new(NodeValue::Str(s.to_string()), Loc::Unknown)
+}
+
+/// Replaces `${NAME}` (NAME = `[A-Z_][A-Z0-9_]*`) in every string value, as rill-config does;
+/// unresolved names are collected into `missing`.
+fn interpolate_json(
+    v: serde_json::Value,
+    env: &EnvVars,
+    missing: &mut Vec<String>,
+) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::String(s) => J::String(interpolate_braces(&s, env, missing)),
+        J::Array(a) => J::Array(
+            a.into_iter()
+                .map(|x| interpolate_json(x, env, missing))
+                .collect(),
+        ),
+        J::Object(o) => J::Object(
+            o.into_iter()
+                .map(|(k, x)| (k, interpolate_json(x, env, missing)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn interpolate_braces(s: &str, env: &EnvVars, missing: &mut Vec<String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        match tail.find('}') {
+            Some(end) if is_upper_var(&tail[..end]) => {
+                let name = &tail[..end];
+                match env.get(name) {
+                    Some(v) => out.push_str(v),
+                    None => missing.push(name.to_string()),
+                }
+                rest = &tail[end + 1..];
+            }
+            _ => {
+                out.push_str("${");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_upper_var(n: &str) -> bool {
+    let mut c = n.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_uppercase() || f == '_')
+        && c.all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '_')
+}
+
+fn is_path_specifier(spec: &str) -> bool {
+    spec.starts_with("./")
+        || spec.starts_with("../")
+        || spec.starts_with('/')
+        || spec.starts_with("file://")
+}
+
+/// The package name of a specifier, without a version range.
+fn package_name(spec: &str) -> &str {
+    let search_from = usize::from(spec.starts_with('@'));
+    match spec[search_from..].find('@') {
+        Some(i) => &spec[..search_from + i],
+        None => spec,
+    }
+}
+
+/// The backend of an extension mount (`json`, `sqlite`, `redis`, `local`, `s3`), or `None` for
+/// an extension that is not a storage backend.
+fn backend_of(spec: &str, config: &IndexMap<String, Node>) -> Option<&'static str> {
+    if !is_path_specifier(spec) {
+        return match package_name(spec) {
+            "@rcrsr/rill-ext-kv-sqlite" => Some("sqlite"),
+            "@rcrsr/rill-ext-kv-redis" => Some("redis"),
+            "@rcrsr/rill-ext-fs-s3" => Some("s3"),
+            "@rcrsr/rill/ext/kv" | "@rcrsr/rill-ext-kv" => Some("json"),
+            "@rcrsr/rill/ext/fs" | "@rcrsr/rill-ext-fs" => Some("local"),
+            _ => None,
+        };
+    }
+    let mounts: Vec<&IndexMap<String, Node>> = config
+        .get("mounts")
+        .and_then(Node::table)
+        .map(|m| m.values().filter_map(Node::table).collect())
+        .unwrap_or_default();
+    let any = |key: &str| mounts.iter().any(|m| m.contains_key(key));
+    if any("store") || (config.get("mounts").is_none() && config.contains_key("store")) {
+        Some("json")
+    } else if any("database") && any("table") {
+        Some("sqlite")
+    } else if config.contains_key("url") && any("prefix") {
+        Some("redis")
+    } else if config.contains_key("region") && any("bucket") {
+        Some("s3")
+    } else if any("path") {
+        Some("local")
+    } else {
+        None
+    }
+}
+
+/// Options of each storage mount with the extension-level options of its backend merged in.
+/// `None` when the extension has no mount (a host would fail to start).
+fn storage_mounts(
+    backend: &str,
+    config: &IndexMap<String, Node>,
+) -> Option<Vec<(String, IndexMap<String, Node>)>> {
+    let shared: &[&str] = match backend {
+        "redis" => &["url", "maxStoreSize", "writePolicy"],
+        "sqlite" => &["maxStoreSize", "writePolicy"],
+        "s3" => &["region", "endpoint", "forcePathStyle", "credentials"],
+        "local" => &["maxFileSize", "encoding"],
+        _ => &[],
+    };
+    let mounts = match config.get("mounts").and_then(Node::table) {
+        Some(m) => m,
+        None if backend == "json" && config.contains_key("store") => {
+            // Legacy single-store shape: one mount named `default`, mode read-write (§2.1).
+            let mut opts = config.clone();
+            opts.entry("mode".into())
+                .or_insert_with(|| str_node("read-write"));
+            return Some(vec![("default".into(), opts)]);
+        }
+        None => return None,
+    };
+    if mounts.is_empty() && backend != "local" {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (name, node) in mounts {
+        let mut opts = node.table().cloned().unwrap_or_default();
+        for key in shared {
+            if let Some(v) = config.get(*key)
+                && !opts.contains_key(*key)
+            {
+                opts.insert((*key).to_string(), v.clone());
+            }
+        }
+        out.push((name.clone(), opts));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::config::{FsBackendConfig, KvBackendConfig};
+    use std::path::PathBuf;
+
+    fn load(text: &str, env: &[(&str, &str)]) -> Result<Profile, ConfigError> {
+        load_rill_config_str(
+            text,
+            Path::new("/srv/app/rill-config.json"),
+            "rill-config",
+            &EnvVars::from_pairs(env.iter().copied()),
+        )
+    }
+
+    const SPEC_EXAMPLE: &str = r#"{ "extensions": {
+    "mounts": { "kv": "@rcrsr/rill-ext-kv-sqlite@~0.16.0", "fs": "@rcrsr/rill-ext-fs-s3" },
+    "config": {
+      "kv": { "mounts": { "user": { "mode": "read-write", "database": "./data/app.db", "table": "user_state",
+                                    "schema": { "count": { "type": "number", "default": 0 } } } } },
+      "fs": { "region": "us-east-1", "endpoint": "${S3_ENDPOINT}", "forcePathStyle": true,
+              "mounts": { "docs": { "mode": "read-write", "bucket": "app", "prefix": "docs/" } } } } } }"#;
+
+    #[test]
+    fn spec_example_imports_with_backends_by_specifier() {
+        let p = load(SPEC_EXAMPLE, &[("S3_ENDPOINT", "http://127.0.0.1:9000")]).unwrap();
+        let KvBackendConfig::Sqlite(s) = &p.kv["user"].backend else {
+            panic!("not sqlite: {:?}", p.kv["user"].backend)
+        };
+        assert_eq!(s.database, PathBuf::from("/srv/app/data/app.db"));
+        assert_eq!(s.table, "user_state");
+        let schema = p.kv["user"].schema.as_ref().unwrap();
+        assert_eq!(schema["count"].kind, "number");
+        let FsBackendConfig::S3(s3) = &p.fs["docs"].backend else {
+            panic!("not s3")
+        };
+        assert_eq!(s3.region, "us-east-1");
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert!(s3.force_path_style);
+        assert_eq!(s3.prefix, "docs/");
+        assert!(p.warnings.iter().any(|w| w.contains("relative paths")));
+    }
+
+    #[test]
+    fn missing_variables_are_listed_together() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
+            "config":{"kv":{"url":"${REDIS_URL}","mounts":{"a":{"mode":"read","prefix":"${P_B}${P_A}"}}}}}}"#;
+        let e = load(text, &[]).unwrap_err();
+        assert_eq!(
+            e.message,
+            "missing environment variables: P_A, P_B, REDIS_URL"
+        );
+        assert_eq!(e.path, PathBuf::from("/srv/app/rill-config.json"));
+    }
+
+    #[test]
+    fn lower_case_and_session_placeholders_stay_literal() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill/ext/kv"},
+            "config":{"kv":{"mounts":{"a":{"mode":"read","store":"/d/${lower}@{SESSION}.json"}}}}}}"#;
+        let p = load(text, &[]).unwrap();
+        let KvBackendConfig::Json(j) = &p.kv["a"].backend else {
+            panic!()
+        };
+        assert_eq!(j.store, PathBuf::from("/d/${lower}@{SESSION}.json"));
+    }
+
+    #[test]
+    fn read_only_mode_is_normalised_with_a_warning() {
+        let text = r#"{"extensions":{"mounts":{"fs":"@rcrsr/rill/ext/fs"},
+            "config":{"fs":{"mounts":{"docs":{"mode":"read-only","path":"/data"}}}}}}"#;
+        let p = load(text, &[]).unwrap();
+        assert_eq!(p.fs["docs"].mode.as_str(), Some("read"));
+        assert!(
+            p.warnings.iter().any(|w| w.contains("read-only")),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn backend_by_shape_for_path_specifiers() {
+        let text = r#"{"extensions":{"mounts":{
+              "a":"./ext/kv.js","b":"../x/sqlite","c":"/abs/redis","d":"file:///s3","e":"./fs",
+              "llm":"@rcrsr/rill-ext-anthropic"},
+            "config":{
+              "a":{"mounts":{"ja":{"mode":"read-write","store":"/j.json"}}},
+              "b":{"mounts":{"sq":{"mode":"read-write","database":"/d.db","table":"t"}}},
+              "c":{"url":"redis://localhost","mounts":{"re":{"mode":"read","prefix":"x:"}}},
+              "d":{"region":"auto","mounts":{"s":{"mode":"read","bucket":"b","prefix":"p/"}}},
+              "e":{"maxFileSize":"100","mounts":{"lo":{"mode":"read","path":"/f"}}},
+              "llm":{"apiKey":"k"}}}}"#;
+        let p = load(text, &[]).unwrap();
+        let kinds: Vec<_> =
+            p.kv.values()
+                .map(|m| m.backend_name())
+                .chain(p.fs.values().map(|m| m.backend_name()))
+                .collect();
+        assert_eq!(kinds, ["json", "sqlite", "redis", "s3", "local"]);
+        assert_eq!(p.fs["lo"].max_file_size, 100);
+        assert!(p.warnings.iter().any(|w| w.contains("maxFileSize")));
+    }
+
+    #[test]
+    fn legacy_single_store_becomes_default_mount() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill/ext/kv"},
+            "config":{"kv":{"store":"state.json","maxEntries":5}}}}"#;
+        let p = load(text, &[]).unwrap();
+        let m = &p.kv["default"];
+        assert_eq!(m.max_entries, 5);
+        assert_eq!(m.mode.as_str(), Some("read-write"));
+    }
+
+    #[test]
+    fn backend_validation_applies_without_echoing_the_url() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
+            "config":{"kv":{"url":"http://u:hunter2@h","mounts":{"a":{"mode":"read","prefix":"a:"}}}}}}"#;
+        let e = load(text, &[]).unwrap_err().to_string();
+        assert!(e.contains("kv mount `a`: option `url`"), "{e}");
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn missing_mounts_is_an_error() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-sqlite"}}}"#;
+        let e = load(text, &[]).unwrap_err();
+        assert!(
+            e.message.contains("extensions.config.kv.mounts"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn invalid_json_reports_the_line() {
+        let e = load("{\n\"extensions\": {,\n}", &[]).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.starts_with("invalid JSON"));
+    }
+
+    #[test]
+    fn redis_prefix_overlap_is_rejected() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
+            "config":{"kv":{"url":"redis://h","mounts":{"a":{"mode":"read","prefix":"app:"},
+                                                        "b":{"mode":"read","prefix":"app:user:"}}}}}}"#;
+        let e = load(text, &[]).unwrap_err();
+        assert!(e.message.contains("overlaps"), "{}", e.message);
+    }
+}
