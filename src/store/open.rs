@@ -46,6 +46,43 @@ pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
     Ok(KvMount::new(cfg.clone(), store))
 }
 
+/// Opens a kv mount for reading only (diff, verify, dry runs): nothing is created or changed
+/// on disk — no SQLite WAL switch or table, no JSON file or folder. A store that does not
+/// exist yet opens as an empty in-memory store (holding the schema defaults a JSON file would
+/// start with).
+pub async fn open_kv_read_only(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
+    let empty = || {
+        let defaults: Vec<(String, String)> = match &cfg.backend {
+            KvBackendConfig::Json(_) => cfg
+                .schema
+                .iter()
+                .flatten()
+                .map(|(k, e)| (k.clone(), js_json::to_compact(&e.default)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let store: Arc<dyn KvStore> = Arc::new(MemoryStore::with_entries(defaults));
+        Ok(KvMount::new(cfg.clone(), store))
+    };
+    match &cfg.backend {
+        KvBackendConfig::Json(j) if !j.store.is_file() => empty(),
+        KvBackendConfig::Sqlite(s) => {
+            let s = s.clone();
+            let found =
+                tokio::task::spawn_blocking(move || SqliteStore::open_existing_read_only(&s))
+                    .await
+                    .map_err(|e| {
+                        StoreError::new(ErrorKind::Other, cfg.name.clone(), e.to_string())
+                    })??;
+            match found {
+                Some(store) => Ok(KvMount::new(cfg.clone(), Arc::new(store))),
+                None => empty(),
+            }
+        }
+        _ => open_kv(cfg).await,
+    }
+}
+
 /// Opens one fs mount.
 pub async fn open_fs(cfg: &FsMountConfig) -> Result<Arc<dyn FsMountStore>, StoreError> {
     match &cfg.backend {

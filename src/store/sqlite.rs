@@ -100,6 +100,39 @@ impl SqliteStore {
         })
     }
 
+    /// Opens an existing database and table without writing anything: no directory, no file,
+    /// no WAL switch, no DDL (dry runs, diffs). `None` when the database file or the table
+    /// does not exist yet, i.e. the store is empty. Blocking.
+    pub fn open_existing_read_only(sq: &SqliteKvConfig) -> Result<Option<SqliteStore>, StoreError> {
+        let db = &sq.database;
+        let label = format!("{} table {}", db.display(), sq.table);
+        if is_memory_path(db) || !db.is_file() || !is_valid_table_name(&sq.table) {
+            return Ok(None);
+        }
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(db, flags)
+            .map_err(|e| map_err(&label, e).during("open", ""))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| map_err(&label, e).during("open", ""))?;
+        let exists: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1 COLLATE NOCASE",
+                params![sq.table],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| map_err(&label, e).during("open", ""))?;
+        if !exists {
+            return Ok(None);
+        }
+        Ok(Some(SqliteStore {
+            conn: Arc::new(Mutex::new(conn)),
+            table: Arc::from(sq.table.as_str()),
+            label,
+        }))
+    }
+
     /// Runs `f` on the blocking pool with the connection.
     async fn run<R, F>(&self, op: &'static str, target: &str, f: F) -> Result<R, StoreError>
     where
