@@ -13,6 +13,7 @@
 pub mod js_json;
 pub mod kv_mount;
 pub mod open;
+pub mod redis;
 pub mod rill_glob;
 
 use std::fmt::{self, Debug};

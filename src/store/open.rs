@@ -5,17 +5,24 @@
 use std::sync::Arc;
 
 use super::kv_mount::KvMount;
+use super::redis::RedisStore;
 use super::{ErrorKind, FsMountStore, StoreError};
-use crate::config::{FsMountConfig, KvMountConfig};
+use crate::config::{FsMountConfig, KvBackendConfig, KvMountConfig};
 
 /// Opens one kv mount (connects for Redis, opens the database for SQLite; the JSON file is read
 /// lazily on first use, as rill does).
 pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
-    Err(StoreError::new(
-        ErrorKind::Unsupported,
-        cfg.name.clone(),
-        "backend not built yet",
-    ))
+    match &cfg.backend {
+        KvBackendConfig::Redis(r) => Ok(KvMount::new(
+            cfg.clone(),
+            Arc::new(RedisStore::connect(cfg, r).await?),
+        )),
+        _ => Err(StoreError::new(
+            ErrorKind::Unsupported,
+            cfg.name.clone(),
+            "backend not built yet",
+        )),
+    }
 }
 
 /// Opens one fs mount.
