@@ -29,12 +29,20 @@ async fn all_keys(s: &RedisStore, count: usize) -> Vec<String> {
 
 async fn raw_get(server: &RedisServer, key: &str) -> Option<Vec<u8>> {
     let mut c = server.raw().await;
-    redis::cmd("GET").arg(key).query_async(&mut c).await.expect("raw GET")
+    redis::cmd("GET")
+        .arg(key)
+        .query_async(&mut c)
+        .await
+        .expect("raw GET")
 }
 
 async fn raw_pttl(server: &RedisServer, key: &str) -> i64 {
     let mut c = server.raw().await;
-    redis::cmd("PTTL").arg(key).query_async(&mut c).await.expect("raw PTTL")
+    redis::cmd("PTTL")
+        .arg(key)
+        .query_async(&mut c)
+        .await
+        .expect("raw PTTL")
 }
 
 async fn raw_set(server: &RedisServer, key: &str, value: &str) {
@@ -60,11 +68,15 @@ async fn put_get_delete_round_trip() {
     let server = RedisServer::start();
     let s = redis_store(&server, "app:", None).await;
     assert_eq!(s.get("name").await.unwrap(), None);
-    s.put("name", "\"Alice\"", Expiry::MountDefault).await.unwrap();
+    s.put("name", "\"Alice\"", Expiry::MountDefault)
+        .await
+        .unwrap();
     let v = s.get("name").await.unwrap().unwrap();
     assert_eq!(v.text, "\"Alice\"");
     assert_eq!(v.ttl, None);
-    s.put("name", "{\"a\":1}", Expiry::MountDefault).await.unwrap();
+    s.put("name", "{\"a\":1}", Expiry::MountDefault)
+        .await
+        .unwrap();
     assert_eq!(s.get("name").await.unwrap().unwrap().text, "{\"a\":1}");
     assert!(s.delete("name").await.unwrap());
     assert!(!s.delete("name").await.unwrap());
@@ -80,7 +92,11 @@ async fn odd_keys_round_trip_and_list() {
         s.put(k, &i.to_string(), Expiry::Never).await.unwrap();
     }
     for (i, k) in keys.iter().enumerate() {
-        assert_eq!(s.get(k).await.unwrap().unwrap().text, i.to_string(), "key {k:?}");
+        assert_eq!(
+            s.get(k).await.unwrap().unwrap().text,
+            i.to_string(),
+            "key {k:?}"
+        );
     }
     let mut listed = all_keys(&s, 100).await;
     listed.sort();
@@ -98,7 +114,10 @@ async fn stored_bytes_are_prefix_plus_key_and_compact_json_text() {
     // Only one key exists, named exactly prefix + key, of type string.
     assert_eq!(server.cli(&["--raw", "KEYS", "*"]), b"app:user:name\n");
     assert_eq!(server.cli(&["TYPE", "app:user:name"]), b"string\n");
-    assert_eq!(raw_get(&server, "app:user:name").await.unwrap(), text.as_bytes());
+    assert_eq!(
+        raw_get(&server, "app:user:name").await.unwrap(),
+        text.as_bytes()
+    );
     // And a value written by another client (as a rill host does) reads back byte for byte.
     raw_set(&server, "app:user:other", "\"x\\u0001\"").await;
     assert_eq!(s.get("other").await.unwrap().unwrap().text, "\"x\\u0001\"");
@@ -108,7 +127,9 @@ async fn stored_bytes_are_prefix_plus_key_and_compact_json_text() {
 async fn scan_pages_through_thousands_of_keys_without_loss_or_duplicates() {
     let server = RedisServer::start();
     let s = redis_store(&server, "p:", None).await;
-    let items: Vec<(String, String)> = (0..5000).map(|i| (format!("k{i}"), i.to_string())).collect();
+    let items: Vec<(String, String)> = (0..5000)
+        .map(|i| (format!("k{i}"), i.to_string()))
+        .collect();
     s.put_many(&items, Expiry::MountDefault).await.unwrap();
     raw_set(&server, "q:outside", "1").await;
     let mut pages = 0;
@@ -166,7 +187,10 @@ async fn mount_ttl_writes_with_setex_and_get_reports_it() {
     let pttl = raw_pttl(&server, "t:a").await;
     assert!((99_000..=100_000).contains(&pttl), "pttl {pttl}");
     let ttl = s.get("a").await.unwrap().unwrap().ttl.unwrap();
-    assert!(ttl > Duration::from_secs(98) && ttl <= Duration::from_secs(100), "{ttl:?}");
+    assert!(
+        ttl > Duration::from_secs(98) && ttl <= Duration::from_secs(100),
+        "{ttl:?}"
+    );
     // Expiry::Never is a plain SET: it clears the TTL.
     s.put("a", "2", Expiry::Never).await.unwrap();
     assert_eq!(raw_pttl(&server, "t:a").await, -1);
@@ -191,11 +215,18 @@ async fn plain_set_clears_an_existing_ttl_on_a_mount_without_ttl() {
 async fn explicit_expiry_sets_pttl_and_keys_expire() {
     let server = RedisServer::start();
     let s = redis_store(&server, "t:", Some(1000)).await;
-    s.put("long", "1", Expiry::After(Duration::from_millis(50_000))).await.unwrap();
+    s.put("long", "1", Expiry::After(Duration::from_millis(50_000)))
+        .await
+        .unwrap();
     let pttl = raw_pttl(&server, "t:long").await;
     assert!((49_000..=50_000).contains(&pttl), "pttl {pttl}");
-    let items = vec![("b1".to_string(), "1".to_string()), ("b2".to_string(), "2".to_string())];
-    s.put_many(&items, Expiry::After(Duration::from_millis(150))).await.unwrap();
+    let items = vec![
+        ("b1".to_string(), "1".to_string()),
+        ("b2".to_string(), "2".to_string()),
+    ];
+    s.put_many(&items, Expiry::After(Duration::from_millis(150)))
+        .await
+        .unwrap();
     let got = s.get_many(&["b1".into(), "b2".into()]).await.unwrap();
     for g in &got {
         let ttl = g.as_ref().unwrap().ttl.unwrap();
@@ -203,7 +234,10 @@ async fn explicit_expiry_sets_pttl_and_keys_expire() {
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(s.get("b1").await.unwrap(), None);
-    assert_eq!(s.get_many(&["b1".into(), "b2".into()]).await.unwrap(), vec![None, None]);
+    assert_eq!(
+        s.get_many(&["b1".into(), "b2".into()]).await.unwrap(),
+        vec![None, None]
+    );
 }
 
 #[tokio::test]
@@ -213,22 +247,31 @@ async fn get_many_keeps_order_and_skips_foreign_types_while_get_reports_them() {
     s.put("a", "\"A\"", Expiry::MountDefault).await.unwrap();
     s.put("c", "3", Expiry::Never).await.unwrap();
     server.cli(&["HSET", "m:h", "f", "v"]);
-    let keys: Vec<String> = ["c", "missing", "h", "a"].iter().map(|k| k.to_string()).collect();
+    let keys: Vec<String> = ["c", "missing", "h", "a"]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
     let got = s.get_many(&keys).await.unwrap();
     assert_eq!(got[0].as_ref().unwrap().text, "3");
     assert_eq!(got[0].as_ref().unwrap().ttl, None);
     assert_eq!(got[1], None);
-    assert_eq!(got[2], None, "non-string keys are skipped like rill's getAll");
+    assert_eq!(
+        got[2], None,
+        "non-string keys are skipped like rill's getAll"
+    );
     assert_eq!(got[3].as_ref().unwrap().text, "\"A\"");
     assert!(got[3].as_ref().unwrap().ttl.is_some());
     let e = s.get("h").await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Corrupt);
     assert_eq!(e.target, "h");
+    eprintln!("{e}");
     assert!(e.to_string().contains("non-string"), "{e}");
     // The foreign key still counts and lists, as in rill.
     assert_eq!(s.count().await.unwrap(), 3);
     // Many keys at once go through several MGET chunks.
-    let many: Vec<(String, String)> = (0..2500).map(|i| (format!("n{i}"), i.to_string())).collect();
+    let many: Vec<(String, String)> = (0..2500)
+        .map(|i| (format!("n{i}"), i.to_string()))
+        .collect();
     s.put_many(&many, Expiry::Never).await.unwrap();
     let names: Vec<String> = many.iter().rev().map(|(k, _)| k.clone()).collect();
     let got = s.get_many(&names).await.unwrap();
@@ -282,8 +325,14 @@ async fn update_creates_changes_and_skips() {
         let n: i64 = cur.map(|c| c.parse().unwrap()).unwrap_or(0);
         Ok(Some((n + 1).to_string()))
     };
-    assert_eq!(s.update("n", &add, Expiry::MountDefault).await.unwrap(), Ok(true));
-    assert_eq!(s.update("n", &add, Expiry::MountDefault).await.unwrap(), Ok(true));
+    assert_eq!(
+        s.update("n", &add, Expiry::MountDefault).await.unwrap(),
+        Ok(true)
+    );
+    assert_eq!(
+        s.update("n", &add, Expiry::MountDefault).await.unwrap(),
+        Ok(true)
+    );
     assert_eq!(raw_get(&server, "u:n").await.unwrap(), b"2");
     // EXPIRE after the transaction when the mount has a ttl.
     let pttl = raw_pttl(&server, "u:n").await;
@@ -292,12 +341,20 @@ async fn update_creates_changes_and_skips() {
     assert_eq!(s.update("n", &add, Expiry::Never).await.unwrap(), Ok(true));
     assert_eq!(raw_pttl(&server, "u:n").await, -1);
     let skip = |_: Option<&str>| -> Result<Option<String>, RillCallError> { Ok(None) };
-    assert_eq!(s.update("n", &skip, Expiry::MountDefault).await.unwrap(), Ok(false));
+    assert_eq!(
+        s.update("n", &skip, Expiry::MountDefault).await.unwrap(),
+        Ok(false)
+    );
     let refuse = |_: Option<&str>| -> Result<Option<String>, RillCallError> {
-        Err(RillCallError::plain("Cannot merge into non-dict value at key \"n\""))
+        Err(RillCallError::plain(
+            "Cannot merge into non-dict value at key \"n\"",
+        ))
     };
     let r = s.update("n", &refuse, Expiry::MountDefault).await.unwrap();
-    assert_eq!(r.unwrap_err().message, "Cannot merge into non-dict value at key \"n\"");
+    assert_eq!(
+        r.unwrap_err().message,
+        "Cannot merge into non-dict value at key \"n\""
+    );
     assert_eq!(raw_get(&server, "u:n").await.unwrap(), b"3");
     // The dedicated connection is reusable after a skip and a refusal.
     assert_eq!(s.update("n", &add, Expiry::Never).await.unwrap(), Ok(true));
@@ -317,7 +374,11 @@ fn interfering(
         let n = calls.fetch_add(1, Ordering::SeqCst);
         if n < interfere {
             let mut c = conn.lock().unwrap();
-            redis::cmd("SET").arg("u:k").arg(format!("\"other{n}\"")).exec(&mut *c).unwrap();
+            redis::cmd("SET")
+                .arg("u:k")
+                .arg(format!("\"other{n}\""))
+                .exec(&mut *c)
+                .unwrap();
         }
         Ok(Some(format!("{}+", cur.unwrap_or("none"))))
     }
@@ -329,7 +390,10 @@ async fn update_retries_when_the_key_changes_under_it() {
     let s = redis_store(&server, "u:", None).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let f = interfering(&server, 3, calls.clone());
-    assert_eq!(s.update("k", &f, Expiry::MountDefault).await.unwrap(), Ok(true));
+    assert_eq!(
+        s.update("k", &f, Expiry::MountDefault).await.unwrap(),
+        Ok(true)
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 4);
     // The last attempt saw the last concurrent write and won.
     assert_eq!(raw_get(&server, "u:k").await.unwrap(), b"\"other2\"+");
@@ -343,7 +407,10 @@ async fn update_gives_up_after_ten_attempts_with_rills_text() {
     let f = interfering(&server, usize::MAX, calls.clone());
     let r = s.update("k", &f, Expiry::MountDefault).await.unwrap();
     assert_eq!(r, Err(RillCallError::plain(MERGE_RETRIES_TEXT)));
-    assert_eq!(MERGE_RETRIES_TEXT, "Failed to merge after 10 retries due to concurrent modifications");
+    assert_eq!(
+        MERGE_RETRIES_TEXT,
+        "Failed to merge after 10 retries due to concurrent modifications"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 10);
     assert_eq!(raw_get(&server, "u:k").await.unwrap(), b"\"other9\"");
 }
@@ -386,8 +453,14 @@ async fn put_many_writes_100k_keys() {
     eprintln!("put_many 100k: {:?}", t.elapsed());
     assert_eq!(server.cli(&["DBSIZE"]), b"100000\n");
     assert_eq!(s.count().await.unwrap(), 100_000);
-    assert_eq!(raw_get(&server, "bulk:key:099999").await.unwrap(), b"{\"i\":99999}");
-    assert_eq!(s.get("key:000000").await.unwrap().unwrap().text, "{\"i\":0}");
+    assert_eq!(
+        raw_get(&server, "bulk:key:099999").await.unwrap(),
+        b"{\"i\":99999}"
+    );
+    assert_eq!(
+        s.get("key:000000").await.unwrap().unwrap().text,
+        "{\"i\":0}"
+    );
 }
 
 #[tokio::test]
@@ -395,30 +468,47 @@ async fn info_names_the_location_without_password() {
     let server = RedisServer::start_with_password("correct-horse-battery");
     let s = redis_store(&server, "app:", None).await;
     let info = s.info();
-    assert_eq!(info.location, format!("redis://127.0.0.1:{}/0 prefix app:", server.port()));
+    assert_eq!(
+        info.location,
+        format!("redis://127.0.0.1:{}/0 prefix app:", server.port())
+    );
     assert!(info.capability.ttl);
     assert!(!format!("{s:?}").contains("correct-horse"));
     s.put("k", "1", Expiry::Never).await.unwrap();
     // Database index from the URL.
     let (cfg, r) = redis_mount_config(
-        &format!("redis://:correct-horse-battery@127.0.0.1:{}/3", server.port()),
+        &format!(
+            "redis://:correct-horse-battery@127.0.0.1:{}/3",
+            server.port()
+        ),
         "app:",
         None,
     );
     let s3 = RedisStore::connect(&cfg, &r).await.unwrap();
     assert!(s3.info().location.ends_with("/3 prefix app:"));
-    assert_eq!(s3.get("k").await.unwrap(), None, "db 3 is a different keyspace");
+    assert_eq!(
+        s3.get("k").await.unwrap(),
+        None,
+        "db 3 is a different keyspace"
+    );
 }
 
 #[tokio::test]
 async fn wrong_password_fails_without_showing_it() {
     let server = RedisServer::start_with_password("correct-horse-battery");
-    let url = format!("redis://user:wrong-battery-staple@127.0.0.1:{}/0", server.port());
+    let url = format!(
+        "redis://user:wrong-battery-staple@127.0.0.1:{}/0",
+        server.port()
+    );
     let e = connect_err(&url, Duration::from_secs(5)).await;
     let text = format!("{e} {e:?}");
+    eprintln!("{e}");
     assert!(!text.contains("wrong-battery-staple"), "{text}");
     assert!(!text.contains("correct-horse"), "{text}");
-    assert!(text.contains(&format!("127.0.0.1:{}/0", server.port())), "{text}");
+    assert!(
+        text.contains(&format!("127.0.0.1:{}/0", server.port())),
+        "{text}"
+    );
     assert_eq!(e.kind, ErrorKind::PermissionDenied, "{text}");
     // No password at all on a server requiring one.
     let url = format!("redis://127.0.0.1:{}/0", server.port());
@@ -430,7 +520,10 @@ async fn wrong_password_fails_without_showing_it() {
 async fn url_validation_uses_rills_texts_and_hides_passwords() {
     let e = connect_err("", Duration::from_secs(1)).await;
     assert_eq!(e.kind, ErrorKind::Config);
-    assert!(e.message == "Redis kv extension requires a valid connection URL", "{e}");
+    assert!(
+        e.message == "Redis kv extension requires a valid connection URL",
+        "{e}"
+    );
     let e = connect_err("http://localhost:6379", Duration::from_secs(1)).await;
     assert_eq!(
         e.message,
@@ -441,7 +534,11 @@ async fn url_validation_uses_rills_texts_and_hides_passwords() {
     let e = connect_err("http://admin:topsecret99@h:1/0", Duration::from_secs(1)).await;
     assert!(e.message.ends_with("(got: http://admin:***@h:1/0)"), "{e}");
     assert!(!format!("{e}{e:?}").contains("topsecret99"));
-    let e = connect_err("redis://:topsecret99@127.0.0.1:1/notanumber", Duration::from_secs(1)).await;
+    let e = connect_err(
+        "redis://:topsecret99@127.0.0.1:1/notanumber",
+        Duration::from_secs(1),
+    )
+    .await;
     assert_eq!(e.kind, ErrorKind::Config, "{e}");
     assert!(!format!("{e}{e:?}").contains("topsecret99"), "{e}");
 }
@@ -453,9 +550,13 @@ async fn rediss_against_a_plain_server_fails_cleanly() {
     let t = Instant::now();
     let e = connect_err(&url, Duration::from_secs(2)).await;
     assert!(t.elapsed() < Duration::from_secs(4), "{:?}", t.elapsed());
+    eprintln!("{e}");
     assert!(e.is_retryable() || e.kind == ErrorKind::Other, "{e:?}");
     let text = format!("{e}{e:?}");
-    assert!(text.contains(&format!("rediss://127.0.0.1:{}/0", server.port())), "{text}");
+    assert!(
+        text.contains(&format!("rediss://127.0.0.1:{}/0", server.port())),
+        "{text}"
+    );
     assert!(!text.contains("topsecret99"), "{text}");
 }
 
@@ -463,8 +564,13 @@ async fn rediss_against_a_plain_server_fails_cleanly() {
 async fn closed_port_fails_fast_with_a_connection_error() {
     let port = free_port();
     let t = Instant::now();
-    let e = connect_err(&format!("redis://:pw-secret-1@127.0.0.1:{port}/0"), Duration::from_secs(3)).await;
+    let e = connect_err(
+        &format!("redis://:pw-secret-1@127.0.0.1:{port}/0"),
+        Duration::from_secs(3),
+    )
+    .await;
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    eprintln!("{e}");
     assert_eq!(e.kind, ErrorKind::Connection, "{e}");
     let text = e.to_string();
     assert!(text.contains(&format!("127.0.0.1:{port}/0")), "{text}");
@@ -477,11 +583,22 @@ async fn silent_server_times_out_within_the_connect_timeout() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let t = Instant::now();
-    let e = connect_err(&format!("redis://127.0.0.1:{port}/0"), Duration::from_millis(500)).await;
+    let e = connect_err(
+        &format!("redis://127.0.0.1:{port}/0"),
+        Duration::from_millis(500),
+    )
+    .await;
     let took = t.elapsed();
-    assert!(took >= Duration::from_millis(400) && took < Duration::from_millis(1500), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_millis(1500),
+        "{took:?}"
+    );
+    eprintln!("{e}");
     assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
-    assert!(e.to_string().contains(&format!("127.0.0.1:{port}/0")), "{e}");
+    assert!(
+        e.to_string().contains(&format!("127.0.0.1:{port}/0")),
+        "{e}"
+    );
     drop(listener);
 }
 
@@ -498,6 +615,7 @@ async fn paused_server_times_out_per_command() {
     let e = s.get("a").await.unwrap_err();
     let took = t.elapsed();
     server.resume();
+    eprintln!("{e}");
     assert!(took < Duration::from_millis(1500), "{took:?}");
     assert_eq!(e.kind, ErrorKind::Timeout, "{e}");
     assert!(e.is_retryable());
@@ -511,6 +629,7 @@ async fn store_recovers_after_the_server_restarts() {
     s.put("a", "1", Expiry::Never).await.unwrap();
     server.stop();
     let e = s.get("a").await.unwrap_err();
+    eprintln!("{e}");
     assert!(e.is_retryable(), "{e:?}");
     server.restart();
     assert_eq!(server.port(), port);

@@ -34,8 +34,8 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnecti
 use redis::{AsyncConnectionConfig, Client, ConnectionAddr, RedisError, Value};
 
 use super::{
-    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError,
-    StoreInfo, StoredValue, UpdateFn,
+    Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
+    StoredValue, UpdateFn,
 };
 use crate::config::{KvMountConfig, RedisKvConfig};
 
@@ -135,20 +135,23 @@ struct ErrContext<'a> {
 /// lower case without library type names, and removes the password from the text.
 fn map_err(e: RedisError, ctx: &ErrContext<'_>, op: &'static str, target: &str) -> StoreError {
     use redis::ErrorKind as K;
-    let io = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<std::io::Error>());
-    let server_code = e
-        .clone()
-        .into_server_errors()
-        .and_then(|errs| errs.first().map(|(_, s)| (s.code().to_string(), s.details().map(str::to_string))));
+    let server_code = e.clone().into_server_errors().and_then(|errs| {
+        errs.first()
+            .map(|(_, s)| (s.code().to_string(), s.details().map(str::to_string)))
+    });
     let (kind, message) = if e.is_timeout() {
-        (ErrorKind::Timeout, "no answer from the server in time".to_string())
-    } else if let Some(io) = io {
-        let kind = match io.kind() {
-            std::io::ErrorKind::TimedOut => ErrorKind::Timeout,
-            std::io::ErrorKind::PermissionDenied => ErrorKind::PermissionDenied,
-            _ => ErrorKind::Connection,
+        (
+            ErrorKind::Timeout,
+            "no answer from the server in time".to_string(),
+        )
+    } else if e.kind() == K::Io {
+        // The io error's own text ("connection refused"), without the os error number.
+        let text = e.to_string();
+        let text = match text.find(" (os error") {
+            Some(i) => &text[..i],
+            None => &text,
         };
-        (kind, lower_first(&io.to_string()))
+        (ErrorKind::Connection, lower_first(text))
     } else if let Some((code, detail)) = server_code {
         let detail = detail.unwrap_or_default();
         let kind = match code.as_str() {
@@ -161,7 +164,9 @@ fn map_err(e: RedisError, ctx: &ErrContext<'_>, op: &'static str, target: &str) 
         let message = if code == "WRONGTYPE" {
             "the key holds a non-string redis value (WRONGTYPE)".to_string()
         } else {
-            format!("server answered {code} {detail}").trim_end().to_string()
+            format!("server answered {code} {detail}")
+                .trim_end()
+                .to_string()
         };
         (kind, message)
     } else {
@@ -233,8 +238,12 @@ impl RedisStore {
     ) -> Result<RedisStore, StoreError> {
         let url = r.url.expose();
         let config_err = |msg: String| {
-            StoreError::new(ErrorKind::Config, format!("redis kv mount `{}`", cfg.name), msg)
-                .during("open", "")
+            StoreError::new(
+                ErrorKind::Config,
+                format!("redis kv mount `{}`", cfg.name),
+                msg,
+            )
+            .during("open", "")
         };
         if url.is_empty() {
             return Err(config_err(
@@ -269,7 +278,11 @@ impl RedisStore {
             ConnectionAddr::Unix(path) => ("redis+unix", path.display().to_string(), 0),
             _ => ("redis", "unknown".to_string(), 0),
         };
-        let host = if host.contains(':') { format!("[{host}]") } else { host };
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host
+        };
         let location = format!(
             "{scheme}://{host}:{port}/{} prefix {}",
             settings.db(),
@@ -296,7 +309,13 @@ impl RedisStore {
         };
         let manager = match tokio::time::timeout(connect_timeout, connecting).await {
             Ok(Ok(m)) => m,
-            Ok(Err(e)) => return Err(map_err(e, &ctx, "connect to", "")),
+            Ok(Err(e)) => {
+                let mut err = map_err(e, &ctx, "connect to", "");
+                if err.kind == ErrorKind::Timeout {
+                    err.message = format!("no answer within {}", human_duration(connect_timeout));
+                }
+                return Err(err);
+            }
             Err(_) => {
                 return Err(StoreError::new(
                     ErrorKind::Timeout,
@@ -435,7 +454,11 @@ impl RedisStore {
     }
 
     /// One pipeline of writes (not a transaction), answers ignored except errors.
-    async fn send_puts(&self, chunk: &[(String, String)], expiry: Expiry) -> Result<(), StoreError> {
+    async fn send_puts(
+        &self,
+        chunk: &[(String, String)],
+        expiry: Expiry,
+    ) -> Result<(), StoreError> {
         let mut pipe = redis::pipe();
         for (k, v) in chunk {
             self.add_write(&mut pipe, &self.redis_key(k), v, expiry);
@@ -476,7 +499,11 @@ impl RedisStore {
                     Ok(s) => Some(s),
                     Err(_) => {
                         unwatch(c).await;
-                        return Err(self.corrupt("update key", key, "the value is not valid utf-8"));
+                        return Err(self.corrupt(
+                            "update key",
+                            key,
+                            "the value is not valid utf-8",
+                        ));
                     }
                 },
                 None => None,
@@ -729,7 +756,10 @@ mod tests {
 
     #[test]
     fn overlap_rejects_prefix_of_other_and_identical() {
-        assert_eq!(check_prefix_overlap(&[("a", "app:"), ("b", "web:")]), Ok(()));
+        assert_eq!(
+            check_prefix_overlap(&[("a", "app:"), ("b", "web:")]),
+            Ok(())
+        );
         assert_eq!(
             check_prefix_overlap(&[("a", "app:"), ("b", "app:user:")]),
             Err("Mount prefix overlap detected: \"a\" (app:) and \"b\" (app:user:)".into())

@@ -102,7 +102,10 @@ impl RedisServer {
             std::thread::sleep(Duration::from_millis(5));
         }
         self.kill();
-        Err(format!("redis-server on port {} never answered PING", self.port))
+        Err(format!(
+            "redis-server on port {} never answered PING",
+            self.port
+        ))
     }
 
     fn kill(&mut self) {
@@ -220,7 +223,11 @@ fn ping(port: u16) -> bool {
 }
 
 /// The config of a kv mount named `test` on `url` with `prefix` and `ttl`.
-pub fn redis_mount_config(url: &str, prefix: &str, ttl: Option<u64>) -> (KvMountConfig, RedisKvConfig) {
+pub fn redis_mount_config(
+    url: &str,
+    prefix: &str,
+    ttl: Option<u64>,
+) -> (KvMountConfig, RedisKvConfig) {
     let r = RedisKvConfig {
         url: Secret::new(url),
         prefix: prefix.to_string(),
