@@ -1,6 +1,7 @@
 //! The Redis kv backend against real redis-server processes (one per test): the `KvStore`
 //! contract, rill's byte layout and TTL rules, URL checks, secrets kept out of errors, timeouts,
 //! glob characters in prefixes, the WATCH/MULTI update loop and bulk writes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

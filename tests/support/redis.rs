@@ -5,6 +5,7 @@
 //! Limits: the free port is found by binding 127.0.0.1:0 and releasing it, so another process
 //! may grab it first; `start` then retries with a new port. Data does not survive `restart`
 //! (no persistence), which is what fault tests want: the server comes back empty.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
