@@ -177,10 +177,8 @@ fn map_err(e: RedisError, ctx: &ErrContext<'_>, op: &'static str, target: &str) 
             K::Parse | K::UnexpectedReturnType => ErrorKind::Corrupt,
             _ => ErrorKind::Other,
         };
-        let message = match e.detail() {
-            Some(d) => format!("{}: {}", e.category(), d),
-            None => e.category().to_string(),
-        };
+        // The library's text reads "<what> - <KindName>: <detail>": drop the type name.
+        let message = lower_first(&e.to_string().replacen(&format!(" - {:?}", e.kind()), "", 1));
         (kind, message)
     };
     StoreError::new(kind, ctx.store, ctx.scrubber.scrub(&message)).during(op, target)

@@ -30,6 +30,10 @@ pub struct RedisServer {
     /// Extra arguments (e.g. `--requirepass`), reused by `restart`.
     extra: Vec<String>,
     password: Option<String>,
+    /// TLS port when started with [`RedisServer::start_tls`].
+    tls_port: Option<u16>,
+    /// Certificate files of a TLS server (kept for the server's lifetime).
+    certs: Option<tempfile::TempDir>,
     dir: tempfile::TempDir,
 }
 
@@ -46,6 +50,62 @@ impl RedisServer {
         s
     }
 
+    /// Starts a server that also serves TLS (self-signed certificate for 127.0.0.1, made with
+    /// `openssl`) on a second port; see [`RedisServer::tls_url`]. Plain TCP stays on `port()`.
+    pub fn start_tls() -> RedisServer {
+        let certs = tempfile::tempdir().expect("temp dir for certificates");
+        let cert = certs.path().join("redis.crt");
+        let key = certs.path().join("redis.key");
+        let status = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            ])
+            .args([
+                "-subj",
+                "/CN=localhost",
+                "-addext",
+                "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| {
+                panic!("openssl not found ({e}): install it with `apt-get install -y openssl`")
+            });
+        assert!(
+            status.success(),
+            "openssl could not make a test certificate"
+        );
+        let tls_port = free_port();
+        let (cert, key) = (cert.display().to_string(), key.display().to_string());
+        let tls_port_s = tls_port.to_string();
+        let mut s = Self::start_with(&[
+            "--tls-port",
+            &tls_port_s,
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &cert,
+            "--tls-auth-clients",
+            "no",
+        ]);
+        s.tls_port = Some(tls_port);
+        s.certs = Some(certs);
+        s
+    }
+
+    /// `rediss://127.0.0.1:<tls port>/#insecure` (the test certificate is self-signed).
+    pub fn tls_url(&self) -> String {
+        let port = self.tls_port.expect("server started with start_tls");
+        format!("rediss://127.0.0.1:{port}/#insecure")
+    }
+
     /// Starts a server with extra command-line arguments. Retries on a port race.
     pub fn start_with(extra: &[&str]) -> RedisServer {
         let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
@@ -57,6 +117,8 @@ impl RedisServer {
                 port,
                 extra: extra.clone(),
                 password: None,
+                tls_port: None,
+                certs: None,
                 dir: tempfile::tempdir().expect("temp dir for redis-server"),
             };
             match server.spawn() {
