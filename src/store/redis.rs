@@ -177,11 +177,15 @@ fn map_err(e: RedisError, ctx: &ErrContext<'_>, op: &'static str, target: &str) 
             K::Parse | K::UnexpectedReturnType => ErrorKind::Corrupt,
             _ => ErrorKind::Other,
         };
-        // The library's text reads "<what> - <KindName>: <detail>": drop the type name.
-        let message = lower_first(&e.to_string().replacen(&format!(" - {:?}", e.kind()), "", 1));
+        let message = library_text(&e);
         (kind, message)
     };
     StoreError::new(kind, ctx.store, ctx.scrubber.scrub(&message)).during(op, target)
+}
+
+/// The library's own text without its type names: it reads "<what> - <KindName>: <detail>".
+fn library_text(e: &RedisError) -> String {
+    lower_first(&e.to_string().replacen(&format!(" - {:?}", e.kind()), "", 1))
 }
 
 fn lower_first(s: &str) -> String {
@@ -254,21 +258,18 @@ impl RedisStore {
                 redact_url(url)
             )));
         }
+        let mut scrubber = Scrubber::default();
+        if let Some(raw) = url_password(url).filter(|raw| raw.len() >= 3) {
+            scrubber.0.push(raw);
+        }
         let client = Client::open(url).map_err(|e| {
-            config_err(format!(
-                "invalid redis url {}: {}",
-                redact_url(url),
-                e.detail().unwrap_or(e.category())
-            ))
+            let text = scrubber.scrub(&library_text(&e));
+            config_err(format!("invalid redis url {}: {text}", redact_url(url)))
         })?;
         let info = client.get_connection_info();
         let settings = info.redis_settings();
-        let mut scrubber = Scrubber::default();
         if let Some(p) = settings.password().filter(|p| p.len() >= 3) {
             scrubber.0.push(p.to_string());
-        }
-        if let Some(raw) = url_password(url).filter(|raw| raw.len() >= 3) {
-            scrubber.0.push(raw);
         }
         let (scheme, host, port) = match info.addr() {
             ConnectionAddr::Tcp(h, p) => ("redis", h.clone(), *p),
