@@ -672,3 +672,42 @@ async fn store_recovers_after_the_server_restarts() {
     assert!(ok, "no successful write after restart");
     assert_eq!(s.get("a").await.unwrap().unwrap().text, "2");
 }
+
+#[tokio::test]
+async fn update_of_a_foreign_type_is_corrupt_and_the_store_stays_usable() {
+    let server = RedisServer::start();
+    let s = redis_store(&server, "u:", None).await;
+    server.cli(&["LPUSH", "u:list", "x"]);
+    let set = |_: Option<&str>| -> Result<Option<String>, RillCallError> { Ok(Some("1".into())) };
+    let e = s
+        .update("list", &set, Expiry::MountDefault)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt, "{e}");
+    assert_eq!(e.target, "list");
+    assert_eq!(server.cli(&["TYPE", "u:list"]), b"list\n");
+    assert_eq!(
+        s.update("k", &set, Expiry::MountDefault).await.unwrap(),
+        Ok(true)
+    );
+    assert_eq!(raw_get(&server, "u:k").await.unwrap(), b"1");
+}
+
+#[tokio::test]
+async fn open_kv_opens_a_redis_mount() {
+    let server = RedisServer::start();
+    let (cfg, _) = redis_mount_config(&server.url(), "o:", Some(30));
+    let mount = rillmount::store::open::open_kv(&cfg).await.unwrap();
+    let info = mount.store().info();
+    assert_eq!(info.backend, rillmount::store::Backend::Redis);
+    assert_eq!(
+        info.location,
+        format!("redis://127.0.0.1:{}/0 prefix o:", server.port())
+    );
+    mount
+        .store()
+        .put("k", "1", Expiry::MountDefault)
+        .await
+        .unwrap();
+    assert!(raw_pttl(&server, "o:k").await > 29_000);
+}
