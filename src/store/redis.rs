@@ -146,12 +146,12 @@ fn map_err(e: RedisError, ctx: &ErrContext<'_>, op: &'static str, target: &str) 
         )
     } else if e.kind() == K::Io {
         // The io error's own text ("connection refused"), without the os error number.
-        let text = e.to_string();
+        let text = library_text(&e);
         let text = match text.find(" (os error") {
             Some(i) => &text[..i],
             None => &text,
         };
-        (ErrorKind::Connection, lower_first(text))
+        (ErrorKind::Connection, text.to_string())
     } else if let Some((code, detail)) = server_code {
         let detail = detail.unwrap_or_default();
         let kind = match code.as_str() {
@@ -173,7 +173,6 @@ fn map_err(e: RedisError, ctx: &ErrContext<'_>, op: &'static str, target: &str) 
         let kind = match e.kind() {
             K::AuthenticationFailed => ErrorKind::PermissionDenied,
             K::InvalidClientConfig => ErrorKind::Config,
-            K::Io => ErrorKind::Connection,
             K::Parse | K::UnexpectedReturnType => ErrorKind::Corrupt,
             _ => ErrorKind::Other,
         };
