@@ -5,6 +5,10 @@
 //! 1,000,000). Loads the keys with `put_many` into a redis-server it starts itself, prints
 //! items/s per phase and the peak RSS of this process per phase (VmHWM, reset between phases
 //! through /proc/self/clear_refs).
+//!
+//! Measured 2026-11-25 (1M keys, ~50 B values, shared 2-core machine, redis 7.0.15): load
+//! 296k/s (redis-cli --pipe 287k/s, ratio 1.03); scan 523k/s (redis-cli --scan 251k/s, 2.09);
+//! dump 174k/s (0.70 of redis-cli's key-only scan); peak RSS 17 MiB.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
