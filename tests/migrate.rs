@@ -30,7 +30,12 @@ async fn fill(m: &KvMount, n: usize) {
 }
 
 fn factories() -> Vec<KvFactory> {
-    vec![stores::memory(), stores::json_tmp(), stores::sqlite_tmp()]
+    vec![
+        stores::memory(),
+        stores::json_tmp(),
+        stores::sqlite_tmp(),
+        stores::redis_spawned(),
+    ]
 }
 
 async fn run_copy(

@@ -13,3 +13,4 @@ kv_suite!(
     stores::json_tmp_with(rillmount::config::WritePolicy::Immediate)
 );
 kv_suite!(sqlite, stores::sqlite_tmp());
+kv_suite!(redis, stores::redis_spawned());

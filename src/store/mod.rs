@@ -18,6 +18,7 @@ mod local_sandbox;
 pub mod memory;
 pub mod open;
 pub mod overlay;
+pub mod redis;
 pub mod rill_glob;
 pub mod sqlite;
 

@@ -1,6 +1,6 @@
 //! Opening a profile's mounts: picks the backend from the mount's config.
 //!
-//! Redis and the fs backends are still placeholders here (they fail with `Unsupported`).
+//! Every backend's constructor is called from here and nowhere else.
 
 use std::sync::Arc;
 
@@ -8,6 +8,7 @@ use super::json_file::JsonFileStore;
 use super::kv_mount::KvMount;
 use super::local_dir::LocalDirStore;
 use super::memory::MemoryStore;
+use super::redis::RedisStore;
 use super::sqlite::SqliteStore;
 use super::{ErrorKind, FsMountStore, KvStore, StoreError, js_json};
 use crate::config::{FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig};
@@ -35,13 +36,7 @@ pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
                 })??;
             Arc::new(store)
         }
-        KvBackendConfig::Redis(_) => {
-            return Err(StoreError::new(
-                ErrorKind::Unsupported,
-                cfg.name.clone(),
-                "backend not built yet",
-            ));
-        }
+        KvBackendConfig::Redis(r) => Arc::new(RedisStore::connect(cfg, r).await?),
     };
     Ok(KvMount::new(cfg.clone(), store))
 }

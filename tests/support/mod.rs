@@ -3,4 +3,5 @@
 //! server binary fails the test with a message saying how to install it.
 #![allow(dead_code)]
 
+pub mod redis;
 pub mod stores;

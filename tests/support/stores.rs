@@ -125,6 +125,20 @@ pub fn sqlite_tmp() -> KvFactory {
     })
 }
 
+/// A redis-server of its own (free loopback port), one key prefix per store.
+pub fn redis_spawned() -> KvFactory {
+    let server = super::redis::RedisServer::start();
+    let url = server.url();
+    KvFactory::new("redis", server, move |id| {
+        KvBackendConfig::Redis(rillmount::config::RedisKvConfig {
+            url: rillmount::config::Secret::new(url.clone()),
+            prefix: format!("t{id}:"),
+            ttl: None,
+            connect_timeout: rillmount::config::DEFAULT_CONNECT_TIMEOUT,
+        })
+    })
+}
+
 // ---------------------------------------------------------------------------------------------
 // fs stores
 // ---------------------------------------------------------------------------------------------
