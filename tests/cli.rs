@@ -164,15 +164,145 @@ fn invalid_json_value_is_bad_usage_with_position() {
 #[test]
 fn unbuilt_commands_fail_cleanly() {
     let fx = Fixture::new();
-    for args in [
-        &["diff", "local:user", "local:open"][..],
-        &["copy", "local:user", "local:open", "--dry-run"],
-        &["verify", "local:user", "local:open", "--json"],
-        &["tui", "-p", "local"],
-    ] {
-        let e = fx.fails(args, 1);
-        assert!(e.contains("not built yet"), "{args:?}: {e}");
-    }
+    let e = fx.fails(&["tui", "-p", "local"], 1);
+    assert!(e.contains("not built yet"), "{e}");
+}
+
+const MIGRATE: &str = r#"
+[kv.src]
+backend = "json"
+store = "../mig/src.json"
+
+[kv.dst]
+backend = "sqlite"
+database = "../mig/dst.db"
+table = "kv"
+
+[kv.typed]
+backend = "sqlite"
+database = "../mig/typed.db"
+table = "kv"
+schema.count = { type = "number", default = 0 }
+
+[kv.frozen]
+backend = "sqlite"
+database = "../mig/frozen.db"
+table = "kv"
+mode = "read"
+
+[fs.a]
+backend = "local"
+path = "../mig/a"
+
+[fs.b]
+backend = "local"
+path = "../mig/b"
+"#;
+
+fn migrate_fixture() -> Fixture {
+    let fx = Fixture::new();
+    std::fs::create_dir_all(fx.path("mig/a/sub")).unwrap();
+    std::fs::create_dir_all(fx.path("mig/b")).unwrap();
+    fx.profile("mig", MIGRATE);
+    std::fs::write(
+        fx.path("mig/src.json"),
+        "{\n  \"count\": 3,\n  \"name\": \"Ada\",\n  \"tags\": [\n    1,\n    2\n  ]\n}",
+    )
+    .unwrap();
+    fx
+}
+
+#[test]
+fn diff_and_dry_run_open_no_write_path() {
+    let fx = migrate_fixture();
+    let out = fx.ok(&["diff", "-p", "mig", "src", "dst"]);
+    assert!(out.contains("+ count"), "{out}");
+    assert!(out.contains("new 3"), "{out}");
+    let out = fx.ok(&["copy", "-p", "mig", "src", "dst", "--dry-run", "--yes"]);
+    assert!(out.contains("would copy 3"), "{out}");
+    assert!(
+        !fx.path("mig/dst.db").exists(),
+        "a dry run creates no database"
+    );
+    // An existing database is not touched either: same bytes, no WAL files.
+    fx.ok(&["kv", "set", "mig:dst", "other", "1"]);
+    let db = fx.path("mig/dst.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA journal_mode=DELETE").unwrap();
+    drop(conn);
+    let before = std::fs::read(&db).unwrap();
+    let plan: serde_json::Value =
+        serde_json::from_str(&fx.ok(&["diff", "mig:src", "mig:dst", "--json"])).unwrap();
+    assert_eq!(plan["totals"]["new"]["count"], 3);
+    assert_eq!(plan["totals"]["only_in_destination"]["count"], 1);
+    fx.ok(&["copy", "mig:src", "mig:dst", "--dry-run"]);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    assert!(!fx.path("mig/dst.db-wal").exists());
+}
+
+#[test]
+fn copy_then_verify_kv_and_fs() {
+    let fx = migrate_fixture();
+    let journal = fx.path("journal");
+    let j = journal.to_str().unwrap();
+    let out = fx.ok(&[
+        "copy",
+        "-p",
+        "mig",
+        "src",
+        "dst",
+        "--verify",
+        "--journal",
+        j,
+    ]);
+    assert!(out.contains("copied 3"), "{out}");
+    assert!(out.contains("verified 3 item(s): 3 matching"), "{out}");
+    assert_eq!(fx.ok(&["kv", "get", "mig:dst", "tags"]), "[1,2]\n");
+    let again = fx.ok(&["copy", "-p", "mig", "src", "dst", "--journal", j]);
+    assert!(again.contains("nothing to do"), "{again}");
+    fx.ok(&["verify", "-p", "mig", "src", "dst"]);
+    fx.ok(&["kv", "set", "mig:dst", "name", "\"Bob\""]);
+    let e = fx.fails(&["verify", "-p", "mig", "src", "dst"], 1);
+    assert!(e.contains("1 item(s) differ"), "{e}");
+    let report: serde_json::Value = serde_json::from_str(&fx.ok(&[
+        "copy",
+        "-p",
+        "mig",
+        "src",
+        "dst",
+        "--on-conflict",
+        "overwrite",
+        "--json",
+        "--journal",
+        j,
+    ]))
+    .unwrap();
+    assert_eq!(report["copy"]["copied"], 1);
+
+    std::fs::write(fx.path("mig/a/one.txt"), "one").unwrap();
+    std::fs::write(fx.path("mig/a/sub/bin.dat"), [0u8, 159, 255]).unwrap();
+    let out = fx.ok(&["copy", "-p", "mig", "a", "b", "--verify", "--journal", j]);
+    assert!(out.contains("copied 2"), "{out}");
+    assert_eq!(
+        std::fs::read(fx.path("mig/b/sub/bin.dat")).unwrap(),
+        [0u8, 159, 255]
+    );
+}
+
+#[test]
+fn copy_refusals_and_rejections() {
+    let fx = migrate_fixture();
+    let e = fx.fails(&["copy", "-p", "mig", "src", "frozen"], 1);
+    assert!(e.contains("does not allow writes"), "{e}");
+    assert!(!fx.path("mig/frozen.db").exists(), "refused before opening");
+    let e = fx.fails(&["copy", "-p", "mig", "src", "typed", "--no-journal"], 1);
+    assert!(e.contains("2 item(s) were not written"), "{e}");
+    assert_eq!(fx.ok(&["kv", "get", "mig:typed", "count"]), "3\n");
+    let e = fx.fails(&["copy", "-p", "mig", "src", "a"], 1);
+    assert!(
+        e.contains("kv mount") || e.contains("cannot migrate"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 //! Migration engine over real stores: plan, copy (policies, schema and limits, journal and
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! resume, dry run) and verify for every kv pair of the backends built here.
 
 mod support;

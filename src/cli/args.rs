@@ -181,14 +181,30 @@ pub enum FsCommand {
     },
 }
 
+/// `--include` / `--exclude` globs over keys or file paths.
+#[derive(Args, Debug, Default, Clone)]
+pub struct MigrateFilterArgs {
+    /// Only items whose key or path matches this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Leave out items whose key or path matches this glob (repeatable; wins over --include)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// Source: PROFILE:MOUNT[/PATH]
+    /// Source: PROFILE:MOUNT
     pub src: String,
-    /// Destination: PROFILE:MOUNT[/PATH]
+    /// Destination: PROFILE:MOUNT
     pub dst: String,
+    /// Also list items that are the same on both sides
+    #[arg(short, long)]
+    pub verbose: bool,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub filter: MigrateFilterArgs,
     #[command(flatten)]
     pub profile: ProfileOpt,
 }
@@ -217,6 +233,20 @@ pub struct CopyArgs {
     /// Verify every copied item afterwards
     #[arg(long)]
     pub verify: bool,
+    /// Redis to Redis: keep each key's remaining TTL instead of the destination's `ttl`
+    #[arg(long)]
+    pub preserve_ttl: bool,
+    /// Files transferred at the same time
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub concurrency: usize,
+    /// Folder of the resume journal (default: the user's state folder)
+    #[arg(long, value_name = "DIR")]
+    pub journal: Option<std::path::PathBuf>,
+    /// Copy without a journal (an interrupted copy then starts over)
+    #[arg(long)]
+    pub no_journal: bool,
+    #[command(flatten)]
+    pub filter: MigrateFilterArgs,
     /// Confirm writing to a protected profile
     #[arg(long)]
     pub yes: bool,
@@ -228,12 +258,14 @@ pub struct CopyArgs {
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
-    /// Source: PROFILE:MOUNT[/PATH]
+    /// Source: PROFILE:MOUNT
     pub src: String,
-    /// Destination: PROFILE:MOUNT[/PATH]
+    /// Destination: PROFILE:MOUNT
     pub dst: String,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub filter: MigrateFilterArgs,
     #[command(flatten)]
     pub profile: ProfileOpt,
 }

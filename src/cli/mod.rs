@@ -71,9 +71,9 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Kv(c) => commands::kv::run(ctx, &c).await,
         Command::Fs(c) => commands::fs::run(ctx, &c).await,
         Command::Tui(_) => not_built("the terminal UI"),
-        Command::Diff(_) => not_built("diff"),
-        Command::Copy(_) => not_built("copy"),
-        Command::Verify(_) => not_built("verify"),
+        Command::Diff(a) => commands::migrate::diff(ctx, &a).await,
+        Command::Copy(a) => commands::migrate::run_copy(ctx, &a).await,
+        Command::Verify(a) => commands::migrate::run_verify(ctx, &a).await,
         // Runs before the runtime starts (it has its own); see `run`.
         Command::Eval(_) => Ok(()),
     }

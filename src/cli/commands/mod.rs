@@ -8,6 +8,7 @@
 pub mod eval;
 pub mod fs;
 pub mod kv;
+pub mod migrate;
 pub mod mounts;
 pub mod profiles;
 

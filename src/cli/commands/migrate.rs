@@ -1,0 +1,329 @@
+//! `diff`, `copy` and `verify` between two mounts (PRODUCT.md "Migration semantics").
+//!
+//! - `diff` and `verify` open both sides read-only (no SQLite WAL switch, no files created).
+//! - `copy --dry-run` opens the destination read-only too: a dry run has no write path.
+//! - `copy` checks the destination's safety rules (read-only profile, mount mode, protected
+//!   profile without `--yes`) before anything is opened, shows progress with rate and ETA on
+//!   stderr when it is a terminal, stops cleanly on Ctrl-C (the journal keeps its place) and
+//!   exits 1 when items were rejected, cancelled or failed verification.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::migrate::copy::{CopyOptions, CopyReport, OnConflict, copy};
+use crate::migrate::journal;
+use crate::migrate::plan::{MigrationPlan, plan};
+use crate::migrate::progress::Progress;
+use crate::migrate::verify::{VerifyReport, verify};
+use crate::migrate::{Change, Endpoint, Filter, FsMount};
+use crate::store::open::{open_fs, open_kv, open_kv_read_only};
+
+use super::super::args::{self, CopyArgs, DiffArgs, MigrateFilterArgs, VerifyArgs};
+use super::super::output::{Failure, Out};
+use super::{Ctx, Target, target};
+
+/// How a side is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    Write,
+}
+
+async fn endpoint(t: &Target, access: Access) -> Result<Endpoint, Failure> {
+    if !t.addr.path.is_empty() {
+        return Err(Failure::usage(format!(
+            "{}: diff, copy and verify work on whole mounts; leave out the path",
+            t.label()
+        )));
+    }
+    let label = t.label();
+    let timeout = Duration::from_secs(60);
+    let fail = |e| Failure::op(format!("cannot open {label}: {e}"));
+    let timed_out = || Failure::op(format!("cannot open {label}: no answer within 60s"));
+    if let Some(cfg) = t.profile.kv.get(&t.addr.mount) {
+        let fut = async {
+            match access {
+                Access::Read => open_kv_read_only(cfg).await,
+                Access::Write => open_kv(cfg).await,
+            }
+        };
+        let m = tokio::time::timeout(timeout, fut)
+            .await
+            .map_err(|_| timed_out())?
+            .map_err(fail)?;
+        return Ok(Endpoint::Kv(m));
+    }
+    let cfg = t.fs()?;
+    let store = tokio::time::timeout(timeout, open_fs(cfg))
+        .await
+        .map_err(|_| timed_out())?
+        .map_err(fail)?;
+    Ok(Endpoint::Fs(FsMount {
+        config: cfg.clone(),
+        store,
+    }))
+}
+
+fn filter(a: &MigrateFilterArgs) -> Result<Filter, Failure> {
+    Filter::new(&a.include, &a.exclude).map_err(Failure::usage)
+}
+
+/// Prints progress on stderr while `work` runs, when stderr is a terminal.
+async fn with_progress<T>(
+    work: impl std::future::Future<Output = T>,
+    rx: tokio::sync::watch::Receiver<Progress>,
+) -> T {
+    if !std::io::stderr().is_terminal() {
+        return work.await;
+    }
+    let mut rx = rx;
+    let printer = tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let line = rx.borrow().line();
+            eprint!("\r\x1b[2K{line}");
+        }
+    });
+    let out = work.await;
+    printer.abort();
+    eprint!("\r\x1b[2K");
+    out
+}
+
+fn plan_lines(out: &mut Out, p: &MigrationPlan, show_same: bool) -> Result<(), Failure> {
+    for i in &p.items {
+        let (mark, note) = match i.change {
+            Change::New => ("+", String::new()),
+            Change::Changed => ("~", String::new()),
+            Change::Same if !show_same => continue,
+            Change::Same => ("=", String::new()),
+            Change::OnlyInDestination => ("-", "  (only in destination, kept)".to_string()),
+        };
+        let size = if i.change == Change::OnlyInDestination {
+            i.dst_bytes
+        } else {
+            i.src_bytes
+        };
+        out.line(&format!("{mark} {}  {}{note}", i.name, human(size)))?;
+    }
+    let t = &p.totals;
+    out.line(&format!(
+        "new {} ({}), changed {} ({}), same {} ({}), only in destination {} ({})",
+        t.new.count,
+        human(t.new.bytes),
+        t.changed.count,
+        human(t.changed.bytes),
+        t.same.count,
+        human(t.same.bytes),
+        t.only_in_destination.count,
+        human(t.only_in_destination.bytes)
+    ))
+}
+
+fn human(n: u64) -> String {
+    humansize::format_size(n, humansize::DECIMAL)
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
+    serde_json::to_string_pretty(v).map_err(|e| Failure::op(format!("cannot print report: {e}")))
+}
+
+/// `rillmount diff SRC DST`.
+pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
+    let (s, d) = (
+        target(ctx, &a.src, &a.profile)?,
+        target(ctx, &a.dst, &a.profile)?,
+    );
+    let f = filter(&a.filter)?;
+    let (src, dst) = (
+        endpoint(&s, Access::Read).await?,
+        endpoint(&d, Access::Read).await?,
+    );
+    let (tx, rx) =
+        tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Planning));
+    let p = with_progress(plan(&src, &dst, &f, Some(tx)), rx)
+        .await
+        .map_err(Failure::op)?;
+    let mut out = Out::new();
+    if a.json {
+        out.line(&to_json(&p)?)?;
+    } else {
+        out.line(&format!("diff {} -> {}", s.label(), d.label()))?;
+        plan_lines(&mut out, &p, a.verbose)?;
+    }
+    out.flush()
+}
+
+fn report_lines(out: &mut Out, r: &CopyReport) -> Result<(), Failure> {
+    for rej in &r.rejected {
+        out.line(&format!("! {}  not written: {}", rej.name, rej.reason))?;
+    }
+    for w in &r.warnings {
+        out.line(&format!("warning: {w}"))?;
+    }
+    let verb = if r.dry_run { "would copy" } else { "copied" };
+    let mut line = format!(
+        "{verb} {} ({}), same {}, kept (conflict) {}, rejected {}",
+        r.copied,
+        human(r.bytes),
+        r.skipped_same,
+        r.skipped_conflict,
+        r.rejected.len()
+    );
+    if !r.dry_run {
+        line.push_str(&format!(
+            " in {:.1}s",
+            Duration::from_millis(r.elapsed_ms).as_secs_f64()
+        ));
+    }
+    if r.resumed {
+        line.push_str(" (resumed from the journal)");
+    }
+    out.line(&line)?;
+    if r.cancelled {
+        out.line("cancelled: run the same command again to resume")?;
+    } else if r.copied == 0 && r.rejected.is_empty() {
+        out.line("nothing to do: the destination is up to date")?;
+    }
+    Ok(())
+}
+
+/// `rillmount copy SRC DST`.
+pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
+    let (s, d) = (
+        target(ctx, &a.src, &a.profile)?,
+        target(ctx, &a.dst, &a.profile)?,
+    );
+    if !a.dry_run {
+        // Refuse before opening anything.
+        if let Some(cfg) = d.profile.kv.get(&d.addr.mount) {
+            d.check_write(cfg.mode.kv_allows_write(), cfg.mode.as_str(), a.yes)?;
+        } else {
+            let cfg = d.fs()?;
+            d.check_write(cfg.mode.fs_allows_write(), cfg.mode.as_str(), a.yes)?;
+        }
+    }
+    let f = filter(&a.filter)?;
+    let src = endpoint(&s, Access::Read).await?;
+    let dst = endpoint(
+        &d,
+        if a.dry_run {
+            Access::Read
+        } else {
+            Access::Write
+        },
+    )
+    .await?;
+    let opts = CopyOptions {
+        on_conflict: match a.on_conflict {
+            args::OnConflict::Skip => OnConflict::Skip,
+            args::OnConflict::Overwrite => OnConflict::Overwrite,
+            args::OnConflict::Fail => OnConflict::Fail,
+        },
+        dry_run: a.dry_run,
+        preserve_ttl: a.preserve_ttl,
+        filter: f.clone(),
+        concurrency: a.concurrency.max(1),
+        journal_dir: (!a.no_journal)
+            .then(|| a.journal.clone().unwrap_or_else(journal::default_dir)),
+    };
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ninterrupted: finishing the current batch…");
+                cancel.cancel();
+            }
+        })
+    };
+    let (tx, rx) =
+        tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Copying));
+    let result = with_progress(copy(&src, &dst, &opts, Some(tx), cancel), rx).await;
+    on_ctrl_c.abort();
+    let report = result.map_err(Failure::op)?;
+    let verified = if a.verify && !a.dry_run && !report.cancelled {
+        Some(verify(&src, &dst, &f, None).await.map_err(Failure::op)?)
+    } else {
+        None
+    };
+    let mut out = Out::new();
+    if a.json {
+        let v = serde_json::json!({ "copy": report, "verify": verified });
+        out.line(&to_json(&v)?)?;
+    } else {
+        out.line(&format!(
+            "{} {} -> {}",
+            if a.dry_run { "plan" } else { "copy" },
+            s.label(),
+            d.label()
+        ))?;
+        report_lines(&mut out, &report)?;
+        if let Some(v) = &verified {
+            verify_lines(&mut out, v)?;
+        }
+    }
+    out.flush()?;
+    if report.cancelled {
+        return Err(Failure::op("copy interrupted; the journal keeps its place"));
+    }
+    if !report.rejected.is_empty() {
+        return Err(Failure::op(format!(
+            "{} item(s) were not written (see above)",
+            report.rejected.len()
+        )));
+    }
+    if verified.as_ref().is_some_and(|v| !v.ok()) {
+        return Err(Failure::op("verification found mismatches"));
+    }
+    Ok(())
+}
+
+fn verify_lines(out: &mut Out, v: &VerifyReport) -> Result<(), Failure> {
+    for m in &v.mismatches {
+        out.line(&format!("x {}  {}", m.name, m.problem))?;
+    }
+    out.line(&format!(
+        "verified {} item(s): {} matching, {} mismatching ({} only in destination)",
+        v.checked,
+        v.matching,
+        v.mismatches.len(),
+        v.only_in_destination
+    ))
+}
+
+/// `rillmount verify SRC DST`.
+pub async fn run_verify(ctx: &Ctx, a: &VerifyArgs) -> Result<(), Failure> {
+    let (s, d) = (
+        target(ctx, &a.src, &a.profile)?,
+        target(ctx, &a.dst, &a.profile)?,
+    );
+    let f = filter(&a.filter)?;
+    let (src, dst) = (
+        endpoint(&s, Access::Read).await?,
+        endpoint(&d, Access::Read).await?,
+    );
+    let (tx, rx) =
+        tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Verifying));
+    let v = with_progress(verify(&src, &dst, &f, Some(tx)), rx)
+        .await
+        .map_err(Failure::op)?;
+    let mut out = Out::new();
+    if a.json {
+        out.line(&to_json(&v)?)?;
+    } else {
+        verify_lines(&mut out, &v)?;
+    }
+    out.flush()?;
+    if v.ok() {
+        Ok(())
+    } else {
+        Err(Failure::op(format!(
+            "{} item(s) differ between {} and {}",
+            v.mismatches.len(),
+            s.label(),
+            d.label()
+        )))
+    }
+}
