@@ -14,6 +14,11 @@ pub mod js_json;
 pub mod kv_mount;
 pub mod open;
 pub mod rill_glob;
+pub mod s3;
+mod s3_rill;
+mod s3_upload;
+
+pub use s3_rill::{iso_string, mount_not_configured};
 
 use std::fmt::{self, Debug};
 use std::pin::Pin;

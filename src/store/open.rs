@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::kv_mount::KvMount;
 use super::{ErrorKind, FsMountStore, StoreError};
-use crate::config::{FsMountConfig, KvMountConfig};
+use crate::config::{FsBackendConfig, FsMountConfig, KvMountConfig};
 
 /// Opens one kv mount (connects for Redis, opens the database for SQLite; the JSON file is read
 /// lazily on first use, as rill does).
@@ -20,9 +20,13 @@ pub async fn open_kv(cfg: &KvMountConfig) -> Result<KvMount, StoreError> {
 
 /// Opens one fs mount.
 pub async fn open_fs(cfg: &FsMountConfig) -> Result<Arc<dyn FsMountStore>, StoreError> {
-    Err(StoreError::new(
-        ErrorKind::Unsupported,
-        cfg.name.clone(),
-        "backend not built yet",
-    ))
+    match &cfg.backend {
+        FsBackendConfig::S3(s) => Ok(Arc::new(super::s3::S3Store::connect(cfg, s).await?)),
+        #[allow(unreachable_patterns)]
+        _ => Err(StoreError::new(
+            ErrorKind::Unsupported,
+            cfg.name.clone(),
+            "backend not built yet",
+        )),
+    }
 }
