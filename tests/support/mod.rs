@@ -2,3 +2,4 @@
 //! free loopback port; `s3.rs` serves s3s-fs in-process and starts moto as a process. A missing
 //! server binary fails the test with a message saying how to install it.
 #![allow(dead_code)]
+pub mod s3;
