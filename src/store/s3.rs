@@ -783,6 +783,7 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -864,9 +865,9 @@ mod tests {
 
     #[test]
     fn innermost_lowercases_sentences_not_acronyms() {
-        let e = std::io::Error::new(std::io::ErrorKind::Other, "Connection refused");
+        let e = std::io::Error::other("Connection refused");
         assert_eq!(innermost(&e), "connection refused");
-        let e = std::io::Error::new(std::io::ErrorKind::Other, "DNS failure");
+        let e = std::io::Error::other("DNS failure");
         assert_eq!(innermost(&e), "DNS failure");
     }
 }
