@@ -1108,3 +1108,68 @@ async fn upload_interrupted_by_server_stop() {
         hex::encode(Sha256::digest(&data))
     );
 }
+
+/// The AWS default provider chain (no credentials in the profile). Runs in a child process of
+/// this test binary so that the AWS environment variables can be set without racing other
+/// tests; `RILLMOUNT_S3_CHILD` says which side to run.
+#[tokio::test]
+async fn default_provider_chain() {
+    match std::env::var("RILLMOUNT_S3_CHILD").as_deref() {
+        Ok("env") => default_chain_child(true).await,
+        Ok("none") => default_chain_child(false).await,
+        _ => {
+            for (mode, with_keys) in [("env", true), ("none", false)] {
+                let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+                cmd.args(["--exact", "default_provider_chain", "--nocapture"])
+                    .env("RILLMOUNT_S3_CHILD", mode)
+                    .env("AWS_EC2_METADATA_DISABLED", "true")
+                    .env("AWS_CONFIG_FILE", "/nonexistent/rillmount/config")
+                    .env(
+                        "AWS_SHARED_CREDENTIALS_FILE",
+                        "/nonexistent/rillmount/credentials",
+                    );
+                for v in [
+                    "AWS_ACCESS_KEY_ID",
+                    "AWS_SECRET_ACCESS_KEY",
+                    "AWS_SESSION_TOKEN",
+                    "AWS_PROFILE",
+                    "AWS_WEB_IDENTITY_TOKEN_FILE",
+                    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                ] {
+                    cmd.env_remove(v);
+                }
+                if with_keys {
+                    cmd.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+                        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
+                }
+                let out = cmd.output().unwrap();
+                let stdout = String::from_utf8_lossy(&out.stdout);
+                assert!(stdout.contains("1 passed"), "child {mode} ran no test:\n{stdout}");
+                assert!(
+                    out.status.success(),
+                    "child {mode} failed:\n{}\n{}",
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
+    }
+}
+
+async fn default_chain_child(with_keys: bool) {
+    let server = S3sServer::start().await;
+    server.create_bucket(BUCKET).await;
+    server.put_direct(BUCKET, "a.txt", b"a");
+    let mut cfg = s3_mount_config(&server.endpoint(), BUCKET, "", "read");
+    s3_options(&mut cfg).credentials = None;
+    let s = connect(&cfg).await;
+    let r = raw(&s).list("", None, 10).await;
+    if with_keys {
+        assert_eq!(r.unwrap().entries.len(), 1);
+    } else {
+        let e = r.unwrap_err();
+        assert_eq!(e.kind, ErrorKind::PermissionDenied, "{e}");
+        assert!(e.to_string().contains("no usable credentials"), "{e}");
+    }
+}

@@ -630,6 +630,15 @@ impl Failure {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
+        if has_cause::<aws_credential_types::provider::error::CredentialsError>(&e) {
+            return Failure::plain(
+                ErrorKind::PermissionDenied,
+                format!(
+                    "no usable credentials (environment, profile files, instance metadata): {}",
+                    innermost(&e)
+                ),
+            );
+        }
         match &e {
             SdkError::ServiceError(se) => {
                 let status = se.raw().status().as_u16();
@@ -764,6 +773,18 @@ fn code_suffix(code: &str) -> String {
     } else {
         format!(", {code}")
     }
+}
+
+/// Whether `T` is somewhere in the cause chain of `e`.
+fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if err.is::<T>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// The deepest cause's text, first letter lower-cased ("connection refused (os error 111)").
