@@ -1145,7 +1145,10 @@ async fn default_provider_chain() {
                 }
                 let out = cmd.output().unwrap();
                 let stdout = String::from_utf8_lossy(&out.stdout);
-                assert!(stdout.contains("1 passed"), "child {mode} ran no test:\n{stdout}");
+                assert!(
+                    stdout.contains("1 passed"),
+                    "child {mode} ran no test:\n{stdout}"
+                );
                 assert!(
                     out.status.success(),
                     "child {mode} failed:\n{}\n{}",
