@@ -396,7 +396,11 @@ impl FileStore for S3Store {
             let Some(rel) = cp.prefix().and_then(|k| self.rel(k)) else {
                 continue;
             };
-            entries.push(dir_meta(rel.strip_suffix('/').unwrap_or(rel)));
+            let path = rel.strip_suffix('/').unwrap_or(rel);
+            // `prefix/` itself under a prefix without trailing slash: not a named entry.
+            if !path.is_empty() {
+                entries.push(dir_meta(path));
+            }
         }
         for o in out.contents() {
             // A marker object for the listed directory itself is not an entry of it.
@@ -441,7 +445,7 @@ impl FileStore for S3Store {
                     .map_err(|f| self.err(f, "walk", ""))?,
                 None => false,
             };
-            if !has_children {
+            if !has_children && !dir.is_empty() {
                 entries.push(dir_meta(dir));
             }
         }
