@@ -15,6 +15,7 @@ pub mod kv_mount;
 pub mod open;
 pub mod rill_glob;
 pub mod s3;
+mod s3_error;
 mod s3_rill;
 mod s3_upload;
 
