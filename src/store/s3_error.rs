@@ -77,6 +77,11 @@ impl Failure {
         bucket: &str,
     ) -> Self {
         let c = code.as_deref().unwrap_or("");
+        // The server's own words, for the errors we have no phrase for.
+        let detail = match server_msg.as_deref() {
+            Some(m) if !m.is_empty() => format!(": {}", lower_first(m)),
+            _ => String::new(),
+        };
         let (kind, message) = match (c, status) {
             ("NoSuchBucket", _) => (
                 ErrorKind::NotFound,
@@ -112,12 +117,12 @@ impl Failure {
             ),
             ("SlowDown", _) | (_, 429 | 500..=599) => (
                 ErrorKind::Connection,
-                format!("server error (status {status}{})", code_suffix(c)),
+                format!("server error (status {status}{}){detail}", code_suffix(c)),
             ),
             _ => (
                 ErrorKind::Other,
                 format!(
-                    "the server refused the request (status {status}{})",
+                    "the server refused the request (status {status}{}){detail}",
                     code_suffix(c)
                 ),
             ),
@@ -186,18 +191,22 @@ fn has_cause<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'stati
 }
 
 /// The deepest cause's text, first letter lower-cased ("connection refused (os error 111)").
-fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur: &(dyn std::error::Error + 'static) = e;
     while let Some(next) = cur.source() {
         cur = next;
     }
-    let text = cur.to_string();
+    lower_first(&cur.to_string())
+}
+
+/// `Connection refused` → `connection refused`; acronyms (`DNS error`) stay as they are.
+fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) if !chars.clone().next().is_some_and(|c| c.is_uppercase()) => {
             first.to_lowercase().chain(chars).collect()
         }
-        _ => text,
+        _ => text.to_string(),
     }
 }
 
@@ -227,6 +236,17 @@ mod tests {
         assert_eq!(
             Failure::service(503, Some("SlowDown".into()), None, "b").kind,
             ErrorKind::Connection
+        );
+        let f = Failure::service(
+            400,
+            Some("InvalidArgument".into()),
+            Some("Part number must be an integer".into()),
+            "b",
+        );
+        assert_eq!(f.kind, ErrorKind::Other);
+        assert_eq!(
+            f.message,
+            "the server refused the request (status 400, InvalidArgument): part number must be an integer"
         );
     }
 
