@@ -1176,3 +1176,20 @@ async fn default_chain_child(with_keys: bool) {
         assert!(e.to_string().contains("no usable credentials"), "{e}");
     }
 }
+
+/// A session token travels with the static keys (signed as `x-amz-security-token`).
+#[tokio::test]
+async fn session_token_is_sent_and_signed() {
+    let server = S3sServer::start().await;
+    server.create_bucket(BUCKET).await;
+    let mut cfg = s3_mount_config(&server.endpoint(), BUCKET, "t/", "read-write");
+    s3_options(&mut cfg)
+        .credentials
+        .as_mut()
+        .unwrap()
+        .session_token = Some(rillmount::config::Secret::new("session-token-Xy7"));
+    let s = connect(&cfg).await;
+    assert!(!format!("{s:?} {cfg:?}").contains("session-token-Xy7"));
+    put(&s, "a.txt", b"a").await;
+    assert_eq!(read_all(&s, "a.txt").await, b"a");
+}
