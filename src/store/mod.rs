@@ -20,7 +20,13 @@ pub mod open;
 pub mod overlay;
 pub mod redis;
 pub mod rill_glob;
+pub mod s3;
+mod s3_error;
+mod s3_rill;
+mod s3_upload;
 pub mod sqlite;
+
+pub use s3_rill::{iso_string, mount_not_configured};
 
 use std::fmt::{self, Debug};
 use std::pin::Pin;

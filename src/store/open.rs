@@ -82,11 +82,6 @@ pub async fn open_kv_read_only(cfg: &KvMountConfig) -> Result<KvMount, StoreErro
 pub async fn open_fs(cfg: &FsMountConfig) -> Result<Arc<dyn FsMountStore>, StoreError> {
     match &cfg.backend {
         FsBackendConfig::Local(l) => Ok(Arc::new(LocalDirStore::open(cfg, l)?)),
-        #[allow(unreachable_patterns)]
-        _ => Err(StoreError::new(
-            ErrorKind::Unsupported,
-            cfg.name.clone(),
-            "backend not built yet",
-        )),
+        FsBackendConfig::S3(s) => Ok(Arc::new(super::s3::S3Store::connect(cfg, s).await?)),
     }
 }
