@@ -196,13 +196,20 @@ impl App {
     }
 
     fn apply(&mut self, fx: Effects) -> Vec<Command> {
+        let mut commands = fx.commands;
         if fx.pop && self.stack.len() > 1 {
-            self.stack.pop();
+            // After a copy the browser's list may be stale: load it again.
+            if let Some(Screen::Migrate(m)) = self.stack.pop()
+                && m.report.is_some()
+                && let Some(Screen::Browser(b)) = self.stack.first_mut()
+            {
+                commands.extend(b.update(&mut self.ctx, &Action::Reload).commands);
+            }
         }
         if let Some(s) = fx.push {
             self.stack.push(s);
         }
-        fx.commands
+        commands
     }
 
     fn on_task(&mut self, id: RequestId, out: TaskOutput) -> Vec<Command> {
@@ -331,6 +338,36 @@ impl App {
     }
 }
 
+/// Never on the help bar (the help overlay lists them).
+const BAR_HIDDEN: &[&str] = &[
+    "up",
+    "down",
+    "page_up",
+    "page_down",
+    "top",
+    "bottom",
+    "prev_pane",
+];
+/// Help bar order: the actions people look for first.
+const BAR_FIRST: &[&str] = &[
+    "save",
+    "confirm",
+    "cancel",
+    "edit",
+    "new_key",
+    "delete",
+    "filter",
+    "sort",
+    "migrate",
+    "apply",
+    "conflict",
+    "open",
+    "back",
+    "next_pane",
+    "load_all",
+    "reload",
+];
+
 /// The area above the status and help lines.
 pub fn body_area(area: Rect) -> Rect {
     Rect {
@@ -382,39 +419,59 @@ impl App {
     }
 
     /// The bindings of the top screen, from the keymap table; write actions only where
-    /// writing is allowed.
+    /// writing is allowed. The most useful come first and as many as fit are shown.
     fn render_help_bar(&self, area: Rect, buf: &mut Buffer) {
         let t = &self.ctx.theme;
         let ctx = self.key_context();
         let slot = self.browser().map_or(0, |b| b.mount);
         let writable = self.ctx.writable(slot).is_ok();
-        let hidden = [
-            "up",
-            "down",
-            "page_up",
-            "page_down",
-            "top",
-            "bottom",
-            "prev_pane",
-        ];
-        let mut spans = Vec::new();
         let mut bindings: Vec<_> = self
             .ctx
             .keymap
             .for_context(ctx)
-            .filter(|b| !hidden.contains(&b.name) && (writable || !b.writes))
+            .filter(|b| !BAR_HIDDEN.contains(&b.name) && (writable || !b.writes))
             .collect();
+        bindings.sort_by_key(|b| {
+            BAR_FIRST
+                .iter()
+                .position(|n| *n == b.name)
+                .unwrap_or(BAR_FIRST.len())
+        });
+        let mut tail = Vec::new();
         if !ctx.takes_text() {
-            bindings.extend(self.ctx.keymap.for_context(KeyContext::Global));
+            tail.extend(
+                self.ctx
+                    .keymap
+                    .for_context(KeyContext::Global)
+                    .filter(|b| b.name != "theme"),
+            );
         }
-        for b in bindings {
-            let Some(k) = b.keys.first() else { continue };
-            spans.push(Span::styled(
-                format!(" {}", k.label()),
-                Style::new().fg(t.accent),
-            ));
-            spans.push(Span::styled(format!(" {} ", b.help), t.dim()));
+        let entry = |b: &super::keymap::Binding| {
+            b.keys
+                .first()
+                .map(|k| (format!(" {}", k.label()), format!(" {} ", b.help)))
+        };
+        let width = |e: &(String, String)| (e.0.chars().count() + e.1.chars().count()) as u16;
+        let tail: Vec<_> = tail.into_iter().filter_map(entry).collect();
+        let mut room = area.width.saturating_sub(tail.iter().map(width).sum());
+        let mut shown: Vec<(String, String)> = Vec::new();
+        for e in bindings.into_iter().filter_map(entry) {
+            if width(&e) > room {
+                break;
+            }
+            room -= width(&e);
+            shown.push(e);
         }
+        let spans: Vec<Span> = shown
+            .into_iter()
+            .chain(tail)
+            .flat_map(|(k, h)| {
+                [
+                    Span::styled(k, Style::new().fg(t.accent)),
+                    Span::styled(h, t.dim()),
+                ]
+            })
+            .collect();
         Paragraph::new(Line::from(spans)).render(area, buf);
     }
 }

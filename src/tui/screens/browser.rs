@@ -164,7 +164,7 @@ impl BrowserLayout {
         ])
         .areas(area);
         let [mounts, info] =
-            Layout::vertical([Constraint::Min(3), Constraint::Length(7)]).areas(left);
+            Layout::vertical([Constraint::Min(3), Constraint::Length(8)]).areas(left);
         BrowserLayout {
             mounts,
             info,

@@ -149,9 +149,10 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
             .map(|g| format!("glob {g}"))
             .unwrap_or_else(|| "-".into()),
     };
+    // The mode in the read-only colour when this mount cannot be written (mode or profile).
     let write = match ctx.writable(slot) {
-        Ok(()) => Span::styled("writable", Style::new().fg(t.ok)),
-        Err(_) => Span::styled("no writes", Style::new().fg(t.read_only)),
+        Ok(()) => Span::styled(ctx.mode(slot), t.text()),
+        Err(_) => Span::styled(ctx.mode(slot), Style::new().fg(t.read_only)),
     };
     let state = match &m.conn {
         Conn::Idle => Span::styled("not connected", t.dim()),
@@ -163,9 +164,8 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
         Line::from(vec![
             label("backend"),
             Span::styled(ctx.backend(slot), t.text()),
-            Span::styled("  mode ", t.dim()),
-            Span::styled(ctx.mode(slot), t.text()),
         ]),
+        Line::from(vec![label("mode"), write]),
         Line::from(vec![
             label(if m.kind == MountKind::Kv {
                 "schema"
@@ -174,12 +174,11 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
             }),
             Span::styled(schema, t.text()),
         ]),
+        Line::from(vec![label("state"), state]),
         Line::from(vec![
             label("location"),
             Span::styled(ctx.location(slot), t.text()),
         ]),
-        Line::from(vec![label("writes"), write]),
-        Line::from(vec![label("state"), state]),
     ];
     Paragraph::new(lines)
         .block(block)

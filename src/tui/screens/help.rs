@@ -41,8 +41,8 @@ impl HelpScreen {
 
     pub fn render(&self, ctx: &Context, area: Rect, buf: &mut Buffer) {
         let t = &ctx.theme;
-        let rect = popup::centered(area, 56, area.height.saturating_sub(4));
-        let inner = popup::frame(rect, buf, "help — esc closes", t.border(true));
+        let rect = popup::centered(area, 56, area.height.saturating_sub(2));
+        let inner = popup::frame(rect, buf, "help — j/k scroll, esc closes", t.border(true));
         let mut lines = Vec::new();
         let mut contexts = vec![self.context];
         if !self.context.takes_text() {

@@ -87,9 +87,14 @@ impl MigrateScreen {
                 self.src = Some(self.cursor);
                 self.step = Step::PickDest;
                 self.error = None;
-                let kind = ctx.mounts[self.cursor].kind;
-                if let Some(next) = (0..n).find(|&i| i != self.cursor && ctx.mounts[i].kind == kind)
-                {
+                // Promotion is the usual case: the same mount name in another profile first.
+                let src = &ctx.mounts[self.cursor];
+                let same_name = (0..n).find(|&i| {
+                    let m = &ctx.mounts[i];
+                    m.kind == src.kind && m.name == src.name && m.profile != src.profile
+                });
+                let other = (0..n).find(|&i| i != self.cursor && ctx.mounts[i].kind == src.kind);
+                if let Some(next) = same_name.or(other) {
                     self.cursor = next;
                 }
             }
