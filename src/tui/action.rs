@@ -168,7 +168,7 @@ impl Command {
 /// The result of one command.
 #[derive(Debug, Clone)]
 pub enum TaskOutput {
-    Opened(Handle),
+    Opened(Box<Handle>),
     Keys(KeyPage),
     Files(FilePage),
     Value(Option<StoredValue>),

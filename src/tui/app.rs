@@ -218,7 +218,7 @@ impl App {
         }
         if let TaskOutput::Opened(_) | TaskOutput::Failed(_) = &out {
             let result = match &out {
-                TaskOutput::Opened(h) => Ok(h.clone()),
+                TaskOutput::Opened(h) => Ok(h.as_ref().clone()),
                 TaskOutput::Failed(e) => Err(e.clone()),
                 _ => Err(String::new()),
             };
@@ -238,18 +238,13 @@ impl App {
             }
         }
         for s in self.stack.iter_mut().rev() {
-            match s {
-                Screen::Browser(b) => {
-                    if let Some(c) = b.on_task(&mut self.ctx, id, &out) {
-                        return c;
-                    }
-                }
-                Screen::Migrate(m) => {
-                    if m.on_task(&mut self.ctx, id, &out) {
-                        return Vec::new();
-                    }
-                }
-                _ => {}
+            let taken = match s {
+                Screen::Browser(b) => b.on_task(&mut self.ctx, id, &out),
+                Screen::Migrate(m) => m.on_task(&mut self.ctx, id, &out).then(Vec::new),
+                _ => None,
+            };
+            if let Some(commands) = taken {
+                return commands;
             }
         }
         // Nobody waits for it any more: a stale result.

@@ -27,7 +27,7 @@ pub enum Conn {
     /// Not opened yet (mounts open when first selected).
     Idle,
     Connecting(RequestId),
-    Ready(Handle),
+    Ready(Box<Handle>),
     /// Opening failed; the message has no secret.
     Failed(String),
 }
@@ -178,7 +178,7 @@ impl Context {
             .iter()
             .position(|m| matches!(m.conn, Conn::Connecting(c) if c == id))?;
         self.mounts[slot].conn = match result {
-            Ok(h) => Conn::Ready(h),
+            Ok(h) => Conn::Ready(Box::new(h)),
             Err(e) => Conn::Failed(e),
         };
         Some(slot)

@@ -56,13 +56,13 @@ pub async fn execute(
                 // Reading the count opens the store for real (a JSON file loads lazily), so a
                 // corrupt file shows as a failed connection rather than on first use.
                 Ok(m) => match m.store().count().await {
-                    Ok(_) => TaskOutput::Opened(Handle::Kv(m)),
+                    Ok(_) => TaskOutput::Opened(Box::new(Handle::Kv(m))),
                     Err(e) => TaskOutput::Failed(e.to_string()),
                 },
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
             MountConfig::Fs(c) => match open::open_fs(&c).await {
-                Ok(store) => TaskOutput::Opened(Handle::Fs(FsMount { config: c, store })),
+                Ok(store) => TaskOutput::Opened(Box::new(Handle::Fs(FsMount { config: c, store }))),
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
         },

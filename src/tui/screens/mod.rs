@@ -10,6 +10,7 @@ pub mod browser_view;
 pub mod confirm;
 pub mod editor;
 pub mod help;
+pub mod item_list;
 pub mod migrate;
 pub mod preview;
 
