@@ -470,3 +470,7 @@ impl App {
         Paragraph::new(Line::from(spans)).render(area, buf);
     }
 }
+
+#[cfg(test)]
+#[path = "app_tests.rs"]
+mod tests;
