@@ -4,6 +4,9 @@
 //!
 //! Paths are shown relative to the profile's folder, so the temp dir never reaches a snapshot.
 
+// Test helpers fail the test loudly on any setup error.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::VecDeque;
 use std::path::Path;
 
