@@ -64,8 +64,11 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(async {
         let m = open_kv(&user).await?;
         m.set("name", js_json::Json::str("Ada")).await?;
-        m.set("prefs", js_json::parse(r#"{"theme":"dark","langs":["en","fr"]}"#)?.value)
-            .await?;
+        m.set(
+            "prefs",
+            js_json::parse(r#"{"theme":"dark","langs":["en","fr"]}"#)?.value,
+        )
+        .await?;
         m.flush().await?;
         let c = open_kv(&cache).await?;
         for i in 0..500 {

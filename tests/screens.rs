@@ -328,4 +328,6 @@ async fn migration_pick_plan_apply_report() {
     keys(&mut app, "prod").await;
     key(&mut app, KeyCode::Enter).await;
     insta::assert_snapshot!("migrate_report", draw(&app));
+    key(&mut app, KeyCode::Char('v')).await;
+    insta::assert_snapshot!("migrate_verified", draw(&app));
 }

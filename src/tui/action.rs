@@ -13,6 +13,7 @@ use crate::config::{FsMountConfig, KvMountConfig};
 use crate::migrate::copy::{CopyOptions, CopyReport};
 use crate::migrate::plan::MigrationPlan;
 use crate::migrate::progress::Progress;
+use crate::migrate::verify::VerifyReport;
 use crate::migrate::{Endpoint, FsMount};
 use crate::store::kv_mount::KvMount;
 use crate::store::{FileMeta, FilePage, Json, KeyPage, StoredValue};
@@ -54,6 +55,8 @@ pub enum Action {
     OpenMigration,
     CycleConflict,
     Apply,
+    /// Re-read both sides of a finished copy and compare.
+    Verify,
     ToggleTheme,
     // --- raw input
     /// A key for a text field (filter, editor, typed confirmation).
@@ -147,6 +150,11 @@ pub enum Command {
         options: CopyOptions,
         cancel: CancellationToken,
     },
+    Verify {
+        id: RequestId,
+        src: Endpoint,
+        dst: Endpoint,
+    },
 }
 
 impl Command {
@@ -160,7 +168,8 @@ impl Command {
             | Command::SetValue { id, .. }
             | Command::DeleteKey { id, .. }
             | Command::Plan { id, .. }
-            | Command::Copy { id, .. } => *id,
+            | Command::Copy { id, .. }
+            | Command::Verify { id, .. } => *id,
         }
     }
 }
@@ -182,6 +191,7 @@ pub enum TaskOutput {
     Deleted(bool),
     Planned(MigrationPlan),
     Copied(CopyReport),
+    Verified(VerifyReport),
     /// The command failed; the message is worded for a person and holds no secret.
     Failed(String),
 }

@@ -13,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::action::{Action, Command, RequestId, TaskOutput};
-use super::context::Context;
+use super::context::{Context, MountKind};
 use super::keymap::{KeyContext, Keymap};
 use super::screens::browser::BrowserScreen;
 use super::screens::browser_view::{BrowserView, hit};
@@ -356,6 +356,7 @@ const BAR_FIRST: &[&str] = &[
     "migrate",
     "apply",
     "conflict",
+    "verify",
     "open",
     "back",
     "next_pane",
@@ -419,12 +420,18 @@ impl App {
         let t = &self.ctx.theme;
         let ctx = self.key_context();
         let slot = self.browser().map_or(0, |b| b.mount);
-        let writable = self.ctx.writable(slot).is_ok();
+        // Writes in the browser are kv edits and deletes.
+        let writable = self.ctx.writable(slot).is_ok()
+            && self.ctx.mounts.get(slot).map(|m| m.kind) == Some(MountKind::Kv);
         let mut bindings: Vec<_> = self
             .ctx
             .keymap
             .for_context(ctx)
             .filter(|b| !BAR_HIDDEN.contains(&b.name) && (writable || !b.writes))
+            .filter(|b| match self.stack.last() {
+                Some(Screen::Migrate(m)) => m.offers(b.name),
+                _ => true,
+            })
             .collect();
         bindings.sort_by_key(|b| {
             BAR_FIRST
@@ -432,22 +439,20 @@ impl App {
                 .position(|n| *n == b.name)
                 .unwrap_or(BAR_FIRST.len())
         });
-        let mut tail = Vec::new();
-        if !ctx.takes_text() {
-            tail.extend(
-                self.ctx
-                    .keymap
-                    .for_context(KeyContext::Global)
-                    .filter(|b| b.name != "theme"),
-            );
-        }
+        let tail: Vec<_> = self
+            .ctx
+            .keymap
+            .global_in(ctx)
+            .into_iter()
+            .filter(|b| b.name != "theme")
+            .collect();
         let entry = |b: &super::keymap::Binding| {
             b.keys
                 .first()
                 .map(|k| (format!(" {}", k.label()), format!(" {} ", b.help)))
         };
         let width = |e: &(String, String)| (e.0.chars().count() + e.1.chars().count()) as u16;
-        let tail: Vec<_> = tail.into_iter().filter_map(entry).collect();
+        let tail: Vec<_> = tail.iter().filter_map(entry).collect();
         let mut room = area.width.saturating_sub(tail.iter().map(width).sum());
         let mut shown: Vec<(String, String)> = Vec::new();
         for e in bindings.into_iter().filter_map(entry) {

@@ -526,6 +526,172 @@ fn help_toggles_and_quit_quits() {
     assert!(app.quit);
 }
 
+#[test]
+fn protected_save_asks_for_the_profile_name_first() {
+    let mut p = profile("prod", vec![kv("a", "read-write")], vec![]);
+    p.protect = true;
+    let (mut app, after) = app_with_keys(p, &["k"]);
+    let [Command::GetValue { id, .. }] = &after[..] else {
+        panic!("{after:?}")
+    };
+    let value = StoredValue {
+        text: "1".into(),
+        ttl: None,
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Value(Some(value))));
+    app.update(Action::Edit);
+    assert!(
+        app.update(Action::Save).is_empty(),
+        "nothing written before the name"
+    );
+    assert_eq!(app.key_context(), KeyContext::Prompt);
+    for c in "prod".chars() {
+        app.update(text_key(c));
+    }
+    let commands = app.update(Action::Confirm);
+    let [Command::SetValue { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert!(
+        matches!(app.stack.last(), Some(Screen::Editor(_))),
+        "editor waits for the write"
+    );
+    app.update(Action::TaskDone(*id, TaskOutput::Written));
+    assert_eq!(app.stack.len(), 1);
+}
+
+#[test]
+fn big_values_are_capped_until_load_all() {
+    use crate::tui::screens::preview::{CAP, Content};
+    let (mut app, after) = app_with_keys(
+        profile("dev", vec![kv("a", "read-write")], vec![]),
+        &["big"],
+    );
+    let [Command::GetValue { id, .. }] = &after[..] else {
+        panic!("{after:?}")
+    };
+    let text = format!("\"{}\"", "x".repeat(CAP + 10));
+    let value = StoredValue { text, ttl: None };
+    app.update(Action::TaskDone(*id, TaskOutput::Value(Some(value))));
+    let parsed = |app: &App| match &app.browser().unwrap().preview.as_ref().unwrap().content {
+        Some(Content::Kv { parsed, .. }) => parsed.is_some(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!parsed(&app), "not parsed while capped");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let screen = t.backend().to_string();
+    assert!(screen.contains("showing 65.54 kB of 65.55 kB"), "{screen}");
+    assert!(app.update(Action::LoadAll).is_empty());
+    assert!(parsed(&app));
+}
+
+#[test]
+fn verify_after_a_copy() {
+    let p = profile(
+        "dev",
+        vec![kv("a", "read-write"), kv("b", "read-write")],
+        vec![],
+    );
+    let (mut app, commands) = new_app(vec![p]);
+    open_all(&mut app, commands);
+    app.update(Action::OpenMigration);
+    app.update(Action::Open);
+    let commands = app.update(Action::Open);
+    let [Command::Plan { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    app.update(Action::TaskDone(
+        *id,
+        TaskOutput::Planned(MigrationPlan::default()),
+    ));
+    let commands = app.update(Action::Apply);
+    let [Command::Copy { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    app.update(Action::TaskDone(
+        *id,
+        TaskOutput::Copied(CopyReport::default()),
+    ));
+    let commands = app.handle_key(KeyEvent::new(KeyCode::Char('v'), KeyModifiers::NONE));
+    let [Command::Verify { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let report = crate::migrate::verify::VerifyReport {
+        checked: 2,
+        matching: 1,
+        mismatches: vec![crate::migrate::verify::Mismatch {
+            name: "k".into(),
+            problem: "different",
+        }],
+        only_in_destination: 0,
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Verified(report)));
+    let Some(Screen::Migrate(m)) = app.stack.last() else {
+        panic!()
+    };
+    assert!(m.verify.as_ref().is_some_and(|v| !v.ok()));
+    assert!(app.ctx.status.clone().unwrap().text.contains("1 mismatch"));
+}
+
+#[test]
+fn fs_binary_file_preview_snapshot() {
+    let (mut app, commands) = new_app(vec![profile("dev", vec![], vec![fs("files")])]);
+    app.update(Action::Resize {
+        width: 100,
+        height: 30,
+    });
+    let commands = open_all(&mut app, commands);
+    let [Command::ListFiles { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let meta = |path: &str, kind, size| FileMeta {
+        path: path.into(),
+        kind,
+        size,
+        modified: None,
+        created: None,
+        etag: None,
+        content_type: Some("application/octet-stream".into()),
+    };
+    let page = FilePage {
+        entries: vec![
+            meta("reports", EntryKind::Directory, 0),
+            meta("blob.bin", EntryKind::File, 40),
+            meta("notes.txt", EntryKind::File, 12),
+        ],
+        next: Some("more".into()),
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Files(page)));
+    app.update(Action::NextPane);
+    let commands = app.update(Action::Down);
+    // Near the end of what is loaded: the next page is asked for too.
+    let [
+        Command::ListFiles { cursor, .. },
+        Command::ReadFile {
+            id, path, limit, ..
+        },
+    ] = &commands[..]
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(cursor.as_deref(), Some("more"));
+    assert_eq!(path, "blob.bin");
+    assert_eq!(*limit, Some(crate::tui::screens::preview::CAP as u64));
+    let bytes: Vec<u8> = (0u8..40).map(|b| b.wrapping_mul(37)).collect();
+    app.update(Action::TaskDone(
+        *id,
+        TaskOutput::File {
+            meta: Some(meta("blob.bin", EntryKind::File, 40)),
+            bytes: bytes.into(),
+            complete: true,
+        },
+    ));
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    insta::assert_snapshot!(t.backend());
+}
+
 /// An fs store whose methods are never called in these tests.
 #[derive(Debug)]
 struct NoFs;

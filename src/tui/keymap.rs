@@ -200,6 +200,7 @@ const ACTIONS: &[(&str, &str, bool)] = &[
     ("migrate", "migrate", false),
     ("conflict", "conflict policy", false),
     ("apply", "apply", false),
+    ("verify", "verify", false),
     ("theme", "theme", false),
 ];
 
@@ -232,6 +233,7 @@ pub fn action_by_name(name: &str) -> Option<Action> {
         "migrate" => Action::OpenMigration,
         "conflict" => Action::CycleConflict,
         "apply" => Action::Apply,
+        "verify" => Action::Verify,
         "theme" => Action::ToggleTheme,
         _ => return None,
     })
@@ -279,6 +281,7 @@ const DEFAULTS: &[(KeyContext, &str, &[&str])] = &[
     (C::Migrate, "open", &["enter"]),
     (C::Migrate, "conflict", &["c"]),
     (C::Migrate, "apply", &["a"]),
+    (C::Migrate, "verify", &["v"]),
     (C::Migrate, "cancel", &["x"]),
     (C::Migrate, "back", &["esc", "backspace"]),
 ];
@@ -387,6 +390,30 @@ impl Keymap {
         })
     }
 
+    /// Global bindings as they work in `ctx`: keys the context binds itself are left out, and
+    /// nothing in text contexts.
+    pub fn global_in(&self, ctx: KeyContext) -> Vec<Binding> {
+        if ctx.takes_text() {
+            return Vec::new();
+        }
+        let own: Vec<KeyChord> = self
+            .for_context(ctx)
+            .flat_map(|b| b.keys.iter().copied())
+            .collect();
+        self.for_context(KeyContext::Global)
+            .map(|b| Binding {
+                keys: b
+                    .keys
+                    .iter()
+                    .filter(|k| !own.contains(k))
+                    .copied()
+                    .collect(),
+                ..b.clone()
+            })
+            .filter(|b| !b.keys.is_empty())
+            .collect()
+    }
+
     /// Bindings of a context (for the help bar and overlay), in table order.
     pub fn for_context(&self, ctx: KeyContext) -> impl Iterator<Item = &Binding> {
         self.bindings
@@ -443,6 +470,19 @@ mod tests {
             .find(|b| b.name == "down")
             .unwrap();
         assert_eq!(down.keys[0].label(), "↓");
+    }
+
+    #[test]
+    fn global_bindings_shadowed_by_the_context_are_left_out() {
+        let m = Keymap::default();
+        let in_help = m.global_in(C::Help);
+        let quit = in_help.iter().find(|b| b.name == "quit").unwrap();
+        assert_eq!(
+            quit.keys,
+            vec![KeyChord::parse("ctrl-c").unwrap()],
+            "q closes help"
+        );
+        assert!(m.global_in(C::Editor).is_empty());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, watch};
 use super::action::{Action, Command, Handle, MountConfig, RequestId, TaskOutput};
 use super::event::Event;
 use crate::migrate::progress::{Phase, Progress};
-use crate::migrate::{FsMount, copy, plan};
+use crate::migrate::{FsMount, copy, plan, verify};
 use crate::store::{FileStore, open};
 
 /// Largest file the preview reads in full ("load all").
@@ -138,6 +138,16 @@ pub async fn execute(
             fwd.abort();
             match r {
                 Ok(report) => TaskOutput::Copied(report),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
+        Command::Verify { src, dst, .. } => {
+            let (tx, rx) = watch::channel(Progress::new(Phase::Verifying));
+            let fwd = forward(id, rx, on_progress);
+            let r = verify::verify(&src, &dst, &Default::default(), Some(tx)).await;
+            fwd.abort();
+            match r {
+                Ok(report) => TaskOutput::Verified(report),
                 Err(e) => TaskOutput::Failed(e.to_string()),
             }
         }

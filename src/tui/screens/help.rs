@@ -44,16 +44,20 @@ impl HelpScreen {
         let rect = popup::centered(area, 56, area.height.saturating_sub(2));
         let inner = popup::frame(rect, buf, "help — j/k scroll, esc closes", t.border(true));
         let mut lines = Vec::new();
-        let mut contexts = vec![self.context];
-        if !self.context.takes_text() {
-            contexts.push(KeyContext::Global);
-        }
-        for c in contexts {
+        let own: Vec<_> = ctx.keymap.for_context(self.context).cloned().collect();
+        let sections = [
+            (self.context, own),
+            (KeyContext::Global, ctx.keymap.global_in(self.context)),
+        ];
+        for (c, bindings) in sections {
+            if bindings.is_empty() {
+                continue;
+            }
             lines.push(Line::styled(
                 c.name().to_string(),
                 Style::new().fg(t.accent).add_modifier(Modifier::BOLD),
             ));
-            for b in ctx.keymap.for_context(c) {
+            for b in &bindings {
                 let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
                 let mut spans = vec![
                     Span::styled(format!("  {:<18}", keys.join(" ")), t.text()),

@@ -21,6 +21,7 @@ use crate::migrate::Change;
 use crate::migrate::copy::{CopyOptions, CopyReport, OnConflict};
 use crate::migrate::plan::MigrationPlan;
 use crate::migrate::progress::Progress;
+use crate::migrate::verify::VerifyReport;
 
 /// Where the user is in the flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,8 @@ pub struct MigrateScreen {
     pub progress: Option<Progress>,
     pub cancel: Option<CancellationToken>,
     pub report: Option<CopyReport>,
+    /// The check after the copy (`v`).
+    pub verify: Option<VerifyReport>,
     pub error: Option<String>,
 }
 
@@ -68,6 +71,7 @@ impl MigrateScreen {
             progress: None,
             cancel: None,
             report: None,
+            verify: None,
             error: None,
         }
     }
@@ -107,6 +111,7 @@ impl MigrateScreen {
                 }
             }
             (Step::Plan, Action::Apply) => return self.apply(ctx),
+            (Step::Report, Action::Verify) if self.waiting.is_none() => return self.verify(ctx),
             (Step::Running, Action::Cancel) => {
                 if let Some(c) = &self.cancel {
                     c.cancel();
@@ -217,6 +222,33 @@ impl MigrateScreen {
         Effects::commands(vec![command])
     }
 
+    fn verify(&mut self, ctx: &mut Context) -> Effects {
+        let (Some(src), Some(dst)) = (self.src, self.dst) else {
+            return Effects::default();
+        };
+        let (Some(s), Some(d)) = (ctx.endpoint(src), ctx.endpoint(dst)) else {
+            return Effects::default();
+        };
+        let id = ctx.next_id();
+        self.waiting = Some(id);
+        self.verify = None;
+        self.progress = None;
+        ctx.info("verifying…");
+        Effects::commands(vec![Command::Verify { id, src: s, dst: d }])
+    }
+
+    /// Whether the keymap action `name` does something in the current step (the help bar
+    /// shows only those).
+    pub fn offers(&self, name: &str) -> bool {
+        match self.step {
+            Step::PickSource | Step::PickDest => matches!(name, "up" | "down" | "open" | "back"),
+            Step::Planning => name == "back",
+            Step::Plan => matches!(name, "up" | "down" | "conflict" | "apply" | "back"),
+            Step::Running => name == "cancel",
+            Step::Report => matches!(name, "up" | "down" | "verify" | "back"),
+        }
+    }
+
     /// The confirmation of a protected copy was cancelled.
     pub fn apply_cancelled(&mut self) {
         if self.step == Step::Running {
@@ -248,10 +280,19 @@ impl MigrateScreen {
                 self.scroll = 0;
                 self.cancel = None;
             }
+            TaskOutput::Verified(v) => {
+                ctx.info(if v.ok() {
+                    "verified: every item matches".to_string()
+                } else {
+                    format!("verify found {} mismatch(es)", v.mismatches.len())
+                });
+                self.verify = Some(v.clone());
+            }
             TaskOutput::Failed(e) => {
                 self.error = Some(e.clone());
                 self.step = match self.step {
                     Step::Running => Step::Plan,
+                    Step::Report => Step::Report,
                     _ => Step::PickDest,
                 };
                 self.cancel = None;
@@ -471,7 +512,29 @@ impl MigrateScreen {
         for w in &r.warnings {
             lines.push(Line::styled(format!("  ! {w}"), Style::new().fg(t.warn)));
         }
-        lines.push(Line::styled("esc: close", t.dim()));
+        match (&self.verify, self.waiting.is_some()) {
+            (Some(v), _) => {
+                let colour = if v.ok() { t.ok } else { t.error };
+                lines.push(Line::styled(
+                    format!(
+                        "verify: {} checked, {} matching, {} mismatch(es)",
+                        v.checked,
+                        v.matching,
+                        v.mismatches.len()
+                    ),
+                    Style::new().fg(colour),
+                ));
+                for m in &v.mismatches {
+                    lines.push(Line::styled(
+                        format!("  ✗ {}: {}", m.name, m.problem),
+                        Style::new().fg(t.error),
+                    ));
+                }
+            }
+            (None, true) => lines.push(Line::styled("verifying…", t.dim())),
+            (None, false) => {}
+        }
+        lines.push(Line::styled("v: verify   esc: close", t.dim()));
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((self.scroll as u16, 0))

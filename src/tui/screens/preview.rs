@@ -298,7 +298,7 @@ pub fn render_preview(
                     ),
                 }
             } else {
-                body.extend(hex::hex_lines(bytes, t, max_lines));
+                body.extend(hex::hex_lines(bytes, t, max_lines, inner.width));
             }
         }
         None => {}

@@ -1,28 +1,41 @@
-//! Hex dump lines for binary previews: `00000010  de ad be ef …  |....|`, 16 bytes a line.
+//! Hex dump lines for binary previews: `00000010  de ad be ef …  |....|`, 16, 8 or 4 bytes a
+//! line, whichever fits the width.
 
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::tui::theme::Theme;
 
-/// Bytes per dump line.
-pub const WIDTH: usize = 16;
+/// Bytes per line that fit in `columns`: each byte takes three columns in hex and one as
+/// text, plus the offset, the gaps and the bars.
+pub fn bytes_per_line(columns: u16) -> usize {
+    [16, 8, 4]
+        .into_iter()
+        .find(|&n| 10 + n * 4 + 1 + 2 <= columns as usize)
+        .unwrap_or(4)
+}
 
-/// The dump of `bytes`, at most `max_lines` lines.
-pub fn hex_lines(bytes: &[u8], theme: &Theme, max_lines: usize) -> Vec<Line<'static>> {
+/// The dump of `bytes` for a pane `columns` wide, at most `max_lines` lines.
+pub fn hex_lines(
+    bytes: &[u8],
+    theme: &Theme,
+    max_lines: usize,
+    columns: u16,
+) -> Vec<Line<'static>> {
+    let per_line = bytes_per_line(columns);
     bytes
-        .chunks(WIDTH)
+        .chunks(per_line)
         .take(max_lines)
         .enumerate()
         .map(|(i, chunk)| {
-            let mut hex = String::with_capacity(WIDTH * 3);
+            let mut hex = String::with_capacity(per_line * 3 + 1);
             for (j, b) in chunk.iter().enumerate() {
-                if j == WIDTH / 2 {
+                if per_line == 16 && j == 8 {
                     hex.push(' ');
                 }
                 hex.push_str(&format!("{b:02x} "));
             }
-            let width = WIDTH * 3 + 1;
+            let width = per_line * 3 + usize::from(per_line == 16);
             let ascii: String = chunk
                 .iter()
                 .map(|&b| {
@@ -34,7 +47,7 @@ pub fn hex_lines(bytes: &[u8], theme: &Theme, max_lines: usize) -> Vec<Line<'sta
                 })
                 .collect();
             Line::from(vec![
-                Span::styled(format!("{:08x}  ", i * WIDTH), theme.dim()),
+                Span::styled(format!("{:08x}  ", i * per_line), theme.dim()),
                 Span::styled(format!("{hex:<width$}"), Style::new().fg(theme.json_number)),
                 Span::styled(format!("|{ascii}|"), theme.text()),
             ])
@@ -65,7 +78,7 @@ mod tests {
     #[test]
     fn dump_has_offset_hex_and_ascii() {
         let bytes: Vec<u8> = (0u8..20).chain(*b"AB").collect();
-        let lines = hex_lines(&bytes, &Theme::dark(), 10);
+        let lines = hex_lines(&bytes, &Theme::dark(), 10, 80);
         assert_eq!(lines.len(), 2);
         let second: String = lines[1].spans.iter().map(|s| s.content.as_ref()).collect();
         assert!(
@@ -73,6 +86,21 @@ mod tests {
             "{second}"
         );
         assert!(second.ends_with("|....AB|"), "{second}");
+    }
+
+    #[test]
+    fn narrow_panes_get_fewer_bytes_a_line() {
+        assert_eq!(bytes_per_line(80), 16);
+        assert_eq!(bytes_per_line(38), 4);
+        assert_eq!(bytes_per_line(50), 8);
+        let lines = hex_lines(&[1, 2, 3, 4, 5], &Theme::dark(), 10, 38);
+        assert_eq!(lines.len(), 2);
+        let width: usize = lines[0]
+            .spans
+            .iter()
+            .map(|s| s.content.chars().count())
+            .sum();
+        assert!(width <= 38, "{width}");
     }
 
     #[test]
