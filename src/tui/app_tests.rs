@@ -497,6 +497,38 @@ fn mouse_click_selects_the_row_under_the_pointer() {
 }
 
 #[test]
+fn long_lists_draw_a_window_and_clicks_land_in_it() {
+    let names: Vec<String> = (0..100).map(|i| format!("key{i:03}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (mut app, _) = app_with_keys(profile("dev", vec![kv("a", "read-write")], vec![]), &refs);
+    app.update(Action::Resize {
+        width: 100,
+        height: 30,
+    });
+    for _ in 0..5 {
+        app.update(Action::PageDown);
+    }
+    assert_eq!(app.browser().unwrap().list.as_ref().unwrap().selected, 50);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let screen = t.backend().to_string();
+    let l = BrowserLayout::new(super::body_area(app.ctx.area));
+    let rows = (l.items.height - 2) as usize;
+    let first = 50 + 1 - rows;
+    let top_row: String = screen.lines().nth(1).unwrap().to_string();
+    assert!(top_row.contains(&format!("key{first:03}")), "{top_row}");
+    assert!(!screen.contains(&format!("key{:03}", first - 1)));
+    let commands = app.update(Action::Click {
+        column: l.items.x + 2,
+        row: l.items.y + 1,
+    });
+    assert!(
+        matches!(&commands[..], [Command::GetValue { key, .. }] if *key == format!("key{first:03}")),
+        "{commands:?}"
+    );
+}
+
+#[test]
 fn filter_takes_text_and_esc_clears_it() {
     let (mut app, _) = app_with_keys(
         profile("dev", vec![kv("a", "read-write")], vec![]),

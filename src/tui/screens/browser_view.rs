@@ -120,9 +120,15 @@ fn render_mounts(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer)
 
 fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
     let t = &ctx.theme;
+    // The profile's safety colour frames the details: protected red, read-only yellow.
+    let frame = match ctx.profile_of(s.mount) {
+        Some(p) if p.protect => Style::new().fg(t.protect),
+        Some(p) if p.read_only => Style::new().fg(t.read_only),
+        _ => t.border(false),
+    };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
-        .border_style(t.border(false))
+        .border_style(frame)
         .title(format!(" {} ", ctx.address(s.mount)));
     let slot = s.mount;
     let Some(m) = ctx.mounts.get(slot) else {
@@ -264,8 +270,12 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         Paragraph::new(Line::styled(msg, t.dim())).render(inner, buf);
         return;
     }
+    // Only the rows on screen are built, so a list of 100k keys draws as fast as ten.
+    let first = first_shown(s, inner.height as usize);
     let rows: Vec<ListItem> = visible
         .iter()
+        .skip(first)
+        .take(inner.height as usize)
         .map(|&i| {
             let item = &list.items[i];
             let mut spans = vec![Span::styled(
@@ -285,7 +295,7 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
             ListItem::new(Line::from(spans))
         })
         .collect();
-    let mut state = ListState::default().with_selected(Some(list.selected));
+    let mut state = ListState::default().with_selected(Some(list.selected - first));
     StatefulWidget::render(
         List::new(rows).highlight_style(t.selected(focused)),
         inner,
@@ -318,7 +328,8 @@ pub fn hit(area: Rect, s: &BrowserScreen, column: u16, row: u16) -> Option<(Pane
     None
 }
 
-/// Index of the first list row shown, as ratatui's `List` scrolls (selection kept in view).
+/// Index of the first list row shown: the selection is kept on the last row once it goes
+/// past the first screen (drawing and mouse hit-testing agree on this).
 fn first_shown(s: &BrowserScreen, height: usize) -> usize {
     match &s.list {
         Some(l) if height > 0 && l.selected >= height => l.selected + 1 - height,
