@@ -11,6 +11,10 @@
 //! - `app.rs` holds the screen stack and `update` (sync, no I/O);
 //! - `tasks.rs` runs commands in tokio tasks;
 //! - `screens/` and `widgets/` draw; views never do I/O.
+//!
+//! Settings: `RILLMOUNT_THEME=light|dark` picks the palette (`T` toggles it), and
+//! `keymap.toml` in the config folder (`~/.config/rillmount/` on Linux) rebinds keys (see
+//! `keymap.rs`). Mouse and bracketed paste are enabled while the UI runs.
 
 pub mod action;
 pub mod app;
@@ -50,7 +54,8 @@ const TICK: Duration = Duration::from_millis(150);
 /// shown first.
 ///
 /// Sets up the terminal (raw mode, alternate screen, mouse, bracketed paste) and restores it
-/// on every exit, a panic included.
+/// on every exit, a panic included. Starts its own tokio runtime, so call it from plain
+/// synchronous code (not from inside another runtime).
 pub fn run(profiles: Vec<Profile>, start: Option<String>) -> anyhow::Result<()> {
     let (keymap, keymap_error) = load_keymap();
     let theme = Theme::from_name(std::env::var("RILLMOUNT_THEME").ok().as_deref());

@@ -95,7 +95,9 @@ impl ItemList {
     pub fn visible(&self) -> Vec<usize> {
         let needle = self.filter.to_lowercase();
         let mut v: Vec<usize> = (0..self.items.len())
-            .filter(|&i| needle.is_empty() || self.items[i].name.to_lowercase().contains(&needle))
+            .filter(|&i| {
+                needle.is_empty() || self.items[i].label().to_lowercase().contains(&needle)
+            })
             .collect();
         let items = &self.items;
         match self.sort {
