@@ -331,3 +331,30 @@ async fn migration_pick_plan_apply_report() {
     key(&mut app, KeyCode::Char('v')).await;
     insta::assert_snapshot!("migrate_verified", draw(&app));
 }
+
+#[tokio::test]
+async fn corrupt_store_file_shows_as_a_failed_mount() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let file = dir.path().join("data/broken.json");
+    std::fs::write(&file, "{not json").unwrap();
+    let p = profile(
+        dir.path(),
+        "dev",
+        vec![kv_config("broken", json_backend(&file))],
+    );
+    let (mut app, commands) = App::new(vec![p], None, Theme::dark(), Keymap::default());
+    drive(&mut app, commands).await;
+    let status = app.ctx.status.clone().unwrap();
+    assert!(status.error, "{status:?}");
+    assert!(
+        matches!(&app.ctx.mounts[0].conn, rillmount::tui::context::Conn::Failed(e) if *e == status.text)
+    );
+    let screen = draw(&app);
+    assert!(screen.contains("✗ kv broken"), "{screen}");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{not json",
+        "nothing rewritten"
+    );
+}

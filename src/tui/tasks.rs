@@ -13,7 +13,7 @@ use super::action::{Action, Command, Handle, MountConfig, RequestId, TaskOutput}
 use super::event::Event;
 use crate::migrate::progress::{Phase, Progress};
 use crate::migrate::{FsMount, copy, plan, verify};
-use crate::store::{FileStore, open};
+use crate::store::{Backend, FileStore, open};
 
 /// Largest file the preview reads in full ("load all").
 pub const FULL_READ_LIMIT: u64 = 64 * 1024 * 1024;
@@ -53,12 +53,16 @@ pub async fn execute(
     let out = match cmd {
         Command::Open { config, .. } => match config {
             MountConfig::Kv(c) => match open::open_kv(&c).await {
-                // Reading the count opens the store for real (a JSON file loads lazily), so a
-                // corrupt file shows as a failed connection rather than on first use.
-                Ok(m) => match m.store().count().await {
-                    Ok(_) => TaskOutput::Opened(Box::new(Handle::Kv(m))),
-                    Err(e) => TaskOutput::Failed(e.to_string()),
-                },
+                // A JSON file loads lazily: counting loads it now, so a corrupt file shows as a
+                // failed mount rather than on first use. (Elsewhere counting may be a full
+                // scan, and opening has already connected.)
+                Ok(m) if m.store().info().backend == Backend::Json => {
+                    match m.store().count().await {
+                        Ok(_) => TaskOutput::Opened(Box::new(Handle::Kv(m))),
+                        Err(e) => TaskOutput::Failed(e.to_string()),
+                    }
+                }
+                Ok(m) => TaskOutput::Opened(Box::new(Handle::Kv(m))),
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
             MountConfig::Fs(c) => match open::open_fs(&c).await {

@@ -129,7 +129,11 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(frame)
-        .title(format!(" {} ", ctx.address(s.mount)));
+        .title(format!(
+            " {} · {} ",
+            ctx.address(s.mount),
+            ctx.backend(s.mount)
+        ));
     let slot = s.mount;
     let Some(m) = ctx.mounts.get(slot) else {
         Paragraph::new("no mounts in these profiles")
@@ -144,7 +148,7 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
             .profile_of(slot)
             .and_then(|p| p.kv.get(&m.name))
             .map(|c| match &c.schema {
-                Some(sc) => format!("declared ({} keys)", sc.len()),
+                Some(sc) => format!("declared ({})", sc.len()),
                 None => "open".to_string(),
             })
             .unwrap_or_default(),
@@ -167,10 +171,6 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
         Conn::Failed(e) => Span::styled(e.clone(), Style::new().fg(t.error)),
     };
     let lines = vec![
-        Line::from(vec![
-            label("backend"),
-            Span::styled(ctx.backend(slot), t.text()),
-        ]),
         Line::from(vec![label("mode"), write]),
         Line::from(vec![
             label(if m.kind == MountKind::Kv {
