@@ -19,6 +19,7 @@ use super::screens::browser::BrowserScreen;
 use super::screens::browser_view::{BrowserView, hit};
 use super::screens::confirm::Pending;
 use super::screens::help::HelpScreen;
+use super::screens::migrate::Step;
 use super::screens::{Effects, Screen};
 use super::theme::Theme;
 use crate::config::Profile;
@@ -30,6 +31,8 @@ pub struct App {
     /// Bottom is always the browser.
     pub stack: Vec<Screen>,
     pub quit: bool,
+    /// Quit was asked for while a copy ran: leave once it has stopped.
+    pub quit_after_copy: bool,
     /// Something changed since the last draw.
     pub dirty: bool,
 }
@@ -49,6 +52,7 @@ impl App {
             ctx,
             stack: vec![Screen::Browser(Box::new(browser))],
             quit: false,
+            quit_after_copy: false,
             dirty: true,
         };
         (app, commands)
@@ -112,7 +116,22 @@ impl App {
         }
         match action {
             Action::Quit => {
-                self.quit = true;
+                // Leaving in the middle of a copy would cut it off mid-batch: stop it at the
+                // next batch boundary first; a second quit leaves at once.
+                let running = self.stack.iter().find_map(|s| match s {
+                    Screen::Migrate(m) if m.step == Step::Running => m.cancel.clone(),
+                    _ => None,
+                });
+                match running {
+                    Some(cancel) if !self.quit_after_copy => {
+                        cancel.cancel();
+                        self.quit_after_copy = true;
+                        self.ctx.info(
+                            "stopping the copy after its current batch… quit again to leave now",
+                        );
+                    }
+                    _ => self.quit = true,
+                }
                 Vec::new()
             }
             Action::Tick => {
@@ -240,7 +259,13 @@ impl App {
         for s in self.stack.iter_mut().rev() {
             let taken = match s {
                 Screen::Browser(b) => b.on_task(&mut self.ctx, id, &out),
-                Screen::Migrate(m) => m.on_task(&mut self.ctx, id, &out).then(Vec::new),
+                Screen::Migrate(m) => {
+                    let taken = m.on_task(&mut self.ctx, id, &out);
+                    if taken && self.quit_after_copy && m.step != Step::Running {
+                        self.quit = true;
+                    }
+                    taken.then(Vec::new)
+                }
                 _ => None,
             };
             if let Some(commands) = taken {

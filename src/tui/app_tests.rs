@@ -442,6 +442,40 @@ fn migration_plans_applies_shows_progress_and_cancels() {
 }
 
 #[test]
+fn quit_during_a_copy_stops_it_first() {
+    let p = profile(
+        "dev",
+        vec![kv("a", "read-write"), kv("b", "read-write")],
+        vec![],
+    );
+    let (mut app, commands) = new_app(vec![p]);
+    open_all(&mut app, commands);
+    app.update(Action::OpenMigration);
+    app.update(Action::Open);
+    let commands = app.update(Action::Open);
+    let [Command::Plan { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    app.update(Action::TaskDone(
+        *id,
+        TaskOutput::Planned(MigrationPlan::default()),
+    ));
+    let commands = app.update(Action::Apply);
+    let [Command::Copy { id, cancel, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    app.update(Action::Quit);
+    assert!(cancel.is_cancelled());
+    assert!(!app.quit, "waits for the copy to stop");
+    let report = CopyReport {
+        cancelled: true,
+        ..CopyReport::default()
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Copied(report)));
+    assert!(app.quit);
+}
+
+#[test]
 fn migration_refuses_a_read_only_destination() {
     let mut prod = profile("prod", vec![kv("a", "read-write")], vec![]);
     prod.read_only = true;
@@ -545,6 +579,40 @@ fn filter_takes_text_and_esc_clears_it() {
     let list = app.browser().unwrap().list.as_ref().unwrap();
     assert_eq!(list.visible().len(), 3);
     assert_eq!(app.key_context(), KeyContext::Browser);
+}
+
+#[test]
+fn protected_and_read_only_profiles_are_marked_in_their_colours() {
+    let mut prod = profile("prod", vec![kv("a", "read-write")], vec![]);
+    prod.protect = true;
+    let mut arch = profile("archive", vec![kv("b", "read-write")], vec![]);
+    arch.read_only = true;
+    for theme in [Theme::dark(), Theme::light()] {
+        let (mut app, _) = App::new(
+            vec![prod.clone(), arch.clone()],
+            None,
+            theme,
+            Keymap::default(),
+        );
+        app.update(Action::Resize {
+            width: 100,
+            height: 30,
+        });
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+        let buf = t.backend().buffer();
+        let find = |text: &str| {
+            (0..buf.area.height).find_map(|y| {
+                let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+                line.find(text)
+                    .map(|i| (line[..i].chars().count() as u16 + 1, y))
+            })
+        };
+        let (x, y) = find("[protected]").unwrap();
+        assert_eq!(buf[(x, y)].fg, theme.protect);
+        let (x, y) = find("[read-only]").unwrap();
+        assert_eq!(buf[(x, y)].fg, theme.read_only);
+    }
 }
 
 #[test]

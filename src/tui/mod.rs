@@ -72,6 +72,8 @@ pub fn run(profiles: Vec<Profile>, start: Option<String>) -> anyhow::Result<()> 
     ));
     let restored = restore();
     drop(terminal);
+    // Background reads (a slow server, the terminal reader) must not keep the process alive.
+    rt.shutdown_timeout(Duration::from_millis(500));
     result?;
     restored.context("cannot restore the terminal")
 }
