@@ -502,5 +502,5 @@ impl App {
 }
 
 #[cfg(test)]
-#[path = "app_tests.rs"]
+#[path = "app_tests/mod.rs"]
 mod tests;
