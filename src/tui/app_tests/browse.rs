@@ -317,3 +317,22 @@ fn fs_binary_file_preview_snapshot() {
     t.draw(|f| f.render_widget(&app, f.area())).unwrap();
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn preview_shows_type_size_and_ttl() {
+    let (mut app, after) =
+        app_with_keys(profile("dev", vec![kv("a", "read-write")], vec![]), &["s"]);
+    let [Command::GetValue { id, .. }] = &after[..] else {
+        panic!("{after:?}")
+    };
+    let value = StoredValue {
+        text: r#"{"n":[1,2]}"#.into(),
+        ttl: Some(std::time::Duration::from_secs(3599)),
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Value(Some(value))));
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+    let screen = t.backend().to_string();
+    assert!(screen.contains("type   dict  11 B  TTL 3599s"), "{screen}");
+    assert!(screen.contains(r#""n": ["#), "{screen}");
+}
