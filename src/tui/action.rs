@@ -1,0 +1,197 @@
+//! What flows through the UI loop: [`Action`]s in (keys, mouse, task results), [`Command`]s out
+//! (I/O for `tasks.rs` to run), and the [`TaskOutput`] a finished command reports.
+//!
+//! Actions are imperative for intents (`Edit`, `Delete`) and facts come back as one
+//! `TaskDone(RequestId, TaskOutput)`. Commands carry the opened mount handles they need, so
+//! `tasks.rs` keeps no state of its own.
+
+use bytes::Bytes;
+use crossterm::event::KeyEvent;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{FsMountConfig, KvMountConfig};
+use crate::migrate::copy::{CopyOptions, CopyReport};
+use crate::migrate::plan::MigrationPlan;
+use crate::migrate::progress::Progress;
+use crate::migrate::verify::VerifyReport;
+use crate::migrate::{Endpoint, FsMount};
+use crate::store::kv_mount::KvMount;
+use crate::store::{FileMeta, FilePage, Json, KeyPage, StoredValue};
+
+/// Identifies one command; a result whose id the app no longer waits for is dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// Everything the app reacts to.
+#[derive(Debug, Clone)]
+pub enum Action {
+    // --- intents bound to keys (names in `keymap.rs`)
+    Quit,
+    ToggleHelp,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter: open the folder, pick the mount, confirm.
+    Open,
+    /// Leave the folder / go back one step.
+    Back,
+    NextPane,
+    PrevPane,
+    StartFilter,
+    ClearFilter,
+    CycleSort,
+    /// Load a capped preview in full.
+    LoadAll,
+    Reload,
+    Edit,
+    NewKey,
+    Delete,
+    Save,
+    Confirm,
+    Cancel,
+    OpenMigration,
+    CycleConflict,
+    Apply,
+    /// Re-read both sides of a finished copy and compare.
+    Verify,
+    ToggleTheme,
+    // --- raw input
+    /// A key for a text field (filter, editor, typed confirmation).
+    Input(KeyEvent),
+    Paste(String),
+    Click {
+        column: u16,
+        row: u16,
+    },
+    Scroll {
+        column: u16,
+        row: u16,
+        down: bool,
+    },
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    Tick,
+    // --- facts
+    TaskDone(RequestId, TaskOutput),
+    TaskProgress(RequestId, Progress),
+}
+
+/// An opened mount.
+#[derive(Debug, Clone)]
+pub enum Handle {
+    Kv(KvMount),
+    Fs(FsMount),
+}
+
+/// A mount configuration to open.
+#[derive(Debug, Clone)]
+pub enum MountConfig {
+    Kv(KvMountConfig),
+    Fs(FsMountConfig),
+}
+
+/// I/O the app asks for; run by `tasks.rs` in background tasks.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Open {
+        id: RequestId,
+        config: MountConfig,
+    },
+    ScanKeys {
+        id: RequestId,
+        mount: KvMount,
+        cursor: Option<String>,
+        count: usize,
+    },
+    ListFiles {
+        id: RequestId,
+        fs: FsMount,
+        dir: String,
+        cursor: Option<String>,
+        limit: usize,
+    },
+    GetValue {
+        id: RequestId,
+        mount: KvMount,
+        key: String,
+    },
+    /// `limit`: at most this many bytes (a capped preview); `None` reads everything.
+    ReadFile {
+        id: RequestId,
+        fs: FsMount,
+        path: String,
+        limit: Option<u64>,
+    },
+    SetValue {
+        id: RequestId,
+        mount: KvMount,
+        key: String,
+        value: Json,
+    },
+    DeleteKey {
+        id: RequestId,
+        mount: KvMount,
+        key: String,
+    },
+    Plan {
+        id: RequestId,
+        src: Endpoint,
+        dst: Endpoint,
+    },
+    Copy {
+        id: RequestId,
+        src: Endpoint,
+        dst: Endpoint,
+        options: CopyOptions,
+        cancel: CancellationToken,
+    },
+    Verify {
+        id: RequestId,
+        src: Endpoint,
+        dst: Endpoint,
+    },
+}
+
+impl Command {
+    pub fn id(&self) -> RequestId {
+        match self {
+            Command::Open { id, .. }
+            | Command::ScanKeys { id, .. }
+            | Command::ListFiles { id, .. }
+            | Command::GetValue { id, .. }
+            | Command::ReadFile { id, .. }
+            | Command::SetValue { id, .. }
+            | Command::DeleteKey { id, .. }
+            | Command::Plan { id, .. }
+            | Command::Copy { id, .. }
+            | Command::Verify { id, .. } => *id,
+        }
+    }
+}
+
+/// The result of one command.
+#[derive(Debug, Clone)]
+pub enum TaskOutput {
+    Opened(Box<Handle>),
+    Keys(KeyPage),
+    Files(FilePage),
+    Value(Option<StoredValue>),
+    File {
+        meta: Option<FileMeta>,
+        bytes: Bytes,
+        /// The whole file was read.
+        complete: bool,
+    },
+    Written,
+    Deleted(bool),
+    Planned(MigrationPlan),
+    Copied(CopyReport),
+    Verified(VerifyReport),
+    /// The command failed; the message is worded for a person and holds no secret.
+    Failed(String),
+}

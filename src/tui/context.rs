@@ -1,0 +1,334 @@
+//! State every screen shares: the profiles, one slot per mount with its connection state, the
+//! theme, the keymap, the status line and the writes in flight. No I/O here: connecting is a
+//! [`Command`] the caller hands to `tasks.rs`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use ratatui::layout::Rect;
+
+use super::action::{Command, Handle, MountConfig, RequestId};
+use super::keymap::Keymap;
+use super::theme::Theme;
+use crate::config::{FsBackendConfig, KvBackendConfig, Profile};
+use crate::migrate::Endpoint;
+use crate::store::kv_mount::KvMount;
+
+/// kv or fs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountKind {
+    Kv,
+    Fs,
+}
+
+/// Connection state of one mount.
+#[derive(Debug, Clone)]
+pub enum Conn {
+    /// Not opened yet (mounts open when first selected).
+    Idle,
+    Connecting(RequestId),
+    Ready(Box<Handle>),
+    /// Opening failed; the message has no secret.
+    Failed(String),
+}
+
+/// One mount of one profile.
+#[derive(Debug, Clone)]
+pub struct MountSlot {
+    /// Index into [`Context::profiles`].
+    pub profile: usize,
+    pub name: String,
+    pub kind: MountKind,
+    pub conn: Conn,
+}
+
+/// A write in flight, remembered until its result comes back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Write {
+    pub slot: usize,
+    pub key: String,
+    pub delete: bool,
+}
+
+/// The status line: the last message, an error or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Shared state.
+#[derive(Debug)]
+pub struct Context {
+    pub profiles: Vec<Profile>,
+    pub mounts: Vec<MountSlot>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub status: Option<Status>,
+    /// The terminal area (for mouse hit-testing; views get their own area).
+    pub area: Rect,
+    pub writes: HashMap<RequestId, Write>,
+    /// Advances on ticks while something loads (the spinner).
+    pub frame: usize,
+    next_id: u64,
+}
+
+impl Context {
+    pub fn new(profiles: Vec<Profile>, theme: Theme, keymap: Keymap) -> Context {
+        let mut mounts = Vec::new();
+        for (i, p) in profiles.iter().enumerate() {
+            for name in p.kv.keys() {
+                mounts.push(MountSlot {
+                    profile: i,
+                    name: name.clone(),
+                    kind: MountKind::Kv,
+                    conn: Conn::Idle,
+                });
+            }
+            for name in p.fs.keys() {
+                mounts.push(MountSlot {
+                    profile: i,
+                    name: name.clone(),
+                    kind: MountKind::Fs,
+                    conn: Conn::Idle,
+                });
+            }
+        }
+        Context {
+            profiles,
+            mounts,
+            theme,
+            keymap,
+            status: None,
+            area: Rect::new(0, 0, 100, 30),
+            writes: HashMap::new(),
+            frame: 0,
+            next_id: 1,
+        }
+    }
+
+    /// A fresh request id.
+    pub fn next_id(&mut self) -> RequestId {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        id
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.status = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    pub fn profile_of(&self, slot: usize) -> Option<&Profile> {
+        self.mounts
+            .get(slot)
+            .and_then(|m| self.profiles.get(m.profile))
+    }
+
+    /// `profile:mount`, as the command line spells addresses.
+    pub fn address(&self, slot: usize) -> String {
+        match (self.mounts.get(slot), self.profile_of(slot)) {
+            (Some(m), Some(p)) => format!("{}:{}", p.name, m.name),
+            _ => String::from("?"),
+        }
+    }
+
+    /// Starts opening `slot` unless it is open or opening.
+    pub fn connect(&mut self, slot: usize) -> Option<Command> {
+        let config = {
+            let m = self.mounts.get(slot)?;
+            if !matches!(m.conn, Conn::Idle) {
+                return None;
+            }
+            let p = self.profiles.get(m.profile)?;
+            match m.kind {
+                MountKind::Kv => MountConfig::Kv(p.kv.get(&m.name)?.clone()),
+                MountKind::Fs => MountConfig::Fs(p.fs.get(&m.name)?.clone()),
+            }
+        };
+        let id = self.next_id();
+        if let Some(m) = self.mounts.get_mut(slot) {
+            m.conn = Conn::Connecting(id);
+        }
+        Some(Command::Open { id, config })
+    }
+
+    /// Forgets a failed connection so that it is tried again.
+    pub fn reset(&mut self, slot: usize) {
+        if let Some(m) = self.mounts.get_mut(slot)
+            && matches!(m.conn, Conn::Failed(_))
+        {
+            m.conn = Conn::Idle;
+        }
+    }
+
+    /// Takes an open result if `id` is a connection this context waits for.
+    pub fn on_opened(&mut self, id: RequestId, result: Result<Handle, String>) -> Option<usize> {
+        let slot = self
+            .mounts
+            .iter()
+            .position(|m| matches!(m.conn, Conn::Connecting(c) if c == id))?;
+        self.mounts[slot].conn = match result {
+            Ok(h) => Conn::Ready(Box::new(h)),
+            Err(e) => Conn::Failed(e),
+        };
+        Some(slot)
+    }
+
+    pub fn handle(&self, slot: usize) -> Option<&Handle> {
+        match &self.mounts.get(slot)?.conn {
+            Conn::Ready(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    pub fn kv(&self, slot: usize) -> Option<&KvMount> {
+        match self.handle(slot)? {
+            Handle::Kv(m) => Some(m),
+            Handle::Fs(_) => None,
+        }
+    }
+
+    pub fn endpoint(&self, slot: usize) -> Option<Endpoint> {
+        Some(match self.handle(slot)? {
+            Handle::Kv(m) => Endpoint::Kv(m.clone()),
+            Handle::Fs(f) => Endpoint::Fs(f.clone()),
+        })
+    }
+
+    /// `Ok` when the mount may be written, else why not (read-only profile, `read` mode).
+    pub fn writable(&self, slot: usize) -> Result<(), String> {
+        let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
+            return Err("no mount selected".into());
+        };
+        if p.read_only {
+            return Err(format!(
+                "profile `{}` is read-only — writes are disabled",
+                p.name
+            ));
+        }
+        let allowed = match m.kind {
+            MountKind::Kv => p.kv.get(&m.name).is_some_and(|c| c.mode.kv_allows_write()),
+            MountKind::Fs => p.fs.get(&m.name).is_some_and(|c| c.mode.fs_allows_write()),
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(format!(
+                "mount `{}` does not allow writes (mode: {})",
+                self.address(slot),
+                self.mode(slot)
+            ))
+        }
+    }
+
+    /// The mount's configured mode, or `-` when absent.
+    pub fn mode(&self, slot: usize) -> String {
+        let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
+            return "-".into();
+        };
+        let mode = match m.kind {
+            MountKind::Kv => p.kv.get(&m.name).and_then(|c| c.mode.as_str()),
+            MountKind::Fs => p.fs.get(&m.name).and_then(|c| c.mode.as_str()),
+        };
+        mode.unwrap_or("-").to_string()
+    }
+
+    /// Backend name from the configuration (known before connecting).
+    pub fn backend(&self, slot: usize) -> &'static str {
+        let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
+            return "?";
+        };
+        match m.kind {
+            MountKind::Kv => match p.kv.get(&m.name).map(|c| &c.backend) {
+                Some(KvBackendConfig::Json(_)) => "json",
+                Some(KvBackendConfig::Sqlite(_)) => "sqlite",
+                Some(KvBackendConfig::Redis(_)) => "redis",
+                Some(KvBackendConfig::Memory) => "memory",
+                None => "?",
+            },
+            MountKind::Fs => match p.fs.get(&m.name).map(|c| &c.backend) {
+                Some(FsBackendConfig::Local(_)) => "local",
+                Some(FsBackendConfig::S3(_)) => "s3",
+                None => "?",
+            },
+        }
+    }
+
+    /// Where the mount's data lives, without credentials; paths inside the profile's folder
+    /// are shown relative to it.
+    pub fn location(&self, slot: usize) -> String {
+        let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
+            return String::new();
+        };
+        let base = p.path.parent().unwrap_or(Path::new(""));
+        let rel = |path: &Path| match path.strip_prefix(base) {
+            Ok(r) if !base.as_os_str().is_empty() => format!("./{}", r.display()),
+            _ => path.display().to_string(),
+        };
+        match m.kind {
+            MountKind::Kv => match p.kv.get(&m.name).map(|c| &c.backend) {
+                Some(KvBackendConfig::Json(j)) => rel(&j.store),
+                Some(KvBackendConfig::Sqlite(s)) => {
+                    format!("{} table {}", rel(&s.database), s.table)
+                }
+                Some(KvBackendConfig::Redis(r)) => {
+                    format!("{} prefix {}", redact_url(r.url.expose()), r.prefix)
+                }
+                Some(KvBackendConfig::Memory) => "in memory".into(),
+                None => String::new(),
+            },
+            MountKind::Fs => match p.fs.get(&m.name).map(|c| &c.backend) {
+                Some(FsBackendConfig::Local(l)) => rel(&l.path),
+                Some(FsBackendConfig::S3(s)) => {
+                    let mut loc = format!("s3://{}/{}", s.bucket, s.prefix);
+                    if let Some(e) = &s.endpoint {
+                        loc.push_str(&format!(" at {}", redact_url(e)));
+                    }
+                    loc
+                }
+                None => String::new(),
+            },
+        }
+    }
+}
+
+/// A URL without user, password and query (`redis://:pw@host:6379/0?x` → `redis://host:6379/0`).
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), url),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    format!("{scheme}{host}{path}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_lose_credentials_and_query() {
+        assert_eq!(
+            redact_url("redis://user:s3cret@cache.example:6380/2?password=x"),
+            "redis://cache.example:6380/2"
+        );
+        assert_eq!(redact_url("rediss://:p@h"), "rediss://h");
+        assert_eq!(redact_url("http://localhost:9000"), "http://localhost:9000");
+        assert_eq!(redact_url("host:1/a@b"), "host:1/a@b");
+    }
+}

@@ -1,0 +1,338 @@
+//! Drawing the browser: the mount pane with its detail box, the item list and (through
+//! `preview.rs`) the preview. Views only read state: no I/O, no locks.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Block, BorderType, List, ListItem, ListState, Paragraph, StatefulWidget, Widget,
+};
+
+use super::super::context::{Conn, Context, MountKind};
+use super::browser::{BrowserLayout, BrowserScreen, MountRow, Pane, mount_rows};
+use super::preview::render_preview;
+
+/// The browser with the context it draws from.
+pub struct BrowserView<'a> {
+    pub screen: &'a BrowserScreen,
+    pub ctx: &'a Context,
+}
+
+const SPINNER: [&str; 4] = ["◐", "◓", "◑", "◒"];
+
+impl Widget for &BrowserView<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let l = BrowserLayout::new(area);
+        let s = self.screen;
+        render_mounts(s, self.ctx, l.mounts, buf);
+        render_info(s, self.ctx, l.info, buf);
+        render_items(s, self.ctx, l.items, buf);
+        render_preview(
+            s.preview.as_ref(),
+            self.ctx,
+            s.focus == Pane::Preview,
+            l.preview,
+            buf,
+        );
+    }
+}
+
+fn conn_span(ctx: &Context, conn: &Conn) -> Span<'static> {
+    let t = &ctx.theme;
+    match conn {
+        Conn::Idle => Span::styled("○", t.dim()),
+        Conn::Connecting(_) => Span::styled(SPINNER[ctx.frame % 4], Style::new().fg(t.warn)),
+        Conn::Ready(_) => Span::styled("●", Style::new().fg(t.ok)),
+        Conn::Failed(_) => Span::styled("✗", Style::new().fg(t.error)),
+    }
+}
+
+fn render_mounts(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
+    let t = &ctx.theme;
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(t.border(s.focus == Pane::Mounts))
+        .title(" mounts ");
+    let rows = mount_rows(ctx);
+    let mut selected = None;
+    let items: Vec<ListItem> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| match *row {
+            MountRow::Profile(p) => {
+                let prof = &ctx.profiles[p];
+                let mut spans = vec![Span::styled(
+                    prof.name.clone(),
+                    Style::new().fg(t.accent).add_modifier(Modifier::BOLD),
+                )];
+                if prof.read_only {
+                    spans.push(Span::styled(
+                        " [read-only]",
+                        Style::new().fg(t.read_only).add_modifier(Modifier::BOLD),
+                    ));
+                }
+                if prof.protect {
+                    spans.push(Span::styled(
+                        " [protected]",
+                        Style::new().fg(t.protect).add_modifier(Modifier::BOLD),
+                    ));
+                }
+                ListItem::new(Line::from(spans))
+            }
+            MountRow::Mount(slot) => {
+                if slot == s.mount {
+                    selected = Some(i);
+                }
+                let m = &ctx.mounts[slot];
+                let kind = match m.kind {
+                    MountKind::Kv => "kv",
+                    MountKind::Fs => "fs",
+                };
+                let ro = ctx.writable(slot).is_err();
+                ListItem::new(Line::from(vec![
+                    Span::raw(" "),
+                    conn_span(ctx, &m.conn),
+                    Span::styled(format!(" {kind} "), t.dim()),
+                    Span::styled(
+                        m.name.clone(),
+                        if ro {
+                            Style::new().fg(t.read_only)
+                        } else {
+                            t.text()
+                        },
+                    ),
+                    Span::styled(format!(" {}", ctx.backend(slot)), t.dim()),
+                ]))
+            }
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(selected);
+    StatefulWidget::render(
+        List::new(items)
+            .block(block)
+            .highlight_style(t.selected(s.focus == Pane::Mounts)),
+        area,
+        buf,
+        &mut state,
+    );
+}
+
+fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
+    let t = &ctx.theme;
+    // The profile's safety colour frames the details: protected red, read-only yellow.
+    let frame = match ctx.profile_of(s.mount) {
+        Some(p) if p.protect => Style::new().fg(t.protect),
+        Some(p) if p.read_only => Style::new().fg(t.read_only),
+        _ => t.border(false),
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(frame)
+        .title(format!(
+            " {} · {} ",
+            ctx.address(s.mount),
+            ctx.backend(s.mount)
+        ));
+    let slot = s.mount;
+    let Some(m) = ctx.mounts.get(slot) else {
+        Paragraph::new("no mounts in these profiles")
+            .block(block)
+            .style(t.dim())
+            .render(area, buf);
+        return;
+    };
+    let label = |x: &str| Span::styled(format!("{x:<9}"), t.dim());
+    let schema = match m.kind {
+        MountKind::Kv => ctx
+            .profile_of(slot)
+            .and_then(|p| p.kv.get(&m.name))
+            .map(|c| match &c.schema {
+                Some(sc) => format!("declared ({})", sc.len()),
+                None => "open".to_string(),
+            })
+            .unwrap_or_default(),
+        MountKind::Fs => ctx
+            .profile_of(slot)
+            .and_then(|p| p.fs.get(&m.name))
+            .and_then(|c| c.glob.clone())
+            .map(|g| format!("glob {g}"))
+            .unwrap_or_else(|| "-".into()),
+    };
+    // The mode in the read-only colour when this mount cannot be written (mode or profile).
+    let write = match ctx.writable(slot) {
+        Ok(()) => Span::styled(ctx.mode(slot), t.text()),
+        Err(_) => Span::styled(ctx.mode(slot), Style::new().fg(t.read_only)),
+    };
+    let state = match &m.conn {
+        Conn::Idle => Span::styled("not connected", t.dim()),
+        Conn::Connecting(_) => Span::styled("connecting…", Style::new().fg(t.warn)),
+        Conn::Ready(_) => Span::styled("ok", Style::new().fg(t.ok)),
+        Conn::Failed(e) => Span::styled(e.clone(), Style::new().fg(t.error)),
+    };
+    let lines = vec![
+        Line::from(vec![label("mode"), write]),
+        Line::from(vec![
+            label(if m.kind == MountKind::Kv {
+                "schema"
+            } else {
+                "filter"
+            }),
+            Span::styled(schema, t.text()),
+        ]),
+        Line::from(vec![label("state"), state]),
+        Line::from(vec![
+            label("location"),
+            Span::styled(ctx.location(slot), t.text()),
+        ]),
+    ];
+    Paragraph::new(lines)
+        .block(block)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(area, buf);
+}
+
+fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
+    let t = &ctx.theme;
+    let focused = s.focus == Pane::Items;
+    let kind = ctx.mounts.get(s.mount).map(|m| m.kind);
+    let noun = if kind == Some(MountKind::Fs) {
+        "files"
+    } else {
+        "keys"
+    };
+    let Some(list) = &s.list else {
+        let msg = match ctx.mounts.get(s.mount).map(|m| &m.conn) {
+            Some(Conn::Failed(e)) => Line::styled(e.clone(), Style::new().fg(t.error)),
+            Some(Conn::Connecting(_)) => Line::styled("connecting…", t.dim()),
+            _ => Line::styled("select a mount", t.dim()),
+        };
+        Paragraph::new(msg)
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .block(
+                Block::bordered()
+                    .border_type(BorderType::Rounded)
+                    .border_style(t.border(focused))
+                    .title(format!(" {noun} ")),
+            )
+            .render(area, buf);
+        return;
+    };
+    let visible = list.visible();
+    let more = if list.loading.is_some() {
+        ", loading…"
+    } else if list.complete {
+        ""
+    } else {
+        ", more…"
+    };
+    let count = if list.filter.is_empty() {
+        format!("{} loaded{more}", list.items.len())
+    } else {
+        format!("{} of {} loaded{more}", visible.len(), list.items.len())
+    };
+    let title = if list.dir.is_empty() {
+        format!(" {noun} ({count}) ")
+    } else {
+        format!(" {}/ ({count}) ", list.dir)
+    };
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(t.border(focused))
+        .title(title)
+        .title_bottom(Line::styled(format!(" {} ", list.sort.label()), t.dim()).right_aligned());
+    let mut inner = block.inner(area);
+    block.render(area, buf);
+    if s.filtering || !list.filter.is_empty() {
+        let cursor = if s.filtering { "▏" } else { "" };
+        let line = Line::from(vec![
+            Span::styled("/", Style::new().fg(t.accent)),
+            Span::styled(format!("{}{cursor}", list.filter), t.text()),
+        ]);
+        Paragraph::new(line).render(Rect { height: 1, ..inner }, buf);
+        inner.y += 1;
+        inner.height = inner.height.saturating_sub(1);
+    }
+    if let Some(e) = &list.error {
+        Paragraph::new(Line::styled(e.clone(), Style::new().fg(t.error)))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .render(inner, buf);
+        return;
+    }
+    if visible.is_empty() {
+        let msg = if list.loading.is_some() {
+            "loading…"
+        } else if list.filter.is_empty() {
+            "empty"
+        } else {
+            "no loaded item matches"
+        };
+        Paragraph::new(Line::styled(msg, t.dim())).render(inner, buf);
+        return;
+    }
+    // Only the rows on screen are built, so a list of 100k keys draws as fast as ten.
+    let first = first_shown(s, inner.height as usize);
+    let rows: Vec<ListItem> = visible
+        .iter()
+        .skip(first)
+        .take(inner.height as usize)
+        .map(|&i| {
+            let item = &list.items[i];
+            let mut spans = vec![Span::styled(
+                item.label(),
+                if item.is_dir() {
+                    Style::new().fg(t.accent)
+                } else {
+                    t.text()
+                },
+            )];
+            if let Some(m) = item.meta.as_ref().filter(|_| !item.is_dir()) {
+                spans.push(Span::styled(
+                    format!("  {}", humansize::format_size(m.size, humansize::DECIMAL)),
+                    t.dim(),
+                ));
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let mut state = ListState::default().with_selected(Some(list.selected - first));
+    StatefulWidget::render(
+        List::new(rows).highlight_style(t.selected(focused)),
+        inner,
+        buf,
+        &mut state,
+    );
+}
+
+/// Which pane and row a screen position falls on (rows count from the first list row).
+pub fn hit(area: Rect, s: &BrowserScreen, column: u16, row: u16) -> Option<(Pane, usize)> {
+    let l = BrowserLayout::new(area);
+    let inside =
+        |r: Rect| column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height;
+    let row_in = |r: Rect, skip: u16| (row.saturating_sub(r.y + 1 + skip)) as usize;
+    if inside(l.mounts) {
+        return Some((Pane::Mounts, row_in(l.mounts, 0)));
+    }
+    if inside(l.items) {
+        let skip = s
+            .list
+            .as_ref()
+            .map_or(0, |li| u16::from(s.filtering || !li.filter.is_empty()));
+        // The list scrolls with the selection; rows are relative to the first shown.
+        let first = first_shown(s, l.items.height.saturating_sub(2 + skip) as usize);
+        return Some((Pane::Items, first + row_in(l.items, skip)));
+    }
+    if inside(l.preview) {
+        return Some((Pane::Preview, 0));
+    }
+    None
+}
+
+/// Index of the first list row shown: the selection is kept on the last row once it goes
+/// past the first screen (drawing and mouse hit-testing agree on this).
+fn first_shown(s: &BrowserScreen, height: usize) -> usize {
+    match &s.list {
+        Some(l) if height > 0 && l.selected >= height => l.selected + 1 - height,
+        _ => 0,
+    }
+}

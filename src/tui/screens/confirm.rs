@@ -1,0 +1,229 @@
+//! Confirmations and one-line prompts.
+//!
+//! A [`ConfirmScreen`] holds the command it will run and names what it affects ("delete key
+//! `user:7` from dev:user?"). On a `protect` profile the user must type the profile name.
+//! A [`PromptScreen`] asks for a new key's name before the editor opens.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::super::action::{Action, Command};
+use super::super::context::{Context, Write};
+use super::super::widgets::popup;
+use super::{Effects, Screen};
+
+/// What a confirmation runs.
+#[derive(Debug, Clone)]
+pub enum Pending {
+    /// A kv write; remembered in `Context::writes` once sent.
+    Write { write: Write, command: Command },
+    /// A migration copy (the migration screen already waits for its id).
+    Copy { command: Command },
+}
+
+/// "Are you sure?" with the scope named.
+#[derive(Debug, Clone)]
+pub struct ConfirmScreen {
+    pub title: String,
+    pub message: String,
+    /// On a protected profile: the name to type.
+    pub typed: Option<String>,
+    pub input: String,
+    pub error: Option<String>,
+    pub pending: Pending,
+}
+
+impl ConfirmScreen {
+    /// A confirmation for `pending` on a mount of `profile`; typed when the profile is
+    /// protected.
+    pub fn new(ctx: &Context, slot: usize, title: &str, message: String, pending: Pending) -> Self {
+        let typed = ctx
+            .profile_of(slot)
+            .filter(|p| p.protect)
+            .map(|p| p.name.clone());
+        ConfirmScreen {
+            title: title.to_string(),
+            message,
+            typed,
+            input: String::new(),
+            error: None,
+            pending,
+        }
+    }
+
+    pub fn delete(ctx: &Context, slot: usize, key: &str, command: Command) -> Self {
+        let message = format!("delete key `{key}` from {}?", ctx.address(slot));
+        let write = Write {
+            slot,
+            key: key.to_string(),
+            delete: true,
+        };
+        ConfirmScreen::new(
+            ctx,
+            slot,
+            "delete",
+            message,
+            Pending::Write { write, command },
+        )
+    }
+
+    pub fn update(&mut self, ctx: &mut Context, action: &Action) -> Effects {
+        match action {
+            Action::Confirm => {
+                if let Some(name) = &self.typed
+                    && &self.input != name
+                {
+                    self.error = Some(format!("type `{name}` to confirm"));
+                    return Effects::default();
+                }
+                let command = match &self.pending {
+                    Pending::Write { write, command } => {
+                        ctx.writes.insert(command.id(), write.clone());
+                        command.clone()
+                    }
+                    Pending::Copy { command } => command.clone(),
+                };
+                Effects {
+                    commands: vec![command],
+                    pop: true,
+                    push: None,
+                }
+            }
+            Action::Cancel => {
+                ctx.info("cancelled");
+                Effects::pop()
+            }
+            Action::Input(k) => {
+                edit_line(&mut self.input, k);
+                self.error = None;
+                Effects::default()
+            }
+            Action::Paste(s) => {
+                self.input.push_str(s.lines().next().unwrap_or_default());
+                Effects::default()
+            }
+            _ => Effects::default(),
+        }
+    }
+
+    pub fn render(&self, ctx: &Context, area: Rect, buf: &mut Buffer) {
+        let t = &ctx.theme;
+        let protected = self.typed.is_some();
+        let border = Style::new().fg(if protected { t.protect } else { t.warn });
+        let rect = popup::centered(area, 64, if protected { 9 } else { 6 });
+        let inner = popup::frame(rect, buf, &self.title, border);
+        let mut lines = vec![Line::styled(
+            self.message.clone(),
+            t.text().add_modifier(Modifier::BOLD),
+        )];
+        match &self.typed {
+            Some(name) => {
+                lines.push(Line::styled(
+                    format!("profile `{name}` is protected."),
+                    Style::new().fg(t.protect),
+                ));
+                lines.push(Line::styled(
+                    format!("type `{name}` and press enter to confirm, esc to cancel"),
+                    t.dim(),
+                ));
+                lines.push(Line::from(vec![
+                    Span::styled("> ", Style::new().fg(t.accent)),
+                    Span::styled(format!("{}▏", self.input), t.text()),
+                ]));
+            }
+            None => lines.push(Line::styled("y / enter: yes    n / esc: no", t.dim())),
+        }
+        if let Some(e) = &self.error {
+            lines.push(Line::styled(e.clone(), Style::new().fg(t.error)));
+        }
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(inner, buf);
+    }
+}
+
+/// Asks for the name of a new key, then opens the editor on it.
+#[derive(Debug, Clone)]
+pub struct PromptScreen {
+    pub slot: usize,
+    pub input: String,
+    pub error: Option<String>,
+}
+
+impl PromptScreen {
+    pub fn new_key(slot: usize) -> Self {
+        PromptScreen {
+            slot,
+            input: String::new(),
+            error: None,
+        }
+    }
+
+    pub fn update(&mut self, ctx: &mut Context, action: &Action) -> Effects {
+        match action {
+            Action::Confirm => {
+                if self.input.is_empty() {
+                    self.error = Some("a key name is needed".into());
+                    return Effects::default();
+                }
+                // Declared keys start from their schema default; open keys from "".
+                let initial = ctx
+                    .kv(self.slot)
+                    .and_then(|m| m.config().schema.as_ref())
+                    .and_then(|s| s.get(&self.input))
+                    .map(|e| e.default.to_pretty())
+                    .unwrap_or_else(|| "\"\"".into());
+                let ed =
+                    super::editor::EditorScreen::new(self.slot, self.input.clone(), &initial, true);
+                Effects {
+                    pop: true,
+                    push: Some(Screen::Editor(Box::new(ed))),
+                    commands: Vec::new(),
+                }
+            }
+            Action::Cancel => Effects::pop(),
+            Action::Input(k) => {
+                edit_line(&mut self.input, k);
+                self.error = None;
+                Effects::default()
+            }
+            Action::Paste(s) => {
+                self.input.push_str(s.lines().next().unwrap_or_default());
+                Effects::default()
+            }
+            _ => Effects::default(),
+        }
+    }
+
+    pub fn render(&self, ctx: &Context, area: Rect, buf: &mut Buffer) {
+        let t = &ctx.theme;
+        let rect = popup::centered(area, 60, 6);
+        let inner = popup::frame(rect, buf, "new key", t.border(true));
+        let mut lines = vec![
+            Line::styled(format!("new key in {}", ctx.address(self.slot)), t.text()),
+            Line::from(vec![
+                Span::styled("> ", Style::new().fg(t.accent)),
+                Span::styled(format!("{}▏", self.input), t.text()),
+            ]),
+        ];
+        if let Some(e) = &self.error {
+            lines.push(Line::styled(e.clone(), Style::new().fg(t.error)));
+        }
+        Paragraph::new(lines).render(inner, buf);
+    }
+}
+
+/// Applies a key to a one-line text field (characters and backspace).
+pub fn edit_line(s: &mut String, key: &KeyEvent) {
+    match key.code {
+        KeyCode::Char(c) => s.push(c),
+        KeyCode::Backspace => {
+            s.pop();
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,158 @@
+//! The value editor: a ratatui-textarea popup over the browser.
+//!
+//! Save (ctrl-s) parses the text as JSON (an error names its line and column and moves the
+//! cursor there), then writes through `KvMount::set`, which applies the mount's mode, schema
+//! and limits exactly as rill does; its refusal is shown here and the text is kept. On a
+//! protected profile the save asks for the profile name first.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui_textarea::{CursorMove, TextArea};
+
+use super::super::action::{Action, Command};
+use super::super::context::{Context, Write};
+use super::super::widgets::popup;
+use super::confirm::{ConfirmScreen, Pending};
+use super::{Effects, Screen};
+use crate::store::js_json;
+
+/// Editing one kv value.
+#[derive(Debug, Clone)]
+pub struct EditorScreen {
+    pub slot: usize,
+    pub key: String,
+    /// The key does not exist yet.
+    pub is_new: bool,
+    pub textarea: TextArea<'static>,
+    pub error: Option<String>,
+    /// A write was sent and has not come back.
+    pub saving: bool,
+}
+
+impl EditorScreen {
+    pub fn new(slot: usize, key: String, text: &str, is_new: bool) -> Self {
+        let textarea = TextArea::new(text.lines().map(str::to_string).collect());
+        EditorScreen {
+            slot,
+            key,
+            is_new,
+            textarea,
+            error: None,
+            saving: false,
+        }
+    }
+
+    /// The edited text.
+    pub fn text(&self) -> String {
+        self.textarea.lines().join("\n")
+    }
+
+    pub fn update(&mut self, ctx: &mut Context, action: &Action) -> Effects {
+        match action {
+            Action::Save => self.save(ctx),
+            Action::Cancel => Effects::pop(),
+            Action::Input(k) => {
+                self.textarea.input(*k);
+                Effects::default()
+            }
+            Action::Paste(s) => {
+                self.textarea.insert_str(s);
+                Effects::default()
+            }
+            _ => Effects::default(),
+        }
+    }
+
+    fn save(&mut self, ctx: &mut Context) -> Effects {
+        if self.saving {
+            return Effects::default();
+        }
+        if let Err(e) = ctx.writable(self.slot) {
+            self.error = Some(e);
+            return Effects::default();
+        }
+        let value = match js_json::parse(&self.text()) {
+            Ok(p) => p.value,
+            Err(e) => {
+                self.textarea.move_cursor(CursorMove::Jump(
+                    e.line.saturating_sub(1) as u16,
+                    e.column.saturating_sub(1) as u16,
+                ));
+                self.error = Some(format!("invalid JSON: {e}"));
+                return Effects::default();
+            }
+        };
+        let Some(mount) = ctx.kv(self.slot).cloned() else {
+            self.error = Some(format!("`{}` is not connected", ctx.address(self.slot)));
+            return Effects::default();
+        };
+        self.error = None;
+        let id = ctx.next_id();
+        let command = Command::SetValue {
+            id,
+            mount,
+            key: self.key.clone(),
+            value,
+        };
+        let write = Write {
+            slot: self.slot,
+            key: self.key.clone(),
+            delete: false,
+        };
+        if ctx.profile_of(self.slot).is_some_and(|p| p.protect) {
+            let message = format!("save key `{}` to {}?", self.key, ctx.address(self.slot));
+            let confirm = ConfirmScreen::new(
+                ctx,
+                self.slot,
+                "save",
+                message,
+                Pending::Write { write, command },
+            );
+            return Effects::push(Screen::Confirm(Box::new(confirm)));
+        }
+        ctx.writes.insert(id, write);
+        self.saving = true;
+        Effects::commands(vec![command])
+    }
+
+    pub fn render(&self, ctx: &Context, area: Rect, buf: &mut Buffer) {
+        let t = &ctx.theme;
+        let w = (area.width as u32 * 4 / 5) as u16;
+        let h = (area.height as u32 * 4 / 5) as u16;
+        let rect = popup::centered(area, w.max(40), h.max(10));
+        let verb = if self.is_new { "new" } else { "edit" };
+        let title = format!("{verb} `{}` — {}", self.key, ctx.address(self.slot));
+        let inner = popup::frame(rect, buf, &title, t.border(true));
+        let text_h = inner.height.saturating_sub(2);
+        let mut ta = self.textarea.clone();
+        ta.set_style(t.text());
+        ta.set_cursor_line_style(Style::new().add_modifier(Modifier::UNDERLINED));
+        ta.set_line_number_style(t.dim());
+        ta.render(
+            Rect {
+                height: text_h,
+                ..inner
+            },
+            buf,
+        );
+        let status = match (&self.error, self.saving) {
+            (Some(e), _) => Line::styled(e.clone(), Style::new().fg(t.error)),
+            (None, true) => Line::styled("saving…", t.dim()),
+            (None, false) => Line::styled(
+                "ctrl-s: save (checked against the mount's schema and limits)   esc: cancel",
+                t.dim(),
+            ),
+        };
+        Paragraph::new(status).wrap(Wrap { trim: true }).render(
+            Rect {
+                y: inner.y + text_h,
+                height: inner.height - text_h,
+                ..inner
+            },
+            buf,
+        );
+    }
+}

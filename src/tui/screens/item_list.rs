@@ -1,0 +1,153 @@
+//! The item list of the browser's middle pane: keys or directory entries of one mount (and
+//! one folder), loaded page by page, filtered and sorted on what is loaded.
+
+use super::super::action::{Command, Handle, RequestId};
+use super::super::context::Context;
+use crate::store::{EntryKind, FileMeta};
+
+/// Keys or files asked for per page.
+pub const PAGE: usize = 200;
+/// Load the next page when the selection is this close to the end of what is loaded.
+pub const PREFETCH: usize = 20;
+
+/// Order of the item list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// As the store lists them (JSON insertion order, SQLite byte order, SCAN order).
+    Stored,
+    NameAsc,
+    NameDesc,
+    /// Largest first (files only).
+    Size,
+}
+
+impl Sort {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Stored => "stored order",
+            Sort::NameAsc => "name ↑",
+            Sort::NameDesc => "name ↓",
+            Sort::Size => "size",
+        }
+    }
+}
+
+/// One key or directory entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    /// Full key, or path relative to the mount root.
+    pub name: String,
+    /// Files only.
+    pub meta: Option<FileMeta>,
+}
+
+impl Item {
+    pub fn is_dir(&self) -> bool {
+        self.meta
+            .as_ref()
+            .is_some_and(|m| m.kind == EntryKind::Directory)
+    }
+    /// What the list shows: the key, or the last path segment (`/` after folders).
+    pub fn label(&self) -> String {
+        match &self.meta {
+            Some(m) if m.kind == EntryKind::Directory => format!("{}/", m.name()),
+            Some(m) => m.name().to_string(),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// The item list of one mount (and, for fs, one folder).
+#[derive(Debug, Clone)]
+pub struct ItemList {
+    pub slot: usize,
+    /// Folder shown (fs), `""` = root.
+    pub dir: String,
+    pub items: Vec<Item>,
+    /// Cursor of the next page; `None` with `complete`.
+    pub next: Option<String>,
+    pub complete: bool,
+    pub loading: Option<RequestId>,
+    pub error: Option<String>,
+    /// Index into [`ItemList::visible`].
+    pub selected: usize,
+    pub filter: String,
+    pub sort: Sort,
+}
+
+impl ItemList {
+    pub fn new(slot: usize, dir: String) -> ItemList {
+        ItemList {
+            slot,
+            dir,
+            items: Vec::new(),
+            next: None,
+            complete: false,
+            loading: None,
+            error: None,
+            selected: 0,
+            filter: String::new(),
+            sort: Sort::Stored,
+        }
+    }
+
+    /// Indices of loaded items that pass the filter, in display order (folders first).
+    pub fn visible(&self) -> Vec<usize> {
+        let needle = self.filter.to_lowercase();
+        let mut v: Vec<usize> = (0..self.items.len())
+            .filter(|&i| {
+                needle.is_empty() || self.items[i].label().to_lowercase().contains(&needle)
+            })
+            .collect();
+        let items = &self.items;
+        match self.sort {
+            Sort::Stored => {}
+            Sort::NameAsc => v.sort_by(|&a, &b| items[a].name.cmp(&items[b].name)),
+            Sort::NameDesc => v.sort_by(|&a, &b| items[b].name.cmp(&items[a].name)),
+            Sort::Size => {
+                v.sort_by_key(|&i| std::cmp::Reverse(items[i].meta.as_ref().map_or(0, |m| m.size)))
+            }
+        }
+        v.sort_by_key(|&i| !items[i].is_dir());
+        v
+    }
+
+    pub fn selected_item(&self) -> Option<&Item> {
+        self.visible()
+            .get(self.selected)
+            .and_then(|&i| self.items.get(i))
+    }
+}
+
+/// Keeps the first of each name (a Redis SCAN may return a key twice).
+pub fn dedup(items: &mut Vec<Item>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|i| seen.insert(i.name.clone()));
+}
+
+/// Asks for the next page of `list` unless it is complete or already loading.
+pub fn load_page(ctx: &mut Context, list: &mut ItemList) -> Vec<Command> {
+    if list.complete || list.loading.is_some() || list.error.is_some() {
+        return Vec::new();
+    }
+    let Some(handle) = ctx.handle(list.slot).cloned() else {
+        return Vec::new();
+    };
+    let id = ctx.next_id();
+    list.loading = Some(id);
+    vec![match handle {
+        Handle::Kv(mount) => Command::ScanKeys {
+            id,
+            mount,
+            cursor: list.next.clone(),
+            count: PAGE,
+        },
+        Handle::Fs(fs) => Command::ListFiles {
+            id,
+            fs,
+            dir: list.dir.clone(),
+            cursor: list.next.clone(),
+            limit: PAGE,
+        },
+    }]
+}

@@ -1,0 +1,211 @@
+//! Runs [`Command`]s in tokio tasks and sends each result back as
+//! `Action::TaskDone(id, output)` (and copy progress as `Action::TaskProgress`).
+//!
+//! No state here: commands carry the mount handles they need. Whether a result is still
+//! wanted is the app's call (stale ids are dropped in `App::update`). Errors are turned into
+//! messages with the store's own wording, which never holds a secret.
+
+use bytes::{Bytes, BytesMut};
+use futures::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+use super::action::{Action, Command, Handle, MountConfig, RequestId, TaskOutput};
+use super::event::Event;
+use crate::migrate::progress::{Phase, Progress};
+use crate::migrate::{FsMount, copy, plan, verify};
+use crate::store::{Backend, FileStore, open};
+
+/// Largest file the preview reads in full ("load all").
+pub const FULL_READ_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// Spawns commands; results go to the event channel.
+#[derive(Debug, Clone)]
+pub struct Tasks {
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+impl Tasks {
+    pub fn new(tx: mpsc::UnboundedSender<Event>) -> Tasks {
+        Tasks { tx }
+    }
+
+    /// Runs `cmd` in the background.
+    pub fn spawn(&self, cmd: Command) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let progress = tx.clone();
+            let (id, out) = execute(cmd, move |id, p| {
+                let _ = progress.send(Event::Action(Action::TaskProgress(id, p)));
+            })
+            .await;
+            // The receiver is gone only when the UI quits.
+            let _ = tx.send(Event::Action(Action::TaskDone(id, out)));
+        });
+    }
+}
+
+/// Runs one command to its end. `on_progress` receives copy and plan progress.
+pub async fn execute(
+    cmd: Command,
+    on_progress: impl Fn(RequestId, Progress) + Send + Sync + 'static,
+) -> (RequestId, TaskOutput) {
+    let id = cmd.id();
+    let out = match cmd {
+        Command::Open { config, .. } => match config {
+            MountConfig::Kv(c) => match open::open_kv(&c).await {
+                // A JSON file loads lazily: counting loads it now, so a corrupt file shows as a
+                // failed mount rather than on first use. (Elsewhere counting may be a full
+                // scan, and opening has already connected.)
+                Ok(m) if m.store().info().backend == Backend::Json => {
+                    match m.store().count().await {
+                        Ok(_) => TaskOutput::Opened(Box::new(Handle::Kv(m))),
+                        Err(e) => TaskOutput::Failed(e.to_string()),
+                    }
+                }
+                Ok(m) => TaskOutput::Opened(Box::new(Handle::Kv(m))),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            },
+            MountConfig::Fs(c) => match open::open_fs(&c).await {
+                Ok(store) => TaskOutput::Opened(Box::new(Handle::Fs(FsMount { config: c, store }))),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            },
+        },
+        Command::ScanKeys {
+            mount,
+            cursor,
+            count,
+            ..
+        } => match mount.store().scan(cursor.as_deref(), count).await {
+            Ok(page) => TaskOutput::Keys(page),
+            Err(e) => TaskOutput::Failed(e.to_string()),
+        },
+        Command::ListFiles {
+            fs,
+            dir,
+            cursor,
+            limit,
+            ..
+        } => match FileStore::list(fs.store.as_ref(), &dir, cursor.as_deref(), limit).await {
+            Ok(page) => TaskOutput::Files(page),
+            Err(e) => TaskOutput::Failed(e.to_string()),
+        },
+        Command::GetValue { mount, key, .. } => match mount.store().get(&key).await {
+            Ok(v) => TaskOutput::Value(v),
+            Err(e) => TaskOutput::Failed(e.to_string()),
+        },
+        Command::ReadFile {
+            fs, path, limit, ..
+        } => read_file(&fs, &path, limit).await,
+        Command::SetValue {
+            mount, key, value, ..
+        } => {
+            let r = async {
+                mount.set(&key, value).await?;
+                mount.flush().await
+            };
+            match r.await {
+                Ok(()) => TaskOutput::Written,
+                Err(e) => TaskOutput::Failed(e.message),
+            }
+        }
+        Command::DeleteKey { mount, key, .. } => {
+            let r = async {
+                let existed = mount.delete(&key).await?;
+                mount.flush().await?;
+                Ok::<_, crate::store::RillCallError>(existed)
+            };
+            match r.await {
+                Ok(existed) => TaskOutput::Deleted(existed),
+                Err(e) => TaskOutput::Failed(e.message),
+            }
+        }
+        Command::Plan { src, dst, .. } => {
+            let (tx, rx) = watch::channel(Progress::new(Phase::Planning));
+            let fwd = forward(id, rx, on_progress);
+            let r = plan::plan(&src, &dst, &Default::default(), Some(tx)).await;
+            fwd.abort();
+            match r {
+                Ok(p) => TaskOutput::Planned(p),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
+        Command::Copy {
+            src,
+            dst,
+            options,
+            cancel,
+            ..
+        } => {
+            let (tx, rx) = watch::channel(Progress::new(Phase::Copying));
+            let fwd = forward(id, rx, on_progress);
+            let r = copy::copy(&src, &dst, &options, Some(tx), cancel).await;
+            fwd.abort();
+            match r {
+                Ok(report) => TaskOutput::Copied(report),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
+        Command::Verify { src, dst, .. } => {
+            let (tx, rx) = watch::channel(Progress::new(Phase::Verifying));
+            let fwd = forward(id, rx, on_progress);
+            let r = verify::verify(&src, &dst, &Default::default(), Some(tx)).await;
+            fwd.abort();
+            match r {
+                Ok(report) => TaskOutput::Verified(report),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
+    };
+    (id, out)
+}
+
+/// Forwards every progress change until the sender is dropped.
+fn forward(
+    id: RequestId,
+    mut rx: watch::Receiver<Progress>,
+    on_progress: impl Fn(RequestId, Progress) + Send + Sync + 'static,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while rx.changed().await.is_ok() {
+            let p = rx.borrow_and_update().clone();
+            on_progress(id, p);
+        }
+    })
+}
+
+async fn read_file(fs: &FsMount, path: &str, limit: Option<u64>) -> TaskOutput {
+    let meta = match FileStore::stat(fs.store.as_ref(), path).await {
+        Ok(m) => m,
+        Err(e) => return TaskOutput::Failed(e.to_string()),
+    };
+    let size = meta.as_ref().map_or(0, |m| m.size);
+    let result = match limit {
+        Some(n) => fs
+            .store
+            .read_range(path, 0, n)
+            .await
+            .map(|b| (b.clone(), b.len() as u64 >= size)),
+        None => read_whole(fs, path).await.map(|b| (b, true)),
+    };
+    match result {
+        Ok((bytes, complete)) => TaskOutput::File {
+            meta,
+            bytes,
+            complete,
+        },
+        Err(e) => TaskOutput::Failed(e.to_string()),
+    }
+}
+
+async fn read_whole(fs: &FsMount, path: &str) -> Result<Bytes, crate::store::StoreError> {
+    let mut stream = FileStore::read(fs.store.as_ref(), path).await?;
+    let mut buf = BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk: Bytes = chunk?;
+        buf.extend_from_slice(&chunk);
+        if buf.len() as u64 >= FULL_READ_LIMIT {
+            break;
+        }
+    }
+    Ok(buf.freeze())
+}
