@@ -13,3 +13,5 @@ mod fs_suite;
 use support::stores;
 
 fs_suite!(local, stores::local_tmp());
+fs_suite!(s3s_fs, stores::s3s_fs());
+fs_suite!(moto, stores::moto_fs());

@@ -11,6 +11,9 @@ use super::commands::eval::EvalArgs;
 #[derive(Parser, Debug)]
 #[command(name = "rillmount", version, about, long_about = None)]
 pub struct Cli {
+    /// Without a command: the profile the TUI opens first
+    #[command(flatten)]
+    pub profile: ProfileOpt,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

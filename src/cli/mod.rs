@@ -3,7 +3,7 @@
 //! `args.rs` is the grammar, `commands/` one file per command family, `output.rs` printing.
 //! Exit codes: 0 success, 1 a failed operation (`error: …` on stderr), 2 bad usage (clap's own
 //! errors, malformed addresses, unknown profiles or mounts, an invalid JSON argument).
-//! `rillmount` without a subcommand will open the TUI; until it exists it prints help.
+//! `rillmount` without a subcommand opens the TUI.
 
 pub mod args;
 pub mod commands;
@@ -11,7 +11,7 @@ pub mod output;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use args::{Cli, Command};
 use commands::Ctx;
@@ -32,14 +32,15 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    let Some(command) = cli.command else {
-        let _ = Cli::command().print_help();
-        return ExitCode::SUCCESS;
+    let ctx = Ctx::from_process();
+    let command = match cli.command {
+        None => return finish(commands::tui::run(&ctx, &cli.profile)),
+        Some(Command::Tui(a)) => return finish(commands::tui::run(&ctx, &a.profile)),
+        Some(c) => c,
     };
     if let Command::Eval(a) = &command {
         return commands::eval::run(a);
     }
-    let ctx = Ctx::from_process();
     let result = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -47,6 +48,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(rt) => rt.block_on(dispatch(&ctx, command)),
         Err(e) => Err(Failure::op(format!("cannot start the async runtime: {e}"))),
     };
+    finish(result)
+}
+
+/// The exit code of a command's result, its message on stderr.
+fn finish(result: Result<(), Failure>) -> ExitCode {
     match result {
         Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
         Err(Failure::Op(m)) => {
@@ -60,17 +66,14 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn not_built(what: &str) -> Result<(), Failure> {
-    Err(Failure::op(format!("{what} is not built yet")))
-}
-
 async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), Failure> {
     match command {
         Command::Profiles(a) => commands::profiles::run(ctx, &a),
         Command::Mounts(a) => commands::mounts::run(ctx, &a),
         Command::Kv(c) => commands::kv::run(ctx, &c).await,
         Command::Fs(c) => commands::fs::run(ctx, &c).await,
-        Command::Tui(_) => not_built("the terminal UI"),
+        // Handled before the runtime starts: the TUI runs its own.
+        Command::Tui(_) => Ok(()),
         Command::Diff(a) => commands::migrate::diff(ctx, &a).await,
         Command::Copy(a) => commands::migrate::run_copy(ctx, &a).await,
         Command::Verify(a) => commands::migrate::run_verify(ctx, &a).await,

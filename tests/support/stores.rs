@@ -199,3 +199,15 @@ pub async fn local_tmp() -> FsFixture {
     let store = local_at(dir.path());
     FsFixture::new(Arc::new(store)).keep(dir)
 }
+
+/// An S3 store on its own in-process s3s-fs server (signatures checked), prefix `data/`.
+pub async fn s3s_fs() -> FsFixture {
+    let (server, store) = super::s3::s3s_store_tmp("conformance", "data/").await;
+    FsFixture::new(Arc::new(store)).keep(server)
+}
+
+/// An S3 store on its own moto server process, prefix `data/`.
+pub async fn moto_fs() -> FsFixture {
+    let (server, store) = super::s3::moto_store_tmp("conformance", "data/").await;
+    FsFixture::new(Arc::new(store)).keep(server)
+}

@@ -11,6 +11,7 @@ pub mod kv;
 pub mod migrate;
 pub mod mounts;
 pub mod profiles;
+pub mod tui;
 
 use std::path::PathBuf;
 use std::sync::Arc;
