@@ -1,0 +1,270 @@
+//! String methods (spec §14): non-string receivers use their display form. Lengths and
+//! positions count UTF-16 code units, as JavaScript does. Regex methods use the `regex` crate
+//! (ECMAScript syntax minus look-around/backreferences); an invalid pattern yields the input /
+//! `[:]` / false, as the reference does.
+
+use super::r001;
+use crate::rill::error::RillError;
+use crate::rill::eval::Interp;
+use crate::rill::value::*;
+
+type Res = Result<Value, RillError>;
+
+fn s_of(v: &Value) -> String {
+    v.display()
+}
+
+fn arg_s(args: &[Value], i: usize) -> Option<String> {
+    args.get(i).map(|v| v.display())
+}
+
+fn utf16(s: &str) -> Vec<u16> {
+    s.encode_utf16().collect()
+}
+
+pub fn str_(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
+    Ok(Value::string(s_of(v)))
+}
+
+/// JavaScript `parseFloat`-like leading-number parse.
+pub fn parse_leading(s: &str) -> f64 {
+    let t = s.trim_start();
+    let b = t.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    if t[i..].starts_with("Infinity") {
+        return if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+    }
+    let ds = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+    }
+    if i == ds || (i == ds + 1 && b[ds] == b'.') {
+        return f64::NAN;
+    }
+    let mut end = i;
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
+            j += 1;
+        }
+        let es = j;
+        while j < b.len() && b[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j > es {
+            end = j;
+        }
+    }
+    t[..end].parse::<f64>().unwrap_or(f64::NAN)
+}
+
+pub fn num(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
+    Ok(Value::Num(match v {
+        Value::Num(n) => *n,
+        Value::Str(s) => {
+            let n = parse_leading(s);
+            if n.is_nan() { 0.0 } else { n }
+        }
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        _ => 0.0,
+    }))
+}
+
+fn js_ws(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+pub fn trim(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
+    Ok(Value::str(s_of(v).trim_matches(js_ws)))
+}
+
+pub fn lower(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
+    Ok(Value::string(s_of(v).to_lowercase()))
+}
+
+pub fn upper(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
+    Ok(Value::string(s_of(v).to_uppercase()))
+}
+
+/// JS `String.prototype.split` with a string separator.
+pub fn js_split(s: &str, sep: &str) -> Vec<Value> {
+    if sep.is_empty() {
+        return utf16(s).chunks(1).map(|c| Value::string(String::from_utf16_lossy(c))).collect();
+    }
+    s.split(sep).map(Value::str).collect()
+}
+
+pub fn split(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let sep = arg_s(args, 0).unwrap_or_else(|| "\n".into());
+    Ok(Value::list(js_split(&s_of(v), &sep)))
+}
+
+pub fn lines(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
+    Ok(Value::list(js_split(&s_of(v), "\n")))
+}
+
+pub fn contains(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    Ok(Value::Bool(s_of(v).contains(&arg_s(args, 0).unwrap_or_default())))
+}
+
+pub fn starts_with(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    Ok(Value::Bool(s_of(v).starts_with(&arg_s(args, 0).unwrap_or_default())))
+}
+
+pub fn ends_with(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    Ok(Value::Bool(s_of(v).ends_with(&arg_s(args, 0).unwrap_or_default())))
+}
+
+pub fn index_of(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let s = s_of(v);
+    let needle = arg_s(args, 0).unwrap_or_default();
+    Ok(Value::Num(match s.find(&needle) {
+        Some(b) => s[..b].encode_utf16().count() as f64,
+        None => -1.0,
+    }))
+}
+
+/// Translate JS replacement syntax (`$1`, `$&`, `$$`) to the `regex` crate's.
+fn js_replacement(r: &str) -> String {
+    let c: Vec<char> = r.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] == '$' && i + 1 < c.len() {
+            match c[i + 1] {
+                '$' => {
+                    out.push_str("$$");
+                    i += 2;
+                    continue;
+                }
+                '&' => {
+                    out.push_str("${0}");
+                    i += 2;
+                    continue;
+                }
+                d if d.is_ascii_digit() => {
+                    let mut j = i + 1;
+                    while j < c.len() && c[j].is_ascii_digit() && j < i + 3 {
+                        j += 1;
+                    }
+                    let n: String = c[i + 1..j].iter().collect();
+                    out.push_str(&format!("${{{n}}}"));
+                    i = j;
+                    continue;
+                }
+                _ => {
+                    out.push_str("$$");
+                    i += 1;
+                    continue;
+                }
+            }
+        }
+        if c[i] == '$' {
+            out.push_str("$$");
+        } else {
+            out.push(c[i]);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn regex_of(args: &[Value]) -> Option<regex::Regex> {
+    regex::Regex::new(&arg_s(args, 0)?).ok()
+}
+
+pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let s = s_of(v);
+    let Some(re) = regex_of(args) else { return Ok(Value::string(s)) };
+    let rep = js_replacement(&arg_s(args, 1).unwrap_or_default());
+    Ok(Value::string(re.replacen(&s, 1, rep.as_str()).into_owned()))
+}
+
+pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let s = s_of(v);
+    let Some(re) = regex_of(args) else { return Ok(Value::string(s)) };
+    let rep = js_replacement(&arg_s(args, 1).unwrap_or_default());
+    Ok(Value::string(re.replace_all(&s, rep.as_str()).into_owned()))
+}
+
+pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let s = s_of(v);
+    let Some(re) = regex_of(args) else { return Ok(Value::dict(Dict::new())) };
+    let Some(caps) = re.captures(&s) else { return Ok(Value::dict(Dict::new())) };
+    let Some(m) = caps.get(0) else { return Ok(Value::dict(Dict::new())) };
+    let mut d = Dict::new();
+    d.insert("matched".into(), Value::str(m.as_str()));
+    d.insert("index".into(), Value::Num(s[..m.start()].encode_utf16().count() as f64));
+    let groups: Vec<Value> = caps.iter().skip(1).map(|g| g.map(|g| Value::str(g.as_str())).unwrap_or(Value::str(""))).collect();
+    d.insert("groups".into(), Value::list(groups));
+    Ok(Value::dict(d))
+}
+
+pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let s = s_of(v);
+    Ok(Value::Bool(regex_of(args).is_some_and(|re| re.is_match(&s))))
+}
+
+pub fn repeat(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    let n = match args.first() {
+        Some(Value::Num(n)) => n.floor().max(0.0),
+        _ => 0.0,
+    };
+    let s = s_of(v);
+    if (s.len() as f64) * n > 100_000_000.0 {
+        return Err(r001("repeat count too large"));
+    }
+    Ok(Value::string(s.repeat(n as usize)))
+}
+
+fn pad(v: &Value, args: &[Value], start: bool) -> Res {
+    let s = s_of(v);
+    let target = match args.first() {
+        Some(Value::Num(n)) => n.max(0.0).min(100_000_000.0) as usize,
+        _ => 0,
+    };
+    let fill = arg_s(args, 1).unwrap_or_else(|| " ".into());
+    let su = utf16(&s);
+    if target <= su.len() || fill.is_empty() {
+        return Ok(Value::string(s));
+    }
+    let fu = utf16(&fill);
+    let need = target - su.len();
+    let padding: Vec<u16> = fu.iter().cycle().take(need).copied().collect();
+    let p = String::from_utf16_lossy(&padding);
+    Ok(Value::string(if start { p + &s } else { s + &p }))
+}
+
+pub fn pad_start(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    pad(v, args, true)
+}
+
+pub fn pad_end(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+    pad(v, args, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leading_number_parse() {
+        assert_eq!(parse_leading("3.7abc"), 3.7);
+        assert!(parse_leading("abc").is_nan());
+        assert_eq!(parse_leading(" -2"), -2.0);
+    }
+
+    #[test]
+    fn replacement_syntax() {
+        assert_eq!(js_replacement("$1-$&"), "${1}-${0}");
+    }
+}
