@@ -296,7 +296,7 @@ impl Interp {
                 Value::Num(x) => Ok(Value::Num(-x)),
                 other => Err(RillError::at("RILL-R002", format!("Arithmetic requires number, got {}", other.type_name()), n.span).into()),
             },
-            Kind::Not(o) => match self.eval(o, cx)? {
+            Kind::Not(o) => match self.operand(o, cx)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
                 other => {
                     Err(RillError::at("RILL-R002", format!("Negation requires boolean, got {}", other.type_name()), n.span).into())
@@ -668,7 +668,26 @@ impl Interp {
                     }
                 },
                 DictKey::Multi(e) => match self.eval(e, cx)? {
-                    Value::List(l) => l.iter().map(|x| x.display()).collect(),
+                    Value::List(l) => {
+                        if l.is_empty() {
+                            return Err(RillError::at("RILL-R002", "Multi-key dict entry requires non-empty list", e.span).into());
+                        }
+                        let mut ks = Vec::with_capacity(l.len());
+                        for x in l.iter() {
+                            match x {
+                                Value::Str(_) | Value::Num(_) | Value::Bool(_) => ks.push(x.display()),
+                                other => {
+                                    return Err(RillError::at(
+                                        "RILL-R002",
+                                        format!("Dict key must be string, number, or boolean, got {}", other.type_name()),
+                                        e.span,
+                                    )
+                                    .into());
+                                }
+                            }
+                        }
+                        ks
+                    }
                     other => vec![other.display()],
                 },
             };

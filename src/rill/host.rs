@@ -19,6 +19,8 @@ pub type HostBody = Box<dyn FnMut(Vec<Value>) -> Result<Value, RillError>>;
 pub struct HostFn {
     /// Declared params; `None` = untyped (any arguments accepted).
     pub params: Option<Vec<HostParam>>,
+    /// Function description (reported by `tool()`).
+    pub description: Option<String>,
     pub body: HostBody,
 }
 
@@ -31,7 +33,13 @@ pub struct HostRegistry {
 impl HostRegistry {
     /// Register (or replace) a function.
     pub fn register(&mut self, name: &str, params: Option<Vec<HostParam>>, body: HostBody) {
-        self.fns.insert(name.to_string(), HostFn { params, body });
+        self.fns.insert(name.to_string(), HostFn { params, description: None, body });
+    }
+    /// Set the description of a registered function.
+    pub fn describe(&mut self, name: &str, description: &str) {
+        if let Some(f) = self.fns.get_mut(name) {
+            f.description = Some(description.to_string());
+        }
     }
     /// The declaration of `name`, if registered.
     pub fn lookup(&self, name: &str) -> Option<&HostFn> {
@@ -88,6 +96,7 @@ pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
                         name: p.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string(),
                         ty: p.get("type").and_then(|t| t.as_str()).unwrap_or("any").to_string(),
                         default: p.get("defaultValue").filter(|d| !d.is_null()).map(decode),
+                        description: p.get("description").and_then(|d| d.as_str()).map(str::to_string),
                     })
                     .collect()
             });
@@ -111,6 +120,9 @@ pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
                     }
                 }),
             );
+            if let Some(d) = decl.get("description").and_then(|d| d.as_str()) {
+                registry.describe(name, d);
+            }
         }
     }
     let mut variables = Vec::new();

@@ -56,6 +56,7 @@ pub struct HostParam {
     pub name: String,
     pub ty: String,
     pub default: Option<Value>,
+    pub description: Option<String>,
 }
 
 /// The three kinds of callables.
@@ -313,10 +314,12 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
         Value::Str(s) => json_quote(out, s),
         Value::List(l) => {
             out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
+            let mut first = true;
+            for x in l.iter().filter(|x| !matches!(x, Value::Closure(_))) {
+                if !first {
                     out.push(',');
                 }
+                first = false;
                 write_json(out, x, depth + 1)?;
             }
             out.push(']');
@@ -338,23 +341,8 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
             }
             out.push('}');
         }
-        Value::Tuple(t) => {
-            out.push('{');
-            out.push_str("\"entries\":{");
-            for (i, (k, x)) in t.entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                let key = match k {
-                    TKey::Pos(p) => p.to_string(),
-                    TKey::Name(n) => n.clone(),
-                };
-                json_quote(out, &key);
-                out.push(':');
-                write_json(out, x, depth + 1)?;
-            }
-            out.push_str("}}");
-        }
+        // the reference's tuple object holds a JS Map, which JSON.stringify renders as {}
+        Value::Tuple(_) => out.push_str("{\"__rill_tuple\":true,\"entries\":{}}"),
         Value::Vector(vec) => {
             out.push('{');
             out.push_str("\"model\":");

@@ -134,6 +134,9 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
             Ok(Value::dict(d))
         }
         [Value::Str(name), rest @ ..] if rest.len() <= 1 => {
+            if !name.contains("::") {
+                return Err(r001("tool() invalid arguments"));
+            }
             let Some(f) = it.host.lookup(name) else {
                 return Err(RillError::new("RILL-R004", format!("Unknown function: {name}")));
             };
@@ -141,6 +144,7 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
             for p in f.params.clone().unwrap_or_default() {
                 let mut pd = Dict::new();
                 pd.insert("type".into(), Value::str(&p.ty));
+                pd.insert("description".into(), Value::str(p.description.as_deref().unwrap_or("")));
                 params.insert(p.name.clone(), Value::dict(pd));
             }
             let opts = match rest.first() {
@@ -150,7 +154,10 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
             };
             let mut d = Dict::new();
             d.insert("name".into(), Value::Str(name.clone()));
-            let desc = opts.as_ref().and_then(|o| o.get("description").cloned()).unwrap_or(Value::str(""));
+            let desc = opts
+                .as_ref()
+                .and_then(|o| o.get("description").cloned())
+                .unwrap_or_else(|| Value::str(f.description.as_deref().unwrap_or("")));
             d.insert("description".into(), desc);
             let params = opts.as_ref().and_then(|o| o.get("params").cloned()).unwrap_or(Value::dict(params));
             d.insert("params".into(), params);

@@ -172,6 +172,7 @@ impl Interp {
                 }
                 match v {
                     Value::Dict(_) => self.dict_field(v, f, soft, cx, sp),
+                    Value::Vector(x) if f == "model" => Ok(Value::str(&x.model)),
                     _ => Ok(Value::Null),
                 }
             }
@@ -192,6 +193,9 @@ impl Interp {
                 self.key_access(v, &key, soft, cx, sp)
             }
             Access::Alternatives(alts) => {
+                if !matches!(v, Value::Dict(_)) {
+                    return Err(err("RILL-R002", format!("Cannot access fields on {}", v.type_name()), sp));
+                }
                 if let Value::Dict(d) = v {
                     for a in alts {
                         if d.get(a).is_some_and(|x| !matches!(x, Value::Null)) {
@@ -350,7 +354,13 @@ impl Interp {
         };
         let j = if i < 0.0 { l.len() as f64 + i } else { i };
         if j >= 0.0 && j.fract() == 0.0 && (j as usize) < l.len() {
-            return self.resolve_dispatched(l[j as usize].clone(), input, cx, sp);
+            let found = l[j as usize].clone();
+            if let Value::Closure(c) = &found {
+                if matches!(&**c, Callable::Script { def, .. } if !def.params.is_empty()) {
+                    return self.invoke(c, vec![input], cx, sp);
+                }
+            }
+            return self.resolve_dispatched(found, input, cx, sp);
         }
         match default {
             Some(d) => self.eval_body(d, cx),

@@ -145,7 +145,7 @@ impl Interp {
         let items = self.elements(&input, cx, sp)?;
         let mut acc_v = match acc {
             Some(a) => Some(self.eval(a, cx)?),
-            None => None,
+            None => self.closure_acc_default(body, cx)?,
         };
         let mut out = Vec::with_capacity(items.len());
         for x in items {
@@ -190,29 +190,34 @@ impl Interp {
         Ok(Value::list(out))
     }
 
+    /// `|x, acc = init|` / `$fn` bodies: the accumulator's initial value is the default of the
+    /// closure's second parameter.
+    fn closure_acc_default(&mut self, body: &Node, cx: &Cx) -> R<Option<Value>> {
+        let c = match &*body.kind {
+            Kind::Closure(def) if def.params.len() >= 2 => self.make_closure(def, cx)?,
+            Kind::Var { .. } => match self.eval(body, cx) {
+                Ok(v) => v,
+                Err(_) => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        Ok(match &c {
+            Value::Closure(c) => match &**c {
+                Callable::Script { defaults, .. } if defaults.len() >= 2 => defaults[1].clone(),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
     pub(crate) fn eval_fold(&mut self, acc: Option<&Node>, body: &Node, input: Value, cx: &Cx, sp: Span) -> R<Value> {
         let items = self.elements(&input, cx, sp)?;
         let mut a = match acc {
             Some(a) => self.eval(a, cx)?,
-            None => {
-                // `fold |x, acc = init|` or `fold $fn`: the accumulator default comes from the closure
-                let c = match &*body.kind {
-                    Kind::Closure(def) => Some(self.make_closure(def, cx)?),
-                    Kind::Var { .. } => Some(self.eval(body, cx)?),
-                    _ => None,
-                };
-                let init = match &c {
-                    Some(Value::Closure(c)) => match &**c {
-                        Callable::Script { defaults, .. } => defaults.last().cloned().flatten(),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                match init {
-                    Some(v) => v,
-                    None => return Err(err("RILL-R001", "fold requires an accumulator: fold(init) or |x, acc = init|", sp)),
-                }
-            }
+            None => match self.closure_acc_default(body, cx)? {
+                Some(v) => v,
+                None => return Err(err("RILL-R002", "fold requires an accumulator: fold(init) or |x, acc = init|", sp)),
+            },
         };
         for x in items {
             self.tick(sp)?;
