@@ -832,3 +832,58 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
 pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     std::thread::Builder::new().stack_size(1 << 30).spawn(f).ok()?.join().ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rill::value::HostParam;
+
+    fn run(src: &str, host: HostRegistry) -> Result<Value, RillError> {
+        let mut it = Interp::new(host, Options::default());
+        it.run(src)
+    }
+
+    #[test]
+    fn host_function_receives_pipe_value_and_validates_types() {
+        let mut h = HostRegistry::default();
+        h.register(
+            "kv::get",
+            Some(vec![HostParam { name: "key".into(), ty: "string".into(), default: None, description: None }]),
+            Box::new(|args| Ok(Value::string(format!("got {}", args[0].display())))),
+        );
+        let v = run("\"k\" -> kv::get", h).map(|v| v.display());
+        assert_eq!(v.ok().as_deref(), Some("got k"));
+        let mut h = HostRegistry::default();
+        h.register(
+            "kv::get",
+            Some(vec![HostParam { name: "key".into(), ty: "string".into(), default: None, description: None }]),
+            Box::new(|_| Ok(Value::Null)),
+        );
+        assert!(run("kv::get(1)", h).err().is_some_and(|e| e.is("RILL-R001")));
+    }
+
+    #[test]
+    fn cancel_flag_stops_a_loop() {
+        let opts = Options::default();
+        opts.cancel.store(true, Ordering::Relaxed);
+        let mut it = Interp::new(HostRegistry::default(), opts);
+        assert!(it.run("0 -> ($ < 5) @ { $ + 1 }").err().is_some_and(|e| e.is("RILL-R013")));
+    }
+
+    #[test]
+    fn step_limit_ends_long_runs() {
+        let opts = Options { max_steps: 100, ..Options::default() };
+        let mut it = Interp::new(HostRegistry::default(), opts);
+        let r = it.run("^(limit: 100000) 0 -> ($ < 50000) @ { $ + 1 }");
+        assert!(r.err().is_some_and(|e| e.is("RILL-R010")));
+    }
+
+    #[test]
+    fn deep_recursion_is_an_error_not_an_overflow() {
+        let r = run_with_big_stack(|| {
+            let mut it = Interp::new(HostRegistry::default(), Options::default());
+            it.run("|n| { ($n < 1) ? 0 ! $f($n - 1) } => $f\n$f(100000)").err().map(|e| e.code)
+        });
+        assert_eq!(r.flatten().flatten().as_deref(), Some("RILL-R010"));
+    }
+}

@@ -50,6 +50,9 @@ pub struct Vector {
 /// Native function body of a runtime callable (iterator `next`, …).
 pub type NativeFn = Rc<dyn Fn(&mut crate::rill::eval::Interp, Vec<Value>) -> Result<Value, RillError>>;
 
+/// Lazy element source of a built-in iterator: `gen(i)` is the i-th element or None at the end.
+pub type Generator = Rc<dyn Fn(usize) -> Option<Value>>;
+
 /// A declared host parameter (name, type, optional default).
 #[derive(Debug, Clone)]
 pub struct HostParam {
@@ -70,8 +73,9 @@ pub enum Callable {
         annotations: Rc<Dict>,
         bound: RefCell<Option<Weak<Dict>>>,
     },
-    /// Built into the runtime.
-    Native { name: String, f: NativeFn },
+    /// Built into the runtime. `source` marks the `next` of a built-in iterator: its generator
+    /// and the index `next` would produce, so expansion can skip building iterator dicts.
+    Native { name: String, f: NativeFn, source: Option<(Generator, usize)> },
     /// Provided by the host application.
     Host { name: String, params: Option<Vec<HostParam>>, property: bool },
 }

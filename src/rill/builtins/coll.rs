@@ -259,3 +259,37 @@ pub fn distance(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let (a, b) = vec_pair(v, args, "distance")?;
     Ok(Value::Num(a.data.iter().zip(&b.data).map(|(x, y)| (f64::from(*x) - f64::from(*y)).powi(2)).sum::<f64>().sqrt()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rill::eval::{Interp, Options};
+    use crate::rill::host::HostRegistry;
+
+    fn vecv(d: &[f32]) -> Value {
+        Value::Vector(Rc::new(Vector { model: "m".into(), data: d.to_vec() }))
+    }
+
+    #[test]
+    fn vector_methods() {
+        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let a = vecv(&[3.0, 4.0]);
+        let b = vecv(&[3.0, 4.0]);
+        let num = |r: Res| match r {
+            Ok(Value::Num(n)) => n,
+            other => panic!("not a number: {other:?}"),
+        };
+        assert_eq!(num(dimensions(&mut it, &a, &[])), 2.0);
+        assert_eq!(num(norm(&mut it, &a, &[])), 5.0);
+        assert_eq!(num(dot(&mut it, &a, std::slice::from_ref(&b))), 25.0);
+        assert!((num(similarity(&mut it, &a, std::slice::from_ref(&b))) - 1.0).abs() < 1e-9);
+        assert_eq!(num(distance(&mut it, &a, std::slice::from_ref(&b))), 0.0);
+        assert!(matches!(model(&mut it, &a, &[]), Ok(Value::Str(s)) if &*s == "m"));
+        match normalize(&mut it, &a, &[]) {
+            Ok(Value::Vector(v)) => assert!((v.data[0] - 0.6).abs() < 1e-6),
+            other => panic!("normalize gave {other:?}"),
+        }
+        let short = vecv(&[1.0]);
+        assert!(dot(&mut it, &a, &[short]).err().is_some_and(|e| e.is("RILL-R003")));
+    }
+}

@@ -100,7 +100,7 @@ pub fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp
             if step == 0.0 {
                 return Err(r001("range step cannot be zero"));
             }
-            let g: Rc<dyn Fn(usize) -> Option<Value>> = Rc::new(move |i| {
+            let g: Generator = Rc::new(move |i| {
                 let v = start + step * i as f64;
                 let more = if step > 0.0 { v < end } else { v > end };
                 more.then_some(Value::Num(v))
@@ -114,7 +114,7 @@ pub fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp
             }
             let n = count.floor() as usize;
             let v = first.clone();
-            let g: Rc<dyn Fn(usize) -> Option<Value>> = Rc::new(move |i| (i < n).then(|| v.clone()));
+            let g: Generator = Rc::new(move |i| (i < n).then(|| v.clone()));
             Ok(gen_iterator(g, 0))
         })(),
         "tool" => tool(it, &args),

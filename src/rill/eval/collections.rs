@@ -22,12 +22,12 @@ pub fn list_iterator(items: Rc<Vec<Value>>, i: usize) -> Value {
         d.insert("done".into(), Value::Bool(true));
     }
     let f: NativeFn = Rc::new(move |_, _| Ok(list_iterator(items.clone(), i + 1)));
-    d.insert("next".into(), Value::Closure(Rc::new(Callable::Native { name: "next".into(), f })));
+    d.insert("next".into(), Value::Closure(Rc::new(Callable::Native { name: "next".into(), f, source: None })));
     Value::dict(d)
 }
 
 /// Build a lazy iterator from a generator: `gen(i)` yields the i-th value or None when done.
-pub fn gen_iterator(generator: Rc<dyn Fn(usize) -> Option<Value>>, i: usize) -> Value {
+pub fn gen_iterator(generator: Generator, i: usize) -> Value {
     let mut d = Dict::new();
     match generator(i) {
         Some(v) => {
@@ -38,8 +38,10 @@ pub fn gen_iterator(generator: Rc<dyn Fn(usize) -> Option<Value>>, i: usize) -> 
             d.insert("done".into(), Value::Bool(true));
         }
     }
-    let f: NativeFn = Rc::new(move |_, _| Ok(gen_iterator(generator.clone(), i + 1)));
-    d.insert("next".into(), Value::Closure(Rc::new(Callable::Native { name: "next".into(), f })));
+    let g2 = generator.clone();
+    let f: NativeFn = Rc::new(move |_, _| Ok(gen_iterator(g2.clone(), i + 1)));
+    let source = Some((generator, i + 1));
+    d.insert("next".into(), Value::Closure(Rc::new(Callable::Native { name: "next".into(), f, source })));
     Value::dict(d)
 }
 
@@ -76,6 +78,19 @@ impl Interp {
                     }
                     out.push(d.get("value").cloned().unwrap_or(Value::Null));
                     let Some(Value::Closure(next)) = d.get("next") else { break };
+                    if let Callable::Native { source: Some((g, start)), .. } = &**next {
+                        // built-in iterator: generate the rest directly
+                        let mut j = *start;
+                        while let Some(v) = g(j) {
+                            if out.len() >= ITER_LIMIT {
+                                return Err(err("RILL-R010", format!("Iterator expansion exceeded {ITER_LIMIT} iterations"), sp));
+                            }
+                            self.tick(sp)?;
+                            out.push(v);
+                            j += 1;
+                        }
+                        break;
+                    }
                     let next = next.clone();
                     self.tick(sp)?;
                     cur = self.invoke(&next, vec![], &cx.with_pipe(cur.clone()), sp)?;
@@ -112,9 +127,12 @@ impl Interp {
                 self.invoke(&c, args, &icx, body.span)
             }
             Kind::Block(def) => {
-                let c = self.make_closure(def, &icx)?;
-                let Value::Closure(c) = c else { return Ok(Value::Null) };
-                self.invoke(&c, vec![x], &icx, body.span)
+                // same as invoking the block closure with `$` = x, without building it
+                self.tick(body.span)?;
+                match self.eval(&def.body, &icx) {
+                    Err(Flow::Return(v)) => Ok(v),
+                    other => other,
+                }
             }
             Kind::Var { .. } => {
                 let v = self.eval(body, &icx)?;
