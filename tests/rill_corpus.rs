@@ -8,7 +8,9 @@ use rillmount::rill::host::HostRegistry;
 use std::path::{Path, PathBuf};
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -46,18 +48,29 @@ fn rill_corpus() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
-    assert!(files.len() >= 50, "corpus missing: found {} files under {}", files.len(), root.display());
+    assert!(
+        files.len() >= 50,
+        "corpus missing: found {} files under {}",
+        files.len(),
+        root.display()
+    );
     let update = std::env::var("UPDATE_EXPECT").is_ok_and(|v| v == "1");
     let mut failures = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap_or_default();
         let name = f.strip_prefix(&root).unwrap_or(f).display().to_string();
-        if let Some(first) = text.lines().next().and_then(|l| l.strip_prefix("// error: ")) {
+        if let Some(first) = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("// error: "))
+        {
             let expected = first.trim().to_string();
             let body = format!("\n{}", text.split_once('\n').map(|x| x.1).unwrap_or(""));
             match run(body) {
                 Err(got) if got.starts_with(&expected) => {}
-                other => failures.push(format!("{name}: expected error `{expected}`, got {other:?}")),
+                other => failures.push(format!(
+                    "{name}: expected error `{expected}`, got {other:?}"
+                )),
             }
             continue;
         }
@@ -73,8 +86,17 @@ fn rill_corpus() {
         match std::fs::read_to_string(&out_path) {
             Ok(want) if want == got => {}
             Ok(want) => failures.push(format!("{name}: expected\n{want}got\n{got}")),
-            Err(_) => failures.push(format!("{name}: missing {} (run with UPDATE_EXPECT=1)", out_path.display())),
+            Err(_) => failures.push(format!(
+                "{name}: missing {} (run with UPDATE_EXPECT=1)",
+                out_path.display()
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} corpus cases failed:\n{}", failures.len(), files.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} corpus cases failed:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n")
+    );
 }

@@ -35,7 +35,10 @@ pub struct Node {
 
 impl Node {
     pub fn new(kind: Kind, span: Span) -> Self {
-        Node { kind: Box::new(kind), span }
+        Node {
+            kind: Box::new(kind),
+            span,
+        }
     }
 }
 
@@ -139,49 +142,128 @@ pub enum DPat {
 /// Postfix operations after a primary: `.method(args)` or `(args)` invocation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PostOp {
-    Method { name: String, args: Vec<Node>, span: Span },
-    Invoke { args: Vec<Node>, span: Span },
+    Method {
+        name: String,
+        args: Vec<Node>,
+        span: Span,
+    },
+    Invoke {
+        args: Vec<Node>,
+        span: Span,
+    },
 }
 
 /// Node kinds (primaries, pipe targets and chains share one enum).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
-    Chain { head: Node, pipes: Vec<Node>, term: Option<Term> },
-    Capture { name: String, ty: Option<String> },
-    Binary { op: BinOp, l: Node, r: Node },
+    Chain {
+        head: Node,
+        pipes: Vec<Node>,
+        term: Option<Term>,
+    },
+    Capture {
+        name: String,
+        ty: Option<String>,
+    },
+    Binary {
+        op: BinOp,
+        l: Node,
+        r: Node,
+    },
     Neg(Node),
     Not(Node),
-    Postfix { primary: Node, ops: Vec<PostOp>, default: Option<Node> },
+    Postfix {
+        primary: Node,
+        ops: Vec<PostOp>,
+        default: Option<Node>,
+    },
     Num(f64),
     Bool(bool),
     Str(Vec<StrPart>),
-    List { elems: Vec<ListElem>, default: Option<Node> },
-    Dict { entries: Vec<(DictKey, Node)>, default: Option<Node> },
+    List {
+        elems: Vec<ListElem>,
+        default: Option<Node>,
+    },
+    Dict {
+        entries: Vec<(DictKey, Node)>,
+        default: Option<Node>,
+    },
     Closure(Rc<ClosureDef>),
     Block(Rc<ClosureDef>),
     Group(Node),
     /// `$name` (`name: Some`), `$` (None), `$@` (Some("@")).
-    Var { name: Option<String>, access: Vec<Access>, exist: Option<(Access, Option<String>)>, default: Option<Node> },
-    HostCall { name: String, args: Vec<Node>, bare: bool },
-    ClosureCall { name: String, access: Vec<String>, args: Vec<Node> },
-    PipeInvoke { args: Vec<Node> },
-    Method { name: String, args: Vec<Node> },
+    Var {
+        name: Option<String>,
+        access: Vec<Access>,
+        exist: Option<(Access, Option<String>)>,
+        default: Option<Node>,
+    },
+    HostCall {
+        name: String,
+        args: Vec<Node>,
+        bare: bool,
+    },
+    ClosureCall {
+        name: String,
+        access: Vec<String>,
+        args: Vec<Node>,
+    },
+    PipeInvoke {
+        args: Vec<Node>,
+    },
+    Method {
+        name: String,
+        args: Vec<Node>,
+    },
     /// `.a.b` chain as pipe target
     Methods(Vec<(String, Vec<Node>, Span)>),
-    Conditional { cond: Option<Node>, then: Node, els: Option<Node> },
-    While { cond: Node, body: Node },
-    DoWhile { body: Node, cond: Node },
+    Conditional {
+        cond: Option<Node>,
+        then: Node,
+        els: Option<Node>,
+    },
+    While {
+        cond: Node,
+        body: Node,
+    },
+    DoWhile {
+        body: Node,
+        cond: Node,
+    },
     Pass,
     Spread(Option<Node>),
-    TypeOp { operand: Option<Node>, ty: String, check: bool },
-    Assert { cond: Node, msg: Option<Node> },
-    Error { msg: Option<Node> },
-    Each { acc: Option<Node>, body: Node },
-    Map { body: Node },
-    Fold { acc: Option<Node>, body: Node },
-    Filter { body: Node },
+    TypeOp {
+        operand: Option<Node>,
+        ty: String,
+        check: bool,
+    },
+    Assert {
+        cond: Node,
+        msg: Option<Node>,
+    },
+    Error {
+        msg: Option<Node>,
+    },
+    Each {
+        acc: Option<Node>,
+        body: Node,
+    },
+    Map {
+        body: Node,
+    },
+    Fold {
+        acc: Option<Node>,
+        body: Node,
+    },
+    Filter {
+        body: Node,
+    },
     Destructure(Vec<DPat>),
-    Slice { start: Option<Node>, stop: Option<Node>, step: Option<Node> },
+    Slice {
+        start: Option<Node>,
+        stop: Option<Node>,
+        step: Option<Node>,
+    },
     ClosureChain(Node),
     /// statements of a block body
     Stmts(Vec<Stmt>),

@@ -16,12 +16,20 @@ pub struct RillError {
 impl RillError {
     /// An error with a code and no position yet.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
-        RillError { code: Some(code.to_string()), message: message.into(), span: None }
+        RillError {
+            code: Some(code.to_string()),
+            message: message.into(),
+            span: None,
+        }
     }
 
     /// An error with a code at a position.
     pub fn at(code: &str, message: impl Into<String>, span: Span) -> Self {
-        RillError { code: Some(code.to_string()), message: message.into(), span: Some(span) }
+        RillError {
+            code: Some(code.to_string()),
+            message: message.into(),
+            span: Some(span),
+        }
     }
 
     /// Attach a position if the error has none yet.
@@ -48,8 +56,11 @@ impl RillError {
                 let pad = " ".repeat(num.len());
                 out.push_str(&format!("\n{pad} |\n{num} | {line}\n{pad} | "));
                 let caret_col = (sp.col.max(1) - 1) as usize;
-                let prefix: String =
-                    line.chars().take(caret_col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let prefix: String = line
+                    .chars()
+                    .take(caret_col)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
                 out.push_str(&prefix);
                 out.push('^');
             }
@@ -76,7 +87,15 @@ mod tests {
 
     #[test]
     fn render_shows_line_and_caret() {
-        let e = RillError::at("RILL-R005", "Undefined variable: $x", Span { line: 2, col: 3, offset: 0 });
+        let e = RillError::at(
+            "RILL-R005",
+            "Undefined variable: $x",
+            Span {
+                line: 2,
+                col: 3,
+                offset: 0,
+            },
+        );
         let r = e.render("1\n1 $x\n");
         assert!(r.contains("error[RILL-R005]: Undefined variable: $x"));
         assert!(r.contains("--> 2:3"));

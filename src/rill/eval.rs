@@ -47,10 +47,16 @@ pub struct Cx {
 
 impl Cx {
     pub fn with_pipe(&self, pipe: Value) -> Cx {
-        Cx { scope: self.scope.clone(), pipe }
+        Cx {
+            scope: self.scope.clone(),
+            pipe,
+        }
     }
     pub fn child(&self) -> Cx {
-        Cx { scope: Scope::child(&self.scope), pipe: self.pipe.clone() }
+        Cx {
+            scope: Scope::child(&self.scope),
+            pipe: self.pipe.clone(),
+        }
     }
 }
 
@@ -69,7 +75,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_depth: 10_000, max_steps: 0, cancel: Arc::new(AtomicBool::new(false)), auto_exceptions: vec![] }
+        Options {
+            max_depth: 10_000,
+            max_steps: 0,
+            cancel: Arc::new(AtomicBool::new(false)),
+            auto_exceptions: vec![],
+        }
     }
 }
 
@@ -132,12 +143,21 @@ impl Interp {
     pub fn run_script(&mut self, script: &Script) -> Result<Value, RillError> {
         let mut last = None;
         for st in &script.statements {
-            let cx = Cx { scope: self.root.clone(), pipe: Value::Null };
+            let cx = Cx {
+                scope: self.root.clone(),
+                pipe: Value::Null,
+            };
             match self.exec_stmt(st, &cx) {
                 Ok(v) => last = Some(v),
                 Err(Flow::Err(e)) => return Err(e),
                 Err(Flow::Return(v)) => return Ok(v),
-                Err(Flow::Break(_)) => return Err(RillError::at("RILL-R002", "break outside of a loop", st.span)),
+                Err(Flow::Break(_)) => {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        "break outside of a loop",
+                        st.span,
+                    ));
+                }
             }
         }
         last.ok_or_else(|| RillError::new("RILL-R005", "Undefined variable: $"))
@@ -149,7 +169,12 @@ impl Interp {
         }
         self.steps += 1;
         if self.opts.max_steps > 0 && self.steps > self.opts.max_steps {
-            return Err(RillError::at("RILL-R010", format!("Step limit of {} exceeded", self.opts.max_steps), sp).into());
+            return Err(RillError::at(
+                "RILL-R010",
+                format!("Step limit of {} exceeded", self.opts.max_steps),
+                sp,
+            )
+            .into());
         }
         Ok(())
     }
@@ -218,7 +243,12 @@ impl Interp {
         if let Value::Str(s) = &v {
             for (p, re) in &self.auto_exc {
                 if re.is_match(s) {
-                    return Err(RillError::at("RILL-R014", format!("Auto-exception triggered: pattern '{p}' matched"), st.span).into());
+                    return Err(RillError::at(
+                        "RILL-R014",
+                        format!("Auto-exception triggered: pattern '{p}' matched"),
+                        st.span,
+                    )
+                    .into());
                 }
             }
         }
@@ -236,16 +266,33 @@ impl Interp {
     }
 
     /// Assign a variable in the current scope (capture), enforcing type locks.
-    pub(crate) fn assign(&mut self, name: &str, v: Value, ty: Option<&str>, cx: &Cx, sp: crate::rill::token::Span) -> R<()> {
+    pub(crate) fn assign(
+        &mut self,
+        name: &str,
+        v: Value,
+        ty: Option<&str>,
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<()> {
         let vt = v.type_name();
         if let Some(t) = ty {
             if t != vt {
-                return Err(RillError::at("RILL-R001", format!("Type mismatch: cannot assign {vt} to ${name}:{t}"), sp).into());
+                return Err(RillError::at(
+                    "RILL-R001",
+                    format!("Type mismatch: cannot assign {vt} to ${name}:{t}"),
+                    sp,
+                )
+                .into());
             }
         }
         match cx.scope.locate(name) {
             Some((false, _)) => {
-                return Err(RillError::at("RILL-R001", format!("Cannot reassign outer variable ${name} from child scope"), sp).into());
+                return Err(RillError::at(
+                    "RILL-R001",
+                    format!("Cannot reassign outer variable ${name} from child scope"),
+                    sp,
+                )
+                .into());
             }
             Some((true, locked)) if locked != vt => {
                 return Err(RillError::at(
@@ -290,19 +337,33 @@ impl Interp {
                     None => Ok(v),
                 }
             }
-            Kind::Capture { .. } => Err(RillError::at("RILL-P001", "Unexpected capture", n.span).into()),
+            Kind::Capture { .. } => {
+                Err(RillError::at("RILL-P001", "Unexpected capture", n.span).into())
+            }
             Kind::Binary { op, l, r } => self.eval_binary(*op, l, r, cx),
             Kind::Neg(o) => match self.operand(o, cx)? {
                 Value::Num(x) => Ok(Value::Num(-x)),
-                other => Err(RillError::at("RILL-R002", format!("Arithmetic requires number, got {}", other.type_name()), n.span).into()),
+                other => Err(RillError::at(
+                    "RILL-R002",
+                    format!("Arithmetic requires number, got {}", other.type_name()),
+                    n.span,
+                )
+                .into()),
             },
             Kind::Not(o) => match self.operand(o, cx)? {
                 Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => {
-                    Err(RillError::at("RILL-R002", format!("Negation requires boolean, got {}", other.type_name()), n.span).into())
-                }
+                other => Err(RillError::at(
+                    "RILL-R002",
+                    format!("Negation requires boolean, got {}", other.type_name()),
+                    n.span,
+                )
+                .into()),
             },
-            Kind::Postfix { primary, ops, default } => {
+            Kind::Postfix {
+                primary,
+                ops,
+                default,
+            } => {
                 let r = (|| -> R<Value> {
                     let mut v = self.eval(primary, cx)?;
                     for op in ops {
@@ -311,7 +372,9 @@ impl Interp {
                     Ok(v)
                 })();
                 match r {
-                    Err(Flow::Err(e)) if default.is_some() && (e.is("RILL-R007") || e.is("RILL-R009")) => {
+                    Err(Flow::Err(e))
+                        if default.is_some() && (e.is("RILL-R007") || e.is("RILL-R009")) =>
+                    {
                         let d = default.as_ref().map(|d| self.eval_body(d, cx));
                         d.unwrap_or(Ok(Value::Null))
                     }
@@ -333,7 +396,12 @@ impl Interp {
                                     "dict" | "tuple" | "closure" | "vector" => "object",
                                     t => t,
                                 };
-                                return Err(RillError::at("RILL-R002", format!("Spread in list literal requires list, got {t}"), x.span).into());
+                                return Err(RillError::at(
+                                    "RILL-R002",
+                                    format!("Spread in list literal requires list, got {t}"),
+                                    x.span,
+                                )
+                                .into());
                             }
                         },
                     }
@@ -348,7 +416,9 @@ impl Interp {
             }
             Kind::Var { .. } => self.eval_var(n, cx),
             Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, cx, n.span),
-            Kind::ClosureCall { name, access, args } => self.eval_closure_call(name, access, args, cx, n.span),
+            Kind::ClosureCall { name, access, args } => {
+                self.eval_closure_call(name, access, args, cx, n.span)
+            }
             Kind::PipeInvoke { args } => self.eval_pipe_invoke(args, cx, n.span),
             Kind::Method { name, args } => {
                 if matches!(cx.pipe, Value::Null) {
@@ -367,7 +437,9 @@ impl Interp {
                 }
                 Ok(v)
             }
-            Kind::Conditional { cond, then, els } => self.eval_conditional(cond.as_ref(), then, els.as_ref(), cx, n.span),
+            Kind::Conditional { cond, then, els } => {
+                self.eval_conditional(cond.as_ref(), then, els.as_ref(), cx, n.span)
+            }
             Kind::While { cond, body } => self.eval_while(cond, body, cx, n.span),
             Kind::DoWhile { body, cond } => self.eval_do_while(body, cond, cx, n.span),
             Kind::Pass => {
@@ -395,7 +467,10 @@ impl Interp {
                 if !matches {
                     return Err(RillError::at(
                         "RILL-R004",
-                        format!("Type assertion failed: expected {ty}, got {}", v.type_name()),
+                        format!(
+                            "Type assertion failed: expected {ty}, got {}",
+                            v.type_name()
+                        ),
                         n.span,
                     )
                     .into());
@@ -405,7 +480,12 @@ impl Interp {
             Kind::Assert { cond, msg } => {
                 let c = self.eval_body(cond, cx)?;
                 let Value::Bool(b) = c else {
-                    return Err(RillError::at("RILL-R002", format!("assert requires boolean condition, got {}", c.type_name()), n.span).into());
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("assert requires boolean condition, got {}", c.type_name()),
+                        n.span,
+                    )
+                    .into());
                 };
                 if !b {
                     let m = match msg {
@@ -420,13 +500,23 @@ impl Interp {
                 let m = match msg {
                     Some(m) => self.eval(m, cx)?,
                     None if !matches!(cx.pipe, Value::Null) => cx.pipe.clone(),
-                    None => return Err(RillError::at("RILL-R002", "error statement requires string message", n.span).into()),
+                    None => {
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            "error statement requires string message",
+                            n.span,
+                        )
+                        .into());
+                    }
                 };
                 match m {
                     Value::Str(s) => Err(RillError::at("RILL-R016", s.to_string(), n.span).into()),
                     other => Err(RillError::at(
                         "RILL-R002",
-                        format!("error statement requires string message, got {}", other.type_name()),
+                        format!(
+                            "error statement requires string message, got {}",
+                            other.type_name()
+                        ),
                         n.span,
                     )
                     .into()),
@@ -464,11 +554,15 @@ impl Interp {
         let input = cx.pipe.clone();
         match &*n.kind {
             Kind::Block(def) => {
-                let Value::Closure(c) = self.make_closure(def, cx)? else { return Ok(Value::Null) };
+                let Value::Closure(c) = self.make_closure(def, cx)? else {
+                    return Ok(Value::Null);
+                };
                 self.invoke(&c, vec![input], cx, n.span)
             }
             Kind::Closure(def) => {
-                let Value::Closure(c) = self.make_closure(def, cx)? else { return Ok(Value::Null) };
+                let Value::Closure(c) = self.make_closure(def, cx)? else {
+                    return Ok(Value::Null);
+                };
                 if def.params.is_empty() {
                     self.invoke(&c, vec![], cx, n.span)
                 } else {
@@ -496,7 +590,14 @@ impl Interp {
                 self.destructure(p, &input, cx, n.span)?;
                 Ok(input)
             }
-            Kind::Slice { start, stop, step } => self.eval_slice(start.as_ref(), stop.as_ref(), step.as_ref(), input, cx, n.span),
+            Kind::Slice { start, stop, step } => self.eval_slice(
+                start.as_ref(),
+                stop.as_ref(),
+                step.as_ref(),
+                input,
+                cx,
+                n.span,
+            ),
             Kind::ClosureChain(t) => {
                 let target = self.eval(t, cx)?;
                 match target {
@@ -506,7 +607,10 @@ impl Interp {
                             let Value::Closure(c) = f else {
                                 return Err(RillError::at(
                                     "RILL-R002",
-                                    format!("Closure chain element must be callable, got {}", f.type_name()),
+                                    format!(
+                                        "Closure chain element must be callable, got {}",
+                                        f.type_name()
+                                    ),
                                     n.span,
                                 )
                                 .into());
@@ -518,7 +622,10 @@ impl Interp {
                     Value::Closure(c) => self.invoke(&c, vec![input], cx, n.span),
                     other => Err(RillError::at(
                         "RILL-R002",
-                        format!("Closure chain requires callable or list of callables, got {}", other.type_name()),
+                        format!(
+                            "Closure chain requires callable or list of callables, got {}",
+                            other.type_name()
+                        ),
                         n.span,
                     )
                     .into()),
@@ -580,7 +687,11 @@ impl Interp {
                 _ => {
                     return Err(RillError::at(
                         "RILL-R002",
-                        format!("Cannot compare {} with {} using {sym}", a.type_name(), b.type_name()),
+                        format!(
+                            "Cannot compare {} with {} using {sym}",
+                            a.type_name(),
+                            b.type_name()
+                        ),
                         sp,
                     )
                     .into());
@@ -599,7 +710,12 @@ impl Interp {
         }
         let (Value::Num(x), Value::Num(y)) = (&a, &b) else {
             let bad = if matches!(a, Value::Num(_)) { &b } else { &a };
-            return Err(RillError::at("RILL-R002", format!("Arithmetic requires number, got {}", bad.type_name()), sp).into());
+            return Err(RillError::at(
+                "RILL-R002",
+                format!("Arithmetic requires number, got {}", bad.type_name()),
+                sp,
+            )
+            .into());
         };
         let (x, y) = (*x, *y);
         Ok(Value::Num(match op {
@@ -633,7 +749,12 @@ impl Interp {
                 StrPart::Interp(e) => {
                     let v = self.eval(e, cx)?;
                     if let Value::Vector(_) = v {
-                        return Err(RillError::at("RILL-R003", "cannot coerce vector to string", e.span).into());
+                        return Err(RillError::at(
+                            "RILL-R003",
+                            "cannot coerce vector to string",
+                            e.span,
+                        )
+                        .into());
                     }
                     out.push_str(&v.display());
                 }
@@ -642,7 +763,12 @@ impl Interp {
         Ok(Value::string(out))
     }
 
-    fn eval_dict(&mut self, entries: &[(DictKey, Node)], cx: &Cx, sp: crate::rill::token::Span) -> R<Value> {
+    fn eval_dict(
+        &mut self,
+        entries: &[(DictKey, Node)],
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<Value> {
         let mut pairs: Vec<(String, Value)> = Vec::with_capacity(entries.len());
         for (k, vn) in entries {
             let keys: Vec<String> = match k {
@@ -652,48 +778,77 @@ impl Interp {
                 DictKey::Var(name) => match cx.scope.get(name) {
                     Some(Value::Str(s)) => vec![s.to_string()],
                     Some(other) => {
-                        return Err(RillError::at("RILL-R002", format!("Dict key must be string, got {}", other.type_name()), vn.span).into());
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            format!("Dict key must be string, got {}", other.type_name()),
+                            vn.span,
+                        )
+                        .into());
                     }
-                    None => return Err(RillError::at("RILL-R005", format!("Variable '{name}' is undefined"), vn.span).into()),
+                    None => {
+                        return Err(RillError::at(
+                            "RILL-R005",
+                            format!("Variable '{name}' is undefined"),
+                            vn.span,
+                        )
+                        .into());
+                    }
                 },
                 DictKey::Computed(e) => match self.eval(e, cx)? {
                     Value::Str(s) => vec![s.to_string()],
                     other => {
                         return Err(RillError::at(
                             "RILL-R002",
-                            format!("Dict key evaluated to {}, expected string", other.type_name()),
+                            format!(
+                                "Dict key evaluated to {}, expected string",
+                                other.type_name()
+                            ),
                             e.span,
                         )
                         .into());
                     }
                 },
-                DictKey::Multi(e) => match self.eval(e, cx)? {
-                    Value::List(l) => {
-                        if l.is_empty() {
-                            return Err(RillError::at("RILL-R002", "Multi-key dict entry requires non-empty list", e.span).into());
-                        }
-                        let mut ks = Vec::with_capacity(l.len());
-                        for x in l.iter() {
-                            match x {
-                                Value::Str(_) | Value::Num(_) | Value::Bool(_) => ks.push(x.display()),
-                                other => {
-                                    return Err(RillError::at(
+                DictKey::Multi(e) => {
+                    match self.eval(e, cx)? {
+                        Value::List(l) => {
+                            if l.is_empty() {
+                                return Err(RillError::at(
+                                    "RILL-R002",
+                                    "Multi-key dict entry requires non-empty list",
+                                    e.span,
+                                )
+                                .into());
+                            }
+                            let mut ks = Vec::with_capacity(l.len());
+                            for x in l.iter() {
+                                match x {
+                                    Value::Str(_) | Value::Num(_) | Value::Bool(_) => {
+                                        ks.push(x.display())
+                                    }
+                                    other => {
+                                        return Err(RillError::at(
                                         "RILL-R002",
                                         format!("Dict key must be string, number, or boolean, got {}", other.type_name()),
                                         e.span,
                                     )
                                     .into());
+                                    }
                                 }
                             }
+                            ks
                         }
-                        ks
+                        other => vec![other.display()],
                     }
-                    other => vec![other.display()],
-                },
+                }
             };
             for key in &keys {
                 if matches!(key.as_str(), "keys" | "values" | "entries") {
-                    return Err(RillError::at("RILL-R002", format!("Cannot use reserved method name '{key}' as dict key"), sp).into());
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("Cannot use reserved method name '{key}' as dict key"),
+                        sp,
+                    )
+                    .into());
                 }
             }
             let v = self.eval(vn, cx)?;
@@ -704,14 +859,24 @@ impl Interp {
         Ok(Value::Dict(bind_dict(pairs)))
     }
 
-    fn eval_conditional(&mut self, cond: Option<&Node>, then: &Node, els: Option<&Node>, cx: &Cx, sp: crate::rill::token::Span) -> R<Value> {
+    fn eval_conditional(
+        &mut self,
+        cond: Option<&Node>,
+        then: &Node,
+        els: Option<&Node>,
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<Value> {
         let c = match cond {
             Some(c) => self.eval_body_expr(c, cx)?,
             None => cx.pipe.clone(),
         };
         let Value::Bool(b) = c else {
             let msg = if cond.is_some() {
-                format!("Conditional expression must be boolean, got {}", c.type_name())
+                format!(
+                    "Conditional expression must be boolean, got {}",
+                    c.type_name()
+                )
             } else {
                 format!("Piped conditional requires boolean, got {}", c.type_name())
             };
@@ -728,10 +893,24 @@ impl Interp {
         }
     }
 
-    fn eval_while(&mut self, cond: &Node, body: &Node, cx: &Cx, sp: crate::rill::token::Span) -> R<Value> {
+    fn eval_while(
+        &mut self,
+        cond: &Node,
+        body: &Node,
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<Value> {
         let c = self.eval(cond, cx)?;
         let Value::Bool(mut go) = c else {
-            return Err(RillError::at("RILL-R002", format!("While loop condition must be boolean, got {}", c.type_name()), sp).into());
+            return Err(RillError::at(
+                "RILL-R002",
+                format!(
+                    "While loop condition must be boolean, got {}",
+                    c.type_name()
+                ),
+                sp,
+            )
+            .into());
         };
         let mut value = cx.pipe.clone();
         let max = self.iteration_limit();
@@ -739,10 +918,18 @@ impl Interp {
         while go {
             n += 1;
             if n > max {
-                return Err(RillError::at("RILL-R010", format!("While loop exceeded {max} iterations"), sp).into());
+                return Err(RillError::at(
+                    "RILL-R010",
+                    format!("While loop exceeded {max} iterations"),
+                    sp,
+                )
+                .into());
             }
             self.tick(sp)?;
-            let it = Cx { scope: Scope::child(&cx.scope), pipe: value.clone() };
+            let it = Cx {
+                scope: Scope::child(&cx.scope),
+                pipe: value.clone(),
+            };
             match self.eval_body(body, &it) {
                 Ok(v) => value = v,
                 Err(Flow::Break(v)) => return Ok(v),
@@ -750,24 +937,46 @@ impl Interp {
             }
             let c = self.eval(cond, &cx.with_pipe(value.clone()))?;
             let Value::Bool(g) = c else {
-                return Err(RillError::at("RILL-R002", format!("While loop condition must be boolean, got {}", c.type_name()), sp).into());
+                return Err(RillError::at(
+                    "RILL-R002",
+                    format!(
+                        "While loop condition must be boolean, got {}",
+                        c.type_name()
+                    ),
+                    sp,
+                )
+                .into());
             };
             go = g;
         }
         Ok(value)
     }
 
-    fn eval_do_while(&mut self, body: &Node, cond: &Node, cx: &Cx, sp: crate::rill::token::Span) -> R<Value> {
+    fn eval_do_while(
+        &mut self,
+        body: &Node,
+        cond: &Node,
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<Value> {
         let mut value = cx.pipe.clone();
         let max = self.iteration_limit();
         let mut n = 0usize;
         loop {
             n += 1;
             if n > max {
-                return Err(RillError::at("RILL-R010", format!("While loop exceeded {max} iterations"), sp).into());
+                return Err(RillError::at(
+                    "RILL-R010",
+                    format!("While loop exceeded {max} iterations"),
+                    sp,
+                )
+                .into());
             }
             self.tick(sp)?;
-            let it = Cx { scope: Scope::child(&cx.scope), pipe: value.clone() };
+            let it = Cx {
+                scope: Scope::child(&cx.scope),
+                pipe: value.clone(),
+            };
             match self.eval_body(body, &it) {
                 Ok(v) => value = v,
                 Err(Flow::Break(v)) => return Ok(v),
@@ -778,7 +987,15 @@ impl Interp {
                 Value::Bool(true) => {}
                 Value::Bool(false) => return Ok(value),
                 other => {
-                    return Err(RillError::at("RILL-R002", format!("Do-while condition must be boolean, got {}", other.type_name()), sp).into());
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!(
+                            "Do-while condition must be boolean, got {}",
+                            other.type_name()
+                        ),
+                        sp,
+                    )
+                    .into());
                 }
             }
         }
@@ -786,12 +1003,27 @@ impl Interp {
 
     pub(crate) fn to_tuple(&mut self, v: Value, sp: crate::rill::token::Span) -> R<Value> {
         let entries = match v {
-            Value::List(l) => l.iter().cloned().enumerate().map(|(i, x)| (TKey::Pos(i), x)).collect(),
-            Value::Dict(d) => d.iter().map(|(k, x)| (TKey::Name(k.clone()), x.clone())).collect(),
+            Value::List(l) => l
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, x)| (TKey::Pos(i), x))
+                .collect(),
+            Value::Dict(d) => d
+                .iter()
+                .map(|(k, x)| (TKey::Name(k.clone()), x.clone()))
+                .collect(),
             Value::Tuple(t) => return Ok(Value::Tuple(t)),
-            Value::Null => return Err(RillError::at("RILL-R005", "Undefined variable: $", sp).into()),
+            Value::Null => {
+                return Err(RillError::at("RILL-R005", "Undefined variable: $", sp).into());
+            }
             other => {
-                return Err(RillError::at("RILL-R002", format!("Spread requires list or dict, got {}", other.type_name()), sp).into());
+                return Err(RillError::at(
+                    "RILL-R002",
+                    format!("Spread requires list or dict, got {}", other.type_name()),
+                    sp,
+                )
+                .into());
             }
         };
         Ok(Value::Tuple(Rc::new(Tuple { entries })))
@@ -808,16 +1040,21 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
         for (k, v) in pairs {
             let v = match &v {
                 Value::Closure(c) => match &**c {
-                    Callable::Script { def, scope, defaults, param_annotations, annotations, .. } => {
-                        Value::Closure(Rc::new(Callable::Script {
-                            def: def.clone(),
-                            scope: scope.clone(),
-                            defaults: defaults.clone(),
-                            param_annotations: param_annotations.clone(),
-                            annotations: annotations.clone(),
-                            bound: std::cell::RefCell::new(Some(weak.clone())),
-                        }))
-                    }
+                    Callable::Script {
+                        def,
+                        scope,
+                        defaults,
+                        param_annotations,
+                        annotations,
+                        ..
+                    } => Value::Closure(Rc::new(Callable::Script {
+                        def: def.clone(),
+                        scope: scope.clone(),
+                        defaults: defaults.clone(),
+                        param_annotations: param_annotations.clone(),
+                        annotations: annotations.clone(),
+                        bound: std::cell::RefCell::new(Some(weak.clone())),
+                    })),
                     _ => v.clone(),
                 },
                 _ => v.clone(),
@@ -830,7 +1067,12 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
 
 /// Run `f` on a thread with a large stack (deep but bounded recursion needs it).
 pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    std::thread::Builder::new().stack_size(1 << 30).spawn(f).ok()?.join().ok()
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .ok()?
+        .join()
+        .ok()
 }
 
 #[cfg(test)]
@@ -848,7 +1090,12 @@ mod tests {
         let mut h = HostRegistry::default();
         h.register(
             "kv::get",
-            Some(vec![HostParam { name: "key".into(), ty: "string".into(), default: None, description: None }]),
+            Some(vec![HostParam {
+                name: "key".into(),
+                ty: "string".into(),
+                default: None,
+                description: None,
+            }]),
             Box::new(|args| Ok(Value::string(format!("got {}", args[0].display())))),
         );
         let v = run("\"k\" -> kv::get", h).map(|v| v.display());
@@ -856,10 +1103,19 @@ mod tests {
         let mut h = HostRegistry::default();
         h.register(
             "kv::get",
-            Some(vec![HostParam { name: "key".into(), ty: "string".into(), default: None, description: None }]),
+            Some(vec![HostParam {
+                name: "key".into(),
+                ty: "string".into(),
+                default: None,
+                description: None,
+            }]),
             Box::new(|_| Ok(Value::Null)),
         );
-        assert!(run("kv::get(1)", h).err().is_some_and(|e| e.is("RILL-R001")));
+        assert!(
+            run("kv::get(1)", h)
+                .err()
+                .is_some_and(|e| e.is("RILL-R001"))
+        );
     }
 
     #[test]
@@ -867,12 +1123,19 @@ mod tests {
         let opts = Options::default();
         opts.cancel.store(true, Ordering::Relaxed);
         let mut it = Interp::new(HostRegistry::default(), opts);
-        assert!(it.run("0 -> ($ < 5) @ { $ + 1 }").err().is_some_and(|e| e.is("RILL-R013")));
+        assert!(
+            it.run("0 -> ($ < 5) @ { $ + 1 }")
+                .err()
+                .is_some_and(|e| e.is("RILL-R013"))
+        );
     }
 
     #[test]
     fn step_limit_ends_long_runs() {
-        let opts = Options { max_steps: 100, ..Options::default() };
+        let opts = Options {
+            max_steps: 100,
+            ..Options::default()
+        };
         let mut it = Interp::new(HostRegistry::default(), opts);
         let r = it.run("^(limit: 100000) 0 -> ($ < 50000) @ { $ + 1 }");
         assert!(r.err().is_some_and(|e| e.is("RILL-R010")));
@@ -882,7 +1145,9 @@ mod tests {
     fn deep_recursion_is_an_error_not_an_overflow() {
         let r = run_with_big_stack(|| {
             let mut it = Interp::new(HostRegistry::default(), Options::default());
-            it.run("|n| { ($n < 1) ? 0 ! $f($n - 1) } => $f\n$f(100000)").err().map(|e| e.code)
+            it.run("|n| { ($n < 1) ? 0 ! $f($n - 1) } => $f\n$f(100000)")
+                .err()
+                .map(|e| e.code)
         });
         assert_eq!(r.flatten().flatten().as_deref(), Some("RILL-R010"));
     }

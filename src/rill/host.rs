@@ -33,7 +33,14 @@ pub struct HostRegistry {
 impl HostRegistry {
     /// Register (or replace) a function.
     pub fn register(&mut self, name: &str, params: Option<Vec<HostParam>>, body: HostBody) {
-        self.fns.insert(name.to_string(), HostFn { params, description: None, body });
+        self.fns.insert(
+            name.to_string(),
+            HostFn {
+                params,
+                description: None,
+                body,
+            },
+        );
     }
     /// Set the description of a registered function.
     pub fn describe(&mut self, name: &str, description: &str) {
@@ -49,7 +56,10 @@ impl HostRegistry {
     pub fn call(&mut self, name: &str, args: Vec<Value>) -> Result<Value, RillError> {
         match self.fns.get_mut(name) {
             Some(f) => (f.body)(args),
-            None => Err(RillError::new("RILL-R006", format!("Unknown function: {name}"))),
+            None => Err(RillError::new(
+                "RILL-R006",
+                format!("Unknown function: {name}"),
+            )),
         }
     }
 }
@@ -71,20 +81,46 @@ pub struct ReplayHost {
 /// Build a replay host from the case's `host` JSON (spec §17 "Runner contract").
 pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
     let mut calls = Vec::new();
-    for c in h.get("calls").and_then(|c| c.as_array()).into_iter().flatten() {
-        let name = c.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
-        let args = c.get("args").and_then(|a| a.as_array()).map(|a| a.iter().map(decode).collect()).unwrap_or_default();
+    for c in h
+        .get("calls")
+        .and_then(|c| c.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let name = c
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let args = c
+            .get("args")
+            .and_then(|a| a.as_array())
+            .map(|a| a.iter().map(decode).collect())
+            .unwrap_or_default();
         let outcome = match c.get("error") {
             Some(e) if !e.is_null() => {
-                let msg = e.get("message").and_then(|m| m.as_str()).unwrap_or("host error").to_string();
+                let msg = e
+                    .get("message")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or("host error")
+                    .to_string();
                 Err(match e.get("code").and_then(|c| c.as_str()) {
                     Some(code) => RillError::new(code, msg),
-                    None => RillError { code: None, message: msg, span: None },
+                    None => RillError {
+                        code: None,
+                        message: msg,
+                        span: None,
+                    },
                 })
             }
             _ => Ok(c.get("result").map(decode).unwrap_or(Value::Null)),
         };
-        calls.push(Recorded { name, args, outcome, used: false });
+        calls.push(Recorded {
+            name,
+            args,
+            outcome,
+            used: false,
+        });
     }
     let calls = Rc::new(RefCell::new(calls));
     let mut registry = HostRegistry::default();
@@ -93,10 +129,21 @@ pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
             let params = decl.get("params").and_then(|p| p.as_array()).map(|ps| {
                 ps.iter()
                     .map(|p| HostParam {
-                        name: p.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string(),
-                        ty: p.get("type").and_then(|t| t.as_str()).unwrap_or("any").to_string(),
+                        name: p
+                            .get("name")
+                            .and_then(|n| n.as_str())
+                            .unwrap_or_default()
+                            .to_string(),
+                        ty: p
+                            .get("type")
+                            .and_then(|t| t.as_str())
+                            .unwrap_or("any")
+                            .to_string(),
                         default: p.get("defaultValue").filter(|d| !d.is_null()).map(decode),
-                        description: p.get("description").and_then(|d| d.as_str()).map(str::to_string),
+                        description: p
+                            .get("description")
+                            .and_then(|d| d.as_str())
+                            .map(str::to_string),
                     })
                     .collect()
             });
@@ -108,9 +155,13 @@ pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
                 Box::new(move |args| {
                     let mut calls = calls.borrow_mut();
                     let exact = calls.iter().position(|c| {
-                        !c.used && c.name == fname && c.args.len() == args.len() && c.args.iter().zip(&args).all(|(a, b)| deep_eq(a, b))
+                        !c.used
+                            && c.name == fname
+                            && c.args.len() == args.len()
+                            && c.args.iter().zip(&args).all(|(a, b)| deep_eq(a, b))
                     });
-                    let idx = exact.or_else(|| calls.iter().position(|c| !c.used && c.name == fname));
+                    let idx =
+                        exact.or_else(|| calls.iter().position(|c| !c.used && c.name == fname));
                     match idx {
                         Some(i) => {
                             calls[i].used = true;
@@ -134,7 +185,15 @@ pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
     let auto_exceptions = h
         .get("autoExceptions")
         .and_then(|a| a.as_array())
-        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default();
-    ReplayHost { registry, variables, auto_exceptions }
+    ReplayHost {
+        registry,
+        variables,
+        auto_exceptions,
+    }
 }

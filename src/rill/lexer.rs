@@ -15,7 +15,11 @@ struct Lexer<'a> {
 
 impl Lexer<'_> {
     fn loc(&self) -> Span {
-        Span { line: self.line, col: self.col, offset: self.pos as u32 + self.base_offset }
+        Span {
+            line: self.line,
+            col: self.col,
+            offset: self.pos as u32 + self.base_offset,
+        }
     }
     fn peek(&self, k: usize) -> char {
         self.src.get(self.pos + k).copied().unwrap_or('\0')
@@ -24,7 +28,9 @@ impl Lexer<'_> {
         self.pos >= self.src.len()
     }
     fn starts(&self, s: &str) -> bool {
-        s.chars().enumerate().all(|(i, c)| self.src.get(self.pos + i) == Some(&c))
+        s.chars()
+            .enumerate()
+            .all(|(i, c)| self.src.get(self.pos + i) == Some(&c))
     }
     fn bump(&mut self) -> char {
         let c = self.peek(0);
@@ -46,7 +52,13 @@ impl Lexer<'_> {
             't' => '\t',
             '\\' => '\\',
             '"' => '"',
-            _ => return Err(RillError::at("RILL-L005", format!("Invalid escape sequence: \\{c}"), self.loc())),
+            _ => {
+                return Err(RillError::at(
+                    "RILL-L005",
+                    format!("Invalid escape sequence: \\{c}"),
+                    self.loc(),
+                ));
+            }
         })
     }
 
@@ -78,14 +90,23 @@ impl Lexer<'_> {
                         }
                     }
                 }
-                '\n' => return Err(RillError::at("RILL-L001", "Unterminated string literal", start)),
+                '\n' => {
+                    return Err(RillError::at(
+                        "RILL-L001",
+                        "Unterminated string literal",
+                        start,
+                    ));
+                }
                 _ => v.push(self.bump()),
             }
         }
         if self.peek(0) == '"' {
             self.bump();
         }
-        Ok(Tok::Str { raw: v, multiline: false })
+        Ok(Tok::Str {
+            raw: v,
+            multiline: false,
+        })
     }
 
     fn triple(&mut self) -> Result<Tok, RillError> {
@@ -102,7 +123,10 @@ impl Lexer<'_> {
                 self.bump();
                 self.bump();
                 self.bump();
-                return Ok(Tok::Str { raw: v, multiline: true });
+                return Ok(Tok::Str {
+                    raw: v,
+                    multiline: true,
+                });
             }
             if self.peek(0) == '{' {
                 if self.peek(1) == '{' {
@@ -158,7 +182,11 @@ impl Lexer<'_> {
         }
         let start = self.loc();
         if self.at_end() {
-            return Ok(Some(Token { tok: Tok::Eof, span: start, end: start }));
+            return Ok(Some(Token {
+                tok: Tok::Eof,
+                span: start,
+                end: start,
+            }));
         }
         let c = self.peek(0);
         let tok = if self.in_frontmatter {
@@ -179,7 +207,11 @@ impl Lexer<'_> {
             self.bump();
             Tok::Newline
         } else if c == '"' {
-            if self.starts("\"\"\"") { self.triple()? } else { self.string()? }
+            if self.starts("\"\"\"") {
+                self.triple()?
+            } else {
+                self.string()?
+            }
         } else if c.is_ascii_digit() {
             let mut v = String::new();
             while self.peek(0).is_ascii_digit() && !self.at_end() {
@@ -281,19 +313,36 @@ impl Lexer<'_> {
                     '%' => Tok::Percent,
                     '&' => Tok::Amp,
                     '^' => Tok::Caret,
-                    _ => return Err(RillError::at("RILL-L002", format!("Unexpected character: {c}"), start)),
+                    _ => {
+                        return Err(RillError::at(
+                            "RILL-L002",
+                            format!("Unexpected character: {c}"),
+                            start,
+                        ));
+                    }
                 };
                 self.bump();
                 t
             }
         };
-        Ok(Some(Token { tok, span: start, end: self.loc() }))
+        Ok(Some(Token {
+            tok,
+            span: start,
+            end: self.loc(),
+        }))
     }
 }
 
 /// Tokenize a whole script (ends with an `Eof` token).
 pub fn tokenize(src: &str) -> Result<Vec<Token>, RillError> {
-    tokenize_at(src, Span { line: 1, col: 1, offset: 0 })
+    tokenize_at(
+        src,
+        Span {
+            line: 1,
+            col: 1,
+            offset: 0,
+        },
+    )
 }
 
 /// Tokenize a fragment whose first character sits at `base` (string interpolations).
@@ -323,36 +372,81 @@ mod tests {
     use super::*;
 
     fn toks(s: &str) -> Vec<Tok> {
-        tokenize(s).map(|v| v.into_iter().map(|t| t.tok).collect()).unwrap_or_default()
+        tokenize(s)
+            .map(|v| v.into_iter().map(|t| t.tok).collect())
+            .unwrap_or_default()
     }
 
     #[test]
     fn operators_longest_match() {
-        assert_eq!(toks("-> => .? ?? ..."), vec![Tok::Arrow, Tok::Capture, Tok::DotQ, Tok::Coalesce, Tok::Ellipsis, Tok::Eof]);
+        assert_eq!(
+            toks("-> => .? ?? ..."),
+            vec![
+                Tok::Arrow,
+                Tok::Capture,
+                Tok::DotQ,
+                Tok::Coalesce,
+                Tok::Ellipsis,
+                Tok::Eof
+            ]
+        );
     }
 
     #[test]
     fn variables_and_pipe_var() {
-        assert_eq!(toks("$x $ $@"), vec![Tok::Dollar, Tok::Ident("x".into()), Tok::PipeVar, Tok::DollarAt, Tok::Eof]);
+        assert_eq!(
+            toks("$x $ $@"),
+            vec![
+                Tok::Dollar,
+                Tok::Ident("x".into()),
+                Tok::PipeVar,
+                Tok::DollarAt,
+                Tok::Eof
+            ]
+        );
     }
 
     #[test]
     fn numbers_have_no_exponent() {
-        assert_eq!(toks("1e21"), vec![Tok::Num(1.0), Tok::Ident("e21".into()), Tok::Eof]);
+        assert_eq!(
+            toks("1e21"),
+            vec![Tok::Num(1.0), Tok::Ident("e21".into()), Tok::Eof]
+        );
         assert_eq!(toks("2.5"), vec![Tok::Num(2.5), Tok::Eof]);
     }
 
     #[test]
     fn string_errors() {
-        assert_eq!(tokenize("\"a\nb\"").err().and_then(|e| e.code), Some("RILL-L001".into()));
-        assert_eq!(tokenize("\"\\q\"").err().and_then(|e| e.code), Some("RILL-L005".into()));
-        assert_eq!(tokenize("\"\"\"abc").err().and_then(|e| e.code), Some("RILL-L004".into()));
-        assert_eq!(tokenize("`").err().and_then(|e| e.code), Some("RILL-L002".into()));
+        assert_eq!(
+            tokenize("\"a\nb\"").err().and_then(|e| e.code),
+            Some("RILL-L001".into())
+        );
+        assert_eq!(
+            tokenize("\"\\q\"").err().and_then(|e| e.code),
+            Some("RILL-L005".into())
+        );
+        assert_eq!(
+            tokenize("\"\"\"abc").err().and_then(|e| e.code),
+            Some("RILL-L004".into())
+        );
+        assert_eq!(
+            tokenize("`").err().and_then(|e| e.code),
+            Some("RILL-L002".into())
+        );
     }
 
     #[test]
     fn triple_quote_drops_first_newline() {
-        assert_eq!(toks("\"\"\"\nab\n\"\"\""), vec![Tok::Str { raw: "ab\n".into(), multiline: true }, Tok::Eof]);
+        assert_eq!(
+            toks("\"\"\"\nab\n\"\"\""),
+            vec![
+                Tok::Str {
+                    raw: "ab\n".into(),
+                    multiline: true
+                },
+                Tok::Eof
+            ]
+        );
     }
 
     #[test]

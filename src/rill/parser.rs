@@ -8,7 +8,9 @@ use crate::rill::token::{Span, Tok, Token};
 use std::rc::Rc;
 
 const MAX_DEPTH: usize = 400;
-const TYPE_NAMES: &[&str] = &["string", "number", "bool", "closure", "list", "dict", "tuple"];
+const TYPE_NAMES: &[&str] = &[
+    "string", "number", "bool", "closure", "list", "dict", "tuple",
+];
 const PARAM_TYPES: &[&str] = &["string", "number", "bool"];
 
 type PResult<T> = Result<T, RillError>;
@@ -16,7 +18,11 @@ type PResult<T> = Result<T, RillError>;
 /// Parse a whole script.
 pub fn parse(src: &str) -> PResult<Script> {
     let tokens = tokenize(src)?;
-    let mut p = Parser { toks: tokens, pos: 0, depth: 0 };
+    let mut p = Parser {
+        toks: tokens,
+        pos: 0,
+        depth: 0,
+    };
     p.script()
 }
 
@@ -66,9 +72,17 @@ impl Parser {
             return Ok(self.advance());
         }
         if self.at_end() {
-            return Err(RillError::at("RILL-P002", format!("Unexpected end of input, {}", msg.to_lowercase()), self.sp()));
+            return Err(RillError::at(
+                "RILL-P002",
+                format!("Unexpected end of input, {}", msg.to_lowercase()),
+                self.sp(),
+            ));
         }
-        Err(RillError::at(code, format!("{msg}, got: {}", self.tok().text()), self.sp()))
+        Err(RillError::at(
+            code,
+            format!("{msg}, got: {}", self.tok().text()),
+            self.sp(),
+        ))
     }
     fn ident(&mut self, msg: &str) -> PResult<String> {
         match self.tok().clone() {
@@ -142,18 +156,34 @@ impl Parser {
             let anns = self.annotation_args()?;
             self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
             let inner = self.statement()?;
-            return Ok(Stmt { annotations: Some(anns), expr: inner.expr, span });
+            return Ok(Stmt {
+                annotations: Some(anns),
+                expr: inner.expr,
+                span,
+            });
         }
         if self.check(&Tok::Assert) {
             let a = self.assert()?;
-            return Ok(Stmt { annotations: None, expr: a, span });
+            return Ok(Stmt {
+                annotations: None,
+                expr: a,
+                span,
+            });
         }
         if self.check(&Tok::Error) {
             let e = self.error_node(true)?;
-            return Ok(Stmt { annotations: None, expr: e, span });
+            return Ok(Stmt {
+                annotations: None,
+                expr: e,
+                span,
+            });
         }
         let expr = self.pipe_chain()?;
-        Ok(Stmt { annotations: None, expr, span })
+        Ok(Stmt {
+            annotations: None,
+            expr,
+            span,
+        })
     }
 
     fn annotation_args(&mut self) -> PResult<Vec<AnnArg>> {
@@ -185,12 +215,27 @@ impl Parser {
     // ---------------------------------------------------------------- pipe chains
 
     fn pipe_var_node(sp: Span) -> Node {
-        Node::new(Kind::Var { name: None, access: vec![], exist: None, default: None }, sp)
+        Node::new(
+            Kind::Var {
+                name: None,
+                access: vec![],
+                exist: None,
+                default: None,
+            },
+            sp,
+        )
     }
 
     fn chain_of(head: Node) -> Node {
         let sp = head.span;
-        Node::new(Kind::Chain { head, pipes: vec![], term: None }, sp)
+        Node::new(
+            Kind::Chain {
+                head,
+                pipes: vec![],
+                term: None,
+            },
+            sp,
+        )
     }
 
     fn pipe_chain(&mut self) -> PResult<Node> {
@@ -204,8 +249,19 @@ impl Parser {
         let start = self.sp();
         if self.check(&Tok::Break) || self.check(&Tok::Return) {
             let t = self.advance();
-            let term = if t.tok == Tok::Break { Term::Break } else { Term::Return };
-            return Ok(Node::new(Kind::Chain { head: Self::pipe_var_node(start), pipes: vec![], term: Some(term) }, start));
+            let term = if t.tok == Tok::Break {
+                Term::Break
+            } else {
+                Term::Return
+            };
+            return Ok(Node::new(
+                Kind::Chain {
+                    head: Self::pipe_var_node(start),
+                    pipes: vec![],
+                    term: Some(term),
+                },
+                start,
+            ));
         }
         let mut head = self.logical_or()?;
         if self.check(&Tok::At) {
@@ -219,7 +275,11 @@ impl Parser {
         let mut term = None;
         loop {
             if self.check(&Tok::Colon) && matches!(self.peek(1), Tok::Gt) {
-                return Err(RillError::at("RILL-P006", "The capture arrow syntax changed from :> to =>", self.sp()));
+                return Err(RillError::at(
+                    "RILL-P006",
+                    "The capture arrow syntax changed from :> to =>",
+                    self.sp(),
+                ));
             }
             let cont = if self.check(&Tok::Arrow) || self.check(&Tok::Capture) {
                 true
@@ -230,7 +290,11 @@ impl Parser {
                 }
                 if matches!(self.peek(k), Tok::Colon) && matches!(self.peek(k + 1), Tok::Gt) {
                     self.skip_newlines();
-                    return Err(RillError::at("RILL-P006", "The capture arrow syntax changed from :> to =>", self.sp()));
+                    return Err(RillError::at(
+                        "RILL-P006",
+                        "The capture arrow syntax changed from :> to =>",
+                        self.sp(),
+                    ));
                 }
                 if matches!(self.peek(k), Tok::Arrow | Tok::Capture) {
                     self.skip_newlines();
@@ -263,7 +327,14 @@ impl Parser {
             pipes.push(self.pipe_target()?);
         }
         if !pipes.is_empty() && term.is_none() && self.skip_nl_if_followed(&Tok::Question) {
-            let cond = Node::new(Kind::Chain { head, pipes, term: None }, start);
+            let cond = Node::new(
+                Kind::Chain {
+                    head,
+                    pipes,
+                    term: None,
+                },
+                start,
+            );
             let c = self.conditional_with(Some(cond), start)?;
             return Ok(Self::chain_of(c));
         }
@@ -286,7 +357,11 @@ impl Parser {
         let sp = self.sp();
         let t = self.ident("Expected type name")?;
         if !valid.contains(&t.as_str()) {
-            return Err(RillError::at("RILL-P003", format!("Invalid type: {t} (expected: {})", valid.join(", ")), sp));
+            return Err(RillError::at(
+                "RILL-P003",
+                format!("Invalid type: {t} (expected: {})", valid.join(", ")),
+                sp,
+            ));
         }
         Ok(t)
     }
@@ -299,7 +374,14 @@ impl Parser {
         while self.check(&Tok::Or) {
             self.advance();
             let r = self.logical_and()?;
-            l = Node::new(Kind::Binary { op: BinOp::Or, l, r }, sp);
+            l = Node::new(
+                Kind::Binary {
+                    op: BinOp::Or,
+                    l,
+                    r,
+                },
+                sp,
+            );
         }
         Ok(l)
     }
@@ -309,7 +391,14 @@ impl Parser {
         while self.check(&Tok::And) {
             self.advance();
             let r = self.comparison()?;
-            l = Node::new(Kind::Binary { op: BinOp::And, l, r }, sp);
+            l = Node::new(
+                Kind::Binary {
+                    op: BinOp::And,
+                    l,
+                    r,
+                },
+                sp,
+            );
         }
         Ok(l)
     }
@@ -405,7 +494,11 @@ impl Parser {
         let mut primary = self.primary()?;
         if self.check(&Tok::Colon) {
             if matches!(self.peek(1), Tok::Gt) {
-                return Err(RillError::at("RILL-P006", "The capture arrow syntax changed from :> to =>", self.sp()));
+                return Err(RillError::at(
+                    "RILL-P006",
+                    "The capture arrow syntax changed from :> to =>",
+                    self.sp(),
+                ));
             }
             primary = self.postfix_type_op(primary, start)?;
         }
@@ -422,7 +515,11 @@ impl Parser {
             let sp = self.sp();
             if self.is_method_call() {
                 let (name, args) = self.method_call()?;
-                ops.push(PostOp::Method { name, args, span: sp });
+                ops.push(PostOp::Method {
+                    name,
+                    args,
+                    span: sp,
+                });
             } else {
                 self.advance();
                 let args = self.arg_list()?;
@@ -438,7 +535,14 @@ impl Parser {
         if ops.is_empty() && default.is_none() {
             return Ok(primary);
         }
-        Ok(Node::new(Kind::Postfix { primary, ops, default }, start))
+        Ok(Node::new(
+            Kind::Postfix {
+                primary,
+                ops,
+                default,
+            },
+            start,
+        ))
     }
 
     fn postfix_type_op(&mut self, operand: Node, start: Span) -> PResult<Node> {
@@ -448,7 +552,14 @@ impl Parser {
             self.advance();
         }
         let ty = self.type_name(TYPE_NAMES)?;
-        Ok(Node::new(Kind::TypeOp { operand: Some(operand), ty, check }, start))
+        Ok(Node::new(
+            Kind::TypeOp {
+                operand: Some(operand),
+                ty,
+                check,
+            },
+            start,
+        ))
     }
 
     fn method_call(&mut self) -> PResult<(String, Vec<Node>)> {
@@ -523,17 +634,33 @@ impl Parser {
         self.expect(Tok::LParen, "Expected (")?;
         let args = self.arg_list()?;
         self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
-        Ok(Node::new(Kind::HostCall { name, args, bare: false }, sp))
+        Ok(Node::new(
+            Kind::HostCall {
+                name,
+                args,
+                bare: false,
+            },
+            sp,
+        ))
     }
 
     fn bare_host_call(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let name = self.qualified_name()?;
-        Ok(Node::new(Kind::HostCall { name, args: vec![], bare: true }, sp))
+        Ok(Node::new(
+            Kind::HostCall {
+                name,
+                args: vec![],
+                bare: true,
+            },
+            sp,
+        ))
     }
 
     fn is_closure_call(&self) -> bool {
-        self.check(&Tok::Dollar) && matches!(self.peek(1), Tok::Ident(_)) && matches!(self.peek(2), Tok::LParen)
+        self.check(&Tok::Dollar)
+            && matches!(self.peek(1), Tok::Ident(_))
+            && matches!(self.peek(2), Tok::LParen)
     }
 
     fn is_closure_call_with_access(&self) -> bool {
@@ -567,7 +694,10 @@ impl Parser {
     }
 
     fn is_literal_start(&self) -> bool {
-        matches!(self.tok(), Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False | Tok::LBracket)
+        matches!(
+            self.tok(),
+            Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False | Tok::LBracket
+        )
     }
 
     fn is_closure_start(&self) -> bool {
@@ -694,11 +824,20 @@ impl Parser {
             self.skip_newlines();
         }
         if stmts.is_empty() {
-            return Err(RillError::at("RILL-P004", "Empty blocks are not allowed", sp));
+            return Err(RillError::at(
+                "RILL-P004",
+                "Empty blocks are not allowed",
+                sp,
+            ));
         }
         self.expect(Tok::RBrace, "Expected }")?;
         let def = ClosureDef {
-            params: vec![Param { name: "$".into(), ty: None, default: None, annotations: None }],
+            params: vec![Param {
+                name: "$".into(),
+                ty: None,
+                default: None,
+                annotations: None,
+            }],
             body: Node::new(Kind::Stmts(stmts), sp),
             is_block: true,
         };
@@ -736,13 +875,24 @@ impl Parser {
             let dw = Node::new(Kind::DoWhile { body, cond: c }, start);
             return Ok(match cond {
                 // `input @ body ? cond`: the input becomes `$` for the first iteration
-                Some(input) => Node::new(Kind::Chain { head: input, pipes: vec![dw], term: None }, start),
+                Some(input) => Node::new(
+                    Kind::Chain {
+                        head: input,
+                        pipes: vec![dw],
+                        term: None,
+                    },
+                    start,
+                ),
                 None => dw,
             });
         }
         match cond {
             Some(c) => Ok(Node::new(Kind::While { cond: c, body }, start)),
-            None => Err(RillError::at("RILL-P004", "Bare '@' requires trailing condition: @ body ? cond (do-while)", start)),
+            None => Err(RillError::at(
+                "RILL-P004",
+                "Bare '@' requires trailing condition: @ body ? cond (do-while)",
+                start,
+            )),
         }
     }
 
@@ -763,7 +913,11 @@ impl Parser {
     fn assert(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::Assert, "Expected assert")?;
-        let cond = if self.check(&Tok::LParen) || self.check(&Tok::LBrace) { self.body()? } else { self.pipe_chain()? };
+        let cond = if self.check(&Tok::LParen) || self.check(&Tok::LBrace) {
+            self.body()?
+        } else {
+            self.pipe_chain()?
+        };
         let mut msg = None;
         if matches!(self.tok(), Tok::Str { .. }) {
             msg = Some(self.string()?);
@@ -778,11 +932,22 @@ impl Parser {
         if matches!(self.tok(), Tok::Str { .. }) {
             msg = Some(self.string()?);
         } else {
-            let boundary = matches!(self.tok(), Tok::Eof | Tok::Newline | Tok::RBrace | Tok::RParen);
+            let boundary = matches!(
+                self.tok(),
+                Tok::Eof | Tok::Newline | Tok::RBrace | Tok::RParen
+            );
             if !boundary {
-                return Err(RillError::at("RILL-P004", "error statement requires string message", self.sp()));
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "error statement requires string message",
+                    self.sp(),
+                ));
             } else if require {
-                return Err(RillError::at("RILL-P002", "Unexpected end of input, expected string", sp));
+                return Err(RillError::at(
+                    "RILL-P002",
+                    "Unexpected end of input, expected string",
+                    sp,
+                ));
             }
         }
         Ok(Node::new(Kind::Error { msg }, sp))
@@ -802,7 +967,14 @@ impl Parser {
                     self.advance();
                 }
                 let ty = self.type_name(TYPE_NAMES)?;
-                return Ok(Node::new(Kind::TypeOp { operand: None, ty, check }, sp));
+                return Ok(Node::new(
+                    Kind::TypeOp {
+                        operand: None,
+                        ty,
+                        check,
+                    },
+                    sp,
+                ));
             }
             Tok::Star => {
                 self.advance();
@@ -823,7 +995,14 @@ impl Parser {
                     None
                 };
                 let body = self.iter_body()?;
-                return Ok(Node::new(if is_each { Kind::Each { acc, body } } else { Kind::Fold { acc, body } }, sp));
+                return Ok(Node::new(
+                    if is_each {
+                        Kind::Each { acc, body }
+                    } else {
+                        Kind::Fold { acc, body }
+                    },
+                    sp,
+                ));
             }
             Tok::Map => {
                 self.advance();
@@ -898,7 +1077,10 @@ impl Parser {
             }
             return Ok(c);
         }
-        Err(p001(format!("Expected pipe target, got: {}", self.tok().text()), sp))
+        Err(p001(
+            format!("Expected pipe target, got: {}", self.tok().text()),
+            sp,
+        ))
     }
 
     fn has_acc_prefix(&self) -> bool {
@@ -972,7 +1154,15 @@ impl Parser {
             self.advance();
             default = Some(self.default_value()?);
         }
-        Ok(Node::new(Kind::Var { name, access, exist, default }, sp))
+        Ok(Node::new(
+            Kind::Var {
+                name,
+                access,
+                exist,
+                default,
+            },
+            sp,
+        ))
     }
 
     fn default_value(&mut self) -> PResult<Node> {
@@ -987,19 +1177,28 @@ impl Parser {
         let mut chain = Vec::new();
         let mut exist = None;
         while matches!(self.tok(), Tok::Dot | Tok::DotQ | Tok::LBracket) {
-            if self.check(&Tok::Dot) && matches!(self.peek(1), Tok::Ident(_)) && matches!(self.peek(2), Tok::LParen) {
+            if self.check(&Tok::Dot)
+                && matches!(self.peek(1), Tok::Ident(_))
+                && matches!(self.peek(2), Tok::LParen)
+            {
                 break;
             }
             if self.check(&Tok::LBracket) {
                 self.advance();
                 let e = self.pipe_chain()?;
-                self.expect_code(Tok::RBracket, "Expected ] after index expression", "RILL-P005")?;
+                self.expect_code(
+                    Tok::RBracket,
+                    "Expected ] after index expression",
+                    "RILL-P005",
+                )?;
                 chain.push(Access::Index(e));
                 continue;
             }
             if self.check(&Tok::DotQ) {
                 self.advance();
-                let Some(fin) = self.field_access(true)? else { break };
+                let Some(fin) = self.field_access(true)? else {
+                    break;
+                };
                 let mut ty = None;
                 if self.check(&Tok::Amp) {
                     self.advance();
@@ -1009,7 +1208,9 @@ impl Parser {
                 break;
             }
             self.advance();
-            let Some(a) = self.field_access(false)? else { break };
+            let Some(a) = self.field_access(false)? else {
+                break;
+            };
             chain.push(a);
         }
         Ok((chain, exist))
@@ -1019,7 +1220,11 @@ impl Parser {
         match self.tok().clone() {
             Tok::Dollar => {
                 self.advance();
-                let msg = if existence { "Expected variable name after .?$" } else { "Expected variable name after .$" };
+                let msg = if existence {
+                    "Expected variable name after .?$"
+                } else {
+                    "Expected variable name after .$"
+                };
                 Ok(Some(Access::VarKey(Some(self.ident(msg)?))))
             }
             Tok::PipeVar => {
@@ -1028,13 +1233,19 @@ impl Parser {
             }
             Tok::Caret => {
                 self.advance();
-                Ok(Some(Access::Annotation(self.ident("Expected annotation key after .^")?)))
+                Ok(Some(Access::Annotation(
+                    self.ident("Expected annotation key after .^")?,
+                )))
             }
             Tok::LParen => {
                 self.advance();
                 if !existence {
                     if let Some(alts) = self.try_alternatives() {
-                        self.expect_code(Tok::RParen, "Expected ) after alternatives", "RILL-P005")?;
+                        self.expect_code(
+                            Tok::RParen,
+                            "Expected ) after alternatives",
+                            "RILL-P005",
+                        )?;
                         return Ok(Some(Access::Alternatives(alts)));
                     }
                 }
@@ -1054,7 +1265,9 @@ impl Parser {
     fn try_alternatives(&mut self) -> Option<Vec<String>> {
         let saved = self.pos;
         let mut alts = Vec::new();
-        let Tok::Ident(first) = self.tok().clone() else { return None };
+        let Tok::Ident(first) = self.tok().clone() else {
+            return None;
+        };
         self.advance();
         alts.push(first);
         if !self.check(&Tok::Or) {
@@ -1102,7 +1315,10 @@ impl Parser {
                     Tok::Eof => ". Hint: Unexpected end of input",
                     _ => "",
                 };
-                Err(p001(format!("Expected literal, got: {}{hint}", t.text()), sp))
+                Err(p001(
+                    format!("Expected literal, got: {}{hint}", t.text()),
+                    sp,
+                ))
             }
         }
     }
@@ -1117,12 +1333,17 @@ impl Parser {
     }
 
     fn is_dict_start(&self) -> bool {
-        let kv = matches!(self.tok(), Tok::Ident(_) | Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False)
-            && matches!(self.peek(1), Tok::Colon);
+        let kv = matches!(
+            self.tok(),
+            Tok::Ident(_) | Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False
+        ) && matches!(self.peek(1), Tok::Colon);
         if kv {
             return true;
         }
-        if self.check(&Tok::Minus) && matches!(self.peek(1), Tok::Num(_)) && matches!(self.peek(2), Tok::Colon) {
+        if self.check(&Tok::Minus)
+            && matches!(self.peek(1), Tok::Num(_))
+            && matches!(self.peek(2), Tok::Colon)
+        {
             return true;
         }
         if self.check(&Tok::LBracket) {
@@ -1159,14 +1380,28 @@ impl Parser {
         self.skip_newlines();
         if self.check(&Tok::RBracket) {
             self.advance();
-            return Ok(Node::new(Kind::List { elems: vec![], default: None }, sp));
+            return Ok(Node::new(
+                Kind::List {
+                    elems: vec![],
+                    default: None,
+                },
+                sp,
+            ));
         }
         if self.check(&Tok::Colon) && matches!(self.peek(1), Tok::RBracket) {
             self.advance();
             self.advance();
-            return Ok(Node::new(Kind::Dict { entries: vec![], default: None }, sp));
+            return Ok(Node::new(
+                Kind::Dict {
+                    entries: vec![],
+                    default: None,
+                },
+                sp,
+            ));
         }
-        if self.is_dict_start() || matches!(self.tok(), Tok::Dollar) && matches!(self.peek(2), Tok::Colon) {
+        if self.is_dict_start()
+            || matches!(self.tok(), Tok::Dollar) && matches!(self.peek(2), Tok::Colon)
+        {
             let mut entries = vec![self.dict_entry()?];
             self.skip_newlines();
             while self.check(&Tok::Comma) {
@@ -1179,7 +1414,13 @@ impl Parser {
                 self.skip_newlines();
             }
             self.expect_code(Tok::RBracket, "Expected ]", "RILL-P005")?;
-            return Ok(Node::new(Kind::Dict { entries, default: None }, sp));
+            return Ok(Node::new(
+                Kind::Dict {
+                    entries,
+                    default: None,
+                },
+                sp,
+            ));
         }
         if self.check(&Tok::LParen) {
             // computed key `[(expr): v]`?
@@ -1212,7 +1453,13 @@ impl Parser {
                     self.skip_newlines();
                 }
                 self.expect_code(Tok::RBracket, "Expected ]", "RILL-P005")?;
-                return Ok(Node::new(Kind::Dict { entries, default: None }, sp));
+                return Ok(Node::new(
+                    Kind::Dict {
+                        entries,
+                        default: None,
+                    },
+                    sp,
+                ));
             }
         }
         let mut elems = vec![self.list_elem()?];
@@ -1227,14 +1474,24 @@ impl Parser {
             self.skip_newlines();
         }
         self.expect_code(Tok::RBracket, "Expected ]", "RILL-P005")?;
-        Ok(Node::new(Kind::List { elems, default: None }, sp))
+        Ok(Node::new(
+            Kind::List {
+                elems,
+                default: None,
+            },
+            sp,
+        ))
     }
 
     fn list_elem(&mut self) -> PResult<ListElem> {
         if self.check(&Tok::Ellipsis) {
             self.advance();
             if matches!(self.tok(), Tok::Comma | Tok::RBracket | Tok::Eof) {
-                return Err(RillError::at("RILL-P004", "Expected expression after '...'", self.sp()));
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "Expected expression after '...'",
+                    self.sp(),
+                ));
             }
             return Ok(ListElem::Spread(self.pipe_chain()?));
         }
@@ -1259,7 +1516,11 @@ impl Parser {
                 self.advance();
                 let e = self.pipe_chain()?;
                 if !self.check(&Tok::RParen) {
-                    return Err(RillError::at("RILL-P005", "Expected ) after computed key expression", self.sp()));
+                    return Err(RillError::at(
+                        "RILL-P005",
+                        "Expected ) after computed key expression",
+                        self.sp(),
+                    ));
                 }
                 self.advance();
                 DictKey::Computed(e)
@@ -1267,7 +1528,11 @@ impl Parser {
             Tok::LBracket => {
                 let lit = self.list_or_dict()?;
                 if matches!(*lit.kind, Kind::Dict { .. }) {
-                    return Err(RillError::at("RILL-P004", "Dict entry key must be identifier or list, not dict", sp));
+                    return Err(RillError::at(
+                        "RILL-P004",
+                        "Dict entry key must be identifier or list, not dict",
+                        sp,
+                    ));
                 }
                 DictKey::Multi(lit)
             }
@@ -1277,7 +1542,9 @@ impl Parser {
             }
             Tok::Minus if matches!(self.peek(1), Tok::Num(_)) => {
                 self.advance();
-                let Tok::Num(n) = self.advance().tok else { return Err(p001("Expected number", sp)) };
+                let Tok::Num(n) = self.advance().tok else {
+                    return Err(p001("Expected number", sp));
+                };
                 DictKey::Num(-n)
             }
             Tok::Num(n) => {
@@ -1297,7 +1564,10 @@ impl Parser {
                 DictKey::Lit(n)
             }
             _ => {
-                return Err(p001("Dict key must be identifier, string, number, boolean, variable, or expression", sp));
+                return Err(p001(
+                    "Dict key must be identifier, string, number, boolean, variable, or expression",
+                    sp,
+                ));
             }
         };
         self.expect(Tok::Colon, "Expected :")?;
@@ -1310,7 +1580,14 @@ impl Parser {
         if self.check(&Tok::Or) {
             self.advance();
             let body = self.body()?;
-            return Ok(Node::new(Kind::Closure(Rc::new(ClosureDef { params: vec![], body, is_block: false })), sp));
+            return Ok(Node::new(
+                Kind::Closure(Rc::new(ClosureDef {
+                    params: vec![],
+                    body,
+                    is_block: false,
+                })),
+                sp,
+            ));
         }
         self.expect(Tok::Bar, "Expected |")?;
         let mut params = Vec::new();
@@ -1323,7 +1600,14 @@ impl Parser {
         }
         self.expect_code(Tok::Bar, "Expected |", "RILL-P005")?;
         let body = self.body()?;
-        Ok(Node::new(Kind::Closure(Rc::new(ClosureDef { params, body, is_block: false })), sp))
+        Ok(Node::new(
+            Kind::Closure(Rc::new(ClosureDef {
+                params,
+                body,
+                is_block: false,
+            })),
+            sp,
+        ))
     }
 
     fn param(&mut self) -> PResult<Param> {
@@ -1355,7 +1639,12 @@ impl Parser {
                 default = Some(self.literal()?);
             }
         }
-        Ok(Param { name, ty, default, annotations })
+        Ok(Param {
+            name,
+            ty,
+            default,
+            annotations,
+        })
     }
 
     // ---------------------------------------------------------------- spread / destructure / slice
@@ -1467,7 +1756,11 @@ impl Parser {
             }
             self.expect(Tok::Colon, "Expected :")?;
             if self.check(&Tok::Capture) {
-                return Err(RillError::at("RILL-P006", "Capture arrow cannot appear in slice context", self.sp()));
+                return Err(RillError::at(
+                    "RILL-P006",
+                    "Capture arrow cannot appear in slice context",
+                    self.sp(),
+                ));
             }
             if !self.check(&Tok::Colon) && !self.check(&Tok::Gt) {
                 stop = Some(self.slice_bound()?);
@@ -1502,7 +1795,10 @@ impl Parser {
             _ => {}
         }
         Err(p001(
-            format!("Expected slice bound (number, variable, or grouped expression), got: {}", self.tok().text()),
+            format!(
+                "Expected slice bound (number, variable, or grouped expression), got: {}",
+                self.tok().text()
+            ),
             sp,
         ))
     }
@@ -1514,7 +1810,12 @@ fn string_parts(raw: &str, base: Span, multiline: bool) -> PResult<Vec<StrPart>>
     let mut parts = Vec::new();
     let mut i = 0;
     let mut lit_start = 0;
-    let unescape = |s: &[char]| -> String { s.iter().collect::<String>().replace("{{", "{").replace("}}", "}") };
+    let unescape = |s: &[char]| -> String {
+        s.iter()
+            .collect::<String>()
+            .replace("{{", "{")
+            .replace("}}", "}")
+    };
     while i < chars.len() {
         if chars[i] == '{' {
             if chars.get(i + 1) == Some(&'{') {
@@ -1531,7 +1832,9 @@ fn string_parts(raw: &str, base: Span, multiline: bool) -> PResult<Vec<StrPart>>
             let mut depth = 1;
             i += 1;
             while i < chars.len() && depth > 0 {
-                if (chars[i] == '{' && chars.get(i + 1) == Some(&'{')) || (chars[i] == '}' && chars.get(i + 1) == Some(&'}')) {
+                if (chars[i] == '{' && chars.get(i + 1) == Some(&'{'))
+                    || (chars[i] == '}' && chars.get(i + 1) == Some(&'}'))
+                {
                     i += 2;
                     continue;
                 }
@@ -1543,11 +1846,19 @@ fn string_parts(raw: &str, base: Span, multiline: bool) -> PResult<Vec<StrPart>>
                 i += 1;
             }
             if depth != 0 {
-                return Err(RillError::at("RILL-P005", "Unterminated string interpolation", base));
+                return Err(RillError::at(
+                    "RILL-P005",
+                    "Unterminated string interpolation",
+                    base,
+                ));
             }
             let src: String = chars[expr_start..i - 1].iter().collect();
             if src.trim().is_empty() {
-                return Err(RillError::at("RILL-P004", "Empty string interpolation", base));
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "Empty string interpolation",
+                    base,
+                ));
             }
             let before = &chars[..expr_start];
             let newlines = before.iter().filter(|c| **c == '\n').count() as u32;
@@ -1559,18 +1870,40 @@ fn string_parts(raw: &str, base: Span, multiline: bool) -> PResult<Vec<StrPart>>
                     offset: base.offset + expr_start as u32,
                 }
             } else if multiline {
-                Span { line: base.line + 1, col: 1 + expr_start as u32, offset: base.offset + expr_start as u32 }
+                Span {
+                    line: base.line + 1,
+                    col: 1 + expr_start as u32,
+                    offset: base.offset + expr_start as u32,
+                }
             } else {
-                Span { line: base.line, col: base.col + 1 + expr_start as u32, offset: base.offset + 1 + expr_start as u32 }
+                Span {
+                    line: base.line,
+                    col: base.col + 1 + expr_start as u32,
+                    offset: base.offset + 1 + expr_start as u32,
+                }
             };
-            let toks: Vec<Token> = tokenize_at(&src, loc)?.into_iter().filter(|t| t.tok != Tok::Newline).collect();
+            let toks: Vec<Token> = tokenize_at(&src, loc)?
+                .into_iter()
+                .filter(|t| t.tok != Tok::Newline)
+                .collect();
             if toks.is_empty() || toks[0].tok == Tok::Eof {
-                return Err(RillError::at("RILL-P004", "Empty string interpolation", base));
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "Empty string interpolation",
+                    base,
+                ));
             }
-            let mut sub = Parser { toks, pos: 0, depth: 0 };
+            let mut sub = Parser {
+                toks,
+                pos: 0,
+                depth: 0,
+            };
             let e = sub.pipe_chain()?;
             if !sub.at_end() {
-                return Err(p001(format!("Unexpected token in interpolation: {}", sub.tok().text()), loc));
+                return Err(p001(
+                    format!("Unexpected token in interpolation: {}", sub.tok().text()),
+                    loc,
+                ));
             }
             parts.push(StrPart::Interp(e));
             lit_start = i;

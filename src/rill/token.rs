@@ -19,7 +19,10 @@ impl PartialEq for Span {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
     Num(f64),
-    Str { raw: String, multiline: bool },
+    Str {
+        raw: String,
+        multiline: bool,
+    },
     Ident(String),
     /// `$name` start: the lexer emits `Dollar` followed by the identifier.
     Dollar,

@@ -48,7 +48,8 @@ pub struct Vector {
 }
 
 /// Native function body of a runtime callable (iterator `next`, …).
-pub type NativeFn = Rc<dyn Fn(&mut crate::rill::eval::Interp, Vec<Value>) -> Result<Value, RillError>>;
+pub type NativeFn =
+    Rc<dyn Fn(&mut crate::rill::eval::Interp, Vec<Value>) -> Result<Value, RillError>>;
 
 /// Lazy element source of a built-in iterator: `gen(i)` is the i-th element or None at the end.
 pub type Generator = Rc<dyn Fn(usize) -> Option<Value>>;
@@ -75,9 +76,17 @@ pub enum Callable {
     },
     /// Built into the runtime. `source` marks the `next` of a built-in iterator: its generator
     /// and the index `next` would produce, so expansion can skip building iterator dicts.
-    Native { name: String, f: NativeFn, source: Option<(Generator, usize)> },
+    Native {
+        name: String,
+        f: NativeFn,
+        source: Option<(Generator, usize)>,
+    },
     /// Provided by the host application.
-    Host { name: String, params: Option<Vec<HostParam>>, property: bool },
+    Host {
+        name: String,
+        params: Option<Vec<HostParam>>,
+        property: bool,
+    },
 }
 
 impl std::fmt::Debug for Callable {
@@ -95,14 +104,20 @@ impl Callable {
     pub fn param_names(&self) -> Vec<String> {
         match self {
             Callable::Script { def, .. } => def.params.iter().map(|p| p.name.clone()).collect(),
-            Callable::Host { params: Some(ps), .. } => ps.iter().map(|p| p.name.clone()).collect(),
+            Callable::Host {
+                params: Some(ps), ..
+            } => ps.iter().map(|p| p.name.clone()).collect(),
             _ => vec![],
         }
     }
     /// The dict this closure was defined in, if still alive.
     pub fn bound_dict(&self) -> Option<Value> {
         match self {
-            Callable::Script { bound, .. } => bound.borrow().as_ref().and_then(|w| w.upgrade()).map(Value::Dict),
+            Callable::Script { bound, .. } => bound
+                .borrow()
+                .as_ref()
+                .and_then(|w| w.upgrade())
+                .map(Value::Dict),
             _ => None,
         }
     }
@@ -118,7 +133,10 @@ pub struct Scope {
 impl Scope {
     /// A new child scope of `parent`.
     pub fn child(parent: &Rc<Scope>) -> Rc<Scope> {
-        Rc::new(Scope { vars: RefCell::new(HashMap::new()), parent: Some(parent.clone()) })
+        Rc::new(Scope {
+            vars: RefCell::new(HashMap::new()),
+            parent: Some(parent.clone()),
+        })
     }
     /// Look a variable up through the parents.
     pub fn get(&self, name: &str) -> Option<Value> {
@@ -202,7 +220,10 @@ impl Value {
     /// An iterator dict: has `done: bool` and a callable `next`.
     pub fn is_iterator(&self) -> bool {
         match self {
-            Value::Dict(d) => matches!(d.get("done"), Some(Value::Bool(_))) && matches!(d.get("next"), Some(Value::Closure(_))),
+            Value::Dict(d) => {
+                matches!(d.get("done"), Some(Value::Bool(_)))
+                    && matches!(d.get("next"), Some(Value::Closure(_)))
+            }
             _ => false,
         }
     }
@@ -294,7 +315,10 @@ pub fn json_quote(out: &mut String, s: &str) {
 /// a bare closure is `RILL-R004`.
 pub fn to_json_text(v: &Value) -> Result<String, RillError> {
     if let Value::Closure(_) = v {
-        return Err(RillError::new("RILL-R004", "Cannot serialize closure to JSON"));
+        return Err(RillError::new(
+            "RILL-R004",
+            "Cannot serialize closure to JSON",
+        ));
     }
     let mut out = String::new();
     write_json(&mut out, v, 0)?;
@@ -303,7 +327,10 @@ pub fn to_json_text(v: &Value) -> Result<String, RillError> {
 
 fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError> {
     if depth > 10_000 {
-        return Err(RillError::new("RILL-R004", "Value nested too deeply for JSON"));
+        return Err(RillError::new(
+            "RILL-R004",
+            "Value nested too deeply for JSON",
+        ));
     }
     match v {
         Value::Null | Value::Closure(_) => out.push_str("null"),
@@ -364,13 +391,22 @@ pub fn deep_eq(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Num(x), Value::Num(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => x == y,
-        (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y) || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_eq(p, q))),
+        (Value::List(x), Value::List(y)) => {
+            Rc::ptr_eq(x, y)
+                || (x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_eq(p, q)))
+        }
         (Value::Dict(x), Value::Dict(y)) => {
-            Rc::ptr_eq(x, y) || (x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| deep_eq(v, w))))
+            Rc::ptr_eq(x, y)
+                || (x.len() == y.len()
+                    && x.iter()
+                        .all(|(k, v)| y.get(k).is_some_and(|w| deep_eq(v, w))))
         }
         (Value::Tuple(x), Value::Tuple(y)) => {
             x.entries.len() == y.entries.len()
-                && x.entries.iter().zip(y.entries.iter()).all(|((k1, v1), (k2, v2))| k1 == k2 && deep_eq(v1, v2))
+                && x.entries
+                    .iter()
+                    .zip(y.entries.iter())
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_eq(v1, v2))
         }
         (Value::Vector(x), Value::Vector(y)) => x.model == y.model && x.data == y.data,
         (Value::Closure(x), Value::Closure(y)) => {
@@ -379,13 +415,27 @@ pub fn deep_eq(a: &Value, b: &Value) -> bool {
             }
             match (&**x, &**y) {
                 (
-                    Callable::Script { def: d1, scope: s1, annotations: a1, defaults: f1, .. },
-                    Callable::Script { def: d2, scope: s2, annotations: a2, defaults: f2, .. },
+                    Callable::Script {
+                        def: d1,
+                        scope: s1,
+                        annotations: a1,
+                        defaults: f1,
+                        ..
+                    },
+                    Callable::Script {
+                        def: d2,
+                        scope: s2,
+                        annotations: a2,
+                        defaults: f2,
+                        ..
+                    },
                 ) => {
                     Rc::ptr_eq(s1, s2)
                         && (Rc::ptr_eq(d1, d2) || d1 == d2)
                         && a1.len() == a2.len()
-                        && a1.iter().all(|(k, v)| a2.get(k).is_some_and(|w| deep_eq(v, w)))
+                        && a1
+                            .iter()
+                            .all(|(k, v)| a2.get(k).is_some_and(|w| deep_eq(v, w)))
                         && f1.len() == f2.len()
                         && f1.iter().zip(f2.iter()).all(|(p, q)| match (p, q) {
                             (Some(p), Some(q)) => deep_eq(p, q),
@@ -412,7 +462,9 @@ fn enc_num(n: f64) -> serde_json::Value {
     if n == n.trunc() && n.abs() < 9.0e15 {
         return serde_json::Value::from(n as i64);
     }
-    serde_json::Number::from_f64(n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+    serde_json::Number::from_f64(n)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
 }
 
 /// Encode a value for the runner contract (spec §17 "Value encoding").
@@ -424,7 +476,12 @@ pub fn encode(v: &Value) -> serde_json::Value {
         Value::Num(n) => enc_num(*n),
         Value::Str(s) => J::String(s.to_string()),
         Value::List(l) => J::Array(l.iter().map(encode).collect()),
-        Value::Dict(d) => J::Object(js_order(d).into_iter().map(|(k, v)| (k.clone(), encode(v))).collect()),
+        Value::Dict(d) => J::Object(
+            js_order(d)
+                .into_iter()
+                .map(|(k, v)| (k.clone(), encode(v)))
+                .collect(),
+        ),
         Value::Tuple(t) => {
             let entries: Vec<J> = t
                 .entries
@@ -440,7 +497,9 @@ pub fn encode(v: &Value) -> serde_json::Value {
             serde_json::json!({"__rill": "tuple", "entries": entries})
         }
         Value::Closure(c) => match &**c {
-            Callable::Script { .. } => serde_json::json!({"__rill": "closure", "kind": "script", "params": c.param_names()}),
+            Callable::Script { .. } => {
+                serde_json::json!({"__rill": "closure", "kind": "script", "params": c.param_names()})
+            }
             Callable::Native { .. } => serde_json::json!({"__rill": "closure", "kind": "runtime"}),
             Callable::Host { property, .. } => {
                 let mut m = serde_json::json!({"__rill": "closure", "kind": "application"});
@@ -450,7 +509,9 @@ pub fn encode(v: &Value) -> serde_json::Value {
                 m
             }
         },
-        Value::Vector(vec) => serde_json::json!({"__rill": "vector", "model": vec.model, "data": vec.data.iter().map(|x| f64::from(*x)).collect::<Vec<_>>()}),
+        Value::Vector(vec) => {
+            serde_json::json!({"__rill": "vector", "model": vec.model, "data": vec.data.iter().map(|x| f64::from(*x)).collect::<Vec<_>>()})
+        }
     }
 }
 
@@ -471,9 +532,16 @@ pub fn decode(j: &serde_json::Value) -> Value {
             }),
             Some("tuple") => {
                 let mut entries = Vec::new();
-                for e in o.get("entries").and_then(|e| e.as_array()).into_iter().flatten() {
+                for e in o
+                    .get("entries")
+                    .and_then(|e| e.as_array())
+                    .into_iter()
+                    .flatten()
+                {
                     let Some(pair) = e.as_array() else { continue };
-                    let (Some(k), Some(v)) = (pair.first(), pair.get(1)) else { continue };
+                    let (Some(k), Some(v)) = (pair.first(), pair.get(1)) else {
+                        continue;
+                    };
                     let key = match k {
                         J::Number(n) => TKey::Pos(n.as_u64().unwrap_or(0) as usize),
                         other => TKey::Name(other.as_str().unwrap_or_default().to_string()),
@@ -483,8 +551,18 @@ pub fn decode(j: &serde_json::Value) -> Value {
                 Value::Tuple(Rc::new(Tuple { entries }))
             }
             Some("vector") => Value::Vector(Rc::new(Vector {
-                model: o.get("model").and_then(|m| m.as_str()).unwrap_or_default().to_string(),
-                data: o.get("data").and_then(|d| d.as_array()).into_iter().flatten().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect(),
+                model: o
+                    .get("model")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                data: o
+                    .get("data")
+                    .and_then(|d| d.as_array())
+                    .into_iter()
+                    .flatten()
+                    .map(|x| x.as_f64().unwrap_or(0.0) as f32)
+                    .collect(),
             })),
             Some("closure") => Value::Closure(Rc::new(Callable::Host {
                 name: "<host>".into(),
@@ -506,9 +584,19 @@ pub fn to_store_json(v: &Value) -> Json {
         Value::Num(n) => Json::Number(*n),
         Value::Str(s) => Json::String(s.to_string()),
         Value::List(l) => Json::Array(l.iter().map(to_store_json).collect()),
-        Value::Dict(d) => Json::Object(d.iter().filter(|(_, x)| !matches!(x, Value::Closure(_))).map(|(k, x)| (k.clone(), to_store_json(x))).collect()),
+        Value::Dict(d) => Json::Object(
+            d.iter()
+                .filter(|(_, x)| !matches!(x, Value::Closure(_)))
+                .map(|(k, x)| (k.clone(), to_store_json(x)))
+                .collect(),
+        ),
         Value::Tuple(t) => Json::Array(t.entries.iter().map(|(_, x)| to_store_json(x)).collect()),
-        Value::Vector(vec) => Json::Array(vec.data.iter().map(|x| Json::Number(f64::from(*x))).collect()),
+        Value::Vector(vec) => Json::Array(
+            vec.data
+                .iter()
+                .map(|x| Json::Number(f64::from(*x)))
+                .collect(),
+        ),
     }
 }
 
@@ -520,7 +608,11 @@ pub fn from_store_json(j: &Json) -> Value {
         Json::Number(n) => Value::Num(*n),
         Json::String(s) => Value::str(s),
         Json::Array(a) => Value::list(a.iter().map(from_store_json).collect()),
-        Json::Object(o) => Value::dict(o.iter().map(|(k, v)| (k.clone(), from_store_json(v))).collect()),
+        Json::Object(o) => Value::dict(
+            o.iter()
+                .map(|(k, v)| (k.clone(), from_store_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -543,7 +635,10 @@ mod tests {
         d.insert("b".into(), Value::Num(1.0));
         d.insert("1".into(), Value::str("x"));
         assert_eq!(Value::dict(d).display(), "{\"1\":\"x\",\"b\":1}");
-        assert_eq!(Value::list(vec![Value::Num(1.0), Value::str("a")]).display(), "[1,\"a\"]");
+        assert_eq!(
+            Value::list(vec![Value::Num(1.0), Value::str("a")]).display(),
+            "[1,\"a\"]"
+        );
     }
 
     #[test]

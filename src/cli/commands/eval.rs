@@ -78,14 +78,24 @@ fn run_source(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> 
 }
 
 /// Run on a big-stack thread; a panic becomes a code-less error instead of a crash.
-fn run_isolated(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> (String, Result<String, String>, Vec<String>) {
+fn run_isolated(
+    src: String,
+    host: Option<serde_json::Value>,
+    echo_logs: bool,
+) -> (String, Result<String, String>, Vec<String>) {
     let out = run_with_big_stack(move || {
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_source(src, host, echo_logs)));
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_source(src, host, echo_logs)
+        }));
         match r {
             Ok(o) => (o.json.to_string(), o.display, o.logs),
             Err(_) => {
                 let j = serde_json::json!({"ok": false, "error": {"code": null, "message": "internal interpreter error"}});
-                (j.to_string(), Err("internal interpreter error".into()), vec![])
+                (
+                    j.to_string(),
+                    Err("internal interpreter error".into()),
+                    vec![],
+                )
             }
         }
     });
@@ -102,10 +112,14 @@ fn read_source(args: &EvalArgs) -> Result<String, String> {
     match &args.file {
         Some(p) if p.as_os_str() == "-" => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| format!("cannot read stdin: {e}"))?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
             Ok(s)
         }
-        Some(p) => std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display())),
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        }
         None => Err("no script given: pass FILE, - or -e SNIPPET".into()),
     }
 }
@@ -123,7 +137,10 @@ pub fn run(args: &EvalArgs) -> ExitCode {
         }
     };
     let host = match &args.host {
-        Some(p) => match std::fs::read_to_string(p).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
             Ok(h) => Some(h),
             Err(e) => {
                 eprintln!("error: cannot load host file {}: {e}", p.display());

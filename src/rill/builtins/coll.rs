@@ -32,17 +32,25 @@ fn ht(v: &Value, head: bool) -> Res {
     match v {
         Value::List(l) => {
             let x = if head { l.first() } else { l.last() };
-            x.cloned().ok_or_else(|| RillError::new("RILL-R002", format!("Cannot get {which} of empty list")))
+            x.cloned().ok_or_else(|| {
+                RillError::new("RILL-R002", format!("Cannot get {which} of empty list"))
+            })
         }
         Value::Str(s) => {
             let u: Vec<u16> = s.encode_utf16().collect();
             if u.is_empty() {
-                return Err(RillError::new("RILL-R002", format!("Cannot get {which} of empty string")));
+                return Err(RillError::new(
+                    "RILL-R002",
+                    format!("Cannot get {which} of empty string"),
+                ));
             }
             let i = if head { 0 } else { u.len() - 1 };
             Ok(Value::string(String::from_utf16_lossy(&u[i..i + 1])))
         }
-        other => Err(r003(format!("{which} requires list or string, got {}", type_for_msg(other)))),
+        other => Err(r003(format!(
+            "{which} requires list or string, got {}",
+            type_for_msg(other)
+        ))),
     }
 }
 
@@ -62,10 +70,18 @@ pub fn at(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let len = match v {
         Value::List(l) => l.len(),
         Value::Str(s) => s.encode_utf16().count(),
-        other => return Err(r003(format!("at requires list or string, got {}", type_for_msg(other)))),
+        other => {
+            return Err(r003(format!(
+                "at requires list or string, got {}",
+                type_for_msg(other)
+            )));
+        }
     };
     if i < 0.0 || i.fract() != 0.0 || i as usize >= len {
-        return Err(RillError::new("RILL-R002", format!("Index {} out of bounds for length {len}", fmt_num(i))));
+        return Err(RillError::new(
+            "RILL-R002",
+            format!("Index {} out of bounds for length {len}", fmt_num(i)),
+        ));
     }
     let i = i as usize;
     Ok(match v {
@@ -82,16 +98,27 @@ pub fn first(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     match v {
         Value::Dict(_) if v.is_iterator() => Ok(v.clone()),
         Value::List(l) => Ok(list_iterator(l.clone(), 0)),
-        Value::Str(s) => Ok(list_iterator(Rc::new(s.chars().map(|c| Value::string(c.to_string())).collect()), 0)),
+        Value::Str(s) => Ok(list_iterator(
+            Rc::new(s.chars().map(|c| Value::string(c.to_string())).collect()),
+            0,
+        )),
         Value::Dict(d) => Ok(list_iterator(Rc::new(dict_entries(d)), 0)),
-        other => Err(r003(format!("first requires list, string, dict, or iterator, got {}", type_for_msg(other)))),
+        other => Err(r003(format!(
+            "first requires list, string, dict, or iterator, got {}",
+            type_for_msg(other)
+        ))),
     }
 }
 
 pub fn join(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    let sep = args.first().map(|s| s.display()).unwrap_or_else(|| ",".into());
+    let sep = args
+        .first()
+        .map(|s| s.display())
+        .unwrap_or_else(|| ",".into());
     match v {
-        Value::List(l) => Ok(Value::string(l.iter().map(|x| x.display()).collect::<Vec<_>>().join(&sep))),
+        Value::List(l) => Ok(Value::string(
+            l.iter().map(|x| x.display()).collect::<Vec<_>>().join(&sep),
+        )),
         other => Ok(Value::string(other.display())),
     }
 }
@@ -101,11 +128,17 @@ pub fn empty(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
 }
 
 pub fn eq(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(deep_eq(v, args.first().unwrap_or(&Value::Null))))
+    Ok(Value::Bool(deep_eq(
+        v,
+        args.first().unwrap_or(&Value::Null),
+    )))
 }
 
 pub fn ne(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(!deep_eq(v, args.first().unwrap_or(&Value::Null))))
+    Ok(Value::Bool(!deep_eq(
+        v,
+        args.first().unwrap_or(&Value::Null),
+    )))
 }
 
 fn cmp(v: &Value, args: &[Value]) -> Option<std::cmp::Ordering> {
@@ -121,20 +154,31 @@ pub fn lt(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 }
 
 pub fn gt(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(cmp(v, args) == Some(std::cmp::Ordering::Greater)))
+    Ok(Value::Bool(
+        cmp(v, args) == Some(std::cmp::Ordering::Greater),
+    ))
 }
 
 pub fn le(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(matches!(cmp(v, args), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal))))
+    Ok(Value::Bool(matches!(
+        cmp(v, args),
+        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+    )))
 }
 
 pub fn ge(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(matches!(cmp(v, args), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal))))
+    Ok(Value::Bool(matches!(
+        cmp(v, args),
+        Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)
+    )))
 }
 
 pub fn keys(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::list(match v {
-        Value::Dict(d) => js_order(d).into_iter().map(|(k, _)| Value::str(k)).collect(),
+        Value::Dict(d) => js_order(d)
+            .into_iter()
+            .map(|(k, _)| Value::str(k))
+            .collect(),
         _ => vec![],
     }))
 }
@@ -148,7 +192,10 @@ pub fn values(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
 
 pub fn entries(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::list(match v {
-        Value::Dict(d) => js_order(d).into_iter().map(|(k, x)| Value::list(vec![Value::str(k), x.clone()])).collect(),
+        Value::Dict(d) => js_order(d)
+            .into_iter()
+            .map(|(k, x)| Value::list(vec![Value::str(k), x.clone()]))
+            .collect(),
         _ => vec![],
     }))
 }
@@ -156,7 +203,10 @@ pub fn entries(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
 fn list_recv<'a>(v: &'a Value, m: &str) -> Result<&'a Rc<Vec<Value>>, RillError> {
     match v {
         Value::List(l) => Ok(l),
-        other => Err(r003(format!("{m} requires list receiver, got {}", type_for_msg(other)))),
+        other => Err(r003(format!(
+            "{m} requires list receiver, got {}",
+            type_for_msg(other)
+        ))),
     }
 }
 
@@ -174,10 +224,17 @@ fn has_many(v: &Value, args: &[Value], m: &str, all: bool) -> Res {
         return Err(r001(format!("{m} expects 1 argument, got {}", args.len())));
     }
     let Value::List(cands) = &args[0] else {
-        return Err(r001(format!("{m} expects list argument, got {}", args[0].type_name())));
+        return Err(r001(format!(
+            "{m} expects list argument, got {}",
+            args[0].type_name()
+        )));
     };
     let test = |c: &Value| l.iter().any(|x| deep_eq(x, c));
-    Ok(Value::Bool(if all { cands.iter().all(test) } else { cands.iter().any(test) }))
+    Ok(Value::Bool(if all {
+        cands.iter().all(test)
+    } else {
+        cands.iter().any(test)
+    }))
 }
 
 pub fn has_any(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
@@ -191,26 +248,45 @@ pub fn has_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 pub fn params(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     match v {
         Value::Closure(c) => Ok(super::params_of(c)),
-        other => Err(r003(format!("Cannot access .params on {}", type_for_msg(other)))),
+        other => Err(r003(format!(
+            "Cannot access .params on {}",
+            type_for_msg(other)
+        ))),
     }
 }
 
 fn vec_recv<'a>(v: &'a Value, m: &str) -> Result<&'a Rc<Vector>, RillError> {
     match v {
         Value::Vector(x) => Ok(x),
-        other => Err(r003(format!("{m} requires vector receiver, got {}", type_for_msg(other)))),
+        other => Err(r003(format!(
+            "{m} requires vector receiver, got {}",
+            type_for_msg(other)
+        ))),
     }
 }
 
-fn vec_pair<'a>(v: &'a Value, args: &'a [Value], m: &str) -> Result<(&'a Rc<Vector>, &'a Rc<Vector>), RillError> {
+fn vec_pair<'a>(
+    v: &'a Value,
+    args: &'a [Value],
+    m: &str,
+) -> Result<(&'a Rc<Vector>, &'a Rc<Vector>), RillError> {
     let a = vec_recv(v, m)?;
     let b = match args.first() {
         Some(Value::Vector(b)) => b,
-        Some(other) => return Err(r003(format!("{m} requires vector argument, got {}", other.type_name()))),
+        Some(other) => {
+            return Err(r003(format!(
+                "{m} requires vector argument, got {}",
+                other.type_name()
+            )));
+        }
         None => return Err(r001(format!("{m} requires a vector argument"))),
     };
     if a.data.len() != b.data.len() {
-        return Err(r003(format!("Vector dimension mismatch: {} vs {}", a.data.len(), b.data.len())));
+        return Err(r003(format!(
+            "Vector dimension mismatch: {} vs {}",
+            a.data.len(),
+            b.data.len()
+        )));
     }
     Ok((a, b))
 }
@@ -224,7 +300,11 @@ pub fn model(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
 }
 
 fn norm_of(x: &Vector) -> f64 {
-    x.data.iter().map(|f| f64::from(*f) * f64::from(*f)).sum::<f64>().sqrt()
+    x.data
+        .iter()
+        .map(|f| f64::from(*f) * f64::from(*f))
+        .sum::<f64>()
+        .sqrt()
 }
 
 pub fn norm(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
@@ -237,11 +317,18 @@ pub fn normalize(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     if n == 0.0 {
         return Ok(v.clone());
     }
-    Ok(Value::Vector(Rc::new(Vector { model: x.model.clone(), data: x.data.iter().map(|f| (f64::from(*f) / n) as f32).collect() })))
+    Ok(Value::Vector(Rc::new(Vector {
+        model: x.model.clone(),
+        data: x.data.iter().map(|f| (f64::from(*f) / n) as f32).collect(),
+    })))
 }
 
 fn dot_of(a: &Vector, b: &Vector) -> f64 {
-    a.data.iter().zip(&b.data).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum()
+    a.data
+        .iter()
+        .zip(&b.data)
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum()
 }
 
 pub fn similarity(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
@@ -257,7 +344,14 @@ pub fn dot(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 
 pub fn distance(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let (a, b) = vec_pair(v, args, "distance")?;
-    Ok(Value::Num(a.data.iter().zip(&b.data).map(|(x, y)| (f64::from(*x) - f64::from(*y)).powi(2)).sum::<f64>().sqrt()))
+    Ok(Value::Num(
+        a.data
+            .iter()
+            .zip(&b.data)
+            .map(|(x, y)| (f64::from(*x) - f64::from(*y)).powi(2))
+            .sum::<f64>()
+            .sqrt(),
+    ))
 }
 
 #[cfg(test)]
@@ -267,7 +361,10 @@ mod tests {
     use crate::rill::host::HostRegistry;
 
     fn vecv(d: &[f32]) -> Value {
-        Value::Vector(Rc::new(Vector { model: "m".into(), data: d.to_vec() }))
+        Value::Vector(Rc::new(Vector {
+            model: "m".into(),
+            data: d.to_vec(),
+        }))
     }
 
     #[test]
@@ -290,6 +387,10 @@ mod tests {
             other => panic!("normalize gave {other:?}"),
         }
         let short = vecv(&[1.0]);
-        assert!(dot(&mut it, &a, &[short]).err().is_some_and(|e| e.is("RILL-R003")));
+        assert!(
+            dot(&mut it, &a, &[short])
+                .err()
+                .is_some_and(|e| e.is("RILL-R003"))
+        );
     }
 }

@@ -14,7 +14,16 @@ use std::rc::Rc;
 /// A built-in method: receiver and evaluated arguments.
 pub type Method = fn(&mut Interp, &Value, &[Value]) -> Result<Value, RillError>;
 
-const FUNCTIONS: &[&str] = &["identity", "type", "log", "json", "enumerate", "range", "repeat", "tool"];
+const FUNCTIONS: &[&str] = &[
+    "identity",
+    "type",
+    "log",
+    "json",
+    "enumerate",
+    "range",
+    "repeat",
+    "tool",
+];
 
 /// Is `name` a built-in function?
 pub fn is_function(name: &str) -> bool {
@@ -43,13 +52,22 @@ pub(crate) fn r001(msg: impl Into<String>) -> RillError {
 fn num_arg(args: &[Value], i: usize, fname: &str, pname: &str) -> Result<f64, RillError> {
     match args.get(i) {
         Some(Value::Num(n)) => Ok(*n),
-        Some(other) => Err(r001(format!("{fname}: {pname} must be a number, got {}", other.type_name()))),
+        Some(other) => Err(r001(format!(
+            "{fname}: {pname} must be a number, got {}",
+            other.type_name()
+        ))),
         None => Err(r001(format!("{fname}: missing argument {pname}"))),
     }
 }
 
 /// Call a built-in function.
-pub fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Span) -> R<Value> {
+pub fn call_function(
+    it: &mut Interp,
+    name: &str,
+    args: Vec<Value>,
+    _cx: &Cx,
+    sp: Span,
+) -> R<Value> {
     let first = args.first().cloned().unwrap_or(Value::Null);
     let r: Result<Value, RillError> = match name {
         "identity" => Ok(first),
@@ -96,7 +114,11 @@ pub fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp
         "range" => (|| {
             let start = num_arg(&args, 0, "range", "start")?;
             let end = num_arg(&args, 1, "range", "end")?;
-            let step = if args.len() > 2 { num_arg(&args, 2, "range", "step")? } else { 1.0 };
+            let step = if args.len() > 2 {
+                num_arg(&args, 2, "range", "step")?
+            } else {
+                1.0
+            };
             if step == 0.0 {
                 return Err(r001("range step cannot be zero"));
             }
@@ -118,14 +140,22 @@ pub fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp
             Ok(gen_iterator(g, 0))
         })(),
         "tool" => tool(it, &args),
-        _ => Err(RillError::new("RILL-R006", format!("Unknown function: {name}"))),
+        _ => Err(RillError::new(
+            "RILL-R006",
+            format!("Unknown function: {name}"),
+        )),
     };
     Ok(r.map_err(|e| e.or_at(sp))?)
 }
 
 fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
     match args {
-        [Value::Str(name), Value::Str(desc), Value::Dict(params), Value::Closure(f)] => {
+        [
+            Value::Str(name),
+            Value::Str(desc),
+            Value::Dict(params),
+            Value::Closure(f),
+        ] => {
             let mut d = Dict::new();
             d.insert("name".into(), Value::Str(name.clone()));
             d.insert("description".into(), Value::Str(desc.clone()));
@@ -138,13 +168,19 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
                 return Err(r001("tool() invalid arguments"));
             }
             let Some(f) = it.host.lookup(name) else {
-                return Err(RillError::new("RILL-R004", format!("Unknown function: {name}")));
+                return Err(RillError::new(
+                    "RILL-R004",
+                    format!("Unknown function: {name}"),
+                ));
             };
             let mut params = Dict::new();
             for p in f.params.clone().unwrap_or_default() {
                 let mut pd = Dict::new();
                 pd.insert("type".into(), Value::str(&p.ty));
-                pd.insert("description".into(), Value::str(p.description.as_deref().unwrap_or("")));
+                pd.insert(
+                    "description".into(),
+                    Value::str(p.description.as_deref().unwrap_or("")),
+                );
                 params.insert(p.name.clone(), Value::dict(pd));
             }
             let opts = match rest.first() {
@@ -159,11 +195,18 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
                 .and_then(|o| o.get("description").cloned())
                 .unwrap_or_else(|| Value::str(f.description.as_deref().unwrap_or("")));
             d.insert("description".into(), desc);
-            let params = opts.as_ref().and_then(|o| o.get("params").cloned()).unwrap_or(Value::dict(params));
+            let params = opts
+                .as_ref()
+                .and_then(|o| o.get("params").cloned())
+                .unwrap_or(Value::dict(params));
             d.insert("params".into(), params);
             d.insert(
                 "fn".into(),
-                Value::Closure(Rc::new(Callable::Host { name: name.to_string(), params: f.params.clone(), property: false })),
+                Value::Closure(Rc::new(Callable::Host {
+                    name: name.to_string(),
+                    params: f.params.clone(),
+                    property: false,
+                })),
             );
             Ok(Value::dict(d))
         }
@@ -175,7 +218,11 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
 pub fn params_of(c: &Rc<Callable>) -> Value {
     let mut out = Dict::new();
     match &**c {
-        Callable::Script { def, param_annotations, .. } => {
+        Callable::Script {
+            def,
+            param_annotations,
+            ..
+        } => {
             for (i, p) in def.params.iter().enumerate() {
                 let mut d = Dict::new();
                 if let Some(t) = &p.ty {
@@ -187,7 +234,9 @@ pub fn params_of(c: &Rc<Callable>) -> Value {
                 out.insert(p.name.clone(), Value::dict(d));
             }
         }
-        Callable::Host { params: Some(ps), .. } => {
+        Callable::Host {
+            params: Some(ps), ..
+        } => {
             for p in ps {
                 let mut d = Dict::new();
                 d.insert("type".into(), Value::str(&p.ty));

@@ -35,7 +35,11 @@ pub fn parse_leading(s: &str) -> f64 {
         i += 1;
     }
     if t[i..].starts_with("Infinity") {
-        return if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+        return if t.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
     }
     let ds = i;
     while i < b.len() && b[i].is_ascii_digit() {
@@ -98,7 +102,10 @@ pub fn upper(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
 /// JS `String.prototype.split` with a string separator.
 pub fn js_split(s: &str, sep: &str) -> Vec<Value> {
     if sep.is_empty() {
-        return utf16(s).chunks(1).map(|c| Value::string(String::from_utf16_lossy(c))).collect();
+        return utf16(s)
+            .chunks(1)
+            .map(|c| Value::string(String::from_utf16_lossy(c)))
+            .collect();
     }
     s.split(sep).map(Value::str).collect()
 }
@@ -113,15 +120,21 @@ pub fn lines(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
 }
 
 pub fn contains(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(s_of(v).contains(&arg_s(args, 0).unwrap_or_default())))
+    Ok(Value::Bool(
+        s_of(v).contains(&arg_s(args, 0).unwrap_or_default()),
+    ))
 }
 
 pub fn starts_with(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(s_of(v).starts_with(&arg_s(args, 0).unwrap_or_default())))
+    Ok(Value::Bool(
+        s_of(v).starts_with(&arg_s(args, 0).unwrap_or_default()),
+    ))
 }
 
 pub fn ends_with(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
-    Ok(Value::Bool(s_of(v).ends_with(&arg_s(args, 0).unwrap_or_default())))
+    Ok(Value::Bool(
+        s_of(v).ends_with(&arg_s(args, 0).unwrap_or_default()),
+    ))
 }
 
 pub fn index_of(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
@@ -184,34 +197,53 @@ fn regex_of(args: &[Value]) -> Option<regex::Regex> {
 
 pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(re) = regex_of(args) else { return Ok(Value::string(s)) };
+    let Some(re) = regex_of(args) else {
+        return Ok(Value::string(s));
+    };
     let rep = js_replacement(&arg_s(args, 1).unwrap_or_default());
     Ok(Value::string(re.replacen(&s, 1, rep.as_str()).into_owned()))
 }
 
 pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(re) = regex_of(args) else { return Ok(Value::string(s)) };
+    let Some(re) = regex_of(args) else {
+        return Ok(Value::string(s));
+    };
     let rep = js_replacement(&arg_s(args, 1).unwrap_or_default());
     Ok(Value::string(re.replace_all(&s, rep.as_str()).into_owned()))
 }
 
 pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(re) = regex_of(args) else { return Ok(Value::dict(Dict::new())) };
-    let Some(caps) = re.captures(&s) else { return Ok(Value::dict(Dict::new())) };
-    let Some(m) = caps.get(0) else { return Ok(Value::dict(Dict::new())) };
+    let Some(re) = regex_of(args) else {
+        return Ok(Value::dict(Dict::new()));
+    };
+    let Some(caps) = re.captures(&s) else {
+        return Ok(Value::dict(Dict::new()));
+    };
+    let Some(m) = caps.get(0) else {
+        return Ok(Value::dict(Dict::new()));
+    };
     let mut d = Dict::new();
     d.insert("matched".into(), Value::str(m.as_str()));
-    d.insert("index".into(), Value::Num(s[..m.start()].encode_utf16().count() as f64));
-    let groups: Vec<Value> = caps.iter().skip(1).map(|g| g.map(|g| Value::str(g.as_str())).unwrap_or(Value::str(""))).collect();
+    d.insert(
+        "index".into(),
+        Value::Num(s[..m.start()].encode_utf16().count() as f64),
+    );
+    let groups: Vec<Value> = caps
+        .iter()
+        .skip(1)
+        .map(|g| g.map(|g| Value::str(g.as_str())).unwrap_or(Value::str("")))
+        .collect();
     d.insert("groups".into(), Value::list(groups));
     Ok(Value::dict(d))
 }
 
 pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    Ok(Value::Bool(regex_of(args).is_some_and(|re| re.is_match(&s))))
+    Ok(Value::Bool(
+        regex_of(args).is_some_and(|re| re.is_match(&s)),
+    ))
 }
 
 pub fn repeat(_: &mut Interp, v: &Value, args: &[Value]) -> Res {

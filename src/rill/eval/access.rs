@@ -21,14 +21,28 @@ impl Interp {
                 }
                 Ok(cx.pipe.clone())
             }
-            Some(n) => cx.scope.get(n).ok_or_else(|| err("RILL-R005", format!("Undefined variable: ${n}"), sp)),
+            Some(n) => cx
+                .scope
+                .get(n)
+                .ok_or_else(|| err("RILL-R005", format!("Undefined variable: ${n}"), sp)),
         }
     }
 
     /// A dict field; zero-param closures are auto-invoked with `$` = the dict.
-    fn dict_field(&mut self, d: &Value, field: &str, allow_missing: bool, cx: &Cx, sp: Span) -> R<Value> {
+    fn dict_field(
+        &mut self,
+        d: &Value,
+        field: &str,
+        allow_missing: bool,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         let Value::Dict(m) = d else {
-            return Err(err("RILL-R003", format!("Cannot access field '{field}' on non-dict"), sp));
+            return Err(err(
+                "RILL-R003",
+                format!("Cannot access field '{field}' on non-dict"),
+                sp,
+            ));
         };
         match m.get(field) {
             None | Some(Value::Null) => {
@@ -46,7 +60,11 @@ impl Interp {
                 };
                 if prop {
                     let c = c.clone();
-                    let args = if matches!(&*c, Callable::Script { .. }) { vec![] } else { vec![d.clone()] };
+                    let args = if matches!(&*c, Callable::Script { .. }) {
+                        vec![]
+                    } else {
+                        vec![d.clone()]
+                    };
                     return self.invoke(&c, args, &cx.with_pipe(d.clone()), sp);
                 }
                 Ok(Value::Closure(c.clone()))
@@ -57,7 +75,15 @@ impl Interp {
 
     /// Evaluate `$name…` with its access chain, existence check and default.
     pub(crate) fn eval_var(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        let Kind::Var { name, access, exist, default } = &*n.kind else { return Ok(Value::Null) };
+        let Kind::Var {
+            name,
+            access,
+            exist,
+            default,
+        } = &*n.kind
+        else {
+            return Ok(Value::Null);
+        };
         let sp = n.span;
         let mut v = self.var_base(name, cx, sp)?;
         let soft = default.is_some() || exist.is_some();
@@ -71,7 +97,11 @@ impl Interp {
             let step = self.access_step(&v, a, soft, cx, sp);
             v = match step {
                 Ok(x) => x,
-                Err(Flow::Err(e)) if default.is_some() && (e.is("RILL-R009") || e.is("RILL-R008")) => Value::Null,
+                Err(Flow::Err(e))
+                    if default.is_some() && (e.is("RILL-R009") || e.is("RILL-R008")) =>
+                {
+                    Value::Null
+                }
                 Err(e) => return Err(e),
             };
         }
@@ -87,12 +117,25 @@ impl Interp {
                         Some(k) => cx.scope.get(k),
                     };
                     let Some(key) = key else {
-                        return Err(err("RILL-R005", format!("Variable '{}' is undefined", k.as_deref().unwrap_or("$")), sp));
+                        return Err(err(
+                            "RILL-R005",
+                            format!("Variable '{}' is undefined", k.as_deref().unwrap_or("$")),
+                            sp,
+                        ));
                     };
                     match (&v, &key) {
-                        (Value::Dict(d), Value::Str(s)) => d.get(&**s).filter(|x| !matches!(x, Value::Null)).cloned(),
+                        (Value::Dict(d), Value::Str(s)) => {
+                            d.get(&**s).filter(|x| !matches!(x, Value::Null)).cloned()
+                        }
                         (Value::Dict(_), other) => {
-                            return Err(err("RILL-R002", format!("Existence check key must be string, got {}", other.type_name()), sp));
+                            return Err(err(
+                                "RILL-R002",
+                                format!(
+                                    "Existence check key must be string, got {}",
+                                    other.type_name()
+                                ),
+                                sp,
+                            ));
                         }
                         (Value::List(l), Value::Num(i)) => {
                             let idx = if *i < 0.0 { l.len() as f64 + i } else { *i };
@@ -107,14 +150,27 @@ impl Interp {
                 Access::Computed(e) => {
                     let key = self.eval(e, cx)?;
                     let Value::Str(s) = key else {
-                        return Err(err("RILL-R002", format!("Existence check key evaluated to {}, expected string", key.type_name()), sp));
+                        return Err(err(
+                            "RILL-R002",
+                            format!(
+                                "Existence check key evaluated to {}, expected string",
+                                key.type_name()
+                            ),
+                            sp,
+                        ));
                     };
                     match &v {
                         Value::Dict(d) => d.get(&*s).filter(|x| !matches!(x, Value::Null)).cloned(),
                         _ => None,
                     }
                 }
-                _ => return Err(err("RILL-R002", "Existence check not supported for this access", sp)),
+                _ => {
+                    return Err(err(
+                        "RILL-R002",
+                        "Existence check not supported for this access",
+                        sp,
+                    ));
+                }
             };
             return Ok(Value::Bool(match (found, ty) {
                 (Some(x), Some(t)) => x.type_name() == t,
@@ -140,24 +196,47 @@ impl Interp {
                         if j >= 0.0 && j.fract() == 0.0 && (j as usize) < l.len() {
                             Ok(l[j as usize].clone())
                         } else {
-                            Err(err("RILL-R009", format!("List index out of bounds: {}", fmt_num(*i)), sp))
+                            Err(err(
+                                "RILL-R009",
+                                format!("List index out of bounds: {}", fmt_num(*i)),
+                                sp,
+                            ))
                         }
                     }
-                    (Value::List(_), other) => Err(err("RILL-R002", format!("List index must be number, got {}", other.type_name()), sp)),
-                    (Value::Dict(d), Value::Str(s)) => {
-                        d.get(&**s).cloned().ok_or_else(|| err("RILL-R009", format!("Undefined dict key: {s}"), sp))
-                    }
-                    (Value::Dict(_), other) => Err(err("RILL-R002", format!("Dict key must be string, got {}", other.type_name()), sp)),
+                    (Value::List(_), other) => Err(err(
+                        "RILL-R002",
+                        format!("List index must be number, got {}", other.type_name()),
+                        sp,
+                    )),
+                    (Value::Dict(d), Value::Str(s)) => d
+                        .get(&**s)
+                        .cloned()
+                        .ok_or_else(|| err("RILL-R009", format!("Undefined dict key: {s}"), sp)),
+                    (Value::Dict(_), other) => Err(err(
+                        "RILL-R002",
+                        format!("Dict key must be string, got {}", other.type_name()),
+                        sp,
+                    )),
                     (Value::Str(s), Value::Num(i)) => {
                         let u: Vec<u16> = s.encode_utf16().collect();
                         let j = if *i < 0.0 { u.len() as f64 + i } else { *i };
                         if j >= 0.0 && (j as usize) < u.len() {
-                            Ok(Value::string(String::from_utf16_lossy(&u[j as usize..j as usize + 1])))
+                            Ok(Value::string(String::from_utf16_lossy(
+                                &u[j as usize..j as usize + 1],
+                            )))
                         } else {
-                            Err(err("RILL-R009", format!("List index out of bounds: {}", fmt_num(*i)), sp))
+                            Err(err(
+                                "RILL-R009",
+                                format!("List index out of bounds: {}", fmt_num(*i)),
+                                sp,
+                            ))
                         }
                     }
-                    (other, _) => Err(err("RILL-R002", format!("Cannot index {}", other.type_name()), sp)),
+                    (other, _) => Err(err(
+                        "RILL-R002",
+                        format!("Cannot index {}", other.type_name()),
+                        sp,
+                    )),
                 }
             }
             Access::Field(f) => {
@@ -168,7 +247,11 @@ impl Interp {
                     if soft {
                         return Ok(Value::Null);
                     }
-                    return Err(err("RILL-R003", format!("Cannot access .params on {}", v.type_name()), sp));
+                    return Err(err(
+                        "RILL-R003",
+                        format!("Cannot access .params on {}", v.type_name()),
+                        sp,
+                    ));
                 }
                 match v {
                     Value::Dict(_) => self.dict_field(v, f, soft, cx, sp),
@@ -184,7 +267,9 @@ impl Interp {
                         }
                         cx.pipe.clone()
                     }
-                    Some(k) => cx.scope.get(k).ok_or_else(|| err("RILL-R005", format!("Variable '{k}' is undefined"), sp))?,
+                    Some(k) => cx.scope.get(k).ok_or_else(|| {
+                        err("RILL-R005", format!("Variable '{k}' is undefined"), sp)
+                    })?,
                 };
                 self.key_access(v, &key, true, cx, sp)
             }
@@ -194,7 +279,11 @@ impl Interp {
             }
             Access::Alternatives(alts) => {
                 if !matches!(v, Value::Dict(_)) {
-                    return Err(err("RILL-R002", format!("Cannot access fields on {}", v.type_name()), sp));
+                    return Err(err(
+                        "RILL-R002",
+                        format!("Cannot access fields on {}", v.type_name()),
+                        sp,
+                    ));
                 }
                 if let Value::Dict(d) = v {
                     for a in alts {
@@ -206,16 +295,30 @@ impl Interp {
                 if soft {
                     return Ok(Value::Null);
                 }
-                Err(err("RILL-R009", format!("None of the fields {} exist", alts.join(", ")), sp))
+                Err(err(
+                    "RILL-R009",
+                    format!("None of the fields {} exist", alts.join(", ")),
+                    sp,
+                ))
             }
             Access::Annotation(key) => match v {
                 Value::Closure(c) => match &**c {
                     Callable::Script { annotations, .. } => {
-                        annotations.get(key).cloned().ok_or_else(|| err("RILL-R008", format!("Annotation '{key}' not found"), sp))
+                        annotations.get(key).cloned().ok_or_else(|| {
+                            err("RILL-R008", format!("Annotation '{key}' not found"), sp)
+                        })
                     }
-                    _ => Err(err("RILL-R008", format!("Annotation '{key}' not found"), sp)),
+                    _ => Err(err(
+                        "RILL-R008",
+                        format!("Annotation '{key}' not found"),
+                        sp,
+                    )),
                 },
-                other => Err(err("RILL-R003", format!("Cannot access annotation on {}", other.type_name()), sp)),
+                other => Err(err(
+                    "RILL-R003",
+                    format!("Cannot access annotation on {}", other.type_name()),
+                    sp,
+                )),
             },
             Access::Block(b) => {
                 let key = self.eval_target(b, &cx.with_pipe(v.clone()))?;
@@ -238,18 +341,34 @@ impl Interp {
                     } else if soft {
                         Ok(Value::Null)
                     } else {
-                        Err(err("RILL-R009", format!("List index out of bounds: {}", fmt_num(*i)), sp))
+                        Err(err(
+                            "RILL-R009",
+                            format!("List index out of bounds: {}", fmt_num(*i)),
+                            sp,
+                        ))
                     }
                 }
                 _ => Ok(Value::Null),
             },
-            other => Err(err("RILL-R002", format!("Key must be string or number, got {}", other.type_name()), sp)),
+            other => Err(err(
+                "RILL-R002",
+                format!("Key must be string or number, got {}", other.type_name()),
+                sp,
+            )),
         }
     }
 
     /// `-> $x` / `-> $.field` as a pipe target: invoke a closure or dispatch.
     pub(crate) fn var_target(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        let Kind::Var { name, access, default, .. } = &*n.kind else { return Ok(Value::Null) };
+        let Kind::Var {
+            name,
+            access,
+            default,
+            ..
+        } = &*n.kind
+        else {
+            return Ok(Value::Null);
+        };
         let input = cx.pipe.clone();
         let sp = n.span;
         if name.is_none() && !access.is_empty() {
@@ -272,14 +391,22 @@ impl Interp {
             Value::Closure(c) => {
                 let has_params = match &**c {
                     Callable::Script { def, .. } => !def.params.is_empty(),
-                    Callable::Host { params: Some(p), .. } => !p.is_empty(),
+                    Callable::Host {
+                        params: Some(p), ..
+                    } => !p.is_empty(),
                     _ => false,
                 };
                 let c = c.clone();
-                if has_params { self.invoke(&c, vec![input], cx, sp) } else { self.invoke(&c, vec![], cx, sp) }
+                if has_params {
+                    self.invoke(&c, vec![input], cx, sp)
+                } else {
+                    self.invoke(&c, vec![], cx, sp)
+                }
             }
             Value::List(_) | Value::Dict(_) if matches!(input, Value::List(_)) => {
-                let Value::List(path) = &input else { return Ok(Value::Null) };
+                let Value::List(path) = &input else {
+                    return Ok(Value::Null);
+                };
                 self.hier_dispatch(v.clone(), path, default.as_ref(), cx, sp)
             }
             Value::List(_) => self.list_dispatch(v.clone(), input, default.as_ref(), cx, sp),
@@ -287,13 +414,26 @@ impl Interp {
                 let key = match &input {
                     Value::Str(s) => s.to_string(),
                     Value::Num(_) | Value::Bool(_) => input.display(),
-                    other => return Err(err("RILL-R002", format!("Dict dispatch requires string key, got {}", other.type_name()), sp)),
+                    other => {
+                        return Err(err(
+                            "RILL-R002",
+                            format!(
+                                "Dict dispatch requires string key, got {}",
+                                other.type_name()
+                            ),
+                            sp,
+                        ));
+                    }
                 };
                 match d.get(&key) {
                     Some(found) => self.resolve_dispatched(found.clone(), input.clone(), cx, sp),
                     None => match default {
                         Some(dn) => self.eval_body(dn, cx),
-                        None => Err(err("RILL-R009", format!("Dict dispatch: key '{key}' not found"), sp)),
+                        None => Err(err(
+                            "RILL-R009",
+                            format!("Dict dispatch: key '{key}' not found"),
+                            sp,
+                        )),
                     },
                 }
             }
@@ -311,24 +451,41 @@ impl Interp {
 
     /// A value found by dispatch: closures are invoked with `$` = the key.
     fn resolve_dispatched(&mut self, found: Value, key: Value, cx: &Cx, sp: Span) -> R<Value> {
-        let Value::Closure(c) = &found else { return Ok(found) };
+        let Value::Closure(c) = &found else {
+            return Ok(found);
+        };
         match &**c {
             Callable::Script { def, .. } if !def.params.is_empty() && def.params[0].name != "$" => {
-                Err(err("RILL-R002", "Dispatch does not provide arguments for parameterized closure", sp))
+                Err(err(
+                    "RILL-R002",
+                    "Dispatch does not provide arguments for parameterized closure",
+                    sp,
+                ))
             }
-            Callable::Script { def, .. } if !def.params.is_empty() => self.invoke(c, vec![key], cx, sp),
+            Callable::Script { def, .. } if !def.params.is_empty() => {
+                self.invoke(c, vec![key], cx, sp)
+            }
             _ => self.invoke(c, vec![], &cx.with_pipe(key), sp),
         }
     }
 
     /// `v -> [k: x, ...]` dispatch on a dict literal (keys compared with type-aware equality).
-    pub(crate) fn dict_dispatch(&mut self, entries: &[(DictKey, Node)], default: Option<&Node>, input: Value, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn dict_dispatch(
+        &mut self,
+        entries: &[(DictKey, Node)],
+        default: Option<&Node>,
+        input: Value,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         for (k, vn) in entries {
             let candidates: Vec<Value> = match k {
                 DictKey::Lit(s) => vec![Value::str(s)],
                 DictKey::Num(x) => vec![Value::Num(*x)],
                 DictKey::Bool(b) => vec![Value::Bool(*b)],
-                DictKey::Var(name) => vec![cx.scope.get(name).ok_or_else(|| err("RILL-R005", format!("Variable '{name}' is undefined"), sp))?],
+                DictKey::Var(name) => vec![cx.scope.get(name).ok_or_else(|| {
+                    err("RILL-R005", format!("Variable '{name}' is undefined"), sp)
+                })?],
                 DictKey::Computed(e) => vec![self.eval(e, cx)?],
                 DictKey::Multi(e) => match self.eval(e, cx)? {
                     Value::List(l) => l.iter().cloned().collect(),
@@ -342,15 +499,35 @@ impl Interp {
         }
         match default {
             Some(d) => self.eval_body(d, cx),
-            None => Err(err("RILL-R009", format!("Dict dispatch: key '{}' not found", input.display()), sp)),
+            None => Err(err(
+                "RILL-R009",
+                format!("Dict dispatch: key '{}' not found", input.display()),
+                sp,
+            )),
         }
     }
 
     /// `v -> [a, b, c]` / `-> $list`: index dispatch.
-    pub(crate) fn list_dispatch(&mut self, target: Value, input: Value, default: Option<&Node>, cx: &Cx, sp: Span) -> R<Value> {
-        let Value::List(l) = &target else { return Ok(target) };
+    pub(crate) fn list_dispatch(
+        &mut self,
+        target: Value,
+        input: Value,
+        default: Option<&Node>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let Value::List(l) = &target else {
+            return Ok(target);
+        };
         let Value::Num(i) = input else {
-            return Err(err("RILL-R002", format!("List dispatch requires number index, got {}", input.type_name()), sp));
+            return Err(err(
+                "RILL-R002",
+                format!(
+                    "List dispatch requires number index, got {}",
+                    input.type_name()
+                ),
+                sp,
+            ));
         };
         let j = if i < 0.0 { l.len() as f64 + i } else { i };
         if j >= 0.0 && j.fract() == 0.0 && (j as usize) < l.len() {
@@ -364,12 +541,23 @@ impl Interp {
         }
         match default {
             Some(d) => self.eval_body(d, cx),
-            None => Err(err("RILL-R009", format!("List dispatch: index '{}' not found", fmt_num(i)), sp)),
+            None => Err(err(
+                "RILL-R009",
+                format!("List dispatch: index '{}' not found", fmt_num(i)),
+                sp,
+            )),
         }
     }
 
     /// Hierarchical dispatch: follow a path of keys/indexes through nested dicts/lists.
-    pub(crate) fn hier_dispatch(&mut self, target: Value, path: &Rc<Vec<Value>>, default: Option<&Node>, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn hier_dispatch(
+        &mut self,
+        target: Value,
+        path: &Rc<Vec<Value>>,
+        default: Option<&Node>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         if path.is_empty() {
             return Ok(target);
         }
@@ -378,15 +566,23 @@ impl Interp {
             for (i, key) in path.iter().enumerate() {
                 let terminal = i + 1 == path.len();
                 let next = match (&cur, key) {
-                    (Value::Dict(d), Value::Str(s)) => {
-                        d.get(&**s).cloned().ok_or_else(|| err("RILL-R009", format!("Dict dispatch: key '{s}' not found"), sp))?
-                    }
+                    (Value::Dict(d), Value::Str(s)) => d.get(&**s).cloned().ok_or_else(|| {
+                        err(
+                            "RILL-R009",
+                            format!("Dict dispatch: key '{s}' not found"),
+                            sp,
+                        )
+                    })?,
                     (Value::List(l), Value::Num(n)) => {
                         let j = if *n < 0.0 { l.len() as f64 + n } else { *n };
                         if j >= 0.0 && (j as usize) < l.len() {
                             l[j as usize].clone()
                         } else {
-                            return Err(err("RILL-R009", format!("List dispatch: index '{}' not found", fmt_num(*n)), sp));
+                            return Err(err(
+                                "RILL-R009",
+                                format!("List dispatch: index '{}' not found", fmt_num(*n)),
+                                sp,
+                            ));
                         }
                     }
                     _ => {
@@ -401,7 +597,13 @@ impl Interp {
                             Value::Str(_) => "string",
                             _ => "object",
                         };
-                        return Err(err("RILL-R002", format!("Hierarchical dispatch type mismatch: cannot use {kt} key with {ct} value"), sp));
+                        return Err(err(
+                            "RILL-R002",
+                            format!(
+                                "Hierarchical dispatch type mismatch: cannot use {kt} key with {ct} value"
+                            ),
+                            sp,
+                        ));
                     }
                 };
                 if terminal {
@@ -411,7 +613,11 @@ impl Interp {
                     Value::Closure(c) => {
                         if let Callable::Script { def, .. } = &**c {
                             if !def.params.is_empty() && def.params[0].name != "$" {
-                                return Err(err("RILL-R002", "Cannot invoke parameterized closure at intermediate path position", sp));
+                                return Err(err(
+                                    "RILL-R002",
+                                    "Cannot invoke parameterized closure at intermediate path position",
+                                    sp,
+                                ));
                             }
                         }
                         let c = c.clone();

@@ -36,10 +36,21 @@ impl Interp {
     }
 
     /// Invoke any callable with arguments; `cx.pipe` is the caller's `$`.
-    pub(crate) fn invoke(&mut self, c: &Rc<Callable>, args: Vec<Value>, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn invoke(
+        &mut self,
+        c: &Rc<Callable>,
+        args: Vec<Value>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         self.tick(sp)?;
         if self.depth >= self.opts.max_depth {
-            return Err(RillError::at("RILL-R010", format!("Maximum call depth of {} exceeded", self.opts.max_depth), sp).into());
+            return Err(RillError::at(
+                "RILL-R010",
+                format!("Maximum call depth of {} exceeded", self.opts.max_depth),
+                sp,
+            )
+            .into());
         }
         self.depth += 1;
         let r = self.invoke_inner(c, args, cx, sp);
@@ -61,10 +72,19 @@ impl Interp {
                 }
                 Ok(self.host.call(&name, args).map_err(|e| e.or_at(sp))?)
             }
-            Callable::Script { def, scope, defaults, .. } => {
+            Callable::Script {
+                def,
+                scope,
+                defaults,
+                ..
+            } => {
                 let call_scope = Scope::child(scope);
                 let explicit = !def.params.is_empty() && def.params[0].name != "$";
-                let mut pipe = if explicit { Value::Null } else { cx.pipe.clone() };
+                let mut pipe = if explicit {
+                    Value::Null
+                } else {
+                    cx.pipe.clone()
+                };
                 if let Some(b) = c.bound_dict() {
                     pipe = b;
                 }
@@ -73,14 +93,22 @@ impl Interp {
                         *pipe = v.clone();
                     }
                     let t = v.type_name();
-                    call_scope.vars.borrow_mut().insert(name.to_string(), (v, t));
+                    call_scope
+                        .vars
+                        .borrow_mut()
+                        .insert(name.to_string(), (v, t));
                 };
                 if let [Value::Tuple(t)] = args.as_slice() {
                     let t = t.clone();
                     let has_pos = t.entries.iter().any(|(k, _)| matches!(k, TKey::Pos(_)));
                     let has_named = t.entries.iter().any(|(k, _)| matches!(k, TKey::Name(_)));
                     if has_pos && has_named {
-                        return Err(RillError::at("RILL-R001", "Tuple cannot mix positional (numeric) and named (string) keys", sp).into());
+                        return Err(RillError::at(
+                            "RILL-R001",
+                            "Tuple cannot mix positional (numeric) and named (string) keys",
+                            sp,
+                        )
+                        .into());
                     }
                     let mut bound = vec![false; def.params.len()];
                     for (k, v) in &t.entries {
@@ -99,10 +127,14 @@ impl Interp {
                             TKey::Name(n) => match def.params.iter().position(|p| &p.name == n) {
                                 Some(i) => i,
                                 None => {
-                                    let names: Vec<&str> = def.params.iter().map(|p| p.name.as_str()).collect();
+                                    let names: Vec<&str> =
+                                        def.params.iter().map(|p| p.name.as_str()).collect();
                                     return Err(RillError::at(
                                         "RILL-R001",
-                                        format!("Unknown argument '{n}' (valid params: {})", names.join(", ")),
+                                        format!(
+                                            "Unknown argument '{n}' (valid params: {})",
+                                            names.join(", ")
+                                        ),
                                         sp,
                                     )
                                     .into());
@@ -118,7 +150,12 @@ impl Interp {
                             match &defaults[i] {
                                 Some(d) => bind(&p.name, d.clone(), &mut pipe),
                                 None => {
-                                    return Err(RillError::at("RILL-R001", format!("Missing argument '{}' (no default value)", p.name), sp).into());
+                                    return Err(RillError::at(
+                                        "RILL-R001",
+                                        format!("Missing argument '{}' (no default value)", p.name),
+                                        sp,
+                                    )
+                                    .into());
                                 }
                             }
                         }
@@ -127,7 +164,11 @@ impl Interp {
                     if args.len() > def.params.len() {
                         return Err(RillError::at(
                             "RILL-R001",
-                            format!("Function expects {} arguments, got {}", def.params.len(), args.len()),
+                            format!(
+                                "Function expects {} arguments, got {}",
+                                def.params.len(),
+                                args.len()
+                            ),
                             sp,
                         )
                         .into());
@@ -136,23 +177,28 @@ impl Interp {
                     for (i, p) in def.params.iter().enumerate() {
                         let v = match it.next() {
                             Some(v) => v,
-                            None => match &defaults[i] {
-                                Some(d) => d.clone(),
-                                None => {
-                                    return Err(RillError::at(
+                            None => {
+                                match &defaults[i] {
+                                    Some(d) => d.clone(),
+                                    None => {
+                                        return Err(RillError::at(
                                         "RILL-R001",
                                         format!("Missing argument for parameter '{}' at position {i}", p.name),
                                         sp,
                                     )
                                     .into());
+                                    }
                                 }
-                            },
+                            }
                         };
                         check_param_type(p, defaults[i].as_ref(), &v, sp)?;
                         bind(&p.name, v, &mut pipe);
                     }
                 }
-                let body_cx = Cx { scope: call_scope, pipe };
+                let body_cx = Cx {
+                    scope: call_scope,
+                    pipe,
+                };
                 match self.eval_body(&def.body, &body_cx) {
                     Err(Flow::Return(v)) => Ok(v),
                     other => other,
@@ -162,7 +208,13 @@ impl Interp {
     }
 
     /// `name(args)` / bare `name`: host functions first, then built-ins.
-    pub(crate) fn eval_host_call(&mut self, name: &str, args: &[Node], cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn eval_host_call(
+        &mut self,
+        name: &str,
+        args: &[Node],
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         self.tick(sp)?;
         let host_params = self.host.lookup(name).map(|f| f.params.clone());
         let is_builtin = builtins::is_function(name);
@@ -193,9 +245,20 @@ impl Interp {
     }
 
     /// `$f(args)` / `$obj.method(args)`.
-    pub(crate) fn eval_closure_call(&mut self, name: &str, access: &[String], args: &[Node], cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn eval_closure_call(
+        &mut self,
+        name: &str,
+        access: &[String],
+        args: &[Node],
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         let mut v = match cx.scope.get(name) {
-            Some(Value::Null) | None => return Err(RillError::at("RILL-R005", format!("Unknown variable: ${name}"), sp).into()),
+            Some(Value::Null) | None => {
+                return Err(
+                    RillError::at("RILL-R005", format!("Unknown variable: ${name}"), sp).into(),
+                );
+            }
             Some(v) => v,
         };
         let mut path = format!("${name}");
@@ -205,9 +268,23 @@ impl Interp {
             match &v {
                 Value::Dict(d) => match d.get(a) {
                     Some(x) if !matches!(x, Value::Null) => v = x.clone(),
-                    _ => return Err(RillError::at("RILL-R009", format!("Dict has no field '{a}'"), sp).into()),
+                    _ => {
+                        return Err(RillError::at(
+                            "RILL-R009",
+                            format!("Dict has no field '{a}'"),
+                            sp,
+                        )
+                        .into());
+                    }
                 },
-                _ => return Err(RillError::at("RILL-R002", format!("Cannot access property on non-dict value at '{path}'"), sp).into()),
+                _ => {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("Cannot access property on non-dict value at '{path}'"),
+                        sp,
+                    )
+                    .into());
+                }
             }
         }
         let Value::Closure(c) = v else {
@@ -220,7 +297,9 @@ impl Interp {
         if vals.is_empty() && !matches!(cx.pipe, Value::Null) {
             let zero = match &*c {
                 Callable::Script { def, .. } => def.params.is_empty(),
-                Callable::Host { params: Some(p), .. } => p.is_empty(),
+                Callable::Host {
+                    params: Some(p), ..
+                } => p.is_empty(),
                 _ => false,
             };
             if !zero {
@@ -233,7 +312,15 @@ impl Interp {
     /// `-> $(args)`: invoke the piped closure.
     pub(crate) fn eval_pipe_invoke(&mut self, args: &[Node], cx: &Cx, sp: Span) -> R<Value> {
         let Value::Closure(c) = cx.pipe.clone() else {
-            return Err(RillError::at("RILL-R002", format!("Cannot invoke non-closure value (got {})", cx.pipe.type_name()), sp).into());
+            return Err(RillError::at(
+                "RILL-R002",
+                format!(
+                    "Cannot invoke non-closure value (got {})",
+                    cx.pipe.type_name()
+                ),
+                sp,
+            )
+            .into());
         };
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
@@ -248,7 +335,12 @@ impl Interp {
             PostOp::Method { name, args, span } => self.call_method(name, args, v, cx, *span),
             PostOp::Invoke { args, span } => {
                 let Value::Closure(c) = &v else {
-                    return Err(RillError::at("RILL-R002", format!("Cannot invoke non-callable value (got {})", v.type_name()), *span).into());
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("Cannot invoke non-callable value (got {})", v.type_name()),
+                        *span,
+                    )
+                    .into());
                 };
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -260,7 +352,14 @@ impl Interp {
     }
 
     /// `.name(args)` on a receiver (spec §8 method resolution).
-    pub(crate) fn call_method(&mut self, name: &str, args: &[Node], recv: Value, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn call_method(
+        &mut self,
+        name: &str,
+        args: &[Node],
+        recv: Value,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         self.tick(sp)?;
         if let Value::Closure(_) = recv {
             if name != "params" {
@@ -309,7 +408,11 @@ fn check_param_type(p: &Param, default: Option<&Value>, v: &Value, sp: Span) -> 
         if v.type_name() != t {
             return Err(RillError::at(
                 "RILL-R001",
-                format!("Parameter type mismatch: {} expects {t}, got {}", p.name, v.type_name()),
+                format!(
+                    "Parameter type mismatch: {} expects {t}, got {}",
+                    p.name,
+                    v.type_name()
+                ),
                 sp,
             )
             .into());
@@ -319,16 +422,36 @@ fn check_param_type(p: &Param, default: Option<&Value>, v: &Value, sp: Span) -> 
 }
 
 /// Validate script-call arguments against a host function's declared params (R001).
-pub fn validate_host_args(name: &str, ps: &[HostParam], mut args: Vec<Value>, sp: Span) -> Result<Vec<Value>, RillError> {
+pub fn validate_host_args(
+    name: &str,
+    ps: &[HostParam],
+    mut args: Vec<Value>,
+    sp: Span,
+) -> Result<Vec<Value>, RillError> {
     if args.len() > ps.len() {
-        return Err(RillError::at("RILL-R001", format!("Function '{name}' expects {} arguments, got {}", ps.len(), args.len()), sp));
+        return Err(RillError::at(
+            "RILL-R001",
+            format!(
+                "Function '{name}' expects {} arguments, got {}",
+                ps.len(),
+                args.len()
+            ),
+            sp,
+        ));
     }
     for (i, p) in ps.iter().enumerate() {
         if i >= args.len() {
             match &p.default {
                 Some(d) => args.push(d.clone()),
                 None => {
-                    return Err(RillError::at("RILL-R001", format!("Missing required argument '{}' for function '{name}'", p.name), sp));
+                    return Err(RillError::at(
+                        "RILL-R001",
+                        format!(
+                            "Missing required argument '{}' for function '{name}'",
+                            p.name
+                        ),
+                        sp,
+                    ));
                 }
             }
         }
@@ -347,7 +470,12 @@ pub fn validate_host_args(name: &str, ps: &[HostParam], mut args: Vec<Value>, sp
         if !ok {
             return Err(RillError::at(
                 "RILL-R001",
-                format!("Type mismatch in {name}: parameter '{}' expects {}, got {}", p.name, p.ty, v.type_name()),
+                format!(
+                    "Type mismatch in {name}: parameter '{}' expects {}, got {}",
+                    p.name,
+                    p.ty,
+                    v.type_name()
+                ),
                 sp,
             ));
         }

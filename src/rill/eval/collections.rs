@@ -22,7 +22,14 @@ pub fn list_iterator(items: Rc<Vec<Value>>, i: usize) -> Value {
         d.insert("done".into(), Value::Bool(true));
     }
     let f: NativeFn = Rc::new(move |_, _| Ok(list_iterator(items.clone(), i + 1)));
-    d.insert("next".into(), Value::Closure(Rc::new(Callable::Native { name: "next".into(), f, source: None })));
+    d.insert(
+        "next".into(),
+        Value::Closure(Rc::new(Callable::Native {
+            name: "next".into(),
+            f,
+            source: None,
+        })),
+    );
     Value::dict(d)
 }
 
@@ -41,7 +48,14 @@ pub fn gen_iterator(generator: Generator, i: usize) -> Value {
     let g2 = generator.clone();
     let f: NativeFn = Rc::new(move |_, _| Ok(gen_iterator(g2.clone(), i + 1)));
     let source = Some((generator, i + 1));
-    d.insert("next".into(), Value::Closure(Rc::new(Callable::Native { name: "next".into(), f, source })));
+    d.insert(
+        "next".into(),
+        Value::Closure(Rc::new(Callable::Native {
+            name: "next".into(),
+            f,
+            source,
+        })),
+    );
     Value::dict(d)
 }
 
@@ -74,16 +88,30 @@ impl Interp {
                         break;
                     }
                     if out.len() >= ITER_LIMIT {
-                        return Err(err("RILL-R010", format!("Iterator expansion exceeded {ITER_LIMIT} iterations"), sp));
+                        return Err(err(
+                            "RILL-R010",
+                            format!("Iterator expansion exceeded {ITER_LIMIT} iterations"),
+                            sp,
+                        ));
                     }
                     out.push(d.get("value").cloned().unwrap_or(Value::Null));
-                    let Some(Value::Closure(next)) = d.get("next") else { break };
-                    if let Callable::Native { source: Some((g, start)), .. } = &**next {
+                    let Some(Value::Closure(next)) = d.get("next") else {
+                        break;
+                    };
+                    if let Callable::Native {
+                        source: Some((g, start)),
+                        ..
+                    } = &**next
+                    {
                         // built-in iterator: generate the rest directly
                         let mut j = *start;
                         while let Some(v) = g(j) {
                             if out.len() >= ITER_LIMIT {
-                                return Err(err("RILL-R010", format!("Iterator expansion exceeded {ITER_LIMIT} iterations"), sp));
+                                return Err(err(
+                                    "RILL-R010",
+                                    format!("Iterator expansion exceeded {ITER_LIMIT} iterations"),
+                                    sp,
+                                ));
                             }
                             self.tick(sp)?;
                             out.push(v);
@@ -98,10 +126,17 @@ impl Interp {
                 Ok(out)
             }
             Value::Dict(d) => Ok(dict_entries(d)),
-            Value::Vector(_) => Err(err("RILL-R003", "Collection operators require list, string, dict, or iterator, got vector", sp)),
+            Value::Vector(_) => Err(err(
+                "RILL-R003",
+                "Collection operators require list, string, dict, or iterator, got vector",
+                sp,
+            )),
             other => Err(err(
                 "RILL-R002",
-                format!("Collection operators require list, string, dict, or iterator, got {}", other.type_name()),
+                format!(
+                    "Collection operators require list, string, dict, or iterator, got {}",
+                    other.type_name()
+                ),
                 sp,
             )),
         }
@@ -111,13 +146,21 @@ impl Interp {
     fn apply_body(&mut self, body: &Node, x: Value, acc: Option<Value>, cx: &Cx) -> R<Value> {
         let scope = Scope::child(&cx.scope);
         if let Some(a) = &acc {
-            scope.vars.borrow_mut().insert("@".into(), (a.clone(), a.type_name()));
+            scope
+                .vars
+                .borrow_mut()
+                .insert("@".into(), (a.clone(), a.type_name()));
         }
-        let icx = Cx { scope, pipe: x.clone() };
+        let icx = Cx {
+            scope,
+            pipe: x.clone(),
+        };
         match &*body.kind {
             Kind::Closure(def) => {
                 let c = self.make_closure(def, &icx)?;
-                let Value::Closure(c) = c else { return Ok(Value::Null) };
+                let Value::Closure(c) = c else {
+                    return Ok(Value::Null);
+                };
                 let args = match (def.params.len(), acc) {
                     (0, _) => vec![],
                     (1, _) => vec![x],
@@ -140,7 +183,9 @@ impl Interp {
                     Value::Closure(c) => {
                         let n = match &**c {
                             Callable::Script { def, .. } => def.params.len(),
-                            Callable::Host { params: Some(p), .. } => p.len(),
+                            Callable::Host {
+                                params: Some(p), ..
+                            } => p.len(),
                             _ => 1,
                         };
                         let c = c.clone();
@@ -159,7 +204,14 @@ impl Interp {
         }
     }
 
-    pub(crate) fn eval_each(&mut self, acc: Option<&Node>, body: &Node, input: Value, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn eval_each(
+        &mut self,
+        acc: Option<&Node>,
+        body: &Node,
+        input: Value,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         let items = self.elements(&input, cx, sp)?;
         let mut acc_v = match acc {
             Some(a) => Some(self.eval(a, cx)?),
@@ -201,7 +253,14 @@ impl Interp {
                 Value::Bool(true) => out.push(x),
                 Value::Bool(false) => {}
                 other => {
-                    return Err(err("RILL-R002", format!("Filter predicate must return boolean, got {}", other.type_name()), sp));
+                    return Err(err(
+                        "RILL-R002",
+                        format!(
+                            "Filter predicate must return boolean, got {}",
+                            other.type_name()
+                        ),
+                        sp,
+                    ));
                 }
             }
         }
@@ -228,13 +287,26 @@ impl Interp {
         })
     }
 
-    pub(crate) fn eval_fold(&mut self, acc: Option<&Node>, body: &Node, input: Value, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn eval_fold(
+        &mut self,
+        acc: Option<&Node>,
+        body: &Node,
+        input: Value,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         let items = self.elements(&input, cx, sp)?;
         let mut a = match acc {
             Some(a) => self.eval(a, cx)?,
             None => match self.closure_acc_default(body, cx)? {
                 Some(v) => v,
-                None => return Err(err("RILL-R002", "fold requires an accumulator: fold(init) or |x, acc = init|", sp)),
+                None => {
+                    return Err(err(
+                        "RILL-R002",
+                        "fold requires an accumulator: fold(init) or |x, acc = init|",
+                        sp,
+                    ));
+                }
             },
         };
         for x in items {
@@ -248,21 +320,39 @@ impl Interp {
         let keyed = pats.iter().any(|p| matches!(p, DPat::Key(..)));
         if keyed {
             let Value::Dict(d) = v else {
-                return Err(err("RILL-R002", format!("Key destructure requires dict, got {}", v.type_name()), sp));
+                return Err(err(
+                    "RILL-R002",
+                    format!("Key destructure requires dict, got {}", v.type_name()),
+                    sp,
+                ));
             };
             for p in pats {
                 if let DPat::Key(k, name, ty) = p {
-                    let x = d.get(k).cloned().ok_or_else(|| err("RILL-R009", format!("Key '{k}' not found in dict"), sp))?;
+                    let x = d.get(k).cloned().ok_or_else(|| {
+                        err("RILL-R009", format!("Key '{k}' not found in dict"), sp)
+                    })?;
                     self.bind_pattern(name, x, ty.as_deref(), cx, sp)?;
                 }
             }
             return Ok(());
         }
         let Value::List(l) = v else {
-            return Err(err("RILL-R002", format!("Destructure requires list, got {}", v.type_name()), sp));
+            return Err(err(
+                "RILL-R002",
+                format!("Destructure requires list, got {}", v.type_name()),
+                sp,
+            ));
         };
         if l.len() != pats.len() {
-            return Err(err("RILL-R002", format!("Destructure pattern has {} elements, list has {}", pats.len(), l.len()), sp));
+            return Err(err(
+                "RILL-R002",
+                format!(
+                    "Destructure pattern has {} elements, list has {}",
+                    pats.len(),
+                    l.len()
+                ),
+                sp,
+            ));
         }
         for (p, x) in pats.iter().zip(l.iter()) {
             match p {
@@ -278,19 +368,35 @@ impl Interp {
     fn bind_pattern(&mut self, name: &str, x: Value, ty: Option<&str>, cx: &Cx, sp: Span) -> R<()> {
         if let Some(t) = ty {
             if x.type_name() != t {
-                return Err(err("RILL-R001", format!("Type mismatch: {name} expects {t}, got {}", x.type_name()), sp));
+                return Err(err(
+                    "RILL-R001",
+                    format!("Type mismatch: {name} expects {t}, got {}", x.type_name()),
+                    sp,
+                ));
             }
         }
         self.assign(name, x, ty, cx, sp)
     }
 
-    pub(crate) fn eval_slice(&mut self, start: Option<&Node>, stop: Option<&Node>, step: Option<&Node>, input: Value, cx: &Cx, sp: Span) -> R<Value> {
+    pub(crate) fn eval_slice(
+        &mut self,
+        start: Option<&Node>,
+        stop: Option<&Node>,
+        step: Option<&Node>,
+        input: Value,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
         let bound = |n: Option<&Node>, me: &mut Self| -> R<Option<f64>> {
             match n {
                 None => Ok(None),
                 Some(n) => match me.eval(n, cx)? {
                     Value::Num(x) => Ok(Some(x.trunc())),
-                    other => Err(err("RILL-R002", format!("Slice bound must be number, got {}", other.type_name()), sp)),
+                    other => Err(err(
+                        "RILL-R002",
+                        format!("Slice bound must be number, got {}", other.type_name()),
+                        sp,
+                    )),
                 },
             }
         };
@@ -327,13 +433,19 @@ impl Interp {
             out
         };
         match &input {
-            Value::List(l) => Ok(Value::list(pick(l.len()).into_iter().map(|i| l[i].clone()).collect())),
+            Value::List(l) => Ok(Value::list(
+                pick(l.len()).into_iter().map(|i| l[i].clone()).collect(),
+            )),
             Value::Str(st) => {
                 let u: Vec<u16> = st.encode_utf16().collect();
                 let picked: Vec<u16> = pick(u.len()).into_iter().map(|i| u[i]).collect();
                 Ok(Value::string(String::from_utf16_lossy(&picked)))
             }
-            other => Err(err("RILL-R002", format!("Slice requires list or string, got {}", other.type_name()), sp)),
+            other => Err(err(
+                "RILL-R002",
+                format!("Slice requires list or string, got {}", other.type_name()),
+                sp,
+            )),
         }
     }
 }
