@@ -277,15 +277,15 @@ impl Interp {
         sp: crate::rill::token::Span,
     ) -> R<()> {
         let vt = v.type_name();
-        if let Some(t) = ty {
-            if t != vt {
-                return Err(RillError::at(
-                    "RILL-R001",
-                    format!("Type mismatch: cannot assign {vt} to ${name}:{t}"),
-                    sp,
-                )
-                .into());
-            }
+        if let Some(t) = ty
+            && t != vt
+        {
+            return Err(RillError::at(
+                "RILL-R001",
+                format!("Type mismatch: cannot assign {vt} to ${name}:{t}"),
+                sp,
+            )
+            .into());
         }
         match cx.scope.locate(name) {
             Some((false, _)) => {
@@ -322,6 +322,10 @@ impl Interp {
 
     /// Evaluate a node as an expression.
     pub fn eval(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.eval_node(n, cx))
+    }
+
+    fn eval_node(&mut self, n: &Node, cx: &Cx) -> R<Value> {
         match &*n.kind {
             Kind::Chain { head, pipes, term } => {
                 let mut v = self.eval(head, cx)?;
@@ -455,7 +459,7 @@ impl Interp {
                     Some(o) => self.eval(o, cx)?,
                     None => cx.pipe.clone(),
                 };
-                self.to_tuple(v, n.span)
+                self.spread_to_tuple(v, n.span)
             }
             Kind::TypeOp { operand, ty, check } => {
                 let v = match operand {

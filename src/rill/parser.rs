@@ -7,7 +7,10 @@ use crate::rill::lexer::{tokenize, tokenize_at};
 use crate::rill::token::{Span, Tok, Token};
 use std::rc::Rc;
 
-const MAX_DEPTH: usize = 400;
+const MAX_DEPTH: usize = 1000;
+/// Stack headroom below which the recursion continues on a fresh heap-allocated segment.
+const RED_ZONE: usize = 128 * 1024;
+const STACK_CHUNK: usize = 4 * 1024 * 1024;
 const TYPE_NAMES: &[&str] = &[
     "string", "number", "bool", "closure", "list", "dict", "tuple",
 ];
@@ -240,7 +243,7 @@ impl Parser {
 
     fn pipe_chain(&mut self) -> PResult<Node> {
         self.enter()?;
-        let r = self.pipe_chain_inner();
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pipe_chain_inner());
         self.depth -= 1;
         r
     }
@@ -454,11 +457,11 @@ impl Parser {
         let sp = self.sp();
         let r = if self.check(&Tok::Minus) {
             self.advance();
-            let o = self.unary()?;
+            let o = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.unary())?;
             Ok(Node::new(Kind::Neg(o), sp))
         } else if self.check(&Tok::Bang) {
             self.advance();
-            let o = self.unary()?;
+            let o = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.unary())?;
             Ok(Node::new(Kind::Not(o), sp))
         } else {
             self.postfix()
@@ -484,7 +487,7 @@ impl Parser {
 
     fn postfix_base(&mut self) -> PResult<Node> {
         self.enter()?;
-        let r = self.postfix_base_inner();
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.postfix_base_inner());
         self.depth -= 1;
         r
     }
@@ -713,12 +716,12 @@ impl Parser {
         if self.check(&Tok::Star) {
             return self.spread();
         }
-        if self.check(&Tok::Minus) {
-            if let Tok::Num(n) = *self.peek(1) {
-                self.advance();
-                self.advance();
-                return Ok(Node::new(Kind::Num(-n), sp));
-            }
+        if self.check(&Tok::Minus)
+            && let Tok::Num(n) = *self.peek(1)
+        {
+            self.advance();
+            self.advance();
+            return Ok(Node::new(Kind::Num(-n), sp));
         }
         if self.is_closure_start() {
             return self.closure();
@@ -809,7 +812,7 @@ impl Parser {
 
     fn block(&mut self) -> PResult<Node> {
         self.enter()?;
-        let r = self.block_inner();
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.block_inner());
         self.depth -= 1;
         r
     }
@@ -1239,15 +1242,9 @@ impl Parser {
             }
             Tok::LParen => {
                 self.advance();
-                if !existence {
-                    if let Some(alts) = self.try_alternatives() {
-                        self.expect_code(
-                            Tok::RParen,
-                            "Expected ) after alternatives",
-                            "RILL-P005",
-                        )?;
-                        return Ok(Some(Access::Alternatives(alts)));
-                    }
+                if !existence && let Some(alts) = self.try_alternatives() {
+                    self.expect_code(Tok::RParen, "Expected ) after alternatives", "RILL-P005")?;
+                    return Ok(Some(Access::Alternatives(alts)));
                 }
                 let e = self.pipe_chain()?;
                 self.expect_code(Tok::RParen, "Expected ) after expression", "RILL-P005")?;
@@ -1328,7 +1325,7 @@ impl Parser {
         let Tok::Str { raw, multiline } = t.tok else {
             return Err(p001("Expected string", t.span));
         };
-        let parts = string_parts(&raw, t.span, multiline)?;
+        let parts = string_parts(&raw, t.span, multiline, self.depth + 1)?;
         Ok(Node::new(Kind::Str(parts), t.span))
     }
 
@@ -1369,7 +1366,7 @@ impl Parser {
 
     fn list_or_dict(&mut self) -> PResult<Node> {
         self.enter()?;
-        let r = self.list_or_dict_inner();
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.list_or_dict_inner());
         self.depth -= 1;
         r
     }
@@ -1627,13 +1624,13 @@ impl Parser {
         }
         if self.check(&Tok::Assign) {
             self.advance();
-            if self.check(&Tok::Minus) {
-                if let Tok::Num(n) = *self.peek(1) {
-                    let sp = self.sp();
-                    self.advance();
-                    self.advance();
-                    default = Some(Node::new(Kind::Num(-n), sp));
-                }
+            if self.check(&Tok::Minus)
+                && let Tok::Num(n) = *self.peek(1)
+            {
+                let sp = self.sp();
+                self.advance();
+                self.advance();
+                default = Some(Node::new(Kind::Num(-n), sp));
             }
             if default.is_none() {
                 default = Some(self.literal()?);
@@ -1708,11 +1705,11 @@ impl Parser {
         if self.check(&Tok::StarLt) {
             return Ok(DPat::Nested(self.destruct_list()?));
         }
-        if let Tok::Ident(n) = self.tok() {
-            if n == "_" {
-                self.advance();
-                return Ok(DPat::Skip);
-            }
+        if let Tok::Ident(n) = self.tok()
+            && n == "_"
+        {
+            self.advance();
+            return Ok(DPat::Skip);
         }
         if self.is_dict_start() {
             let key = self.advance().tok;
@@ -1805,7 +1802,10 @@ impl Parser {
 }
 
 /// Split a string token's raw text into literal parts and parsed interpolations.
-fn string_parts(raw: &str, base: Span, multiline: bool) -> PResult<Vec<StrPart>> {
+fn string_parts(raw: &str, base: Span, multiline: bool, depth: usize) -> PResult<Vec<StrPart>> {
+    if depth > MAX_DEPTH {
+        return Err(p001("Expression nesting too deep", base));
+    }
     let chars: Vec<char> = raw.chars().collect();
     let mut parts = Vec::new();
     let mut i = 0;
@@ -1896,7 +1896,7 @@ fn string_parts(raw: &str, base: Span, multiline: bool) -> PResult<Vec<StrPart>>
             let mut sub = Parser {
                 toks,
                 pos: 0,
-                depth: 0,
+                depth,
             };
             let e = sub.pipe_chain()?;
             if !sub.at_end() {
@@ -1957,6 +1957,14 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_crash() {
         let src = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
         assert_eq!(code(&src), Some("RILL-P001".into()));
+    }
+
+    #[test]
+    fn deep_but_allowed_nesting_parses_on_a_small_stack() {
+        let src = format!("{}1{}", "(".repeat(300), ")".repeat(300));
+        assert!(parse(&src).is_ok());
+        let neg = format!("{}1", "- ".repeat(100_000));
+        assert_eq!(code(&neg), Some("RILL-P001".into()));
     }
 
     #[test]

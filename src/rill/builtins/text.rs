@@ -261,7 +261,7 @@ pub fn repeat(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 fn pad(v: &Value, args: &[Value], start: bool) -> Res {
     let s = s_of(v);
     let target = match args.first() {
-        Some(Value::Num(n)) => n.max(0.0).min(100_000_000.0) as usize,
+        Some(Value::Num(n)) => n.clamp(0.0, 100_000_000.0) as usize,
         _ => 0,
     };
     let fill = arg_s(args, 1).unwrap_or_else(|| " ".into());

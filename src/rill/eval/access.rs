@@ -178,10 +178,10 @@ impl Interp {
                 (None, _) => false,
             }));
         }
-        if matches!(v, Value::Null) {
-            if let Some(d) = default {
-                return self.eval_body(d, cx);
-            }
+        if matches!(v, Value::Null)
+            && let Some(d) = default
+        {
+            return self.eval_body(d, cx);
         }
         Ok(v)
     }
@@ -532,10 +532,10 @@ impl Interp {
         let j = if i < 0.0 { l.len() as f64 + i } else { i };
         if j >= 0.0 && j.fract() == 0.0 && (j as usize) < l.len() {
             let found = l[j as usize].clone();
-            if let Value::Closure(c) = &found {
-                if matches!(&**c, Callable::Script { def, .. } if !def.params.is_empty()) {
-                    return self.invoke(c, vec![input], cx, sp);
-                }
+            if let Value::Closure(c) = &found
+                && matches!(&**c, Callable::Script { def, .. } if !def.params.is_empty())
+            {
+                return self.invoke(c, vec![input], cx, sp);
             }
             return self.resolve_dispatched(found, input, cx, sp);
         }
@@ -611,14 +611,15 @@ impl Interp {
                 }
                 cur = match &next {
                     Value::Closure(c) => {
-                        if let Callable::Script { def, .. } = &**c {
-                            if !def.params.is_empty() && def.params[0].name != "$" {
-                                return Err(err(
-                                    "RILL-R002",
-                                    "Cannot invoke parameterized closure at intermediate path position",
-                                    sp,
-                                ));
-                            }
+                        if let Callable::Script { def, .. } = &**c
+                            && !def.params.is_empty()
+                            && def.params[0].name != "$"
+                        {
+                            return Err(err(
+                                "RILL-R002",
+                                "Cannot invoke parameterized closure at intermediate path position",
+                                sp,
+                            ));
                         }
                         let c = c.clone();
                         self.invoke(&c, vec![], cx, sp)?

@@ -361,36 +361,35 @@ impl Interp {
         sp: Span,
     ) -> R<Value> {
         self.tick(sp)?;
-        if let Value::Closure(_) = recv {
-            if name != "params" {
-                return Err(RillError::at(
-                    "RILL-R003",
-                    format!("Method .{name} not available on callable (invoke with -> $() first)"),
-                    sp,
-                )
-                .into());
-            }
+        if let Value::Closure(_) = recv
+            && name != "params"
+        {
+            return Err(RillError::at(
+                "RILL-R003",
+                format!("Method .{name} not available on callable (invoke with -> $() first)"),
+                sp,
+            )
+            .into());
         }
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a, cx)?);
         }
-        if let Value::Dict(d) = &recv {
-            if let Some(Value::Closure(c)) = d.get(name) {
-                let c = c.clone();
-                let mcx = cx.with_pipe(recv.clone());
-                return self.invoke(&c, vals, &mcx, sp);
-            }
+        if let Value::Dict(d) = &recv
+            && let Some(Value::Closure(c)) = d.get(name)
+        {
+            let c = c.clone();
+            let mcx = cx.with_pipe(recv.clone());
+            return self.invoke(&c, vals, &mcx, sp);
         }
         if let Some(m) = builtins::method(name) {
             return Ok(m(self, &recv, &vals).map_err(|e| e.or_at(sp))?);
         }
-        if let Value::Dict(d) = &recv {
-            if vals.is_empty() {
-                if let Some(v) = d.get(name) {
-                    return Ok(v.clone());
-                }
-            }
+        if let Value::Dict(d) = &recv
+            && vals.is_empty()
+            && let Some(v) = d.get(name)
+        {
+            return Ok(v.clone());
         }
         Err(RillError::at("RILL-R007", format!("Unknown method: {name}"), sp).into())
     }
@@ -404,19 +403,19 @@ fn check_param_type(p: &Param, default: Option<&Value>, v: &Value, sp: Span) -> 
             _ => None,
         },
     };
-    if let Some(t) = expected {
-        if v.type_name() != t {
-            return Err(RillError::at(
-                "RILL-R001",
-                format!(
-                    "Parameter type mismatch: {} expects {t}, got {}",
-                    p.name,
-                    v.type_name()
-                ),
-                sp,
-            )
-            .into());
-        }
+    if let Some(t) = expected
+        && v.type_name() != t
+    {
+        return Err(RillError::at(
+            "RILL-R001",
+            format!(
+                "Parameter type mismatch: {} expects {t}, got {}",
+                p.name,
+                v.type_name()
+            ),
+            sp,
+        )
+        .into());
     }
     Ok(())
 }

@@ -82,8 +82,7 @@ impl Interp {
             Value::Dict(_) if input.is_iterator() => {
                 let mut out = Vec::new();
                 let mut cur = input.clone();
-                loop {
-                    let Value::Dict(d) = &cur else { break };
+                while let Value::Dict(d) = cur.clone() {
                     if matches!(d.get("done"), Some(Value::Bool(true))) {
                         break;
                     }
@@ -366,14 +365,14 @@ impl Interp {
     }
 
     fn bind_pattern(&mut self, name: &str, x: Value, ty: Option<&str>, cx: &Cx, sp: Span) -> R<()> {
-        if let Some(t) = ty {
-            if x.type_name() != t {
-                return Err(err(
-                    "RILL-R001",
-                    format!("Type mismatch: {name} expects {t}, got {}", x.type_name()),
-                    sp,
-                ));
-            }
+        if let Some(t) = ty
+            && x.type_name() != t
+        {
+            return Err(err(
+                "RILL-R001",
+                format!("Type mismatch: {name} expects {t}, got {}", x.type_name()),
+                sp,
+            ));
         }
         self.assign(name, x, ty, cx, sp)
     }

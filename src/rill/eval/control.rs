@@ -149,7 +149,7 @@ impl Interp {
         }
     }
 
-    pub(crate) fn to_tuple(&mut self, v: Value, sp: crate::rill::token::Span) -> R<Value> {
+    pub(crate) fn spread_to_tuple(&mut self, v: Value, sp: crate::rill::token::Span) -> R<Value> {
         let entries = match v {
             Value::List(l) => l
                 .iter()

@@ -10,12 +10,12 @@ impl Interp {
     /// Operand of arithmetic/logic: a closure is auto-invoked when `$` is bound.
     pub(crate) fn operand(&mut self, n: &Node, cx: &Cx) -> R<Value> {
         let v = self.eval(n, cx)?;
-        if let Value::Closure(c) = &v {
-            if !matches!(cx.pipe, Value::Null) {
-                let zero = matches!(&**c, Callable::Script { def, .. } if def.params.is_empty());
-                let args = if zero { vec![] } else { vec![cx.pipe.clone()] };
-                return self.invoke(c, args, cx, n.span);
-            }
+        if let Value::Closure(c) = &v
+            && !matches!(cx.pipe, Value::Null)
+        {
+            let zero = matches!(&**c, Callable::Script { def, .. } if def.params.is_empty());
+            let args = if zero { vec![] } else { vec![cx.pipe.clone()] };
+            return self.invoke(c, args, cx, n.span);
         }
         Ok(v)
     }
