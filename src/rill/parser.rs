@@ -1802,8 +1802,8 @@ impl Parser {
 }
 
 /// Split a string token's raw text into literal parts and parsed interpolations.
-fn string_parts(raw: &str, base: Span, multiline: bool, depth: usize) -> PResult<Vec<StrPart>> {
-    if depth > MAX_DEPTH {
+fn string_parts(raw: &str, base: Span, multiline: bool, nest: usize) -> PResult<Vec<StrPart>> {
+    if nest > MAX_DEPTH {
         return Err(p001("Expression nesting too deep", base));
     }
     let chars: Vec<char> = raw.chars().collect();
@@ -1896,7 +1896,7 @@ fn string_parts(raw: &str, base: Span, multiline: bool, depth: usize) -> PResult
             let mut sub = Parser {
                 toks,
                 pos: 0,
-                depth,
+                depth: nest,
             };
             let e = sub.pipe_chain()?;
             if !sub.at_end() {
@@ -1965,6 +1965,15 @@ mod tests {
         assert!(parse(&src).is_ok());
         let neg = format!("{}1", "- ".repeat(100_000));
         assert_eq!(code(&neg), Some("RILL-P001".into()));
+    }
+
+    #[test]
+    fn nested_interpolations_are_bounded() {
+        let mut s = String::from("1");
+        for _ in 0..1500 {
+            s = format!("\"{{{s}}}\"");
+        }
+        assert_eq!(code(&s), Some("RILL-P001".into()));
     }
 
     #[test]
