@@ -193,7 +193,7 @@ impl Interp {
     }
 
     pub(crate) fn eval_annotations(&mut self, args: &[AnnArg], cx: &Cx) -> R<Dict> {
-        let mut d = Dict::new();
+        let mut d = Dict::default();
         for a in args {
             match a {
                 AnnArg::Named(n, e) => {
@@ -259,10 +259,15 @@ impl Interp {
 
     /// Run a block body: statements in a child scope, each seeing the block's `$`.
     pub(crate) fn exec_stmts(&mut self, stmts: &[Stmt], cx: &Cx) -> R<Value> {
-        let inner = cx.child();
+        self.exec_stmts_here(stmts, &cx.child())
+    }
+
+    /// Run statements directly in `cx.scope` (the caller made a fresh scope holding no
+    /// capturable names, e.g. a block invocation).
+    pub(crate) fn exec_stmts_here(&mut self, stmts: &[Stmt], cx: &Cx) -> R<Value> {
         let mut last = cx.pipe.clone();
         for st in stmts {
-            last = self.exec_stmt(st, &inner)?;
+            last = self.exec_stmt(st, cx)?;
         }
         Ok(last)
     }
@@ -648,7 +653,7 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
         return Rc::new(pairs.into_iter().collect());
     }
     Rc::new_cyclic(|weak| {
-        let mut d = Dict::new();
+        let mut d = Dict::default();
         for (k, v) in pairs {
             let v = match &v {
                 Value::Closure(c) => match &**c {

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
 
-/// Insertion-ordered dict.
-pub type Dict = IndexMap<String, Value>;
+/// Insertion-ordered dict (fast `foldhash` hashing).
+pub type Dict = IndexMap<String, Value, foldhash::fast::RandomState>;
 
 /// A rill value. `Null` exists only at the host boundary and as "`$` unbound".
 #[derive(Debug, Clone)]
@@ -126,7 +126,7 @@ impl Callable {
 /// A variable scope. Variables keep the type of their first assignment (type locking).
 #[derive(Debug, Default)]
 pub struct Scope {
-    pub vars: RefCell<HashMap<String, (Value, &'static str)>>,
+    pub vars: RefCell<HashMap<String, (Value, &'static str), foldhash::fast::RandomState>>,
     pub parent: Option<Rc<Scope>>,
 }
 
@@ -134,7 +134,7 @@ impl Scope {
     /// A new child scope of `parent`.
     pub fn child(parent: &Rc<Scope>) -> Rc<Scope> {
         Rc::new(Scope {
-            vars: RefCell::new(HashMap::new()),
+            vars: RefCell::new(HashMap::default()),
             parent: Some(parent.clone()),
         })
     }
@@ -631,7 +631,7 @@ mod tests {
 
     #[test]
     fn display_of_containers() {
-        let mut d = Dict::new();
+        let mut d = Dict::default();
         d.insert("b".into(), Value::Num(1.0));
         d.insert("1".into(), Value::str("x"));
         assert_eq!(Value::dict(d).display(), "{\"1\":\"x\",\"b\":1}");

@@ -86,7 +86,7 @@ pub fn call_function(
                 l.iter()
                     .enumerate()
                     .map(|(i, x)| {
-                        let mut d = Dict::new();
+                        let mut d = Dict::default();
                         d.insert("index".into(), Value::Num(i as f64));
                         d.insert("value".into(), x.clone());
                         Value::dict(d)
@@ -98,7 +98,7 @@ pub fn call_function(
                     .into_iter()
                     .enumerate()
                     .map(|(i, e)| {
-                        let mut out = Dict::new();
+                        let mut out = Dict::default();
                         out.insert("index".into(), Value::Num(i as f64));
                         if let Value::Dict(e) = e {
                             for (k, v) in e.iter() {
@@ -156,7 +156,7 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
             Value::Dict(params),
             Value::Closure(f),
         ] => {
-            let mut d = Dict::new();
+            let mut d = Dict::default();
             d.insert("name".into(), Value::Str(name.clone()));
             d.insert("description".into(), Value::Str(desc.clone()));
             d.insert("params".into(), Value::Dict(params.clone()));
@@ -173,9 +173,9 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
                     format!("Unknown function: {name}"),
                 ));
             };
-            let mut params = Dict::new();
+            let mut params = Dict::default();
             for p in f.params.clone().unwrap_or_default() {
-                let mut pd = Dict::new();
+                let mut pd = Dict::default();
                 pd.insert("type".into(), Value::str(&p.ty));
                 pd.insert(
                     "description".into(),
@@ -188,7 +188,7 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
                 Some(_) => return Err(r001("tool() invalid arguments")),
                 None => None,
             };
-            let mut d = Dict::new();
+            let mut d = Dict::default();
             d.insert("name".into(), Value::Str(name.clone()));
             let desc = opts
                 .as_ref()
@@ -216,7 +216,7 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
 
 /// `.params` of a closure: `name → [type: ..., __annotations: ...]`.
 pub fn params_of(c: &Rc<Callable>) -> Value {
-    let mut out = Dict::new();
+    let mut out = Dict::default();
     match &**c {
         Callable::Script {
             def,
@@ -224,7 +224,7 @@ pub fn params_of(c: &Rc<Callable>) -> Value {
             ..
         } => {
             for (i, p) in def.params.iter().enumerate() {
-                let mut d = Dict::new();
+                let mut d = Dict::default();
                 if let Some(t) = &p.ty {
                     d.insert("type".into(), Value::str(t));
                 }
@@ -238,7 +238,7 @@ pub fn params_of(c: &Rc<Callable>) -> Value {
             params: Some(ps), ..
         } => {
             for p in ps {
-                let mut d = Dict::new();
+                let mut d = Dict::default();
                 d.insert("type".into(), Value::str(&p.ty));
                 out.insert(p.name.clone(), Value::dict(d));
             }

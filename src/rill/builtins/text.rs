@@ -216,15 +216,15 @@ pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let Some(re) = regex_of(args) else {
-        return Ok(Value::dict(Dict::new()));
+        return Ok(Value::dict(Dict::default()));
     };
     let Some(caps) = re.captures(&s) else {
-        return Ok(Value::dict(Dict::new()));
+        return Ok(Value::dict(Dict::default()));
     };
     let Some(m) = caps.get(0) else {
-        return Ok(Value::dict(Dict::new()));
+        return Ok(Value::dict(Dict::default()));
     };
-    let mut d = Dict::new();
+    let mut d = Dict::default();
     d.insert("matched".into(), Value::str(m.as_str()));
     d.insert(
         "index".into(),

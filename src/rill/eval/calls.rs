@@ -199,7 +199,12 @@ impl Interp {
                     scope: call_scope,
                     pipe,
                 };
-                match self.eval_body(&def.body, &body_cx) {
+                let r = match (&*def.body.kind, def.is_block) {
+                    // a block's scope holds only `$`: its statements can run there directly
+                    (Kind::Stmts(stmts), true) => self.exec_stmts_here(stmts, &body_cx),
+                    _ => self.eval_body(&def.body, &body_cx),
+                };
+                match r {
                     Err(Flow::Return(v)) => Ok(v),
                     other => other,
                 }

@@ -14,7 +14,7 @@ fn err(code: &str, msg: impl Into<String>, sp: Span) -> Flow {
 
 /// Build an iterator dict `{value, done, next}` over `items` starting at `i`.
 pub fn list_iterator(items: Rc<Vec<Value>>, i: usize) -> Value {
-    let mut d = Dict::new();
+    let mut d = Dict::default();
     if i < items.len() {
         d.insert("value".into(), items[i].clone());
         d.insert("done".into(), Value::Bool(false));
@@ -35,7 +35,7 @@ pub fn list_iterator(items: Rc<Vec<Value>>, i: usize) -> Value {
 
 /// Build a lazy iterator from a generator: `gen(i)` yields the i-th value or None when done.
 pub fn gen_iterator(generator: Generator, i: usize) -> Value {
-    let mut d = Dict::new();
+    let mut d = Dict::default();
     match generator(i) {
         Some(v) => {
             d.insert("value".into(), v);
@@ -64,7 +64,7 @@ pub fn dict_entries(d: &Dict) -> Vec<Value> {
     sorted_keys(d)
         .into_iter()
         .map(|k| {
-            let mut e = Dict::new();
+            let mut e = Dict::default();
             let v = d.get(&k).cloned().unwrap_or(Value::Null);
             e.insert("key".into(), Value::string(k));
             e.insert("value".into(), v);
@@ -171,7 +171,11 @@ impl Interp {
             Kind::Block(def) => {
                 // same as invoking the block closure with `$` = x, without building it
                 self.tick(body.span)?;
-                match self.eval(&def.body, &icx) {
+                let r = match &*def.body.kind {
+                    Kind::Stmts(stmts) => self.exec_stmts_here(stmts, &icx),
+                    _ => self.eval(&def.body, &icx),
+                };
+                match r {
                     Err(Flow::Return(v)) => Ok(v),
                     other => other,
                 }
