@@ -34,6 +34,7 @@ pub struct Node {
 }
 
 impl Node {
+    /// A node of `kind` starting at `span`.
     pub fn new(kind: Kind, span: Span) -> Self {
         Node {
             kind: Box::new(kind),

@@ -48,12 +48,14 @@ pub struct Cx {
 }
 
 impl Cx {
+    /// Same scope, another `$`.
     pub fn with_pipe(&self, pipe: Value) -> Cx {
         Cx {
             scope: self.scope.clone(),
             pipe,
         }
     }
+    /// A child scope with the same `$`.
     pub fn child(&self) -> Cx {
         Cx {
             scope: Scope::child(&self.scope),

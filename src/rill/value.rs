@@ -169,15 +169,19 @@ impl Scope {
 }
 
 impl Value {
+    /// A string value from `&str`.
     pub fn str(s: &str) -> Value {
         Value::Str(Rc::from(s))
     }
+    /// A string value from `String`.
     pub fn string(s: String) -> Value {
         Value::Str(Rc::from(s))
     }
+    /// A list value.
     pub fn list(v: Vec<Value>) -> Value {
         Value::List(Rc::new(v))
     }
+    /// A dict value.
     pub fn dict(d: Dict) -> Value {
         Value::Dict(Rc::new(d))
     }
@@ -210,6 +214,7 @@ impl Value {
         }
     }
 
+    /// The text of a string value.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
@@ -258,6 +263,9 @@ impl Value {
 pub fn fmt_num(n: f64) -> String {
     if n == 0.0 {
         return "0".into();
+    }
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        return (n as i64).to_string();
     }
     let mut b = ryu_js::Buffer::new();
     b.format(n).to_string()

@@ -17,6 +17,7 @@ fn type_for_msg(v: &Value) -> &'static str {
     v.type_name()
 }
 
+/// The `.len` method.
 pub fn len(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::Num(match v {
         Value::Str(s) => s.encode_utf16().count() as f64,
@@ -54,14 +55,17 @@ fn ht(v: &Value, head: bool) -> Res {
     }
 }
 
+/// The `.head` method.
 pub fn head(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     ht(v, true)
 }
 
+/// The `.tail` method.
 pub fn tail(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     ht(v, false)
 }
 
+/// The `.at` method.
 pub fn at(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let i = match args.first() {
         Some(Value::Num(n)) => *n,
@@ -94,6 +98,7 @@ pub fn at(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     })
 }
 
+/// The `.first` method.
 pub fn first(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     match v {
         Value::Dict(_) if v.is_iterator() => Ok(v.clone()),
@@ -110,6 +115,7 @@ pub fn first(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     }
 }
 
+/// The `.join` method.
 pub fn join(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let sep = args
         .first()
@@ -123,10 +129,12 @@ pub fn join(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     }
 }
 
+/// The `.empty` method.
 pub fn empty(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::Bool(!v.truthy()))
 }
 
+/// The `.eq` method.
 pub fn eq(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(deep_eq(
         v,
@@ -134,6 +142,7 @@ pub fn eq(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     )))
 }
 
+/// The `.ne` method.
 pub fn ne(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(!deep_eq(
         v,
@@ -149,16 +158,19 @@ fn cmp(v: &Value, args: &[Value]) -> Option<std::cmp::Ordering> {
     }
 }
 
+/// The `.lt` method.
 pub fn lt(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(cmp(v, args) == Some(std::cmp::Ordering::Less)))
 }
 
+/// The `.gt` method.
 pub fn gt(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(
         cmp(v, args) == Some(std::cmp::Ordering::Greater),
     ))
 }
 
+/// The `.le` method.
 pub fn le(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(matches!(
         cmp(v, args),
@@ -166,6 +178,7 @@ pub fn le(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     )))
 }
 
+/// The `.ge` method.
 pub fn ge(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(matches!(
         cmp(v, args),
@@ -173,6 +186,7 @@ pub fn ge(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     )))
 }
 
+/// The `.keys` method.
 pub fn keys(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::list(match v {
         Value::Dict(d) => js_order(d)
@@ -183,6 +197,7 @@ pub fn keys(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     }))
 }
 
+/// The `.values` method.
 pub fn values(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::list(match v {
         Value::Dict(d) => js_order(d).into_iter().map(|(_, x)| x.clone()).collect(),
@@ -190,6 +205,7 @@ pub fn values(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     }))
 }
 
+/// The `.entries` method.
 pub fn entries(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::list(match v {
         Value::Dict(d) => js_order(d)
@@ -210,6 +226,7 @@ fn list_recv<'a>(v: &'a Value, m: &str) -> Result<&'a Rc<Vec<Value>>, RillError>
     }
 }
 
+/// The `.has` method.
 pub fn has(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let l = list_recv(v, "has")?;
     if args.len() != 1 {
@@ -237,14 +254,17 @@ fn has_many(v: &Value, args: &[Value], m: &str, all: bool) -> Res {
     }))
 }
 
+/// The `.has_any` method.
 pub fn has_any(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     has_many(v, args, "has_any", false)
 }
 
+/// The `.has_all` method.
 pub fn has_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     has_many(v, args, "has_all", true)
 }
 
+/// The `.params` method.
 pub fn params(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     match v {
         Value::Closure(c) => Ok(super::params_of(c)),
@@ -291,10 +311,12 @@ fn vec_pair<'a>(
     Ok((a, b))
 }
 
+/// The `.dimensions` method.
 pub fn dimensions(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::Num(vec_recv(v, "dimensions")?.data.len() as f64))
 }
 
+/// The `.model` method.
 pub fn model(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::str(&vec_recv(v, "model")?.model))
 }
@@ -307,10 +329,12 @@ fn norm_of(x: &Vector) -> f64 {
         .sqrt()
 }
 
+/// The `.norm` method.
 pub fn norm(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::Num(norm_of(vec_recv(v, "norm")?)))
 }
 
+/// The `.normalize` method.
 pub fn normalize(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     let x = vec_recv(v, "normalize")?;
     let n = norm_of(x);
@@ -331,17 +355,20 @@ fn dot_of(a: &Vector, b: &Vector) -> f64 {
         .sum()
 }
 
+/// The `.similarity` method.
 pub fn similarity(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let (a, b) = vec_pair(v, args, "similarity")?;
     let d = norm_of(a) * norm_of(b);
     Ok(Value::Num(if d == 0.0 { 0.0 } else { dot_of(a, b) / d }))
 }
 
+/// The `.dot` method.
 pub fn dot(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let (a, b) = vec_pair(v, args, "dot")?;
     Ok(Value::Num(dot_of(a, b)))
 }
 
+/// The `.distance` method.
 pub fn distance(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let (a, b) = vec_pair(v, args, "distance")?;
     Ok(Value::Num(

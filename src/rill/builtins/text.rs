@@ -22,6 +22,7 @@ fn utf16(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
 }
 
+/// The `.str` method.
 pub fn str_(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::string(s_of(v)))
 }
@@ -71,6 +72,7 @@ pub fn parse_leading(s: &str) -> f64 {
     t[..end].parse::<f64>().unwrap_or(f64::NAN)
 }
 
+/// The `.num` method.
 pub fn num(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::Num(match v {
         Value::Num(n) => *n,
@@ -87,14 +89,17 @@ fn js_ws(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
+/// The `.trim` method.
 pub fn trim(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::str(s_of(v).trim_matches(js_ws)))
 }
 
+/// The `.lower` method.
 pub fn lower(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::string(s_of(v).to_lowercase()))
 }
 
+/// The `.upper` method.
 pub fn upper(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::string(s_of(v).to_uppercase()))
 }
@@ -110,33 +115,39 @@ pub fn js_split(s: &str, sep: &str) -> Vec<Value> {
     s.split(sep).map(Value::str).collect()
 }
 
+/// The `.split` method.
 pub fn split(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let sep = arg_s(args, 0).unwrap_or_else(|| "\n".into());
     Ok(Value::list(js_split(&s_of(v), &sep)))
 }
 
+/// The `.lines` method.
 pub fn lines(_: &mut Interp, v: &Value, _: &[Value]) -> Res {
     Ok(Value::list(js_split(&s_of(v), "\n")))
 }
 
+/// The `.contains` method.
 pub fn contains(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(
         s_of(v).contains(&arg_s(args, 0).unwrap_or_default()),
     ))
 }
 
+/// The `.starts_with` method.
 pub fn starts_with(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(
         s_of(v).starts_with(&arg_s(args, 0).unwrap_or_default()),
     ))
 }
 
+/// The `.ends_with` method.
 pub fn ends_with(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::Bool(
         s_of(v).ends_with(&arg_s(args, 0).unwrap_or_default()),
     ))
 }
 
+/// The `.index_of` method.
 pub fn index_of(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let needle = arg_s(args, 0).unwrap_or_default();
@@ -195,6 +206,7 @@ fn regex_of(args: &[Value]) -> Option<regex::Regex> {
     regex::Regex::new(&arg_s(args, 0)?).ok()
 }
 
+/// The `.replace` method.
 pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let Some(re) = regex_of(args) else {
@@ -204,6 +216,7 @@ pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::string(re.replacen(&s, 1, rep.as_str()).into_owned()))
 }
 
+/// The `.replace_all` method.
 pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let Some(re) = regex_of(args) else {
@@ -213,6 +226,7 @@ pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::string(re.replace_all(&s, rep.as_str()).into_owned()))
 }
 
+/// The `.match` method.
 pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let Some(re) = regex_of(args) else {
@@ -239,6 +253,7 @@ pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     Ok(Value::dict(d))
 }
 
+/// The `.is_match` method.
 pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     Ok(Value::Bool(
@@ -246,6 +261,7 @@ pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     ))
 }
 
+/// The `.repeat` method.
 pub fn repeat(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let n = match args.first() {
         Some(Value::Num(n)) => n.floor().max(0.0),
@@ -276,10 +292,12 @@ fn pad(v: &Value, args: &[Value], start: bool) -> Res {
     Ok(Value::string(if start { p + &s } else { s + &p }))
 }
 
+/// The `.pad_start` method.
 pub fn pad_start(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     pad(v, args, true)
 }
 
+/// The `.pad_end` method.
 pub fn pad_end(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     pad(v, args, false)
 }
