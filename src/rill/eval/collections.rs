@@ -142,8 +142,25 @@ impl Interp {
     }
 
     /// Run an iteration body for element `x` (with optional accumulator `$@`).
-    fn apply_body(&mut self, body: &Node, x: Value, acc: Option<Value>, cx: &Cx) -> R<Value> {
-        let scope = Scope::child(&cx.scope);
+    ///
+    /// `slot` keeps the previous iteration's scope: when nothing captured it (its only owner is
+    /// the slot), it is emptied and reused instead of allocating a new one.
+    fn apply_body(
+        &mut self,
+        body: &Node,
+        x: Value,
+        acc: Option<Value>,
+        cx: &Cx,
+        slot: &mut Option<Rc<Scope>>,
+    ) -> R<Value> {
+        let scope = match slot.take() {
+            Some(s) if Rc::strong_count(&s) == 1 && Rc::weak_count(&s) == 0 => {
+                s.vars.borrow_mut().clear();
+                s
+            }
+            _ => Scope::child(&cx.scope),
+        };
+        *slot = Some(scope.clone());
         if let Some(a) = &acc {
             scope
                 .vars
@@ -221,9 +238,10 @@ impl Interp {
             None => self.closure_acc_default(body, cx)?,
         };
         let mut out = Vec::with_capacity(items.len());
+        let mut slot = None;
         for x in items {
             self.tick(sp)?;
-            match self.apply_body(body, x, acc_v.clone(), cx) {
+            match self.apply_body(body, x, acc_v.clone(), cx, &mut slot) {
                 Ok(v) => {
                     if acc_v.is_some() {
                         acc_v = Some(v.clone());
@@ -240,9 +258,10 @@ impl Interp {
     pub(crate) fn eval_map(&mut self, body: &Node, input: Value, cx: &Cx, sp: Span) -> R<Value> {
         let items = self.elements(&input, cx, sp)?;
         let mut out = Vec::with_capacity(items.len());
+        let mut slot = None;
         for x in items {
             self.tick(sp)?;
-            out.push(self.apply_body(body, x, None, cx)?);
+            out.push(self.apply_body(body, x, None, cx, &mut slot)?);
         }
         Ok(Value::list(out))
     }
@@ -250,9 +269,10 @@ impl Interp {
     pub(crate) fn eval_filter(&mut self, body: &Node, input: Value, cx: &Cx, sp: Span) -> R<Value> {
         let items = self.elements(&input, cx, sp)?;
         let mut out = Vec::new();
+        let mut slot = None;
         for x in items {
             self.tick(sp)?;
-            match self.apply_body(body, x.clone(), None, cx)? {
+            match self.apply_body(body, x.clone(), None, cx, &mut slot)? {
                 Value::Bool(true) => out.push(x),
                 Value::Bool(false) => {}
                 other => {
@@ -312,9 +332,10 @@ impl Interp {
                 }
             },
         };
+        let mut slot = None;
         for x in items {
             self.tick(sp)?;
-            a = self.apply_body(body, x, Some(a), cx)?;
+            a = self.apply_body(body, x, Some(a), cx, &mut slot)?;
         }
         Ok(a)
     }
