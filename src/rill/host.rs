@@ -4,7 +4,13 @@
 //!
 //! Host functions are synchronous closures. An async backend registers a closure that calls
 //! `tokio::runtime::Handle::block_on(...)`: the interpreter runs on its own thread (see
-//! `eval::run_with_big_stack`), never on a runtime worker, so blocking there is safe.
+//! `eval::run_with_big_stack`), never on a runtime worker, so blocking there is safe:
+//!
+//! ```ignore
+//! let rt = tokio::runtime::Handle::current();           // taken before spawning the thread
+//! registry.register("kv::get", Some(vec![HostParam::new("mount", "string"), HostParam::new("key", "string")]),
+//!     Box::new(move |args| rt.block_on(async { /* store.get(..).await, map to Value */ })));
+//! ```
 
 use crate::rill::error::RillError;
 use crate::rill::value::{HostParam, Value, decode, deep_eq};

@@ -63,6 +63,23 @@ pub struct HostParam {
     pub description: Option<String>,
 }
 
+impl HostParam {
+    /// A required parameter of type `ty` (`string number bool list dict vector any`).
+    pub fn new(name: &str, ty: &str) -> Self {
+        HostParam {
+            name: name.to_string(),
+            ty: ty.to_string(),
+            default: None,
+            description: None,
+        }
+    }
+    /// An optional parameter: `default` is used when the script omits it.
+    pub fn with_default(mut self, default: Value) -> Self {
+        self.default = Some(default);
+        self
+    }
+}
+
 /// The three kinds of callables.
 pub enum Callable {
     /// A closure from source, with its defining scope (late binding).
