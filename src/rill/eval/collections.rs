@@ -155,17 +155,21 @@ impl Interp {
     ) -> R<Value> {
         let scope = match slot.take() {
             Some(s) if Rc::strong_count(&s) == 1 && Rc::weak_count(&s) == 0 => {
-                s.vars.borrow_mut().clear();
+                // keep only `$@` (updated below) so its key is not reallocated
+                s.vars.borrow_mut().retain(|k, _| k == "@" && acc.is_some());
                 s
             }
             _ => Scope::child(&cx.scope),
         };
         *slot = Some(scope.clone());
         if let Some(a) = &acc {
-            scope
-                .vars
-                .borrow_mut()
-                .insert("@".into(), (a.clone(), a.type_name()));
+            let mut vars = scope.vars.borrow_mut();
+            match vars.get_mut("@") {
+                Some(slot) => *slot = (a.clone(), a.type_name()),
+                None => {
+                    vars.insert("@".into(), (a.clone(), a.type_name()));
+                }
+            }
         }
         let icx = Cx {
             scope,
