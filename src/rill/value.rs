@@ -411,6 +411,10 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
 
 /// Deep structural equality (spec §4).
 pub fn deep_eq(a: &Value, b: &Value) -> bool {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || deep_eq_inner(a, b))
+}
+
+fn deep_eq_inner(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
