@@ -191,7 +191,8 @@ pub enum Kind {
     },
     Closure(Rc<ClosureDef>),
     Block(Rc<ClosureDef>),
-    Group(Node),
+    /// `( expr )`; `scoped`: it binds or creates closures, so it runs in a child scope.
+    Group(Node, bool),
     /// `$name` (`name: Some`), `$` (None), `$@` (Some("@")).
     Var {
         name: Option<String>,
@@ -218,10 +219,12 @@ pub enum Kind {
     },
     /// `.a.b` chain as pipe target
     Methods(Vec<(String, Vec<Node>, Span)>),
+    /// `scoped`: the branches bind or create closures, so each runs in a child scope.
     Conditional {
         cond: Option<Node>,
         then: Node,
         els: Option<Node>,
+        scoped: bool,
     },
     While {
         cond: Node,
@@ -266,6 +269,6 @@ pub enum Kind {
         step: Option<Node>,
     },
     ClosureChain(Node),
-    /// statements of a block body
-    Stmts(Vec<Stmt>),
+    /// statements of a block body; `bool`: they bind or create closures (need a child scope)
+    Stmts(Vec<Stmt>, bool),
 }

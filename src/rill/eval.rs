@@ -423,9 +423,13 @@ impl Interp {
             }
             Kind::Dict { entries, .. } => self.eval_dict(entries, cx, n.span),
             Kind::Closure(def) | Kind::Block(def) => Ok(self.make_closure(def, cx)?),
-            Kind::Group(e) => {
-                let c = cx.child();
-                self.eval(e, &c)
+            Kind::Group(e, scoped) => {
+                if *scoped {
+                    let c = cx.child();
+                    self.eval(e, &c)
+                } else {
+                    self.eval(e, cx)
+                }
             }
             Kind::Var { .. } => self.eval_var(n, cx),
             Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, cx, n.span),
@@ -450,9 +454,12 @@ impl Interp {
                 }
                 Ok(v)
             }
-            Kind::Conditional { cond, then, els } => {
-                self.eval_conditional(cond.as_ref(), then, els.as_ref(), cx, n.span)
-            }
+            Kind::Conditional {
+                cond,
+                then,
+                els,
+                scoped,
+            } => self.eval_conditional(cond.as_ref(), then, els.as_ref(), *scoped, cx, n.span),
             Kind::While { cond, body } => self.eval_while(cond, body, cx, n.span),
             Kind::DoWhile { body, cond } => self.eval_do_while(body, cond, cx, n.span),
             Kind::Pass => {
@@ -542,7 +549,13 @@ impl Interp {
             | Kind::Destructure(_)
             | Kind::Slice { .. }
             | Kind::ClosureChain(_) => self.eval_target(n, cx),
-            Kind::Stmts(stmts) => self.exec_stmts(stmts, cx),
+            Kind::Stmts(stmts, scoped) => {
+                if *scoped {
+                    self.exec_stmts(stmts, cx)
+                } else {
+                    self.exec_stmts_here(stmts, cx)
+                }
+            }
         }
     }
 

@@ -25,6 +25,7 @@ pub fn parse(src: &str) -> PResult<Script> {
         toks: tokens,
         pos: 0,
         depth: 0,
+        binds: 0,
     };
     p.script()
 }
@@ -33,6 +34,9 @@ struct Parser {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// Count of nodes that bind variables or create closures (captures, destructures,
+    /// closures, blocks): a construct whose span saw none needs no scope of its own.
+    binds: usize,
 }
 
 fn p001(msg: impl Into<String>, sp: Span) -> RillError {
@@ -345,6 +349,7 @@ impl Parser {
     }
 
     fn capture(&mut self) -> PResult<Node> {
+        self.binds += 1;
         let sp = self.sp();
         self.expect(Tok::Dollar, "Expected $")?;
         let name = self.ident("Expected variable name")?;
@@ -762,9 +767,13 @@ impl Parser {
                     start,
                 ));
             }
+            let before = self.binds;
             let operand = self.postfix_base()?;
             let neg = Node::new(Kind::Not(operand), start);
-            let cond = Node::new(Kind::Group(Self::chain_of(neg)), start);
+            let cond = Node::new(
+                Kind::Group(Self::chain_of(neg), self.binds != before),
+                start,
+            );
             if self.check(&Tok::Question) {
                 self.advance();
                 return Ok(Some(self.conditional_rest(Some(cond), start)?));
@@ -805,9 +814,10 @@ impl Parser {
     fn grouped(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::LParen, "Expected (")?;
+        let before = self.binds;
         let e = self.pipe_chain()?;
         self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
-        Ok(Node::new(Kind::Group(e), sp))
+        Ok(Node::new(Kind::Group(e, self.binds != before), sp))
     }
 
     fn block(&mut self) -> PResult<Node> {
@@ -818,6 +828,7 @@ impl Parser {
     }
 
     fn block_inner(&mut self) -> PResult<Node> {
+        let before = self.binds;
         let sp = self.sp();
         self.expect(Tok::LBrace, "Expected {")?;
         self.skip_newlines();
@@ -841,9 +852,10 @@ impl Parser {
                 default: None,
                 annotations: None,
             }],
-            body: Node::new(Kind::Stmts(stmts), sp),
+            body: Node::new(Kind::Stmts(stmts, self.binds != before), sp),
             is_block: true,
         };
+        self.binds += 1;
         Ok(Node::new(Kind::Block(Rc::new(def)), sp))
     }
 
@@ -853,6 +865,7 @@ impl Parser {
     }
 
     fn conditional_rest(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
+        let before = self.binds;
         let then = self.body()?;
         let mut els = None;
         if self.skip_nl_if_followed(&Tok::Bang) {
@@ -865,7 +878,16 @@ impl Parser {
                 els = Some(e);
             }
         }
-        Ok(Node::new(Kind::Conditional { cond, then, els }, start))
+        let scoped = self.binds != before;
+        Ok(Node::new(
+            Kind::Conditional {
+                cond,
+                then,
+                els,
+                scoped,
+            },
+            start,
+        ))
     }
 
     fn loop_(&mut self, cond: Option<Node>) -> PResult<Node> {
@@ -991,7 +1013,7 @@ impl Parser {
                 let acc = if self.has_acc_prefix() {
                     let g = self.grouped()?;
                     match *g.kind {
-                        Kind::Group(e) => Some(e),
+                        Kind::Group(e, _) => Some(e),
                         _ => None,
                     }
                 } else {
@@ -1325,7 +1347,7 @@ impl Parser {
         let Tok::Str { raw, multiline } = t.tok else {
             return Err(p001("Expected string", t.span));
         };
-        let parts = string_parts(&raw, t.span, multiline, self.depth + 1)?;
+        let parts = string_parts(&raw, t.span, multiline, self.depth + 1, &mut self.binds)?;
         Ok(Node::new(Kind::Str(parts), t.span))
     }
 
@@ -1573,6 +1595,7 @@ impl Parser {
     }
 
     fn closure(&mut self) -> PResult<Node> {
+        self.binds += 1;
         let sp = self.sp();
         if self.check(&Tok::Or) {
             self.advance();
@@ -1677,6 +1700,7 @@ impl Parser {
     }
 
     fn destructure(&mut self) -> PResult<Node> {
+        self.binds += 1;
         let sp = self.sp();
         let pats = self.destruct_list()?;
         Ok(Node::new(Kind::Destructure(pats), sp))
@@ -1802,7 +1826,13 @@ impl Parser {
 }
 
 /// Split a string token's raw text into literal parts and parsed interpolations.
-fn string_parts(raw: &str, base: Span, multiline: bool, nest: usize) -> PResult<Vec<StrPart>> {
+fn string_parts(
+    raw: &str,
+    base: Span,
+    multiline: bool,
+    nest: usize,
+    binds: &mut usize,
+) -> PResult<Vec<StrPart>> {
     if nest > MAX_DEPTH {
         return Err(p001("Expression nesting too deep", base));
     }
@@ -1897,8 +1927,10 @@ fn string_parts(raw: &str, base: Span, multiline: bool, nest: usize) -> PResult<
                 toks,
                 pos: 0,
                 depth: nest,
+                binds: 0,
             };
             let e = sub.pipe_chain()?;
+            *binds += sub.binds;
             if !sub.at_end() {
                 return Err(p001(
                     format!("Unexpected token in interpolation: {}", sub.tok().text()),

@@ -201,7 +201,7 @@ impl Interp {
                 };
                 let r = match (&*def.body.kind, def.is_block) {
                     // a block's scope holds only `$`: its statements can run there directly
-                    (Kind::Stmts(stmts), true) => self.exec_stmts_here(stmts, &body_cx),
+                    (Kind::Stmts(stmts, _), true) => self.exec_stmts_here(stmts, &body_cx),
                     _ => self.eval_body(&def.body, &body_cx),
                 };
                 match r {

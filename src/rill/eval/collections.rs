@@ -193,7 +193,7 @@ impl Interp {
                 // same as invoking the block closure with `$` = x, without building it
                 self.tick(body.span)?;
                 let r = match &*def.body.kind {
-                    Kind::Stmts(stmts) => self.exec_stmts_here(stmts, &icx),
+                    Kind::Stmts(stmts, _) => self.exec_stmts_here(stmts, &icx),
                     _ => self.eval(&def.body, &icx),
                 };
                 match r {

@@ -12,6 +12,7 @@ impl Interp {
         cond: Option<&Node>,
         then: &Node,
         els: Option<&Node>,
+        scoped: bool,
         cx: &Cx,
         sp: crate::rill::token::Span,
     ) -> R<Value> {
@@ -30,12 +31,13 @@ impl Interp {
             };
             return Err(RillError::at("RILL-R002", msg, sp).into());
         };
-        if b {
-            let c2 = cx.child();
-            self.eval_body(then, &c2)
-        } else if let Some(e) = els {
-            let c2 = cx.child();
-            self.eval_body(e, &c2)
+        let branch = if b { Some(then) } else { els };
+        if let Some(body) = branch {
+            if scoped {
+                self.eval_body(body, &cx.child())
+            } else {
+                self.eval_body(body, cx)
+            }
         } else {
             Ok(cx.pipe.clone())
         }
