@@ -24,17 +24,18 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Non-local exits: an error, or a `break` / `return` carrying a value.
+/// Non-local exits: an error, or a `break` / `return` carrying a value. The error is boxed
+/// so that `R<Value>` stays small on the hot path.
 #[derive(Debug)]
 pub enum Flow {
-    Err(RillError),
+    Err(Box<RillError>),
     Break(Value),
     Return(Value),
 }
 
 impl From<RillError> for Flow {
     fn from(e: RillError) -> Self {
-        Flow::Err(e)
+        Flow::Err(Box::new(e))
     }
 }
 
@@ -153,7 +154,7 @@ impl Interp {
             };
             match self.exec_stmt(st, &cx) {
                 Ok(v) => last = Some(v),
-                Err(Flow::Err(e)) => return Err(e),
+                Err(Flow::Err(e)) => return Err(*e),
                 Err(Flow::Return(v)) => return Ok(v),
                 Err(Flow::Break(_)) => {
                     return Err(RillError::at(

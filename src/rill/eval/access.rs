@@ -9,7 +9,7 @@ use crate::rill::value::*;
 use std::rc::Rc;
 
 fn err(code: &str, msg: impl Into<String>, sp: Span) -> Flow {
-    Flow::Err(RillError::at(code, msg, sp))
+    Flow::from(RillError::at(code, msg, sp))
 }
 
 impl Interp {
