@@ -105,7 +105,7 @@ pub struct Interp {
     depth: usize,
     steps: u64,
     ann_stack: Vec<Rc<Dict>>,
-    auto_exc: Vec<(String, regex::Regex)>,
+    auto_exc: Vec<(String, regress::Regex)>,
     pub root: Rc<Scope>,
 }
 
@@ -117,7 +117,7 @@ impl Interp {
         let auto_exc = opts
             .auto_exceptions
             .iter()
-            .filter_map(|p| regex::Regex::new(p).ok().map(|r| (p.clone(), r)))
+            .filter_map(|p| regress::Regex::new(p).ok().map(|r| (p.clone(), r)))
             .collect();
         Interp {
             host,
@@ -247,7 +247,7 @@ impl Interp {
         };
         if let Value::Str(s) = &v {
             for (p, re) in &self.auto_exc {
-                if re.is_match(s) {
+                if re.find(s).is_some() {
                     return Err(RillError::at(
                         "RILL-R014",
                         format!("Auto-exception triggered: pattern '{p}' matched"),

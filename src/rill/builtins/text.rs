@@ -1,6 +1,6 @@
 //! String methods (spec §14): non-string receivers use their display form. Lengths and
-//! positions count UTF-16 code units, as JavaScript does. Regex methods use the `regex` crate
-//! (ECMAScript syntax minus look-around/backreferences); an invalid pattern yields the input /
+//! positions count UTF-16 code units, as JavaScript does. Regex methods use `regress`
+//! (ECMAScript regex syntax and JS replacement patterns); an invalid pattern yields the input /
 //! `[:]` / false, as the reference does.
 
 use super::r001;
@@ -157,97 +157,139 @@ pub fn index_of(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     }))
 }
 
-/// Translate JS replacement syntax (`$1`, `$&`, `$$`) to the `regex` crate's.
-fn js_replacement(r: &str) -> String {
-    let c: Vec<char> = r.chars().collect();
+/// Expand a JS replacement string (`$$`, `$&`, `` $` ``, `$'`, `$1`…`$99`, `$<name>`) for match `m`.
+fn js_expand(rep: &str, m: &regress::Match, text: &str) -> String {
+    let c: Vec<char> = rep.chars().collect();
+    let ngroups = m.captures.len();
+    let group = |i: usize| m.group(i).map(|r| &text[r]).unwrap_or("");
     let mut out = String::new();
     let mut i = 0;
     while i < c.len() {
-        if c[i] == '$' && i + 1 < c.len() {
-            match c[i + 1] {
-                '$' => {
-                    out.push_str("$$");
-                    i += 2;
-                    continue;
-                }
-                '&' => {
-                    out.push_str("${0}");
-                    i += 2;
-                    continue;
-                }
-                d if d.is_ascii_digit() => {
-                    let mut j = i + 1;
-                    while j < c.len() && c[j].is_ascii_digit() && j < i + 3 {
-                        j += 1;
+        if c[i] != '$' || i + 1 >= c.len() {
+            out.push(c[i]);
+            i += 1;
+            continue;
+        }
+        match c[i + 1] {
+            '$' => {
+                out.push('$');
+                i += 2;
+            }
+            '&' => {
+                out.push_str(&text[m.range()]);
+                i += 2;
+            }
+            '`' => {
+                out.push_str(&text[..m.start()]);
+                i += 2;
+            }
+            '\'' => {
+                out.push_str(&text[m.end()..]);
+                i += 2;
+            }
+            d if d.is_ascii_digit() => {
+                let one = d as usize - '0' as usize;
+                let two = c
+                    .get(i + 2)
+                    .filter(|x| x.is_ascii_digit())
+                    .map(|x| one * 10 + (*x as usize - '0' as usize));
+                match two {
+                    Some(n) if n >= 1 && n <= ngroups => {
+                        out.push_str(group(n));
+                        i += 3;
                     }
-                    let n: String = c[i + 1..j].iter().collect();
-                    out.push_str(&format!("${{{n}}}"));
-                    i = j;
-                    continue;
-                }
-                _ => {
-                    out.push_str("$$");
-                    i += 1;
-                    continue;
+                    _ if one >= 1 && one <= ngroups => {
+                        out.push_str(group(one));
+                        i += 2;
+                    }
+                    _ => {
+                        out.push('$');
+                        i += 1;
+                    }
                 }
             }
+            '<' => {
+                let close = c[i + 2..].iter().position(|x| *x == '>');
+                let has_names = m.named_groups().next().is_some();
+                match close {
+                    Some(k) if has_names => {
+                        let name: String = c[i + 2..i + 2 + k].iter().collect();
+                        if let Some(r) = m.named_group(&name) {
+                            out.push_str(&text[r]);
+                        }
+                        i += 3 + k;
+                    }
+                    _ => {
+                        out.push('$');
+                        i += 1;
+                    }
+                }
+            }
+            _ => {
+                out.push('$');
+                i += 1;
+            }
         }
-        if c[i] == '$' {
-            out.push_str("$$");
-        } else {
-            out.push(c[i]);
-        }
-        i += 1;
     }
     out
 }
 
-fn regex_of(args: &[Value]) -> Option<regex::Regex> {
-    regex::Regex::new(&arg_s(args, 0)?).ok()
+fn regex_of(args: &[Value]) -> Option<regress::Regex> {
+    regress::Regex::new(&arg_s(args, 0)?).ok()
 }
 
-/// The `.replace` method.
+/// The `.replace` method: first match of an ECMAScript regex, JS replacement syntax.
 pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let Some(re) = regex_of(args) else {
         return Ok(Value::string(s));
     };
-    let rep = js_replacement(&arg_s(args, 1).unwrap_or_default());
-    Ok(Value::string(re.replacen(&s, 1, rep.as_str()).into_owned()))
+    let rep = arg_s(args, 1).unwrap_or_default();
+    Ok(Value::string(match re.find(&s) {
+        Some(m) => format!(
+            "{}{}{}",
+            &s[..m.start()],
+            js_expand(&rep, &m, &s),
+            &s[m.end()..]
+        ),
+        None => s,
+    }))
 }
 
-/// The `.replace_all` method.
+/// The `.replace_all` method: every match of an ECMAScript regex.
 pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     let Some(re) = regex_of(args) else {
         return Ok(Value::string(s));
     };
-    let rep = js_replacement(&arg_s(args, 1).unwrap_or_default());
-    Ok(Value::string(re.replace_all(&s, rep.as_str()).into_owned()))
+    let rep = arg_s(args, 1).unwrap_or_default();
+    let mut out = String::new();
+    let mut last = 0;
+    for m in re.find_iter(&s) {
+        out.push_str(&s[last..m.start()]);
+        out.push_str(&js_expand(&rep, &m, &s));
+        last = m.end();
+    }
+    out.push_str(&s[last..]);
+    Ok(Value::string(out))
 }
 
-/// The `.match` method.
+/// The `.match` method: `[matched, index, groups]` of the first match, or `[:]`.
 pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(re) = regex_of(args) else {
-        return Ok(Value::dict(Dict::default()));
-    };
-    let Some(caps) = re.captures(&s) else {
-        return Ok(Value::dict(Dict::default()));
-    };
-    let Some(m) = caps.get(0) else {
+    let Some(m) = regex_of(args).and_then(|re| re.find(&s)) else {
         return Ok(Value::dict(Dict::default()));
     };
     let mut d = Dict::default();
-    d.insert("matched".into(), Value::str(m.as_str()));
+    d.insert("matched".into(), Value::str(&s[m.range()]));
     d.insert(
         "index".into(),
         Value::Num(s[..m.start()].encode_utf16().count() as f64),
     );
-    let groups: Vec<Value> = caps
+    let groups: Vec<Value> = m
+        .captures
         .iter()
-        .skip(1)
-        .map(|g| g.map(|g| Value::str(g.as_str())).unwrap_or(Value::str("")))
+        .map(|g| Value::str(g.clone().map(|r| &s[r]).unwrap_or("")))
         .collect();
     d.insert("groups".into(), Value::list(groups));
     Ok(Value::dict(d))
@@ -257,7 +299,7 @@ pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
     Ok(Value::Bool(
-        regex_of(args).is_some_and(|re| re.is_match(&s)),
+        regex_of(args).is_some_and(|re| re.find(&s).is_some()),
     ))
 }
 
@@ -315,6 +357,12 @@ mod tests {
 
     #[test]
     fn replacement_syntax() {
-        assert_eq!(js_replacement("$1-$&"), "${1}-${0}");
+        let re = regress::Regex::new("(\\d)(?<x>\\d)").unwrap_or_else(|e| panic!("{e}"));
+        let s = "a12b";
+        let m = re.find(s).unwrap_or_else(|| panic!("no match"));
+        assert_eq!(
+            js_expand("[$1|$2|$&|$<x>|$$|$9|$`|$']", &m, s),
+            "[1|2|12|2|$|$9|a|b]"
+        );
     }
 }
