@@ -1,0 +1,787 @@
+//! The evaluator: a synchronous tree walker over `ast` (spec §3–§13).
+//!
+//! Design: `$` travels explicitly in `Cx` (scope + pipe value; `Value::Null` = unbound).
+//! `break`/`return` are `Flow` signals, not errors. Recursion is bounded by `max_depth`
+//! (run the interpreter on a thread with a large stack: see `run_with_big_stack`), loops and
+//! statements count steps against `max_steps`, and `cancel` is polled at every statement,
+//! loop iteration and call. Host functions are synchronous `HostFn`s; an async backend is
+//! bridged by the host with `tokio::runtime::Handle::block_on` (the interpreter thread is not
+//! a runtime worker, so blocking there is safe). Submodules: `calls` (closures, host
+//! functions, methods), `access` (variables, dispatch), `collections` (each/map/fold/filter,
+//! iterators, destructure, slice).
+
+pub mod access;
+pub mod calls;
+pub mod collections;
+pub mod control;
+pub mod ops;
+
+use crate::rill::ast::*;
+use crate::rill::error::RillError;
+use crate::rill::host::HostRegistry;
+use crate::rill::value::*;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Non-local exits: an error, or a `break` / `return` carrying a value. The error is boxed
+/// so that `R<Value>` stays small on the hot path.
+#[derive(Debug)]
+pub enum Flow {
+    Err(Box<RillError>),
+    Break(Value),
+    Return(Value),
+}
+
+impl From<RillError> for Flow {
+    fn from(e: RillError) -> Self {
+        Flow::Err(Box::new(e))
+    }
+}
+
+pub type R<T> = Result<T, Flow>;
+
+/// Evaluation context: current scope and pipe value.
+#[derive(Clone)]
+pub struct Cx {
+    pub scope: Rc<Scope>,
+    pub pipe: Value,
+}
+
+impl Cx {
+    /// Same scope, another `$`.
+    pub fn with_pipe(&self, pipe: Value) -> Cx {
+        Cx {
+            scope: self.scope.clone(),
+            pipe,
+        }
+    }
+    /// A child scope with the same `$`.
+    pub fn child(&self) -> Cx {
+        Cx {
+            scope: Scope::child(&self.scope),
+            pipe: self.pipe.clone(),
+        }
+    }
+}
+
+/// Limits and options of one run.
+#[derive(Clone)]
+pub struct Options {
+    /// Maximum nesting of closure / function calls.
+    pub max_depth: usize,
+    /// Maximum statements + loop iterations + calls (0 = unlimited).
+    pub max_steps: u64,
+    /// Set to true from another thread to stop the script (`RILL-R013`).
+    pub cancel: Arc<AtomicBool>,
+    /// `autoExceptions`: regexes checked against each statement's string result.
+    pub auto_exceptions: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            max_depth: 10_000,
+            max_steps: 0,
+            cancel: Arc::new(AtomicBool::new(false)),
+            auto_exceptions: vec![],
+        }
+    }
+}
+
+/// Outcome of a run: the value (or error) plus the display form of every `log`.
+pub struct Outcome {
+    pub result: Result<Value, RillError>,
+    pub logs: Vec<String>,
+}
+
+/// The interpreter state for one script run.
+pub struct Interp {
+    pub host: HostRegistry,
+    pub logs: Vec<String>,
+    /// Print `log` output to stderr as it happens.
+    pub echo_logs: bool,
+    pub opts: Options,
+    depth: usize,
+    steps: u64,
+    ann_stack: Vec<Rc<Dict>>,
+    auto_exc: Vec<(String, regress::Regex)>,
+    pub root: Rc<Scope>,
+}
+
+const ITER_LIMIT: usize = 10_000;
+
+impl Interp {
+    /// A new interpreter with host functions and options.
+    pub fn new(host: HostRegistry, opts: Options) -> Self {
+        let auto_exc = opts
+            .auto_exceptions
+            .iter()
+            .filter_map(|p| regress::Regex::new(p).ok().map(|r| (p.clone(), r)))
+            .collect();
+        Interp {
+            host,
+            logs: vec![],
+            echo_logs: false,
+            opts,
+            depth: 0,
+            steps: 0,
+            ann_stack: vec![],
+            auto_exc,
+            root: Rc::new(Scope::default()),
+        }
+    }
+
+    /// Install a root variable (typed from its value).
+    pub fn set_var(&mut self, name: &str, v: Value) {
+        let t = v.type_name();
+        self.root.vars.borrow_mut().insert(name.to_string(), (v, t));
+    }
+
+    /// Parse and run a script; the result is the last statement's value.
+    pub fn run(&mut self, src: &str) -> Result<Value, RillError> {
+        let script = crate::rill::parser::parse(src)?;
+        self.run_script(&script)
+    }
+
+    /// Run a parsed script.
+    pub fn run_script(&mut self, script: &Script) -> Result<Value, RillError> {
+        let mut last = None;
+        for st in &script.statements {
+            let cx = Cx {
+                scope: self.root.clone(),
+                pipe: Value::Null,
+            };
+            match self.exec_stmt(st, &cx) {
+                Ok(v) => last = Some(v),
+                Err(Flow::Err(e)) => return Err(*e),
+                Err(Flow::Return(v)) => return Ok(v),
+                Err(Flow::Break(_)) => {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        "break outside of a loop",
+                        st.span,
+                    ));
+                }
+            }
+        }
+        last.ok_or_else(|| RillError::new("RILL-R005", "Undefined variable: $"))
+    }
+
+    pub(crate) fn tick(&mut self, sp: crate::rill::token::Span) -> R<()> {
+        if self.opts.cancel.load(Ordering::Relaxed) {
+            return Err(RillError::at("RILL-R013", "Execution aborted", sp).into());
+        }
+        self.steps += 1;
+        if self.opts.max_steps > 0 && self.steps > self.opts.max_steps {
+            return Err(RillError::at(
+                "RILL-R010",
+                format!("Step limit of {} exceeded", self.opts.max_steps),
+                sp,
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn current_annotations(&self) -> Rc<Dict> {
+        self.ann_stack.last().cloned().unwrap_or_default()
+    }
+
+    pub(crate) fn iteration_limit(&self) -> usize {
+        match self.ann_stack.last().and_then(|d| d.get("limit")) {
+            Some(Value::Num(n)) if *n > 0.0 => *n as usize,
+            _ => ITER_LIMIT,
+        }
+    }
+
+    pub(crate) fn eval_annotations(&mut self, args: &[AnnArg], cx: &Cx) -> R<Dict> {
+        let mut d = Dict::default();
+        for a in args {
+            match a {
+                AnnArg::Named(n, e) => {
+                    let v = self.eval(e, cx)?;
+                    d.insert(n.clone(), v);
+                }
+                AnnArg::Spread(e) => match self.eval(e, cx)? {
+                    Value::Dict(x) => {
+                        for (k, v) in x.iter() {
+                            d.insert(k.clone(), v.clone());
+                        }
+                    }
+                    Value::Tuple(t) => {
+                        for (k, v) in &t.entries {
+                            if let TKey::Name(n) = k {
+                                d.insert(n.clone(), v.clone());
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            format!("Annotation spread requires dict, got {}", other.type_name()),
+                            e.span,
+                        )
+                        .into());
+                    }
+                },
+            }
+        }
+        Ok(d)
+    }
+
+    /// Run one statement (annotations, auto-exceptions).
+    pub(crate) fn exec_stmt(&mut self, st: &Stmt, cx: &Cx) -> R<Value> {
+        self.tick(st.span)?;
+        let v = if let Some(anns) = &st.annotations {
+            let mut d = (*self.current_annotations()).clone();
+            for (k, v) in self.eval_annotations(anns, cx)? {
+                d.insert(k, v);
+            }
+            self.ann_stack.push(Rc::new(d));
+            let r = self.eval(&st.expr, cx);
+            self.ann_stack.pop();
+            r?
+        } else {
+            self.eval(&st.expr, cx)?
+        };
+        if let Value::Str(s) = &v {
+            for (p, re) in &self.auto_exc {
+                if re.find(s).is_some() {
+                    return Err(RillError::at(
+                        "RILL-R014",
+                        format!("Auto-exception triggered: pattern '{p}' matched"),
+                        st.span,
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(v)
+    }
+
+    /// Run a block body: statements in a child scope, each seeing the block's `$`.
+    pub(crate) fn exec_stmts(&mut self, stmts: &[Stmt], cx: &Cx) -> R<Value> {
+        self.exec_stmts_here(stmts, &cx.child())
+    }
+
+    /// Run statements directly in `cx.scope` (the caller made a fresh scope holding no
+    /// capturable names, e.g. a block invocation).
+    pub(crate) fn exec_stmts_here(&mut self, stmts: &[Stmt], cx: &Cx) -> R<Value> {
+        let mut last = cx.pipe.clone();
+        for st in stmts {
+            last = self.exec_stmt(st, cx)?;
+        }
+        Ok(last)
+    }
+
+    /// Assign a variable in the current scope (capture), enforcing type locks.
+    pub(crate) fn assign(
+        &mut self,
+        name: &str,
+        v: Value,
+        ty: Option<&str>,
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<()> {
+        let vt = v.type_name();
+        if let Some(t) = ty
+            && t != vt
+        {
+            return Err(RillError::at(
+                "RILL-R001",
+                format!("Type mismatch: cannot assign {vt} to ${name}:{t}"),
+                sp,
+            )
+            .into());
+        }
+        match cx.scope.locate(name) {
+            Some((false, _)) => {
+                return Err(RillError::at(
+                    "RILL-R001",
+                    format!("Cannot reassign outer variable ${name} from child scope"),
+                    sp,
+                )
+                .into());
+            }
+            Some((true, locked)) if locked != vt => {
+                return Err(RillError::at(
+                    "RILL-R001",
+                    format!("Type mismatch: cannot assign {vt} to ${name} (locked as {locked})"),
+                    sp,
+                )
+                .into());
+            }
+            _ => {}
+        }
+        let lock = match ty {
+            Some(t) => crate::rill::builtins::static_type(t),
+            None => vt,
+        };
+        let mut vars = cx.scope.vars.borrow_mut();
+        match vars.get_mut(name) {
+            Some(slot) => slot.0 = v,
+            None => {
+                vars.insert(name.to_string(), (v, lock));
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluate a node as an expression.
+    pub fn eval(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.eval_node(n, cx))
+    }
+
+    fn eval_node(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        match &*n.kind {
+            Kind::Chain { head, pipes, term } => {
+                let mut v = self.eval(head, cx)?;
+                for p in pipes {
+                    if let Kind::Capture { name, ty } = &*p.kind {
+                        self.assign(name, v.clone(), ty.as_deref(), cx, p.span)?;
+                        continue;
+                    }
+                    let pcx = cx.with_pipe(v);
+                    v = self.eval_target(p, &pcx)?;
+                }
+                match term {
+                    Some(Term::Break) => Err(Flow::Break(v)),
+                    Some(Term::Return) => Err(Flow::Return(v)),
+                    None => Ok(v),
+                }
+            }
+            Kind::Capture { .. } => {
+                Err(RillError::at("RILL-P001", "Unexpected capture", n.span).into())
+            }
+            Kind::Binary { op, l, r } => self.eval_binary(*op, l, r, cx),
+            Kind::Neg(o) => match self.operand(o, cx)? {
+                Value::Num(x) => Ok(Value::Num(-x)),
+                other => Err(RillError::at(
+                    "RILL-R002",
+                    format!("Arithmetic requires number, got {}", other.type_name()),
+                    n.span,
+                )
+                .into()),
+            },
+            Kind::Not(o) => match self.operand(o, cx)? {
+                Value::Bool(b) => Ok(Value::Bool(!b)),
+                other => Err(RillError::at(
+                    "RILL-R002",
+                    format!("Negation requires boolean, got {}", other.type_name()),
+                    n.span,
+                )
+                .into()),
+            },
+            Kind::Postfix {
+                primary,
+                ops,
+                default,
+            } => {
+                let r = (|| -> R<Value> {
+                    let mut v = self.eval(primary, cx)?;
+                    for op in ops {
+                        v = self.apply_postop(op, v, cx)?;
+                    }
+                    Ok(v)
+                })();
+                match r {
+                    Err(Flow::Err(e))
+                        if default.is_some() && (e.is("RILL-R007") || e.is("RILL-R009")) =>
+                    {
+                        let d = default.as_ref().map(|d| self.eval_body(d, cx));
+                        d.unwrap_or(Ok(Value::Null))
+                    }
+                    other => other,
+                }
+            }
+            Kind::Num(x) => Ok(Value::Num(*x)),
+            Kind::Bool(b) => Ok(Value::Bool(*b)),
+            Kind::Str(parts) => self.eval_string(parts, cx),
+            Kind::List { elems, .. } => {
+                let mut out = Vec::with_capacity(elems.len());
+                for e in elems {
+                    match e {
+                        ListElem::Item(x) => out.push(self.eval(x, cx)?),
+                        ListElem::Spread(x) => match self.eval(x, cx)? {
+                            Value::List(l) => out.extend(l.iter().cloned()),
+                            other => {
+                                let t = match other.type_name() {
+                                    "dict" | "tuple" | "closure" | "vector" => "object",
+                                    t => t,
+                                };
+                                return Err(RillError::at(
+                                    "RILL-R002",
+                                    format!("Spread in list literal requires list, got {t}"),
+                                    x.span,
+                                )
+                                .into());
+                            }
+                        },
+                    }
+                }
+                Ok(Value::list(out))
+            }
+            Kind::Dict { entries, .. } => self.eval_dict(entries, cx, n.span),
+            Kind::Closure(def) | Kind::Block(def) => Ok(self.make_closure(def, cx)?),
+            Kind::Group(e, scoped) => {
+                if *scoped {
+                    let c = cx.child();
+                    self.eval(e, &c)
+                } else {
+                    self.eval(e, cx)
+                }
+            }
+            Kind::Var { .. } => self.eval_var(n, cx),
+            Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, cx, n.span),
+            Kind::ClosureCall { name, access, args } => {
+                self.eval_closure_call(name, access, args, cx, n.span)
+            }
+            Kind::PipeInvoke { args } => self.eval_pipe_invoke(args, cx, n.span),
+            Kind::Method { name, args } => {
+                if matches!(cx.pipe, Value::Null) {
+                    return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
+                }
+                let recv = cx.pipe.clone();
+                self.call_method(name, args, recv, cx, n.span)
+            }
+            Kind::Methods(ms) => {
+                let mut v = cx.pipe.clone();
+                if matches!(v, Value::Null) {
+                    return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
+                }
+                for (name, args, sp) in ms {
+                    v = self.call_method(name, args, v, cx, *sp)?;
+                }
+                Ok(v)
+            }
+            Kind::Conditional {
+                cond,
+                then,
+                els,
+                scoped,
+            } => self.eval_conditional(cond.as_ref(), then, els.as_ref(), *scoped, cx, n.span),
+            Kind::While { cond, body } => self.eval_while(cond, body, cx, n.span),
+            Kind::DoWhile { body, cond } => self.eval_do_while(body, cond, cx, n.span),
+            Kind::Pass => {
+                if matches!(cx.pipe, Value::Null) {
+                    return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
+                }
+                Ok(cx.pipe.clone())
+            }
+            Kind::Spread(op) => {
+                let v = match op {
+                    Some(o) => self.eval(o, cx)?,
+                    None => cx.pipe.clone(),
+                };
+                self.spread_to_tuple(v, n.span)
+            }
+            Kind::TypeOp { operand, ty, check } => {
+                let v = match operand {
+                    Some(o) => self.eval(o, cx)?,
+                    None => cx.pipe.clone(),
+                };
+                let matches = v.type_name() == ty && !matches!(v, Value::Null);
+                if *check {
+                    return Ok(Value::Bool(matches));
+                }
+                if !matches {
+                    return Err(RillError::at(
+                        "RILL-R004",
+                        format!(
+                            "Type assertion failed: expected {ty}, got {}",
+                            v.type_name()
+                        ),
+                        n.span,
+                    )
+                    .into());
+                }
+                Ok(v)
+            }
+            Kind::Assert { cond, msg } => {
+                let c = self.eval_body(cond, cx)?;
+                let Value::Bool(b) = c else {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("assert requires boolean condition, got {}", c.type_name()),
+                        n.span,
+                    )
+                    .into());
+                };
+                if !b {
+                    let m = match msg {
+                        Some(m) => self.eval(m, cx)?.display(),
+                        None => "Assertion failed".into(),
+                    };
+                    return Err(RillError::at("RILL-R015", m, n.span).into());
+                }
+                Ok(cx.pipe.clone())
+            }
+            Kind::Error { msg } => {
+                let m = match msg {
+                    Some(m) => self.eval(m, cx)?,
+                    None if !matches!(cx.pipe, Value::Null) => cx.pipe.clone(),
+                    None => {
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            "error statement requires string message",
+                            n.span,
+                        )
+                        .into());
+                    }
+                };
+                match m {
+                    Value::Str(s) => Err(RillError::at("RILL-R016", s.to_string(), n.span).into()),
+                    other => Err(RillError::at(
+                        "RILL-R002",
+                        format!(
+                            "error statement requires string message, got {}",
+                            other.type_name()
+                        ),
+                        n.span,
+                    )
+                    .into()),
+                }
+            }
+            Kind::Each { .. }
+            | Kind::Map { .. }
+            | Kind::Fold { .. }
+            | Kind::Filter { .. }
+            | Kind::Destructure(_)
+            | Kind::Slice { .. }
+            | Kind::ClosureChain(_) => self.eval_target(n, cx),
+            Kind::Stmts(stmts, scoped) => {
+                if *scoped {
+                    self.exec_stmts(stmts, cx)
+                } else {
+                    self.exec_stmts_here(stmts, cx)
+                }
+            }
+        }
+    }
+
+    /// Evaluate a conditional branch / loop body: blocks run inline (not as closures).
+    pub(crate) fn eval_body(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        match &*n.kind {
+            Kind::Block(def) => self.eval(&def.body, cx),
+            _ => self.eval(n, cx),
+        }
+    }
+
+    /// Body evaluation that absorbs `return` (conditions of do-while, etc.).
+    pub(crate) fn eval_body_expr(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        match self.eval_body(n, cx) {
+            Err(Flow::Return(v)) => Ok(v),
+            other => other,
+        }
+    }
+
+    /// Evaluate `n` as a pipe target with `cx.pipe` as input.
+    pub(crate) fn eval_target(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        let input = cx.pipe.clone();
+        match &*n.kind {
+            Kind::Block(def) => {
+                let Value::Closure(c) = self.make_closure(def, cx)? else {
+                    return Ok(Value::Null);
+                };
+                self.invoke(&c, vec![input], cx, n.span)
+            }
+            Kind::Closure(def) => {
+                let Value::Closure(c) = self.make_closure(def, cx)? else {
+                    return Ok(Value::Null);
+                };
+                if def.params.is_empty() {
+                    self.invoke(&c, vec![], cx, n.span)
+                } else {
+                    self.invoke(&c, vec![input], cx, n.span)
+                }
+            }
+            Kind::Dict { default, .. } | Kind::List { default, .. } => {
+                if let Value::List(path) = &input {
+                    let target = self.eval(n, cx)?;
+                    return self.hier_dispatch(target, path, default.as_ref(), cx, n.span);
+                }
+                if let Kind::Dict { entries, default } = &*n.kind {
+                    self.dict_dispatch(entries, default.as_ref(), input, cx, n.span)
+                } else {
+                    let target = self.eval(n, cx)?;
+                    self.list_dispatch(target, input, default.as_ref(), cx, n.span)
+                }
+            }
+            Kind::Var { .. } => self.var_target(n, cx),
+            Kind::Each { acc, body } => self.eval_each(acc.as_ref(), body, input, cx, n.span),
+            Kind::Map { body } => self.eval_map(body, input, cx, n.span),
+            Kind::Filter { body } => self.eval_filter(body, input, cx, n.span),
+            Kind::Fold { acc, body } => self.eval_fold(acc.as_ref(), body, input, cx, n.span),
+            Kind::Destructure(p) => {
+                self.destructure(p, &input, cx, n.span)?;
+                Ok(input)
+            }
+            Kind::Slice { start, stop, step } => self.eval_slice(
+                start.as_ref(),
+                stop.as_ref(),
+                step.as_ref(),
+                input,
+                cx,
+                n.span,
+            ),
+            Kind::ClosureChain(t) => {
+                let target = self.eval(t, cx)?;
+                match target {
+                    Value::List(fs) => {
+                        let mut v = input;
+                        for f in fs.iter() {
+                            let Value::Closure(c) = f else {
+                                return Err(RillError::at(
+                                    "RILL-R002",
+                                    format!(
+                                        "Closure chain element must be callable, got {}",
+                                        f.type_name()
+                                    ),
+                                    n.span,
+                                )
+                                .into());
+                            };
+                            v = self.invoke(c, vec![v], cx, n.span)?;
+                        }
+                        Ok(v)
+                    }
+                    Value::Closure(c) => self.invoke(&c, vec![input], cx, n.span),
+                    other => Err(RillError::at(
+                        "RILL-R002",
+                        format!(
+                            "Closure chain requires callable or list of callables, got {}",
+                            other.type_name()
+                        ),
+                        n.span,
+                    )
+                    .into()),
+                }
+            }
+            _ => self.eval(n, cx),
+        }
+    }
+}
+
+/// Build a dict whose script closures are bound to it (`$` = the dict inside them).
+pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
+    if !pairs.iter().any(|(_, v)| matches!(v, Value::Closure(_))) {
+        return Rc::new(pairs.into_iter().collect());
+    }
+    Rc::new_cyclic(|weak| {
+        let mut d = Dict::default();
+        for (k, v) in pairs {
+            let v = match &v {
+                Value::Closure(c) => match &**c {
+                    Callable::Script {
+                        def,
+                        scope,
+                        defaults,
+                        param_annotations,
+                        annotations,
+                        ..
+                    } => Value::Closure(Rc::new(Callable::Script {
+                        def: def.clone(),
+                        scope: scope.clone(),
+                        defaults: defaults.clone(),
+                        param_annotations: param_annotations.clone(),
+                        annotations: annotations.clone(),
+                        bound: std::cell::RefCell::new(Some(weak.clone())),
+                    })),
+                    _ => v.clone(),
+                },
+                _ => v.clone(),
+            };
+            d.insert(k, v);
+        }
+        d
+    })
+}
+
+/// Run `f` on a thread with a large stack (deep but bounded recursion needs it).
+pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(f)
+        .ok()?
+        .join()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rill::value::HostParam;
+
+    fn run(src: &str, host: HostRegistry) -> Result<Value, RillError> {
+        let mut it = Interp::new(host, Options::default());
+        it.run(src)
+    }
+
+    #[test]
+    fn host_function_receives_pipe_value_and_validates_types() {
+        let mut h = HostRegistry::default();
+        h.register(
+            "kv::get",
+            Some(vec![HostParam {
+                name: "key".into(),
+                ty: "string".into(),
+                default: None,
+                description: None,
+            }]),
+            Box::new(|args| Ok(Value::string(format!("got {}", args[0].display())))),
+        );
+        let v = run("\"k\" -> kv::get", h).map(|v| v.display());
+        assert_eq!(v.ok().as_deref(), Some("got k"));
+        let mut h = HostRegistry::default();
+        h.register(
+            "kv::get",
+            Some(vec![HostParam {
+                name: "key".into(),
+                ty: "string".into(),
+                default: None,
+                description: None,
+            }]),
+            Box::new(|_| Ok(Value::Null)),
+        );
+        assert!(
+            run("kv::get(1)", h)
+                .err()
+                .is_some_and(|e| e.is("RILL-R001"))
+        );
+    }
+
+    #[test]
+    fn cancel_flag_stops_a_loop() {
+        let opts = Options::default();
+        opts.cancel.store(true, Ordering::Relaxed);
+        let mut it = Interp::new(HostRegistry::default(), opts);
+        assert!(
+            it.run("0 -> ($ < 5) @ { $ + 1 }")
+                .err()
+                .is_some_and(|e| e.is("RILL-R013"))
+        );
+    }
+
+    #[test]
+    fn step_limit_ends_long_runs() {
+        let opts = Options {
+            max_steps: 100,
+            ..Options::default()
+        };
+        let mut it = Interp::new(HostRegistry::default(), opts);
+        let r = it.run("^(limit: 100000) 0 -> ($ < 50000) @ { $ + 1 }");
+        assert!(r.err().is_some_and(|e| e.is("RILL-R010")));
+    }
+
+    #[test]
+    fn deep_recursion_is_an_error_not_an_overflow() {
+        let r = run_with_big_stack(|| {
+            let mut it = Interp::new(HostRegistry::default(), Options::default());
+            it.run("|n| { ($n < 1) ? 0 ! $f($n - 1) } => $f\n$f(100000)")
+                .err()
+                .map(|e| e.code)
+        });
+        assert_eq!(r.flatten().flatten().as_deref(), Some("RILL-R010"));
+    }
+}

@@ -1,0 +1,488 @@
+//! Calls: closure creation and invocation (arity, types, tuple spreading, late binding),
+//! host/built-in function calls, `$f(...)`, `$(...)`, and method dispatch (spec §7, §10).
+
+use super::{Cx, Flow, Interp, R};
+use crate::rill::ast::*;
+use crate::rill::builtins;
+use crate::rill::error::RillError;
+use crate::rill::token::Span;
+use crate::rill::value::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+impl Interp {
+    /// Create a closure value from a literal in the current scope.
+    pub(crate) fn make_closure(&mut self, def: &Rc<ClosureDef>, cx: &Cx) -> R<Value> {
+        let mut defaults = Vec::with_capacity(def.params.len());
+        let mut param_annotations = Vec::with_capacity(def.params.len());
+        for p in &def.params {
+            defaults.push(match &p.default {
+                Some(d) => Some(self.eval(d, cx)?),
+                None => None,
+            });
+            param_annotations.push(match &p.annotations {
+                Some(a) => Some(Rc::new(self.eval_annotations(a, cx)?)),
+                None => None,
+            });
+        }
+        Ok(Value::Closure(Rc::new(Callable::Script {
+            def: def.clone(),
+            scope: cx.scope.clone(),
+            defaults,
+            param_annotations,
+            annotations: self.current_annotations(),
+            bound: RefCell::new(None),
+        })))
+    }
+
+    /// Invoke any callable with arguments; `cx.pipe` is the caller's `$`.
+    pub(crate) fn invoke(
+        &mut self,
+        c: &Rc<Callable>,
+        args: Vec<Value>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        self.tick(sp)?;
+        if self.depth >= self.opts.max_depth {
+            return Err(RillError::at(
+                "RILL-R010",
+                format!("Maximum call depth of {} exceeded", self.opts.max_depth),
+                sp,
+            )
+            .into());
+        }
+        self.depth += 1;
+        let r = self.invoke_inner(c, args, cx, sp);
+        self.depth -= 1;
+        r
+    }
+
+    fn invoke_inner(&mut self, c: &Rc<Callable>, args: Vec<Value>, cx: &Cx, sp: Span) -> R<Value> {
+        match &**c {
+            Callable::Native { f, .. } => {
+                let f = f.clone();
+                Ok(f(self, args).map_err(|e| e.or_at(sp))?)
+            }
+            Callable::Host { name, params, .. } => {
+                let name = name.clone();
+                if let Some(ps) = params {
+                    let args = validate_host_args(&name, ps, args, sp)?;
+                    return Ok(self.host.call(&name, args).map_err(|e| e.or_at(sp))?);
+                }
+                Ok(self.host.call(&name, args).map_err(|e| e.or_at(sp))?)
+            }
+            Callable::Script {
+                def,
+                scope,
+                defaults,
+                ..
+            } => {
+                let call_scope = Scope::child(scope);
+                let explicit = !def.params.is_empty() && def.params[0].name != "$";
+                let mut pipe = if explicit {
+                    Value::Null
+                } else {
+                    cx.pipe.clone()
+                };
+                if let Some(b) = c.bound_dict() {
+                    pipe = b;
+                }
+                let bind = |name: &str, v: Value, pipe: &mut Value| {
+                    if name == "$" {
+                        *pipe = v.clone();
+                    }
+                    let t = v.type_name();
+                    call_scope
+                        .vars
+                        .borrow_mut()
+                        .insert(name.to_string(), (v, t));
+                };
+                if let [Value::Tuple(t)] = args.as_slice() {
+                    let t = t.clone();
+                    let has_pos = t.entries.iter().any(|(k, _)| matches!(k, TKey::Pos(_)));
+                    let has_named = t.entries.iter().any(|(k, _)| matches!(k, TKey::Name(_)));
+                    if has_pos && has_named {
+                        return Err(RillError::at(
+                            "RILL-R001",
+                            "Tuple cannot mix positional (numeric) and named (string) keys",
+                            sp,
+                        )
+                        .into());
+                    }
+                    let mut bound = vec![false; def.params.len()];
+                    for (k, v) in &t.entries {
+                        let idx = match k {
+                            TKey::Pos(i) => {
+                                if *i >= def.params.len() {
+                                    return Err(RillError::at(
+                                        "RILL-R001",
+                                        format!("Extra argument at position {i} (closure has {} params)", def.params.len()),
+                                        sp,
+                                    )
+                                    .into());
+                                }
+                                *i
+                            }
+                            TKey::Name(n) => match def.params.iter().position(|p| &p.name == n) {
+                                Some(i) => i,
+                                None => {
+                                    let names: Vec<&str> =
+                                        def.params.iter().map(|p| p.name.as_str()).collect();
+                                    return Err(RillError::at(
+                                        "RILL-R001",
+                                        format!(
+                                            "Unknown argument '{n}' (valid params: {})",
+                                            names.join(", ")
+                                        ),
+                                        sp,
+                                    )
+                                    .into());
+                                }
+                            },
+                        };
+                        check_param_type(&def.params[idx], defaults[idx].as_ref(), v, sp)?;
+                        bind(&def.params[idx].name, v.clone(), &mut pipe);
+                        bound[idx] = true;
+                    }
+                    for (i, p) in def.params.iter().enumerate() {
+                        if !bound[i] {
+                            match &defaults[i] {
+                                Some(d) => bind(&p.name, d.clone(), &mut pipe),
+                                None => {
+                                    return Err(RillError::at(
+                                        "RILL-R001",
+                                        format!("Missing argument '{}' (no default value)", p.name),
+                                        sp,
+                                    )
+                                    .into());
+                                }
+                            }
+                        }
+                    }
+                } else {
+                    if args.len() > def.params.len() {
+                        return Err(RillError::at(
+                            "RILL-R001",
+                            format!(
+                                "Function expects {} arguments, got {}",
+                                def.params.len(),
+                                args.len()
+                            ),
+                            sp,
+                        )
+                        .into());
+                    }
+                    let mut it = args.into_iter();
+                    for (i, p) in def.params.iter().enumerate() {
+                        let v = match it.next() {
+                            Some(v) => v,
+                            None => {
+                                match &defaults[i] {
+                                    Some(d) => d.clone(),
+                                    None => {
+                                        return Err(RillError::at(
+                                        "RILL-R001",
+                                        format!("Missing argument for parameter '{}' at position {i}", p.name),
+                                        sp,
+                                    )
+                                    .into());
+                                    }
+                                }
+                            }
+                        };
+                        check_param_type(p, defaults[i].as_ref(), &v, sp)?;
+                        bind(&p.name, v, &mut pipe);
+                    }
+                }
+                let body_cx = Cx {
+                    scope: call_scope,
+                    pipe,
+                };
+                let r = match (&*def.body.kind, def.is_block) {
+                    // a block's scope holds only `$`: its statements can run there directly
+                    (Kind::Stmts(stmts, _), true) => self.exec_stmts_here(stmts, &body_cx),
+                    _ => self.eval_body(&def.body, &body_cx),
+                };
+                match r {
+                    Err(Flow::Return(v)) => Ok(v),
+                    other => other,
+                }
+            }
+        }
+    }
+
+    /// `name(args)` / bare `name`: host functions first, then built-ins.
+    pub(crate) fn eval_host_call(
+        &mut self,
+        name: &str,
+        args: &[Node],
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        self.tick(sp)?;
+        let host_params = self.host.lookup(name).map(|f| f.params.clone());
+        let is_builtin = builtins::is_function(name);
+        if host_params.is_none() && !is_builtin {
+            return Err(RillError::at("RILL-R006", format!("Unknown function: {name}"), sp).into());
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a, cx)?);
+        }
+        if vals.is_empty() && !matches!(cx.pipe, Value::Null) {
+            let zero = matches!(&host_params, Some(Some(ps)) if ps.is_empty());
+            if !zero {
+                vals.push(cx.pipe.clone());
+            }
+        }
+        if let Some(params) = host_params {
+            if self.depth >= self.opts.max_depth {
+                return Err(RillError::at("RILL-R010", "Maximum call depth exceeded", sp).into());
+            }
+            let vals = match &params {
+                Some(ps) => validate_host_args(name, ps, vals, sp)?,
+                None => vals,
+            };
+            return Ok(self.host.call(name, vals).map_err(|e| e.or_at(sp))?);
+        }
+        builtins::call_function(self, name, vals, cx, sp)
+    }
+
+    /// `$f(args)` / `$obj.method(args)`.
+    pub(crate) fn eval_closure_call(
+        &mut self,
+        name: &str,
+        access: &[String],
+        args: &[Node],
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let mut v = match cx.scope.get(name) {
+            Some(Value::Null) | None => {
+                return Err(
+                    RillError::at("RILL-R005", format!("Unknown variable: ${name}"), sp).into(),
+                );
+            }
+            Some(v) => v,
+        };
+        let mut path = format!("${name}");
+        for a in access {
+            path.push('.');
+            path.push_str(a);
+            match &v {
+                Value::Dict(d) => match d.get(a) {
+                    Some(x) if !matches!(x, Value::Null) => v = x.clone(),
+                    _ => {
+                        return Err(RillError::at(
+                            "RILL-R009",
+                            format!("Dict has no field '{a}'"),
+                            sp,
+                        )
+                        .into());
+                    }
+                },
+                _ => {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("Cannot access property on non-dict value at '{path}'"),
+                        sp,
+                    )
+                    .into());
+                }
+            }
+        }
+        let Value::Closure(c) = v else {
+            return Err(RillError::at("RILL-R002", format!("'{path}' is not callable"), sp).into());
+        };
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a, cx)?);
+        }
+        if vals.is_empty() && !matches!(cx.pipe, Value::Null) {
+            let zero = match &*c {
+                Callable::Script { def, .. } => def.params.is_empty(),
+                Callable::Host {
+                    params: Some(p), ..
+                } => p.is_empty(),
+                _ => false,
+            };
+            if !zero {
+                vals.push(cx.pipe.clone());
+            }
+        }
+        self.invoke(&c, vals, cx, sp)
+    }
+
+    /// `-> $(args)`: invoke the piped closure.
+    pub(crate) fn eval_pipe_invoke(&mut self, args: &[Node], cx: &Cx, sp: Span) -> R<Value> {
+        let Value::Closure(c) = cx.pipe.clone() else {
+            return Err(RillError::at(
+                "RILL-R002",
+                format!(
+                    "Cannot invoke non-closure value (got {})",
+                    cx.pipe.type_name()
+                ),
+                sp,
+            )
+            .into());
+        };
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a, cx)?);
+        }
+        self.invoke(&c, vals, cx, sp)
+    }
+
+    /// A postfix operation on a value: `.method(args)` or `(args)`.
+    pub(crate) fn apply_postop(&mut self, op: &PostOp, v: Value, cx: &Cx) -> R<Value> {
+        match op {
+            PostOp::Method { name, args, span } => self.call_method(name, args, v, cx, *span),
+            PostOp::Invoke { args, span } => {
+                let Value::Closure(c) = &v else {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("Cannot invoke non-callable value (got {})", v.type_name()),
+                        *span,
+                    )
+                    .into());
+                };
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(a, cx)?);
+                }
+                self.invoke(c, vals, cx, *span)
+            }
+        }
+    }
+
+    /// `.name(args)` on a receiver (spec §8 method resolution).
+    pub(crate) fn call_method(
+        &mut self,
+        name: &str,
+        args: &[Node],
+        recv: Value,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        self.tick(sp)?;
+        if let Value::Closure(_) = recv
+            && name != "params"
+        {
+            return Err(RillError::at(
+                "RILL-R003",
+                format!("Method .{name} not available on callable (invoke with -> $() first)"),
+                sp,
+            )
+            .into());
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a, cx)?);
+        }
+        if let Value::Dict(d) = &recv
+            && let Some(Value::Closure(c)) = d.get(name)
+        {
+            let c = c.clone();
+            let mcx = cx.with_pipe(recv.clone());
+            return self.invoke(&c, vals, &mcx, sp);
+        }
+        if let Some(m) = builtins::method(name) {
+            return Ok(m(self, &recv, &vals).map_err(|e| e.or_at(sp))?);
+        }
+        if let Value::Dict(d) = &recv
+            && vals.is_empty()
+            && let Some(v) = d.get(name)
+        {
+            return Ok(v.clone());
+        }
+        Err(RillError::at("RILL-R007", format!("Unknown method: {name}"), sp).into())
+    }
+}
+
+fn check_param_type(p: &Param, default: Option<&Value>, v: &Value, sp: Span) -> R<()> {
+    let expected = match &p.ty {
+        Some(t) => Some(t.as_str()),
+        None => match default {
+            Some(d @ (Value::Str(_) | Value::Num(_) | Value::Bool(_))) => Some(d.type_name()),
+            _ => None,
+        },
+    };
+    if let Some(t) = expected
+        && v.type_name() != t
+    {
+        return Err(RillError::at(
+            "RILL-R001",
+            format!(
+                "Parameter type mismatch: {} expects {t}, got {}",
+                p.name,
+                v.type_name()
+            ),
+            sp,
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Validate script-call arguments against a host function's declared params (R001).
+pub fn validate_host_args(
+    name: &str,
+    ps: &[HostParam],
+    mut args: Vec<Value>,
+    sp: Span,
+) -> Result<Vec<Value>, RillError> {
+    if args.len() > ps.len() {
+        return Err(RillError::at(
+            "RILL-R001",
+            format!(
+                "Function '{name}' expects {} arguments, got {}",
+                ps.len(),
+                args.len()
+            ),
+            sp,
+        ));
+    }
+    for (i, p) in ps.iter().enumerate() {
+        if i >= args.len() {
+            match &p.default {
+                Some(d) => args.push(d.clone()),
+                None => {
+                    return Err(RillError::at(
+                        "RILL-R001",
+                        format!(
+                            "Missing required argument '{}' for function '{name}'",
+                            p.name
+                        ),
+                        sp,
+                    ));
+                }
+            }
+        }
+        let v = &args[i];
+        let ok = match p.ty.as_str() {
+            "any" | "" => true,
+            "string" => matches!(v, Value::Str(_)),
+            "number" => matches!(v, Value::Num(_)),
+            "bool" => matches!(v, Value::Bool(_)),
+            "list" => matches!(v, Value::List(_)),
+            "dict" => matches!(v, Value::Dict(_)),
+            "vector" => matches!(v, Value::Vector(_)),
+            "closure" => matches!(v, Value::Closure(_)),
+            _ => true,
+        };
+        if !ok {
+            return Err(RillError::at(
+                "RILL-R001",
+                format!(
+                    "Type mismatch in {name}: parameter '{}' expects {}, got {}",
+                    p.name,
+                    p.ty,
+                    v.type_name()
+                ),
+                sp,
+            ));
+        }
+    }
+    Ok(args)
+}

@@ -1,0 +1,233 @@
+//! Operators (arithmetic, comparison, logic with closure auto-invocation), string
+//! interpolation and dict literals.
+
+use super::{Cx, Interp, R, bind_dict};
+use crate::rill::ast::*;
+use crate::rill::error::RillError;
+use crate::rill::value::*;
+
+impl Interp {
+    /// Operand of arithmetic/logic: a closure is auto-invoked when `$` is bound.
+    pub(crate) fn operand(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        let v = self.eval(n, cx)?;
+        if let Value::Closure(c) = &v
+            && !matches!(cx.pipe, Value::Null)
+        {
+            let zero = matches!(&**c, Callable::Script { def, .. } if def.params.is_empty());
+            let args = if zero { vec![] } else { vec![cx.pipe.clone()] };
+            return self.invoke(c, args, cx, n.span);
+        }
+        Ok(v)
+    }
+
+    pub(crate) fn eval_binary(&mut self, op: BinOp, l: &Node, r: &Node, cx: &Cx) -> R<Value> {
+        let sp = l.span;
+        match op {
+            BinOp::And => {
+                let a = self.operand(l, cx)?;
+                if !a.truthy() {
+                    return Ok(Value::Bool(false));
+                }
+                let b = self.operand(r, cx)?;
+                return Ok(Value::Bool(b.truthy()));
+            }
+            BinOp::Or => {
+                let a = self.operand(l, cx)?;
+                if a.truthy() {
+                    return Ok(Value::Bool(true));
+                }
+                let b = self.operand(r, cx)?;
+                return Ok(Value::Bool(b.truthy()));
+            }
+            _ => {}
+        }
+        let a = self.operand(l, cx)?;
+        let b = self.operand(r, cx)?;
+        let sym = match op {
+            BinOp::Eq => return Ok(Value::Bool(deep_eq(&a, &b))),
+            BinOp::Ne => return Ok(Value::Bool(!deep_eq(&a, &b))),
+            BinOp::Lt => "<",
+            BinOp::Gt => ">",
+            BinOp::Le => "<=",
+            BinOp::Ge => ">=",
+            _ => "",
+        };
+        if !sym.is_empty() {
+            let ord = match (&a, &b) {
+                (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
+                (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
+                _ => {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!(
+                            "Cannot compare {} with {} using {sym}",
+                            a.type_name(),
+                            b.type_name()
+                        ),
+                        sp,
+                    )
+                    .into());
+                }
+            };
+            use std::cmp::Ordering as O;
+            let res = match (op, ord) {
+                (_, None) => false,
+                (BinOp::Lt, Some(o)) => o == O::Less,
+                (BinOp::Gt, Some(o)) => o == O::Greater,
+                (BinOp::Le, Some(o)) => o != O::Greater,
+                (BinOp::Ge, Some(o)) => o != O::Less,
+                _ => false,
+            };
+            return Ok(Value::Bool(res));
+        }
+        let (Value::Num(x), Value::Num(y)) = (&a, &b) else {
+            let bad = if matches!(a, Value::Num(_)) { &b } else { &a };
+            return Err(RillError::at(
+                "RILL-R002",
+                format!("Arithmetic requires number, got {}", bad.type_name()),
+                sp,
+            )
+            .into());
+        };
+        let (x, y) = (*x, *y);
+        Ok(Value::Num(match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::Div => {
+                if y == 0.0 {
+                    return Err(RillError::at("RILL-R002", "Division by zero", sp).into());
+                }
+                x / y
+            }
+            BinOp::Mod => {
+                if y == 0.0 {
+                    return Err(RillError::at("RILL-R002", "Modulo by zero", sp).into());
+                }
+                x % y
+            }
+            _ => 0.0,
+        }))
+    }
+
+    pub(crate) fn eval_string(&mut self, parts: &[StrPart], cx: &Cx) -> R<Value> {
+        if let [StrPart::Lit(s)] = parts {
+            return Ok(Value::str(s));
+        }
+        let mut out = String::new();
+        for p in parts {
+            match p {
+                StrPart::Lit(s) => out.push_str(s),
+                StrPart::Interp(e) => {
+                    let v = self.eval(e, cx)?;
+                    if let Value::Vector(_) = v {
+                        return Err(RillError::at(
+                            "RILL-R003",
+                            "cannot coerce vector to string",
+                            e.span,
+                        )
+                        .into());
+                    }
+                    out.push_str(&v.display());
+                }
+            }
+        }
+        Ok(Value::string(out))
+    }
+
+    pub(crate) fn eval_dict(
+        &mut self,
+        entries: &[(DictKey, Node)],
+        cx: &Cx,
+        sp: crate::rill::token::Span,
+    ) -> R<Value> {
+        let mut pairs: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        for (k, vn) in entries {
+            let keys: Vec<String> = match k {
+                DictKey::Lit(s) => vec![s.clone()],
+                DictKey::Num(x) => vec![fmt_num(*x)],
+                DictKey::Bool(b) => vec![b.to_string()],
+                DictKey::Var(name) => match cx.scope.get(name) {
+                    Some(Value::Str(s)) => vec![s.to_string()],
+                    Some(other) => {
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            format!("Dict key must be string, got {}", other.type_name()),
+                            vn.span,
+                        )
+                        .into());
+                    }
+                    None => {
+                        return Err(RillError::at(
+                            "RILL-R005",
+                            format!("Variable '{name}' is undefined"),
+                            vn.span,
+                        )
+                        .into());
+                    }
+                },
+                DictKey::Computed(e) => match self.eval(e, cx)? {
+                    Value::Str(s) => vec![s.to_string()],
+                    other => {
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            format!(
+                                "Dict key evaluated to {}, expected string",
+                                other.type_name()
+                            ),
+                            e.span,
+                        )
+                        .into());
+                    }
+                },
+                DictKey::Multi(e) => {
+                    match self.eval(e, cx)? {
+                        Value::List(l) => {
+                            if l.is_empty() {
+                                return Err(RillError::at(
+                                    "RILL-R002",
+                                    "Multi-key dict entry requires non-empty list",
+                                    e.span,
+                                )
+                                .into());
+                            }
+                            let mut ks = Vec::with_capacity(l.len());
+                            for x in l.iter() {
+                                match x {
+                                    Value::Str(_) | Value::Num(_) | Value::Bool(_) => {
+                                        ks.push(x.display())
+                                    }
+                                    other => {
+                                        return Err(RillError::at(
+                                        "RILL-R002",
+                                        format!("Dict key must be string, number, or boolean, got {}", other.type_name()),
+                                        e.span,
+                                    )
+                                    .into());
+                                    }
+                                }
+                            }
+                            ks
+                        }
+                        other => vec![other.display()],
+                    }
+                }
+            };
+            for key in &keys {
+                if matches!(key.as_str(), "keys" | "values" | "entries") {
+                    return Err(RillError::at(
+                        "RILL-R002",
+                        format!("Cannot use reserved method name '{key}' as dict key"),
+                        sp,
+                    )
+                    .into());
+                }
+            }
+            let v = self.eval(vn, cx)?;
+            for key in keys {
+                pairs.push((key, v.clone()));
+            }
+        }
+        Ok(Value::Dict(bind_dict(pairs)))
+    }
+}

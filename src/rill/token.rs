@@ -1,0 +1,178 @@
+//! Tokens produced by the lexer, each with the 1-based line:column where it starts.
+
+/// A source position: 1-based line and column (columns count characters), plus char offset.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+    pub offset: u32,
+}
+
+/// Spans never take part in AST equality (closure equality compares bodies ignoring positions).
+impl PartialEq for Span {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}
+
+/// Token kinds. `Str` holds the escape-processed text with `{...}` interpolations still raw.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    Num(f64),
+    Str {
+        raw: String,
+        multiline: bool,
+    },
+    Ident(String),
+    /// `$name` start: the lexer emits `Dollar` followed by the identifier.
+    Dollar,
+    /// `$@` accumulator.
+    DollarAt,
+    /// Bare `$`.
+    PipeVar,
+    True,
+    False,
+    Break,
+    Return,
+    Pass,
+    Assert,
+    Error,
+    Each,
+    Map,
+    Fold,
+    Filter,
+    Ellipsis,
+    Frontmatter,
+    Arrow,
+    Capture,
+    StarLt,
+    SlashLt,
+    And,
+    Or,
+    Eq,
+    Ne,
+    Le,
+    Ge,
+    Coalesce,
+    DotQ,
+    DColon,
+    Dot,
+    Question,
+    At,
+    Colon,
+    Comma,
+    Bang,
+    Assign,
+    Lt,
+    Gt,
+    LParen,
+    RParen,
+    LBrace,
+    RBrace,
+    LBracket,
+    RBracket,
+    Bar,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    Amp,
+    Caret,
+    Newline,
+    Eof,
+}
+
+impl Tok {
+    /// Source-like text of the token, used in "Unexpected token" messages.
+    pub fn text(&self) -> String {
+        use Tok::*;
+        let s = match self {
+            Num(n) => return crate::rill::value::fmt_num(*n),
+            Str { raw, .. } => return raw.clone(),
+            Ident(s) => return s.clone(),
+            Dollar | PipeVar => "$",
+            DollarAt => "$@",
+            True => "true",
+            False => "false",
+            Break => "break",
+            Return => "return",
+            Pass => "pass",
+            Assert => "assert",
+            Error => "error",
+            Each => "each",
+            Map => "map",
+            Fold => "fold",
+            Filter => "filter",
+            Ellipsis => "...",
+            Frontmatter => "---",
+            Arrow => "->",
+            Capture => "=>",
+            StarLt => "*<",
+            SlashLt => "/<",
+            And => "&&",
+            Or => "||",
+            Eq => "==",
+            Ne => "!=",
+            Le => "<=",
+            Ge => ">=",
+            Coalesce => "??",
+            DotQ => ".?",
+            DColon => "::",
+            Dot => ".",
+            Question => "?",
+            At => "@",
+            Colon => ":",
+            Comma => ",",
+            Bang => "!",
+            Assign => "=",
+            Lt => "<",
+            Gt => ">",
+            LParen => "(",
+            RParen => ")",
+            LBrace => "{",
+            RBrace => "}",
+            LBracket => "[",
+            RBracket => "]",
+            Bar => "|",
+            Plus => "+",
+            Minus => "-",
+            Star => "*",
+            Slash => "/",
+            Percent => "%",
+            Amp => "&",
+            Caret => "^",
+            Newline => "\\n",
+            Eof => "end of input",
+        };
+        s.to_string()
+    }
+
+    /// Identifier-like tokens accepted after `::` and as method names in some places.
+    pub fn ident_or_keyword(&self) -> Option<&'static str> {
+        use Tok::*;
+        Some(match self {
+            True => "true",
+            False => "false",
+            Break => "break",
+            Return => "return",
+            Pass => "pass",
+            Assert => "assert",
+            Error => "error",
+            Each => "each",
+            Map => "map",
+            Fold => "fold",
+            Filter => "filter",
+            _ => return None,
+        })
+    }
+}
+
+/// A token and where it starts.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub tok: Tok,
+    pub span: Span,
+    /// Position just after the token.
+    pub end: Span,
+}
