@@ -710,7 +710,7 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
 /// Run `f` on a thread with a large stack (deep but bounded recursion needs it).
 pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     std::thread::Builder::new()
-        .stack_size(1 << 30)
+        .stack_size(256 << 20)
         .spawn(f)
         .ok()?
         .join()
