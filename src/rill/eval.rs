@@ -138,6 +138,15 @@ impl Interp {
         self.root.vars.borrow_mut().insert(name.to_string(), (v, t));
     }
 
+    /// Run a script and hand back its result with the `log` output collected so far.
+    pub fn run_outcome(&mut self, src: &str) -> Outcome {
+        let result = self.run(src);
+        Outcome {
+            result,
+            logs: std::mem::take(&mut self.logs),
+        }
+    }
+
     /// Parse and run a script; the result is the last statement's value.
     pub fn run(&mut self, src: &str) -> Result<Value, RillError> {
         let script = crate::rill::parser::parse(src)?;
@@ -701,7 +710,7 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
 /// Run `f` on a thread with a large stack (deep but bounded recursion needs it).
 pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
     std::thread::Builder::new()
-        .stack_size(1 << 30)
+        .stack_size(256 << 20)
         .spawn(f)
         .ok()?
         .join()

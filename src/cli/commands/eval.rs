@@ -61,8 +61,7 @@ fn run_source(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> 
     for (k, v) in vars {
         it.set_var(&k, v);
     }
-    let result = it.run(&src);
-    let logs = std::mem::take(&mut it.logs);
+    let crate::rill::eval::Outcome { result, logs } = it.run_outcome(&src);
     match result {
         Ok(v) => RunOut {
             json: serde_json::json!({"ok": true, "value": encode(&v), "logs": logs}),
