@@ -7,5 +7,6 @@ pub mod eval;
 pub mod host;
 pub mod lexer;
 pub mod parser;
+pub mod session;
 pub mod token;
 pub mod value;
