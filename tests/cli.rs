@@ -114,9 +114,11 @@ fn repo_path(rel: &str) -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn no_subcommand_prints_help() {
+fn no_subcommand_opens_the_tui_or_points_to_help() {
     let fx = Fixture::new();
-    let out = fx.ok(&[]);
+    let e = fx.fails(&[], 2);
+    assert!(e.contains("rillmount --help"), "{e}");
+    let out = fx.ok(&["--help"]);
     assert!(out.contains("Usage: rillmount"), "{out}");
     assert!(out.contains("kv") && out.contains("fs") && out.contains("mounts"));
 }
@@ -162,10 +164,10 @@ fn invalid_json_value_is_bad_usage_with_position() {
 }
 
 #[test]
-fn unbuilt_commands_fail_cleanly() {
+fn tui_without_a_terminal_is_bad_usage() {
     let fx = Fixture::new();
-    let e = fx.fails(&["tui", "-p", "local"], 1);
-    assert!(e.contains("not built yet"), "{e}");
+    let e = fx.fails(&["tui", "-p", "local"], 2);
+    assert!(e.contains("needs a terminal"), "{e}");
 }
 
 const MIGRATE: &str = r#"

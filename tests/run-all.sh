@@ -18,5 +18,5 @@ export MOTO_SERVER="$PWD/.venv-moto/bin/moto_server"
 
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
-cargo test --all-targets
+cargo test
 if [ -x tests/tui-e2e.sh ]; then tests/tui-e2e.sh; fi

@@ -19,6 +19,7 @@ use crate::store::{FsMountStore, StoreError};
 #[derive(Debug, Clone, Default)]
 pub struct ScriptMounts {
     pub kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
+    #[allow(clippy::type_complexity)]
     pub fs: IndexMap<String, Result<(FsMountConfig, Arc<dyn FsMountStore>), Arc<StoreError>>>,
 }
 

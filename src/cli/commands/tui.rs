@@ -10,6 +10,12 @@ use super::Ctx;
 
 /// Opens the TUI. Runs outside any async runtime (the TUI starts its own).
 pub fn run(ctx: &Ctx, opt: &ProfileOpt) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(Failure::usage(
+            "the terminal UI needs a terminal; `rillmount --help` lists the commands",
+        ));
+    }
     let mut profiles = Vec::new();
     let start = match &opt.profile {
         Some(spec) => {
