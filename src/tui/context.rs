@@ -303,7 +303,9 @@ impl Context {
         let base = p.path.parent().unwrap_or(Path::new(""));
         // Inside the profile's folder: `./x`; beside it (the demo's `../assets/…`): `../x`.
         let rel = |path: &Path| {
-            let parent = base.parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = base
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty() && p.parent().is_some());
             match (
                 path.strip_prefix(base),
                 parent.map(|p| path.strip_prefix(p)),
