@@ -160,7 +160,9 @@ fn bench_binary_in_tmux(runs: usize) {
     let times = (0..runs)
         .map(|i| spawn_until_shown(&format!("tui-{i}"), &cmd))
         .collect();
-    let _ = Proc::new("tmux").args(["kill-session", "-t", &keep]).status();
+    let _ = Proc::new("tmux")
+        .args(["kill-session", "-t", &keep])
+        .status();
     println!(
         "demo, real binary in tmux: spawn to key list shown {} (tmux + shell alone: {})",
         ms(median(times)),

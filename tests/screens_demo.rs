@@ -209,4 +209,7 @@ async fn demo_scratchpad_highlight_dry_run_diff_apply_and_error_caret() {
     key(&mut app, KeyCode::Char(' ')).await;
     press(&mut app, KeyCode::F(5), KeyModifiers::NONE, Some(&failed)).await;
     insta::assert_snapshot!("demo_scratchpad_error", draw(&app));
+    // Help from the same keymap table.
+    key(&mut app, KeyCode::F(1)).await;
+    insta::assert_snapshot!("demo_scratchpad_help", draw(&app));
 }

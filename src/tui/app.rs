@@ -257,6 +257,12 @@ impl App {
         if let Some(write) = self.ctx.writes.remove(&id) {
             return self.on_written(write, out);
         }
+        if self.ctx.history_saves.remove(&id) {
+            if let TaskOutput::Failed(e) = out {
+                self.ctx.error(e);
+            }
+            return Vec::new();
+        }
         if let TaskOutput::Opened(_) | TaskOutput::Failed(_) = &out {
             let result = match &out {
                 TaskOutput::Opened(h) => Ok(h.as_ref().clone()),

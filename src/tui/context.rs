@@ -79,6 +79,8 @@ pub struct Context {
     pub histories: HashMap<String, Vec<String>>,
     /// Scratchpad text left per profile name when it was closed.
     pub drafts: HashMap<String, String>,
+    /// History saves in flight (a failure is shown on the status line).
+    pub history_saves: std::collections::HashSet<RequestId>,
     next_id: u64,
 }
 
@@ -115,6 +117,7 @@ impl Context {
             history_dir: None,
             histories: HashMap::new(),
             drafts: HashMap::new(),
+            history_saves: Default::default(),
             next_id: 1,
         }
     }

@@ -298,6 +298,7 @@ const DEFAULTS: &[(KeyContext, &str, &[&str])] = &[
     (C::Migrate, "cancel", &["x"]),
     (C::Migrate, "back", &["esc", "backspace"]),
     (C::Scratchpad, "run", &["f5", "ctrl-enter", "ctrl-r"]),
+    (C::Scratchpad, "help", &["f1"]),
     (C::Scratchpad, "apply", &["f6", "ctrl-y"]),
     (C::Scratchpad, "cancel", &["esc"]),
     (C::Scratchpad, "history_prev", &["ctrl-p"]),

@@ -223,6 +223,21 @@ fn history_recalls_with_ctrl_p_and_up_on_the_first_line_and_is_saved() {
     app.update(Action::HistoryNext);
     assert_eq!(pad(&app).text(), "draft");
     assert_eq!(app.ctx.histories["dev"], vec!["1 + 1", "\"two\""]);
+    // A failed save is shown, not swallowed.
+    let commands = app.update(Action::Run);
+    let save = commands
+        .iter()
+        .find_map(|c| match c {
+            Command::SaveHistory { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    app.update(Action::TaskDone(
+        save,
+        TaskOutput::Failed("cannot save the scratchpad history: read-only file system".into()),
+    ));
+    let status = app.ctx.status.clone().unwrap();
+    assert!(status.error && status.text.contains("read-only file system"));
 }
 
 #[test]

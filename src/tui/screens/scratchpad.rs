@@ -209,6 +209,7 @@ impl ScratchpadScreen {
             let path = history::file_for(dir, &name);
             let entries = self.history.entries.clone();
             let id = ctx.next_id();
+            ctx.history_saves.insert(id);
             commands.push(Command::SaveHistory { id, path, entries });
         }
         let Some(c) = self.start(ctx, source, true) else {
