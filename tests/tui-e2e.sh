@@ -78,7 +78,7 @@ wait_for "dry run ·"
 if screen | grep -qF "not built yet"; then
   step "  (interpreter session not built on this branch: the placeholder's error is shown)"
 else
-  wait_for "value LIGHT"
+  wait_for "LIGHT"
 fi
 [ -s "$TMP/state/rillmount/history/demo.json" ] || { echo "history not saved" >&2; exit 1; }
 keys Escape
