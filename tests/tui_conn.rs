@@ -2,7 +2,8 @@
 //! password), one refusing connections, one frozen (SIGSTOP: the TCP handshake succeeds, no
 //! reply ever comes). Each mount shows connecting → ok / error; errors arrive within the
 //! connect timeout; no password reaches the state, the status line or the screen; retry
-//! (enter on the mount, or `r`) reconnects once the server is back.
+//! (enter on the mount, or `r`) reconnects once the server is back. S3 mounts are probed
+//! at open (a one-entry listing) against s3s-fs: up, unreachable, missing bucket.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -56,11 +57,16 @@ async fn drive(app: &mut App, commands: Vec<Command>) -> Vec<(String, Duration)>
     while !queue.is_empty() {
         let batch: Vec<Command> = queue.drain(..).collect();
         let runs = batch.into_iter().map(|c| async move {
+            use rillmount::tui::action::MountConfig;
             let name = match &c {
                 Command::Open {
-                    config: rillmount::tui::action::MountConfig::Kv(k),
+                    config: MountConfig::Kv(k),
                     ..
                 } => Some(k.name.clone()),
+                Command::Open {
+                    config: MountConfig::Fs(f),
+                    ..
+                } => Some(f.name.clone()),
                 _ => None,
             };
             let t = Instant::now();
@@ -173,4 +179,60 @@ async fn mounts_show_ok_and_errors_within_the_timeout_without_secrets_and_retry(
         "{screen}"
     );
     frozen.resume();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_mounts_probe_the_endpoint_at_open() {
+    use rillmount::config::FsMountConfig;
+    use support::s3::{S3TestServer, S3sServer, free_port, s3_mount_config, s3_options};
+
+    let server = S3sServer::start().await;
+    server.create_bucket("media").await;
+    let fs_mount = |name: &str, endpoint: &str| -> FsMountConfig {
+        let mut cfg = s3_mount_config(endpoint, "media", "app/", "read-write");
+        cfg.name = name.into();
+        s3_options(&mut cfg).connect_timeout = CONNECT_TIMEOUT;
+        cfg
+    };
+    let up = fs_mount("up", &server.endpoint());
+    let secret = s3_options(&mut up.clone())
+        .credentials
+        .as_ref()
+        .unwrap()
+        .secret_access_key
+        .expose()
+        .to_string();
+    let mut p = profile(vec![]);
+    p.fs.insert("up".into(), up);
+    p.fs.insert(
+        "unreachable".into(),
+        fs_mount("unreachable", &format!("http://127.0.0.1:{}", free_port())),
+    );
+    p.fs.insert("nobucket".into(), {
+        let mut c = fs_mount("nobucket", &server.endpoint());
+        s3_options(&mut c).bucket = "missing".into();
+        c
+    });
+    let (mut app, commands) = App::new(vec![p], None, Theme::dark(), Keymap::default());
+    let times = drive(&mut app, commands).await;
+    assert!(
+        matches!(state(&app, 0), Conn::Ready(_)),
+        "{:?}",
+        state(&app, 0)
+    );
+    for slot in [1, 2] {
+        let Conn::Failed(e) = state(&app, slot) else {
+            panic!("slot {slot}: {:?}", state(&app, slot))
+        };
+        assert!(!e.contains(&secret), "secret in {e}");
+    }
+    let took = times.iter().find(|(n, _)| n == "unreachable").unwrap().1;
+    assert!(
+        took < CONNECT_TIMEOUT + Duration::from_millis(1500),
+        "unreachable endpoint failed after {took:?}"
+    );
+    let screen = draw(&app);
+    assert!(!screen.contains(&secret), "{screen}");
+    assert!(screen.contains("● fs up s3"), "{screen}");
+    assert!(screen.contains("✗ fs unreachable s3"), "{screen}");
 }

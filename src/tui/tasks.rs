@@ -69,6 +69,17 @@ pub async fn execute(
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
             MountConfig::Fs(c) => match open::open_fs(&c).await {
+                // Building an S3 client contacts nobody: one listing of at most one entry
+                // tells whether the endpoint, the credentials and the bucket work, so the
+                // mount's state is true from the start (and fails within the connect timeout).
+                Ok(store) if FileStore::info(store.as_ref()).backend == Backend::S3 => {
+                    match FileStore::list(store.as_ref(), "", None, 1).await {
+                        Ok(_) => {
+                            TaskOutput::Opened(Box::new(Handle::Fs(FsMount { config: c, store })))
+                        }
+                        Err(e) => TaskOutput::Failed(e.to_string()),
+                    }
+                }
                 Ok(store) => TaskOutput::Opened(Box::new(Handle::Fs(FsMount { config: c, store }))),
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
