@@ -260,3 +260,24 @@ fn keys_reach_the_scratchpad_through_the_keymap() {
         assert_eq!((source.as_str(), dry), ("1", true));
     }
 }
+
+#[test]
+fn result_pane_scrolls_within_its_lines() {
+    let mut app = pad_app(profile("dev", vec![kv("a", "read-write")], vec![]));
+    type_text(&mut app, SNIPPET);
+    let (id, ..) = run_of(&app.update(Action::Run));
+    app.update(Action::TaskDone(id, writes_report()));
+    for _ in 0..5 {
+        app.update(Action::PageDown);
+    }
+    // dry run line, value, log, header, apply hint, one change: six lines.
+    assert_eq!(pad(&app).result_scroll, 5);
+    app.update(Action::Scroll {
+        column: 10,
+        row: 20,
+        down: false,
+    });
+    assert_eq!(pad(&app).result_scroll, 4, "the wheel scrolls the result");
+    app.update(Action::PageUp);
+    assert_eq!(pad(&app).result_scroll, 0);
+}

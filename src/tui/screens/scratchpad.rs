@@ -164,6 +164,16 @@ impl ScratchpadScreen {
                 self.result_scroll = self.result_scroll.saturating_sub(RESULT_PAGE);
                 Effects::default()
             }
+            // The mouse wheel (arrow keys are text here).
+            Action::Down => {
+                let max = self.result_len(ctx).saturating_sub(1);
+                self.result_scroll = (self.result_scroll + 1).min(max);
+                Effects::default()
+            }
+            Action::Up => {
+                self.result_scroll = self.result_scroll.saturating_sub(1);
+                Effects::default()
+            }
             Action::Input(k) => {
                 let row = self.textarea.cursor().0;
                 let last = self.textarea.lines().len().saturating_sub(1);
