@@ -79,6 +79,20 @@ if screen | grep -qF "not built yet"; then
   step "  (interpreter session not built on this branch: the placeholder's error is shown)"
 else
   wait_for "LIGHT"
+  step "  a snippet that writes: dry run diff, then apply (typed confirmation)"
+  keys End Enter
+  text 'kv::set("flags", "note", "hi")'
+  keys F5
+  wait_for "would write 1 change(s)"
+  wait_for '(absent) → "hi"'
+  grep -q '"note"' "$TMP/assets/demo/flags.json" && { echo "the dry run wrote" >&2; exit 1; }
+  keys F6
+  wait_for "type \`demo\`"
+  text demo
+  keys Enter
+  wait_for "applied 1 write(s) to profile \`demo\`"
+  grep -q '"note": "hi"' "$TMP/assets/demo/flags.json" \
+    || { echo "apply did not write" >&2; exit 1; }
 fi
 [ -s "$TMP/state/rillmount/history/demo.json" ] || { echo "history not saved" >&2; exit 1; }
 keys Escape
