@@ -84,6 +84,7 @@ fn main() -> anyhow::Result<()> {
         description: String::new(),
         read_only: false,
         protect: false,
+        warnings: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
         warnings: Vec::new(),

@@ -67,6 +67,7 @@ fn profile(dir: &Path, name: &str, mounts: Vec<KvMountConfig>) -> Profile {
         description: String::new(),
         read_only: false,
         protect: false,
+        warnings: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
         warnings: Vec::new(),
@@ -240,7 +241,10 @@ async fn editor_json_error_schema_refusal_and_save() {
     key(&mut app, KeyCode::Backspace).await;
     app.handle_key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL));
     insta::assert_snapshot!("editor_json_error", draw(&app));
+    // Esc with changes asks first; `y` discards them.
     key(&mut app, KeyCode::Esc).await;
+    insta::assert_snapshot!("editor_discard_question", draw(&app));
+    key(&mut app, KeyCode::Char('y')).await;
     // The schema says `visits` is a number: KvMount::set refuses a string.
     key(&mut app, KeyCode::Char('j')).await;
     key(&mut app, KeyCode::Char('e')).await;

@@ -9,12 +9,13 @@ use bytes::Bytes;
 use crossterm::event::KeyEvent;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{FsMountConfig, KvMountConfig};
+use crate::config::{FsMountConfig, KvMountConfig, Profile};
 use crate::migrate::copy::{CopyOptions, CopyReport};
 use crate::migrate::plan::MigrationPlan;
 use crate::migrate::progress::Progress;
 use crate::migrate::verify::VerifyReport;
 use crate::migrate::{Endpoint, FsMount};
+use crate::rill::session::{RunOptions, RunReport, ScriptMounts};
 use crate::store::kv_mount::KvMount;
 use crate::store::{FileMeta, FilePage, Json, KeyPage, StoredValue};
 
@@ -58,6 +59,13 @@ pub enum Action {
     /// Re-read both sides of a finished copy and compare.
     Verify,
     ToggleTheme,
+    /// Open the rill scratchpad on the selected mount's profile.
+    OpenScratchpad,
+    /// Run the scratchpad snippet (a dry run first).
+    Run,
+    /// Recall an older / newer snippet from the history.
+    HistoryPrev,
+    HistoryNext,
     // --- raw input
     /// A key for a text field (filter, editor, typed confirmation).
     Input(KeyEvent),
@@ -155,6 +163,26 @@ pub enum Command {
         src: Endpoint,
         dst: Endpoint,
     },
+    DeleteFile {
+        id: RequestId,
+        fs: FsMount,
+        path: String,
+    },
+    /// Runs a snippet against `profile`'s mounts: those in `ready` (already open in the UI,
+    /// so the browser and the script share one handle) are used as they are, the others are
+    /// opened for the run.
+    RunScript {
+        id: RequestId,
+        profile: Box<Profile>,
+        ready: ScriptMounts,
+        source: String,
+        options: RunOptions,
+    },
+    SaveHistory {
+        id: RequestId,
+        path: std::path::PathBuf,
+        entries: Vec<String>,
+    },
 }
 
 impl Command {
@@ -169,7 +197,10 @@ impl Command {
             | Command::DeleteKey { id, .. }
             | Command::Plan { id, .. }
             | Command::Copy { id, .. }
-            | Command::Verify { id, .. } => *id,
+            | Command::Verify { id, .. }
+            | Command::DeleteFile { id, .. }
+            | Command::RunScript { id, .. }
+            | Command::SaveHistory { id, .. } => *id,
         }
     }
 }
@@ -192,6 +223,7 @@ pub enum TaskOutput {
     Planned(MigrationPlan),
     Copied(CopyReport),
     Verified(VerifyReport),
+    Script(Box<RunReport>),
     /// The command failed; the message is worded for a person and holds no secret.
     Failed(String),
 }

@@ -183,6 +183,10 @@ impl App {
             .mounts
             .iter()
             .any(|m| matches!(m.conn, Conn::Connecting(_)))
+            || self
+                .stack
+                .iter()
+                .any(|s| matches!(s, Screen::Scratchpad(p) if p.running.is_some()))
             || self.browser().is_some_and(|b| {
                 b.list.as_ref().is_some_and(|l| l.loading.is_some())
                     || b.preview.as_ref().is_some_and(|p| p.loading.is_some())
@@ -195,21 +199,39 @@ impl App {
             return Vec::new();
         };
         let mut copy_cancelled = false;
+        let mut script_cancelled = false;
+        let mut discard = false;
         let fx = match top {
             Screen::Browser(b) => b.update(ctx, &action),
             Screen::Help(h) => h.update(&action),
             Screen::Confirm(c) => {
-                copy_cancelled =
-                    matches!(action, Action::Cancel) && matches!(c.pending, Pending::Copy { .. });
+                let cancel = matches!(action, Action::Cancel);
+                copy_cancelled = cancel && matches!(c.pending, Pending::Copy { .. });
+                script_cancelled = cancel && matches!(c.pending, Pending::Script { .. });
+                discard =
+                    matches!(action, Action::Confirm) && matches!(c.pending, Pending::Discard);
                 c.update(ctx, &action)
             }
             Screen::Prompt(p) => p.update(ctx, &action),
             Screen::Editor(e) => e.update(ctx, &action),
             Screen::Migrate(m) => m.update(ctx, &action),
+            Screen::Scratchpad(p) => p.update(ctx, &action),
         };
+        let sent_script = fx
+            .commands
+            .iter()
+            .any(|c| matches!(c, Command::RunScript { .. }))
+            && fx.pop;
         let commands = self.apply(fx);
-        if copy_cancelled && let Some(Screen::Migrate(m)) = self.stack.last_mut() {
-            m.apply_cancelled();
+        match self.stack.last_mut() {
+            Some(Screen::Migrate(m)) if copy_cancelled => m.apply_cancelled(),
+            Some(Screen::Scratchpad(p)) if script_cancelled => p.apply_cancelled(),
+            Some(Screen::Scratchpad(p)) if sent_script => p.apply_confirmed(),
+            Some(Screen::Editor(_)) if discard => {
+                self.stack.pop();
+                self.ctx.info("changes discarded");
+            }
+            _ => {}
         }
         commands
     }
@@ -235,6 +257,12 @@ impl App {
         if let Some(write) = self.ctx.writes.remove(&id) {
             return self.on_written(write, out);
         }
+        if self.ctx.history_saves.remove(&id) {
+            if let TaskOutput::Failed(e) = out {
+                self.ctx.error(e);
+            }
+            return Vec::new();
+        }
         if let TaskOutput::Opened(_) | TaskOutput::Failed(_) = &out {
             let result = match &out {
                 TaskOutput::Opened(h) => Ok(h.as_ref().clone()),
@@ -256,9 +284,18 @@ impl App {
                 return commands;
             }
         }
+        let mut reload = false;
+        let mut taken_by = None;
         for s in self.stack.iter_mut().rev() {
             let taken = match s {
                 Screen::Browser(b) => b.on_task(&mut self.ctx, id, &out),
+                Screen::Scratchpad(p) => match p.on_task(&mut self.ctx, id, &out) {
+                    Some(wrote) => {
+                        reload = wrote;
+                        Some(Vec::new())
+                    }
+                    None => None,
+                },
                 Screen::Migrate(m) => {
                     let taken = m.on_task(&mut self.ctx, id, &out);
                     if taken && self.quit_after_copy && m.step != Step::Running {
@@ -268,12 +305,17 @@ impl App {
                 }
                 _ => None,
             };
-            if let Some(commands) = taken {
-                return commands;
+            if taken.is_some() {
+                taken_by = taken;
+                break;
             }
         }
-        // Nobody waits for it any more: a stale result.
-        Vec::new()
+        // A snippet wrote: what the browser shows may be stale.
+        if reload && let Some(Screen::Browser(b)) = self.stack.first_mut() {
+            return b.update(&mut self.ctx, &Action::Reload).commands;
+        }
+        // `None`: nobody waits for it any more, a stale result.
+        taken_by.unwrap_or_default()
     }
 
     fn on_written(&mut self, write: super::context::Write, out: TaskOutput) -> Vec<Command> {
@@ -360,6 +402,7 @@ impl App {
 
 /// Never on the help bar (the help overlay lists them).
 const BAR_HIDDEN: &[&str] = &[
+    "history_next",
     "up",
     "down",
     "page_up",
@@ -370,6 +413,7 @@ const BAR_HIDDEN: &[&str] = &[
 ];
 /// Help bar order: the actions people look for first.
 const BAR_FIRST: &[&str] = &[
+    "run",
     "save",
     "confirm",
     "cancel",
@@ -421,6 +465,7 @@ impl Widget for &App {
                 Screen::Confirm(c) => c.render(&self.ctx, body, buf),
                 Screen::Prompt(p) => p.render(&self.ctx, body, buf),
                 Screen::Editor(e) => e.render(&self.ctx, body, buf),
+                Screen::Scratchpad(p) => p.render(&self.ctx, body, buf),
             }
         }
         self.render_status(status, buf);
@@ -445,16 +490,20 @@ impl App {
         let t = &self.ctx.theme;
         let ctx = self.key_context();
         let slot = self.browser().map_or(0, |b| b.mount);
-        // Writes in the browser are kv edits and deletes.
-        let writable = self.ctx.writable(slot).is_ok()
-            && self.ctx.mounts.get(slot).map(|m| m.kind) == Some(MountKind::Kv);
+        // Writes in the browser: kv edits and deletes, file deletes.
+        let writable = self.ctx.writable(slot).is_ok();
+        let kv = self.ctx.mounts.get(slot).map(|m| m.kind) == Some(MountKind::Kv);
         let mut bindings: Vec<_> = self
             .ctx
             .keymap
             .for_context(ctx)
-            .filter(|b| !BAR_HIDDEN.contains(&b.name) && (writable || !b.writes))
+            .filter(|b| {
+                !BAR_HIDDEN.contains(&b.name)
+                    && (!b.writes || (writable && (kv || b.name == "delete")))
+            })
             .filter(|b| match self.stack.last() {
                 Some(Screen::Migrate(m)) => m.offers(b.name),
+                Some(Screen::Scratchpad(p)) => p.offers(&self.ctx, b.name),
                 _ => true,
             })
             .collect();

@@ -3,7 +3,8 @@
 //! [`Command`] the caller hands to `tasks.rs`.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
@@ -12,6 +13,8 @@ use super::keymap::Keymap;
 use super::theme::Theme;
 use crate::config::{FsBackendConfig, KvBackendConfig, Profile};
 use crate::migrate::Endpoint;
+use crate::rill::session::ScriptMounts;
+use crate::store::FsMountStore;
 use crate::store::kv_mount::KvMount;
 
 /// kv or fs.
@@ -70,6 +73,14 @@ pub struct Context {
     pub writes: HashMap<RequestId, Write>,
     /// Advances on ticks while something loads (the spinner).
     pub frame: usize,
+    /// Where scratchpad history is saved (`None`: not kept, as in tests).
+    pub history_dir: Option<PathBuf>,
+    /// Scratchpad snippets per profile name, oldest first (loaded before the UI starts).
+    pub histories: HashMap<String, Vec<String>>,
+    /// Scratchpad text left per profile name when it was closed.
+    pub drafts: HashMap<String, String>,
+    /// History saves in flight (a failure is shown on the status line).
+    pub history_saves: std::collections::HashSet<RequestId>,
     next_id: u64,
 }
 
@@ -103,6 +114,10 @@ impl Context {
             area: Rect::new(0, 0, 100, 30),
             writes: HashMap::new(),
             frame: 0,
+            history_dir: None,
+            histories: HashMap::new(),
+            drafts: HashMap::new(),
+            history_saves: Default::default(),
             next_id: 1,
         }
     }
@@ -205,6 +220,24 @@ impl Context {
         })
     }
 
+    /// The mounts of profile `profile` that are open in the UI, for a script to share.
+    pub fn ready_mounts(&self, profile: usize) -> ScriptMounts {
+        let mut out = ScriptMounts::default();
+        for m in self.mounts.iter().filter(|m| m.profile == profile) {
+            let Conn::Ready(h) = &m.conn else { continue };
+            match h.as_ref() {
+                Handle::Kv(k) => {
+                    out.kv.insert(m.name.clone(), Ok(k.clone()));
+                }
+                Handle::Fs(f) => {
+                    let store: Arc<dyn FsMountStore> = f.store.clone();
+                    out.fs.insert(m.name.clone(), Ok((f.config.clone(), store)));
+                }
+            }
+        }
+        out
+    }
+
     /// `Ok` when the mount may be written, else why not (read-only profile, `read` mode).
     pub fn writable(&self, slot: usize) -> Result<(), String> {
         let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
@@ -271,9 +304,19 @@ impl Context {
             return String::new();
         };
         let base = p.path.parent().unwrap_or(Path::new(""));
-        let rel = |path: &Path| match path.strip_prefix(base) {
-            Ok(r) if !base.as_os_str().is_empty() => format!("./{}", r.display()),
-            _ => path.display().to_string(),
+        // Inside the profile's folder: `./x`; beside it (the demo's `../assets/…`): `../x`.
+        let rel = |path: &Path| {
+            let parent = base
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty() && p.parent().is_some());
+            match (
+                path.strip_prefix(base),
+                parent.map(|p| path.strip_prefix(p)),
+            ) {
+                (Ok(r), _) if !base.as_os_str().is_empty() => format!("./{}", r.display()),
+                (_, Some(Ok(r))) => format!("../{}", r.display()),
+                _ => path.display().to_string(),
+            }
         };
         match m.kind {
             MountKind::Kv => match p.kv.get(&m.name).map(|c| &c.backend) {

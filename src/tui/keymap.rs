@@ -31,10 +31,12 @@ pub enum KeyContext {
     /// The value editor: unbound keys are text.
     Editor,
     Migrate,
+    /// The rill scratchpad: unbound keys are text.
+    Scratchpad,
 }
 
 impl KeyContext {
-    pub const ALL: [KeyContext; 8] = [
+    pub const ALL: [KeyContext; 9] = [
         KeyContext::Global,
         KeyContext::Browser,
         KeyContext::Filter,
@@ -43,6 +45,7 @@ impl KeyContext {
         KeyContext::Prompt,
         KeyContext::Editor,
         KeyContext::Migrate,
+        KeyContext::Scratchpad,
     ];
 
     pub fn name(self) -> &'static str {
@@ -55,6 +58,7 @@ impl KeyContext {
             KeyContext::Prompt => "prompt",
             KeyContext::Editor => "editor",
             KeyContext::Migrate => "migrate",
+            KeyContext::Scratchpad => "scratchpad",
         }
     }
 
@@ -62,7 +66,7 @@ impl KeyContext {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            KeyContext::Filter | KeyContext::Prompt | KeyContext::Editor
+            KeyContext::Filter | KeyContext::Prompt | KeyContext::Editor | KeyContext::Scratchpad
         )
     }
 }
@@ -202,6 +206,10 @@ const ACTIONS: &[(&str, &str, bool)] = &[
     ("apply", "apply", false),
     ("verify", "verify", false),
     ("theme", "theme", false),
+    ("scratchpad", "scratchpad", false),
+    ("run", "run (dry)", false),
+    ("history_prev", "older snippet", false),
+    ("history_next", "newer snippet", false),
 ];
 
 /// The bindable action of a name.
@@ -235,6 +243,10 @@ pub fn action_by_name(name: &str) -> Option<Action> {
         "apply" => Action::Apply,
         "verify" => Action::Verify,
         "theme" => Action::ToggleTheme,
+        "scratchpad" => Action::OpenScratchpad,
+        "run" => Action::Run,
+        "history_prev" => Action::HistoryPrev,
+        "history_next" => Action::HistoryNext,
         _ => return None,
     })
 }
@@ -265,6 +277,7 @@ const DEFAULTS: &[(KeyContext, &str, &[&str])] = &[
     (C::Browser, "new_key", &["a"]),
     (C::Browser, "delete", &["d", "delete"]),
     (C::Browser, "migrate", &["m"]),
+    (C::Browser, "scratchpad", &[":"]),
     (C::Filter, "confirm", &["enter"]),
     (C::Filter, "clear_filter", &["esc"]),
     (C::Help, "cancel", &["esc", "?", "q"]),
@@ -284,6 +297,14 @@ const DEFAULTS: &[(KeyContext, &str, &[&str])] = &[
     (C::Migrate, "verify", &["v"]),
     (C::Migrate, "cancel", &["x"]),
     (C::Migrate, "back", &["esc", "backspace"]),
+    (C::Scratchpad, "run", &["f5", "ctrl-enter", "ctrl-r"]),
+    (C::Scratchpad, "help", &["f1"]),
+    (C::Scratchpad, "apply", &["f6", "ctrl-y"]),
+    (C::Scratchpad, "cancel", &["esc"]),
+    (C::Scratchpad, "history_prev", &["ctrl-p"]),
+    (C::Scratchpad, "history_next", &["ctrl-n"]),
+    (C::Scratchpad, "page_down", &["pgdn"]),
+    (C::Scratchpad, "page_up", &["pgup"]),
 ];
 
 /// One binding row: an action and its keys in one context.

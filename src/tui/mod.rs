@@ -10,6 +10,7 @@
 //! - `keymap.rs` maps keys to actions per screen (defaults + `keymap.toml`);
 //! - `app.rs` holds the screen stack and `update` (sync, no I/O);
 //! - `tasks.rs` runs commands in tokio tasks;
+//! - `history.rs` keeps the scratchpad's snippets per profile (state folder);
 //! - `screens/` and `widgets/` draw; views never do I/O.
 //!
 //! Settings: `RILLMOUNT_THEME=light|dark` picks the palette (`T` toggles it), and
@@ -20,6 +21,7 @@ pub mod action;
 pub mod app;
 pub mod context;
 pub mod event;
+pub mod history;
 pub mod keymap;
 pub mod screens;
 pub mod tasks;
@@ -91,6 +93,12 @@ async fn run_loop(
     let (mut app, commands) = App::new(profiles, start.as_deref(), theme, keymap);
     if let Some(e) = keymap_error {
         app.ctx.error(e);
+    }
+    // Scratchpad history: a few small files, read once before the loop.
+    if let Some(dir) = history::default_dir() {
+        let names: Vec<String> = app.ctx.profiles.iter().map(|p| p.name.clone()).collect();
+        app.ctx.histories = history::load_all(&dir, names.iter().map(String::as_str));
+        app.ctx.history_dir = Some(dir);
     }
     let size = terminal.size()?;
     app.update(action::Action::Resize {

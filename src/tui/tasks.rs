@@ -11,8 +11,11 @@ use tokio::sync::{mpsc, watch};
 
 use super::action::{Action, Command, Handle, MountConfig, RequestId, TaskOutput};
 use super::event::Event;
+use super::history;
+use crate::config::Profile;
 use crate::migrate::progress::{Phase, Progress};
 use crate::migrate::{FsMount, copy, plan, verify};
+use crate::rill::session::{self, ScriptMounts};
 use crate::store::{Backend, FileStore, open};
 
 /// Largest file the preview reads in full ("load all").
@@ -66,6 +69,17 @@ pub async fn execute(
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
             MountConfig::Fs(c) => match open::open_fs(&c).await {
+                // Building an S3 client contacts nobody: one listing of at most one entry
+                // tells whether the endpoint, the credentials and the bucket work, so the
+                // mount's state is true from the start (and fails within the connect timeout).
+                Ok(store) if FileStore::info(store.as_ref()).backend == Backend::S3 => {
+                    match FileStore::list(store.as_ref(), "", None, 1).await {
+                        Ok(_) => {
+                            TaskOutput::Opened(Box::new(Handle::Fs(FsMount { config: c, store })))
+                        }
+                        Err(e) => TaskOutput::Failed(e.to_string()),
+                    }
+                }
                 Ok(store) => TaskOutput::Opened(Box::new(Handle::Fs(FsMount { config: c, store }))),
                 Err(e) => TaskOutput::Failed(e.to_string()),
             },
@@ -155,8 +169,53 @@ pub async fn execute(
                 Err(e) => TaskOutput::Failed(e.to_string()),
             }
         }
+        Command::DeleteFile { fs, path, .. } => {
+            match FileStore::delete(fs.store.as_ref(), &path).await {
+                Ok(existed) => TaskOutput::Deleted(existed),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
+        Command::RunScript {
+            profile,
+            ready,
+            source,
+            options,
+            ..
+        } => {
+            let mounts = script_mounts(&profile, ready).await;
+            let report = session::run_script(&mounts, &source, &options).await;
+            TaskOutput::Script(Box::new(report))
+        }
+        Command::SaveHistory { path, entries, .. } => {
+            let r = tokio::task::spawn_blocking(move || history::save(&path, &entries)).await;
+            match r {
+                Ok(Ok(())) => TaskOutput::Written,
+                Ok(Err(e)) => {
+                    TaskOutput::Failed(format!("cannot save the scratchpad history: {e}"))
+                }
+                Err(e) => TaskOutput::Failed(format!("cannot save the scratchpad history: {e}")),
+            }
+        }
     };
     (id, out)
+}
+
+/// The mounts a script sees: the UI's open handles where there are some (one shared JSON
+/// file state, one Redis connection), the rest opened now.
+async fn script_mounts(profile: &Profile, ready: ScriptMounts) -> ScriptMounts {
+    let all_ready = profile.kv.keys().all(|k| ready.kv.contains_key(k))
+        && profile.fs.keys().all(|k| ready.fs.contains_key(k));
+    if all_ready {
+        return ready;
+    }
+    let mut mounts = ScriptMounts::open(profile).await;
+    for (name, m) in ready.kv {
+        mounts.kv.insert(name, m);
+    }
+    for (name, m) in ready.fs {
+        mounts.fs.insert(name, m);
+    }
+    mounts
 }
 
 /// Forwards every progress change until the sender is dropped.

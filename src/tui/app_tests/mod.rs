@@ -64,6 +64,7 @@ fn profile(name: &str, kv_mounts: Vec<KvMountConfig>, fs_mounts: Vec<FsMountConf
         description: String::new(),
         read_only: false,
         protect: false,
+        warnings: Vec::new(),
         kv: kv_mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: fs_mounts
             .into_iter()
@@ -144,7 +145,9 @@ fn app_with_keys(p: Profile, keys: &[&str]) -> (App, Vec<Command>) {
 }
 
 mod browse;
+mod fs_write;
 mod migrate;
+mod scratchpad;
 mod write;
 
 /// An fs store whose methods are never called in these tests.

@@ -189,6 +189,11 @@ impl BrowserScreen {
             Action::Edit => fx = self.edit(ctx),
             Action::NewKey => fx = self.new_key(ctx),
             Action::Delete => fx = self.delete(ctx),
+            Action::OpenScratchpad => {
+                let profile = ctx.mounts.get(self.mount).map_or(0, |m| m.profile);
+                let pad = super::scratchpad::ScratchpadScreen::new(ctx, profile);
+                fx.push = Some(Screen::Scratchpad(Box::new(pad)));
+            }
             Action::OpenMigration => {
                 fx.push = Some(Screen::Migrate(Box::new(
                     super::migrate::MigrateScreen::new(Some(self.mount)),
@@ -258,7 +263,7 @@ impl BrowserScreen {
             }
             Pane::Preview => {
                 if let Some(p) = &mut self.preview {
-                    p.scroll = (p.scroll as i64 + delta).clamp(0, u16::MAX as i64) as u16;
+                    p.scroll_by(delta);
                 }
                 Vec::new()
             }
@@ -479,73 +484,6 @@ impl BrowserScreen {
         }
         self.preview = None;
         self.preview_selected(ctx)
-    }
-
-    fn edit(&mut self, ctx: &mut Context) -> Effects {
-        if let Err(e) = self.write_target(ctx) {
-            ctx.error(e);
-            return Effects::default();
-        }
-        let Some(p) = &self.preview else {
-            ctx.error("select a key to edit");
-            return Effects::default();
-        };
-        match p.editable_text() {
-            Some(text) => {
-                let ed = super::editor::EditorScreen::new(p.slot, p.name.clone(), &text, false);
-                Effects::push(Screen::Editor(Box::new(ed)))
-            }
-            None => {
-                ctx.error(format!("`{}` is still loading", p.name));
-                Effects::default()
-            }
-        }
-    }
-
-    fn new_key(&mut self, ctx: &mut Context) -> Effects {
-        if let Err(e) = self.write_target(ctx) {
-            ctx.error(e);
-            return Effects::default();
-        }
-        Effects::push(Screen::Prompt(Box::new(
-            super::confirm::PromptScreen::new_key(self.mount),
-        )))
-    }
-
-    fn delete(&mut self, ctx: &mut Context) -> Effects {
-        if let Err(e) = self.write_target(ctx) {
-            ctx.error(e);
-            return Effects::default();
-        }
-        let Some(key) = self.list.as_ref().and_then(|l| l.selected_item()).cloned() else {
-            ctx.error("select a key to delete");
-            return Effects::default();
-        };
-        let Some(mount) = ctx.kv(self.mount).cloned() else {
-            return Effects::default();
-        };
-        let id = ctx.next_id();
-        let cmd = Command::DeleteKey {
-            id,
-            mount,
-            key: key.name.clone(),
-        };
-        let confirm = super::confirm::ConfirmScreen::delete(ctx, self.mount, &key.name, cmd);
-        Effects::push(Screen::Confirm(Box::new(confirm)))
-    }
-
-    /// The selected mount if it is a connected, writable kv mount.
-    fn write_target(&self, ctx: &Context) -> Result<(), String> {
-        ctx.writable(self.mount)?;
-        match ctx.mounts.get(self.mount) {
-            Some(m) if m.kind == MountKind::Fs => {
-                Err("editing files is not supported here yet".into())
-            }
-            Some(_) if ctx.kv(self.mount).is_none() => {
-                Err(format!("`{}` is not connected", ctx.address(self.mount)))
-            }
-            _ => Ok(()),
-        }
     }
 }
 

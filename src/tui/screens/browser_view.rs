@@ -168,7 +168,7 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
         Conn::Idle => Span::styled("not connected", t.dim()),
         Conn::Connecting(_) => Span::styled("connecting…", Style::new().fg(t.warn)),
         Conn::Ready(_) => Span::styled("ok", Style::new().fg(t.ok)),
-        Conn::Failed(e) => Span::styled(e.clone(), Style::new().fg(t.error)),
+        Conn::Failed(_) => Span::styled("error (r retries)", Style::new().fg(t.error)),
     };
     let lines = vec![
         Line::from(vec![label("mode"), write]),
@@ -203,7 +203,9 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     };
     let Some(list) = &s.list else {
         let msg = match ctx.mounts.get(s.mount).map(|m| &m.conn) {
-            Some(Conn::Failed(e)) => Line::styled(e.clone(), Style::new().fg(t.error)),
+            Some(Conn::Failed(e)) => {
+                Line::styled(format!("{e} — r retries"), Style::new().fg(t.error))
+            }
             Some(Conn::Connecting(_)) => Line::styled("connecting…", t.dim()),
             _ => Line::styled("select a mount", t.dim()),
         };

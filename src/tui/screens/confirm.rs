@@ -23,6 +23,10 @@ pub enum Pending {
     Write { write: Write, command: Command },
     /// A migration copy (the migration screen already waits for its id).
     Copy { command: Command },
+    /// A scratchpad apply (the scratchpad already waits for its id).
+    Script { command: Command },
+    /// Leave the editor below without saving.
+    Discard,
 }
 
 /// "Are you sure?" with the scope named.
@@ -41,8 +45,21 @@ impl ConfirmScreen {
     /// A confirmation for `pending` on a mount of `profile`; typed when the profile is
     /// protected.
     pub fn new(ctx: &Context, slot: usize, title: &str, message: String, pending: Pending) -> Self {
+        let profile = ctx.mounts.get(slot).map_or(usize::MAX, |m| m.profile);
+        ConfirmScreen::for_profile(ctx, profile, title, message, pending)
+    }
+
+    /// A confirmation for `pending` on profile `profile` (index into `Context::profiles`).
+    pub fn for_profile(
+        ctx: &Context,
+        profile: usize,
+        title: &str,
+        message: String,
+        pending: Pending,
+    ) -> Self {
         let typed = ctx
-            .profile_of(slot)
+            .profiles
+            .get(profile)
             .filter(|p| p.protect)
             .map(|p| p.name.clone());
         ConfirmScreen {
@@ -55,8 +72,22 @@ impl ConfirmScreen {
         }
     }
 
-    pub fn delete(ctx: &Context, slot: usize, key: &str, command: Command) -> Self {
-        let message = format!("delete key `{key}` from {}?", ctx.address(slot));
+    /// Discarding the editor's changes: a plain yes/no, whatever the profile.
+    pub fn discard(what: &str) -> Self {
+        ConfirmScreen {
+            title: "discard changes".into(),
+            message: format!("discard your changes to {what}?"),
+            typed: None,
+            input: String::new(),
+            error: None,
+            pending: Pending::Discard,
+        }
+    }
+
+    /// Deleting a key (`file: false`) or a file.
+    pub fn delete(ctx: &Context, slot: usize, key: &str, file: bool, command: Command) -> Self {
+        let what = if file { "file" } else { "key" };
+        let message = format!("delete {what} `{key}` from {}?", ctx.address(slot));
         let write = Write {
             slot,
             key: key.to_string(),
@@ -83,12 +114,15 @@ impl ConfirmScreen {
                 let command = match &self.pending {
                     Pending::Write { write, command } => {
                         ctx.writes.insert(command.id(), write.clone());
-                        command.clone()
+                        Some(command.clone())
                     }
-                    Pending::Copy { command } => command.clone(),
+                    Pending::Copy { command } | Pending::Script { command } => {
+                        Some(command.clone())
+                    }
+                    Pending::Discard => None,
                 };
                 Effects {
-                    commands: vec![command],
+                    commands: command.into_iter().collect(),
                     pop: true,
                     push: None,
                 }

@@ -3,7 +3,8 @@
 //! Save (ctrl-s) parses the text as JSON (an error names its line and column and moves the
 //! cursor there), then writes through `KvMount::set`, which applies the mount's mode, schema
 //! and limits exactly as rill does; its refusal is shown here and the text is kept. On a
-//! protected profile the save asks for the profile name first.
+//! protected profile the save asks for the profile name first. Esc with unsaved changes asks
+//! before dropping them.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -30,6 +31,8 @@ pub struct EditorScreen {
     pub error: Option<String>,
     /// A write was sent and has not come back.
     pub saving: bool,
+    /// The text the editor opened with (esc asks before dropping changes to it).
+    pub original: String,
 }
 
 impl EditorScreen {
@@ -42,6 +45,7 @@ impl EditorScreen {
             textarea,
             error: None,
             saving: false,
+            original: text.lines().collect::<Vec<_>>().join("\n"),
         }
     }
 
@@ -53,6 +57,10 @@ impl EditorScreen {
     pub fn update(&mut self, ctx: &mut Context, action: &Action) -> Effects {
         match action {
             Action::Save => self.save(ctx),
+            Action::Cancel if self.text() != self.original => {
+                let what = format!("`{}` in {}", self.key, ctx.address(self.slot));
+                Effects::push(Screen::Confirm(Box::new(ConfirmScreen::discard(&what))))
+            }
             Action::Cancel => Effects::pop(),
             Action::Input(k) => {
                 self.textarea.input(*k);

@@ -2,17 +2,20 @@
 //! prompt, editor) and the migration view are pushed over it and popped when done.
 //!
 //! Each screen keeps its own state and an `update` that returns [`Effects`]; views read state
-//! only. The rill scratchpad (snippets run against the mounts) will be one more variant here,
-//! `Screen::Scratchpad`, pushed from the browser, when the interpreter lands.
+//! only. The rill scratchpad (snippets run against a profile's mounts) is a full screen
+//! pushed from the browser like the migration view.
 
 pub mod browser;
 pub mod browser_view;
+pub mod browser_write;
 pub mod confirm;
 pub mod editor;
 pub mod help;
 pub mod item_list;
 pub mod migrate;
 pub mod preview;
+pub mod scratchpad;
+pub mod scratchpad_view;
 
 use super::action::Command;
 use super::keymap::KeyContext;
@@ -26,6 +29,7 @@ pub enum Screen {
     Prompt(Box<confirm::PromptScreen>),
     Editor(Box<editor::EditorScreen>),
     Migrate(Box<migrate::MigrateScreen>),
+    Scratchpad(Box<scratchpad::ScratchpadScreen>),
 }
 
 impl Screen {
@@ -39,6 +43,7 @@ impl Screen {
             Screen::Prompt(_) => KeyContext::Prompt,
             Screen::Editor(_) => KeyContext::Editor,
             Screen::Migrate(_) => KeyContext::Migrate,
+            Screen::Scratchpad(_) => KeyContext::Scratchpad,
         }
     }
 

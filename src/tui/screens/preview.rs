@@ -153,6 +153,37 @@ impl Preview {
         }
     }
 
+    /// How many lines the body has (unwrapped), the bound of its scroll. Binary content
+    /// counts rows of 8 bytes, the narrowest hex layout.
+    pub fn line_count(&self) -> usize {
+        let text_lines = |t: &str| t.lines().count();
+        let body = match &self.content {
+            Some(Content::Kv { parsed, value }) => match parsed {
+                Some(Ok(v)) => text_lines(&js_json::to_pretty(v)),
+                Some(Err(_)) => 1 + text_lines(&value.text),
+                None => 1 + text_lines(&value.text[..floor_char_boundary(&value.text, CAP)]),
+            },
+            Some(Content::File {
+                bytes, complete, ..
+            }) => {
+                let head = usize::from(!complete);
+                if hex::looks_like_text(bytes) {
+                    head + text_lines(&String::from_utf8_lossy(bytes))
+                } else {
+                    head + bytes.len().div_ceil(8)
+                }
+            }
+            Some(Content::Missing) | None => 1,
+        };
+        body.max(1)
+    }
+
+    /// Scrolls by `delta` lines, kept within the content.
+    pub fn scroll_by(&mut self, delta: i64) {
+        let max = self.line_count().saturating_sub(1).min(u16::MAX as usize) as i64;
+        self.scroll = (self.scroll as i64 + delta).clamp(0, max) as u16;
+    }
+
     /// The text the editor starts with: the value pretty-printed (or raw when it is not JSON).
     pub fn editable_text(&self) -> Option<String> {
         match &self.content {

@@ -4,3 +4,4 @@
 pub mod hex;
 pub mod json;
 pub mod popup;
+pub mod rill;

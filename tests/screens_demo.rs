@@ -1,0 +1,215 @@
+//! Snapshots over the bundled demo profile (profiles/demo.toml: JSON kv with a schema, JSON
+//! kv open, SQLite kv, local folders; `protect = true`), on a temp COPY so the committed
+//! demo is never written. Commands run for real through `tui::tasks::execute`, except the
+//! scratchpad's run, whose result is a synthetic `RunReport` (what the interpreter returns
+//! is its own tests' business; here: how the screen shows it). 100×30 `TestBackend`.
+//!
+//! Deterministic: modification times are not shown in these panes, elapsed times are fixed
+//! in the synthetic reports, and paths are shown relative to the profile's folder.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rillmount::config::load::{EnvVars, load_profile};
+use rillmount::rill::session::{RunReport, ScriptError, WriteChange};
+use rillmount::tui::action::{Action, Command, TaskOutput};
+use rillmount::tui::app::App;
+use rillmount::tui::keymap::Keymap;
+use rillmount::tui::tasks::execute;
+use rillmount::tui::theme::Theme;
+
+const W: u16 = 100;
+const H: u16 = 30;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The demo profile, loaded from a temp copy of profiles/demo.toml and assets/demo.
+fn demo_copy(dir: &Path) -> rillmount::config::Profile {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::create_dir_all(dir.join("profiles")).unwrap();
+    std::fs::copy(
+        root.join("profiles/demo.toml"),
+        dir.join("profiles/demo.toml"),
+    )
+    .unwrap();
+    copy_dir(&root.join("assets/demo"), &dir.join("assets/demo"));
+    load_profile(
+        &dir.join("profiles/demo.toml"),
+        None,
+        &EnvVars::from_pairs(Vec::<(String, String)>::new()),
+    )
+    .unwrap()
+}
+
+/// Runs commands (and those their results cause); a scratchpad run is answered with
+/// `script` instead of being run.
+async fn drive(app: &mut App, commands: Vec<Command>, script: Option<&RunReport>) {
+    let mut queue: VecDeque<Command> = commands.into();
+    while let Some(c) = queue.pop_front() {
+        let (id, out) = match (&c, script) {
+            (Command::RunScript { id, .. }, Some(r)) => {
+                (*id, TaskOutput::Script(Box::new(r.clone())))
+            }
+            (Command::SaveHistory { id, .. }, _) => (*id, TaskOutput::Written),
+            _ => execute(c, |_, _| {}).await,
+        };
+        queue.extend(app.update(Action::TaskDone(id, out)));
+    }
+}
+
+async fn press(app: &mut App, code: KeyCode, mods: KeyModifiers, script: Option<&RunReport>) {
+    let commands = app.handle_key(KeyEvent::new(code, mods));
+    drive(app, commands, script).await;
+}
+
+async fn key(app: &mut App, code: KeyCode) {
+    press(app, code, KeyModifiers::NONE, None).await;
+}
+
+async fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c)).await;
+    }
+}
+
+fn draw(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(W, H)).unwrap();
+    t.draw(|f| f.render_widget(app, f.area())).unwrap();
+    t.backend().to_string()
+}
+
+async fn start(dir: &Path) -> App {
+    let (mut app, commands) =
+        App::new(vec![demo_copy(dir)], None, Theme::dark(), Keymap::default());
+    app.update(Action::Resize {
+        width: W,
+        height: H,
+    });
+    drive(&mut app, commands, None).await;
+    app
+}
+
+#[tokio::test]
+async fn demo_browser_schema_preview_and_sqlite_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    insta::assert_snapshot!("demo_browser_start", draw(&app));
+    key(&mut app, KeyCode::Enter).await;
+    keys(&mut app, "jjj").await;
+    insta::assert_snapshot!("demo_user_notifications", draw(&app));
+    // The SQLite cache: two mounts down.
+    key(&mut app, KeyCode::Tab).await;
+    key(&mut app, KeyCode::Tab).await;
+    keys(&mut app, "jj").await;
+    key(&mut app, KeyCode::Enter).await;
+    insta::assert_snapshot!("demo_sqlite_cache", draw(&app));
+}
+
+#[tokio::test]
+async fn demo_files_delete_names_the_file_and_read_mount_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    keys(&mut app, "jjj").await;
+    key(&mut app, KeyCode::Enter).await;
+    // Folders first: config, data, images, notes, reports, then README.md.
+    keys(&mut app, "jjjjj").await;
+    insta::assert_snapshot!("demo_file_preview", draw(&app));
+    key(&mut app, KeyCode::Char('d')).await;
+    insta::assert_snapshot!("demo_file_delete_protected", draw(&app));
+    keys(&mut app, "demo").await;
+    key(&mut app, KeyCode::Enter).await;
+    assert!(!dir.path().join("assets/demo/files/README.md").exists());
+    assert!(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/demo/files/README.md")
+            .exists(),
+        "the committed demo is untouched"
+    );
+    // The `reports` mount is mode `read`: no delete offered, none done.
+    key(&mut app, KeyCode::Char('h')).await;
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Enter).await;
+    key(&mut app, KeyCode::Char('d')).await;
+    let screen = draw(&app);
+    insta::assert_snapshot!("demo_read_mount_no_delete", screen);
+    assert_eq!(app.stack.len(), 1);
+}
+
+fn dry_report() -> RunReport {
+    RunReport {
+        value: Some("dark".into()),
+        value_json: Some(serde_json::json!("dark")),
+        logs: vec!["old theme: light".into()],
+        error: None,
+        changes: vec![
+            WriteChange {
+                store: "kv",
+                mount: "user".into(),
+                target: "theme".into(),
+                before: Some("\"light\"".into()),
+                after: Some("\"dark\"".into()),
+            },
+            WriteChange {
+                store: "kv",
+                mount: "flags".into(),
+                target: "rollout.darkMode".into(),
+                before: Some("{\n  \"enabled\": true,\n  \"percent\": 25\n}".into()),
+                after: Some("{\n  \"enabled\": true,\n  \"percent\": 50\n}".into()),
+            },
+        ],
+        elapsed: Duration::from_millis(4),
+    }
+}
+
+#[tokio::test]
+async fn demo_scratchpad_highlight_dry_run_diff_apply_and_error_caret() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    key(&mut app, KeyCode::Char(':')).await;
+    app.update(Action::Paste(
+        "# flip the theme\n\"light\" => $old\nkv::set(\"user\", \"theme\", \"dark\") -> log(\"was {$old}\")\n[1, 2.5] -> each { $ * 2 }".into(),
+    ));
+    insta::assert_snapshot!("demo_scratchpad_editor", draw(&app));
+    let report = dry_report();
+    press(&mut app, KeyCode::F(5), KeyModifiers::NONE, Some(&report)).await;
+    insta::assert_snapshot!("demo_scratchpad_dry_run", draw(&app));
+    // Apply on the protected demo asks for its name.
+    press(&mut app, KeyCode::F(6), KeyModifiers::NONE, Some(&report)).await;
+    insta::assert_snapshot!("demo_scratchpad_apply_protected", draw(&app));
+    key(&mut app, KeyCode::Esc).await;
+
+    let failed = RunReport {
+        error: Some(ScriptError {
+            code: "RILL-R006".into(),
+            message: "Unknown function: kv::sett".into(),
+            line: 2,
+            col: 3,
+            source_line: "  kv::sett(\"user\", \"theme\")".into(),
+        }),
+        elapsed: Duration::from_millis(1),
+        ..RunReport::default()
+    };
+    key(&mut app, KeyCode::Char(' ')).await;
+    press(&mut app, KeyCode::F(5), KeyModifiers::NONE, Some(&failed)).await;
+    insta::assert_snapshot!("demo_scratchpad_error", draw(&app));
+    // Help from the same keymap table.
+    key(&mut app, KeyCode::F(1)).await;
+    insta::assert_snapshot!("demo_scratchpad_help", draw(&app));
+}

@@ -1,0 +1,238 @@
+//! Connection state per mount in the TUI against real redis-servers: one up (with a
+//! password), one refusing connections, one frozen (SIGSTOP: the TCP handshake succeeds, no
+//! reply ever comes). Each mount shows connecting → ok / error; errors arrive within the
+//! connect timeout; no password reaches the state, the status line or the screen; retry
+//! (enter on the mount, or `r`) reconnects once the server is back. S3 mounts are probed
+//! at open (a one-entry listing) against s3s-fs: up, unreachable, missing bucket.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use indexmap::IndexMap;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rillmount::config::{KvBackendConfig, KvMountConfig, Profile};
+use rillmount::tui::action::{Action, Command};
+use rillmount::tui::app::App;
+use rillmount::tui::context::Conn;
+use rillmount::tui::keymap::Keymap;
+use rillmount::tui::tasks::execute;
+use rillmount::tui::theme::Theme;
+use support::redis::{RedisServer, redis_mount_config};
+
+const PASSWORD: &str = "s3cret-pw-123";
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(500);
+
+fn mount(name: &str, url: &str) -> KvMountConfig {
+    let (mut cfg, _) = redis_mount_config(url, "app:", None);
+    cfg.name = name.into();
+    if let KvBackendConfig::Redis(r) = &mut cfg.backend {
+        r.connect_timeout = CONNECT_TIMEOUT;
+    }
+    cfg
+}
+
+fn profile(mounts: Vec<KvMountConfig>) -> Profile {
+    Profile {
+        name: "cache".into(),
+        path: "/profiles/cache.toml".into(),
+        description: String::new(),
+        read_only: false,
+        protect: false,
+        warnings: Vec::new(),
+        kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
+        fs: IndexMap::new(),
+    }
+}
+
+/// Runs the commands (and those their results cause) concurrently, as the real loop does;
+/// returns how long each `Open` took, by mount name.
+async fn drive(app: &mut App, commands: Vec<Command>) -> Vec<(String, Duration)> {
+    let mut times = Vec::new();
+    let mut queue: VecDeque<Command> = commands.into();
+    while !queue.is_empty() {
+        let batch: Vec<Command> = queue.drain(..).collect();
+        let runs = batch.into_iter().map(|c| async move {
+            use rillmount::tui::action::MountConfig;
+            let name = match &c {
+                Command::Open {
+                    config: MountConfig::Kv(k),
+                    ..
+                } => Some(k.name.clone()),
+                Command::Open {
+                    config: MountConfig::Fs(f),
+                    ..
+                } => Some(f.name.clone()),
+                _ => None,
+            };
+            let t = Instant::now();
+            let (id, out) = execute(c, |_, _| {}).await;
+            (name.map(|n| (n, t.elapsed())), id, out)
+        });
+        for (timed, id, out) in futures::future::join_all(runs).await {
+            times.extend(timed);
+            queue.extend(app.update(Action::TaskDone(id, out)));
+        }
+    }
+    times
+}
+
+fn draw(app: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| f.render_widget(app, f.area())).unwrap();
+    t.backend().to_string()
+}
+
+fn state(app: &App, slot: usize) -> &Conn {
+    &app.ctx.mounts[slot].conn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mounts_show_ok_and_errors_within_the_timeout_without_secrets_and_retry() {
+    let live = RedisServer::start_with_password(PASSWORD);
+    let frozen = RedisServer::start_with_password(PASSWORD);
+    frozen.pause();
+    // Down now (connections refused), back later on the same port.
+    let mut down = RedisServer::start_with_password(PASSWORD);
+    down.stop();
+    let p = profile(vec![
+        mount("live", &live.url()),
+        mount("refused", &down.url()),
+        mount("frozen", &frozen.url()),
+    ]);
+    let (mut app, commands) = App::new(vec![p], None, Theme::dark(), Keymap::default());
+    app.update(Action::Resize {
+        width: 100,
+        height: 30,
+    });
+    let opens = commands
+        .iter()
+        .filter(|c| matches!(c, Command::Open { .. }))
+        .count();
+    assert_eq!(opens, 3, "every mount of the profile connects at start");
+    for slot in 0..3 {
+        assert!(matches!(state(&app, slot), Conn::Connecting(_)));
+    }
+    let connecting = draw(&app);
+    assert!(connecting.contains("connecting…"), "{connecting}");
+
+    let times = drive(&mut app, commands).await;
+    assert!(
+        matches!(state(&app, 0), Conn::Ready(_)),
+        "{:?}",
+        state(&app, 0)
+    );
+    for (slot, name) in [(1, "refused"), (2, "frozen")] {
+        let Conn::Failed(e) = state(&app, slot) else {
+            panic!("{name}: {:?}", state(&app, slot))
+        };
+        assert!(!e.contains(PASSWORD), "{name}: secret in {e}");
+        let took = times.iter().find(|(n, _)| n == name).unwrap().1;
+        assert!(
+            took < CONNECT_TIMEOUT + Duration::from_millis(1500),
+            "{name} failed after {took:?} (connect timeout {CONNECT_TIMEOUT:?})"
+        );
+    }
+    let status = app.ctx.status.clone().unwrap();
+    assert!(
+        status.error && !status.text.contains(PASSWORD),
+        "{status:?}"
+    );
+    let screen = draw(&app);
+    assert!(!screen.contains(PASSWORD), "{screen}");
+    assert!(screen.contains("● kv live redis"), "{screen}");
+    assert!(screen.contains("✗ kv refused redis"), "{screen}");
+    assert!(screen.contains("✗ kv frozen redis"), "{screen}");
+
+    // Retry: select the refused mount and press enter: connecting again, failing again
+    // while the server is down.
+    let key = |c| KeyEvent::new(c, KeyModifiers::NONE);
+    app.handle_key(key(KeyCode::Char('j')));
+    let retry = app.handle_key(key(KeyCode::Enter));
+    assert!(
+        matches!(&retry[..], [Command::Open { .. }]),
+        "enter retries a failed mount: {retry:?}"
+    );
+    assert!(matches!(state(&app, 1), Conn::Connecting(_)));
+    drive(&mut app, retry).await;
+    assert!(matches!(state(&app, 1), Conn::Failed(_)));
+
+    // The server is back: `r` retries and the mount's keys load.
+    down.restart();
+    app.handle_key(key(KeyCode::Char('h')));
+    let reload = app.handle_key(key(KeyCode::Char('r')));
+    assert!(matches!(&reload[..], [Command::Open { .. }]), "{reload:?}");
+    drive(&mut app, reload).await;
+    assert!(
+        matches!(state(&app, 1), Conn::Ready(_)),
+        "{:?}",
+        state(&app, 1)
+    );
+    let screen = draw(&app);
+    assert!(screen.contains("● kv refused redis"), "{screen}");
+    assert!(
+        screen.contains("0 loaded") || screen.contains("keys (0"),
+        "{screen}"
+    );
+    frozen.resume();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_mounts_probe_the_endpoint_at_open() {
+    use rillmount::config::FsMountConfig;
+    use support::s3::{S3TestServer, S3sServer, free_port, s3_mount_config, s3_options};
+
+    let server = S3sServer::start().await;
+    server.create_bucket("media").await;
+    let fs_mount = |name: &str, endpoint: &str| -> FsMountConfig {
+        let mut cfg = s3_mount_config(endpoint, "media", "app/", "read-write");
+        cfg.name = name.into();
+        s3_options(&mut cfg).connect_timeout = CONNECT_TIMEOUT;
+        cfg
+    };
+    let up = fs_mount("up", &server.endpoint());
+    let secret = s3_options(&mut up.clone())
+        .credentials
+        .as_ref()
+        .unwrap()
+        .secret_access_key
+        .expose()
+        .to_string();
+    let mut p = profile(vec![]);
+    p.fs.insert("up".into(), up);
+    p.fs.insert(
+        "unreachable".into(),
+        fs_mount("unreachable", &format!("http://127.0.0.1:{}", free_port())),
+    );
+    p.fs.insert("nobucket".into(), {
+        let mut c = fs_mount("nobucket", &server.endpoint());
+        s3_options(&mut c).bucket = "missing".into();
+        c
+    });
+    let (mut app, commands) = App::new(vec![p], None, Theme::dark(), Keymap::default());
+    let times = drive(&mut app, commands).await;
+    assert!(
+        matches!(state(&app, 0), Conn::Ready(_)),
+        "{:?}",
+        state(&app, 0)
+    );
+    for slot in [1, 2] {
+        let Conn::Failed(e) = state(&app, slot) else {
+            panic!("slot {slot}: {:?}", state(&app, slot))
+        };
+        assert!(!e.contains(&secret), "secret in {e}");
+    }
+    let took = times.iter().find(|(n, _)| n == "unreachable").unwrap().1;
+    assert!(
+        took < CONNECT_TIMEOUT + Duration::from_millis(1500),
+        "unreachable endpoint failed after {took:?}"
+    );
+    let screen = draw(&app);
+    assert!(!screen.contains(&secret), "{screen}");
+    assert!(screen.contains("● fs up s3"), "{screen}");
+    assert!(screen.contains("✗ fs unreachable s3"), "{screen}");
+}
