@@ -1,4 +1,4 @@
-//! Listing a large Redis mount: our `scan` (keys only) and a dump (`scan` + `get_many`) against
+//! Listing large mounts. Redis: our `scan` (keys only) and a dump (`scan` + `get_many`) against
 //! `redis-cli --scan --pattern 'prefix*' | wc -l` on the same server as the baseline.
 //!
 //! `cargo bench --bench store_listing`; `RILLMOUNT_BENCH_KEYS=10000` for a quick run (default
@@ -168,4 +168,97 @@ fn main() {
         assert!(listed >= n as u64, "scan lost keys: {listed} < {n}");
         assert!(dumped >= n as u64, "dump lost keys: {dumped} < {n}");
     });
+    sqlite_phase();
+}
+
+/// SQLite: `kv keys` / `kv dump` of `RILLMOUNT_BENCH_SQLITE_ROWS` rows (default 100,000), through
+/// the store and through the real CLI, against rusqlite reading the same table directly.
+fn sqlite_phase() {
+    use rillmount::config::{KvBackendConfig, KvMountConfig, Mode, SqliteKvConfig};
+    let n: usize = std::env::var("RILLMOUNT_BENCH_SQLITE_ROWS")
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cache.db");
+    let sq = SqliteKvConfig {
+        database: db.clone(),
+        table: "cache_entries".into(),
+    };
+    let cfg = KvMountConfig {
+        name: "cache".into(),
+        mode: Mode::new("read-write"),
+        schema: None,
+        max_entries: u64::MAX,
+        max_value_size: u64::MAX,
+        backend: KvBackendConfig::Sqlite(sq.clone()),
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = rillmount::store::sqlite::SqliteStore::open(&cfg, &sq).unwrap();
+        let t = Instant::now();
+        for chunk in (0..n).collect::<Vec<_>>().chunks(LOAD_CHUNK) {
+            let items: Vec<(String, String)> = chunk.iter().map(|&j| item(j)).collect();
+            store.put_many(&items, Expiry::MountDefault).await.unwrap();
+        }
+        report("sqlite load (put_many)", n as u64, t.elapsed());
+
+        // Baseline: the same rows read straight through rusqlite.
+        let t = Instant::now();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let mut stmt = conn.prepare("SELECT key, value FROM cache_entries").unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        let mut raw = 0u64;
+        while let Some(r) = rows.next().unwrap() {
+            let k: String = r.get(0).unwrap();
+            let v: String = r.get(1).unwrap();
+            raw += (k.len() + v.len() > 0) as u64;
+        }
+        let raw_rate = report("sqlite raw SELECT (rusqlite)", raw, t.elapsed());
+
+        reset_peak_rss();
+        let t = Instant::now();
+        let (mut dumped, mut cursor) = (0u64, None::<String>);
+        loop {
+            let page = store.scan(cursor.as_deref(), PAGE).await.unwrap();
+            dumped += store.get_many(&page.keys).await.unwrap().into_iter().flatten().count() as u64;
+            cursor = page.next;
+            if cursor.is_none() {
+                break;
+            }
+        }
+        let dump_rate = report("sqlite dump (scan + get_many)", dumped, t.elapsed());
+        println!("ratio: sqlite dump / raw SELECT {:.2}", dump_rate / raw_rate);
+        assert_eq!(dumped, n as u64);
+    });
+
+    // The real command line on a profile over the same database.
+    let bin = ["target/release/rillmount", "target/debug/rillmount"]
+        .into_iter()
+        .find(|b| std::path::Path::new(b).exists());
+    let Some(bin) = bin else {
+        println!("(no rillmount binary built: skipping the CLI phase)");
+        return;
+    };
+    let profile = dir.path().join("bench.toml");
+    std::fs::write(
+        &profile,
+        "[kv.cache]\nbackend = \"sqlite\"\ndatabase = \"cache.db\"\ntable = \"cache_entries\"\n",
+    )
+    .unwrap();
+    for cmd in ["keys", "dump"] {
+        let t = Instant::now();
+        let out = Command::new(bin)
+            .args(["kv", cmd, "-p", profile.to_str().unwrap(), "cache"])
+            .output()
+            .expect("run rillmount");
+        let took = t.elapsed();
+        assert!(out.status.success(), "{out:?}");
+        let lines = out.stdout.iter().filter(|&&b| b == b'\n').count() as u64;
+        let rate = n as f64 / took.as_secs_f64();
+        println!(
+            "{bin} kv {cmd}: {n} rows in {:.3} s ({rate:.0} rows/s, {lines} output lines)",
+            took.as_secs_f64()
+        );
+    }
 }
