@@ -31,12 +31,15 @@ use crate::store::open::{open_fs, open_kv, open_kv_read_only};
 use crate::store::overlay::KvOverlay;
 use crate::store::{Backend, FsMountStore, KvStore, RillFs, StoreError, js_json};
 
+/// An opened fs mount: its config and the store (raw and rill sides).
+pub type OpenedFs = (FsMountConfig, Arc<dyn FsMountStore>);
+
 /// The storage a script sees: the kv and fs mounts of one profile. A mount that could not be
 /// opened is kept with its error, which a script gets when it calls that mount.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptMounts {
     pub kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
-    pub fs: IndexMap<String, Result<(FsMountConfig, Arc<dyn FsMountStore>), Arc<StoreError>>>,
+    pub fs: IndexMap<String, Result<OpenedFs, Arc<StoreError>>>,
     /// The profile the mounts came from (name, `readOnly`, `protect`, mount configs).
     pub profile: Option<Arc<Profile>>,
 }
