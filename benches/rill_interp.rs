@@ -34,7 +34,10 @@ fn run_once(src: String) -> (Duration, String) {
     run_with_big_stack(move || {
         let t = Instant::now();
         let mut it = Interp::new(HostRegistry::default(), Options::default());
-        let v = it.run(&src).map(|v| v.display()).unwrap_or_else(|e| format!("error: {e}"));
+        let v = it
+            .run(&src)
+            .map(|v| v.display())
+            .unwrap_or_else(|e| format!("error: {e}"));
         (t.elapsed(), v)
     })
     .expect("interpreter thread")
@@ -90,7 +93,10 @@ fn startup() {
     let mut times = Vec::new();
     for _ in 0..20 {
         let t = Instant::now();
-        let out = Command::new(&bin).args(["eval", "-e", "1"]).output().unwrap();
+        let out = Command::new(&bin)
+            .args(["eval", "-e", "1"])
+            .output()
+            .unwrap();
         times.push(t.elapsed());
         assert!(out.status.success(), "rillmount eval failed: {out:?}");
     }

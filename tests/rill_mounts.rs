@@ -803,3 +803,38 @@ async fn a_mount_that_cannot_open_fails_only_when_used() {
     let e = r.error.expect("open error");
     assert_eq!(e.code, "RILL-R017");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_mixing_kv_backends_behaves_per_mount() {
+    let json = KvEnv::new("json");
+    let sqlite = KvEnv::new("sqlite");
+    let p = profile(
+        "mixed",
+        vec![json.mount("j", None), sqlite.mount("s", None)],
+        vec![],
+    );
+    let r = run_ok(&p, r#"kv::get_or("j", "k", "fallback")"#).await;
+    assert_eq!(r.value.as_deref(), Some("fallback"));
+    let r = run(
+        &p,
+        r#"kv::get_or("s", "k", "fallback")"#,
+        &RunOptions::default(),
+    )
+    .await;
+    assert_eq!(r.error.expect("dict fallback").code, "RILL-R001");
+    // Errors of each mount keep their package's wording.
+    let (code, _) = run_err(
+        &p,
+        "kv::set(\"j\", \"x\", \"1\")\nkv::merge(\"j\", \"x\", [a: 1])",
+    )
+    .await;
+    assert_eq!(code, "RILL-R004");
+    let (code, _) = run_err(
+        &p,
+        "kv::set(\"s\", \"x\", \"1\")\nkv::merge(\"s\", \"x\", [a: 1])",
+    )
+    .await;
+    assert_eq!(code, "");
+    let r = run_ok(&p, "kv::mounts() -> map { $.name }").await;
+    assert_eq!(r.value.as_deref(), Some("[\"j\",\"s\"]"));
+}
