@@ -88,3 +88,131 @@ fn host_replay_returns_recorded_results_and_validates_types() {
         .assert()
         .stdout(predicate::str::contains("RILL-R001"));
 }
+
+/// A profile with one JSON kv mount and one local fs mount in a temp dir.
+fn profile_dir(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    std::fs::create_dir(dir.path().join("files")).unwrap_or_else(|e| panic!("mkdir: {e}"));
+    std::fs::write(dir.path().join("app.json"), "{\n  \"a\": \"1\"\n}")
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let toml = format!(
+        "[profile]\n{extra}\n[kv.app]\nbackend = \"json\"\nstore = \"app.json\"\nmode = \"read-write\"\n\n\
+         [fs.files]\nbackend = \"local\"\npath = \"files\"\nmode = \"read-write\"\n"
+    );
+    std::fs::write(dir.path().join("p.toml"), toml).unwrap_or_else(|e| panic!("write: {e}"));
+    dir
+}
+
+#[test]
+fn profile_dry_run_prints_the_diff_and_writes_nothing() {
+    let dir = profile_dir("");
+    let p = dir.path().join("p.toml");
+    let script = "kv::set(\"app\", \"a\", \"2\")\nkv::set(\"app\", \"b\", \"x\")\nfs::write(\"files\", \"n.txt\", \"hi\")\nkv::get(\"app\", \"a\")";
+    bin()
+        .args(["eval", "--dry-run", "-p"])
+        .arg(&p)
+        .args(["-e", script])
+        .assert()
+        .success()
+        .stdout("2\n")
+        .stderr(predicate::str::contains("~ kv app/a: \"1\" → \"2\""))
+        .stderr(predicate::str::contains("+ kv app/b: (none) → \"x\""))
+        .stderr(predicate::str::contains(
+            "+ fs files/n.txt: (none) → 2 bytes: \"hi\"",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.json")).unwrap_or_default(),
+        "{\n  \"a\": \"1\"\n}"
+    );
+    assert!(!dir.path().join("files/n.txt").exists());
+    bin()
+        .args(["eval", "--json", "--dry-run", "-p"])
+        .arg(&p)
+        .args(["-e", "kv::delete(\"app\", \"a\")"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\"changes\":[{\"store\":\"kv\",\"mount\":\"app\",\"target\":\"a\",\"before\":\"\\\"1\\\"\",\"after\":null}]",
+        ));
+}
+
+#[test]
+fn profile_run_writes_and_flushes_json() {
+    let dir = profile_dir("");
+    let p = dir.path().join("p.toml");
+    bin()
+        .args(["eval", "-p"])
+        .arg(&p)
+        .args(["-e", "kv::set(\"app\", \"b\", \"x\")"])
+        .assert()
+        .success()
+        .stdout("true\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.json")).unwrap_or_default(),
+        "{\n  \"a\": \"1\",\n  \"b\": \"x\"\n}"
+    );
+}
+
+#[test]
+fn protected_profile_needs_yes_and_errors_show_the_position() {
+    let dir = profile_dir("protect = true");
+    let p = dir.path().join("p.toml");
+    bin()
+        .args(["eval", "-p"])
+        .arg(&p)
+        .args(["-e", "1\nkv::set(\"app\", \"b\", \"x\")"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is protected"))
+        .stderr(predicate::str::contains("--yes"))
+        .stderr(predicate::str::contains("--> 2:1"))
+        .stderr(predicate::str::contains("2 | kv::set"));
+    bin()
+        .args(["eval", "--yes", "-p"])
+        .arg(&p)
+        .args(["-e", "kv::set(\"app\", \"b\", \"x\")"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn step_limit_and_timeout_stop_a_run() {
+    let endless = "^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }";
+    bin()
+        .args(["eval", "--max-steps", "100", "-e", endless])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("RILL-R010"));
+    bin()
+        .args(["eval", "--timeout", "0.2", "-e", endless])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("RILL-R013"))
+        .stderr(predicate::str::contains("time limit"));
+}
+
+#[test]
+fn ctrl_c_cancels_a_run() {
+    let exe = assert_cmd::cargo::cargo_bin("rillmount");
+    let child = std::process::Command::new(exe)
+        .args([
+            "eval",
+            "-e",
+            "^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn: {e}"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let ok = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "kill -INT failed");
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("wait: {e}"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RILL-R013"));
+}

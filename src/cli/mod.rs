@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(c) => c,
     };
     if let Command::Eval(a) = &command {
-        return commands::eval::run(a);
+        return commands::eval::run(&ctx, a);
     }
     let result = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

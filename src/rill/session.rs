@@ -1,33 +1,79 @@
 //! Running a rill script against a profile's mounts: the one entry point the CLI (`eval -p`)
 //! and the TUI scratchpad share.
 //!
-//! PLACEHOLDER (being written on branch `bind`): the types and signatures below are the
-//! contract; `run_script` does not run anything yet.
+//! [`ScriptMounts::open`] opens every mount of a profile once (a mount that fails keeps its
+//! error); [`run_script`] runs one script on its own big-stack thread, with the `kv::`/`fs::`
+//! host functions of `builtins::store` bridged to the async stores through the caller's tokio
+//! runtime. A dry run wraps every kv store in a [`KvOverlay`] and every fs mount in an
+//! [`FsOverlay`], so nothing reaches the stores, and reports the pending changes. A real run
+//! logs each write (stored text or file summary before/after) and, at the end, flushes every
+//! JSON kv mount the script touched (rill's writePolicy `dispose`).
+//!
+//! Limits: a host call in progress is not interrupted by cancel or timeout (the store's own
+//! timeouts apply); the run stops at the next statement, loop iteration or call.
 
+use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 
-use crate::config::{FsMountConfig, Profile};
+use crate::config::{FsMountConfig, KvBackendConfig, Profile};
+use crate::rill::builtins::store::{Binding, ChangeLog, FsMount, WriteGuard, register};
+use crate::rill::error::RillError;
+use crate::rill::eval::{Interp, Options, run_with_big_stack};
+use crate::rill::host::HostRegistry;
+use crate::rill::value::encode;
+use crate::store::fs_overlay::FsOverlay;
 use crate::store::kv_mount::KvMount;
-use crate::store::{FsMountStore, StoreError};
+use crate::store::open::{open_fs, open_kv, open_kv_read_only};
+use crate::store::overlay::KvOverlay;
+use crate::store::{Backend, FsMountStore, KvStore, RillFs, StoreError, js_json};
+
+/// An opened fs mount: its config and the store (raw and rill sides).
+pub type OpenedFs = (FsMountConfig, Arc<dyn FsMountStore>);
 
 /// The storage a script sees: the kv and fs mounts of one profile. A mount that could not be
 /// opened is kept with its error, which a script gets when it calls that mount.
 #[derive(Debug, Clone, Default)]
 pub struct ScriptMounts {
     pub kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
-    #[allow(clippy::type_complexity)]
-    pub fs: IndexMap<String, Result<(FsMountConfig, Arc<dyn FsMountStore>), Arc<StoreError>>>,
+    pub fs: IndexMap<String, Result<OpenedFs, Arc<StoreError>>>,
+    /// The profile the mounts came from (name, `readOnly`, `protect`, mount configs).
+    pub profile: Option<Arc<Profile>>,
 }
 
 impl ScriptMounts {
     /// Opens every mount of `profile` (each within its connect timeout).
     pub async fn open(profile: &Profile) -> ScriptMounts {
-        let _ = profile;
-        ScriptMounts::default()
+        Self::open_with(profile, false).await
+    }
+
+    /// Opens every mount without creating or changing anything on disk (no SQLite WAL switch
+    /// or table, no JSON folder): for dry runs. Missing stores open empty.
+    pub async fn open_read_only(profile: &Profile) -> ScriptMounts {
+        Self::open_with(profile, true).await
+    }
+
+    async fn open_with(profile: &Profile, read_only: bool) -> ScriptMounts {
+        let mut out = ScriptMounts {
+            profile: Some(Arc::new(profile.clone())),
+            ..ScriptMounts::default()
+        };
+        for (name, cfg) in &profile.kv {
+            let opened = if read_only {
+                open_kv_read_only(cfg).await
+            } else {
+                open_kv(cfg).await
+            };
+            out.kv.insert(name.clone(), opened.map_err(Arc::new));
+        }
+        for (name, cfg) in &profile.fs {
+            let opened = open_fs(cfg).await.map(|s| (cfg.clone(), s));
+            out.fs.insert(name.clone(), opened.map_err(Arc::new));
+        }
+        out
     }
 }
 
@@ -40,6 +86,9 @@ pub struct RunOptions {
     pub cancel: Arc<AtomicBool>,
     pub max_steps: Option<u64>,
     pub timeout: Option<Duration>,
+    /// The user confirmed writes to a `protect` profile (CLI `--yes`). Without it, every
+    /// write of a real run on such a profile fails with an error saying so.
+    pub confirmed: bool,
 }
 
 /// A script error with its position.
@@ -53,6 +102,59 @@ pub struct ScriptError {
     pub col: usize,
     /// The source line the error points at.
     pub source_line: String,
+}
+
+impl ScriptError {
+    fn from_rill(e: &RillError, source: &str) -> Self {
+        let (line, col) = e.span.map_or((0, 0), |s| (s.line as usize, s.col as usize));
+        ScriptError {
+            code: e.code.clone().unwrap_or_default(),
+            message: e.message.clone(),
+            line,
+            col,
+            source_line: source
+                .lines()
+                .nth(line.saturating_sub(1))
+                .filter(|_| line > 0)
+                .unwrap_or_default()
+                .to_string(),
+        }
+    }
+
+    fn plain(message: impl Into<String>) -> Self {
+        ScriptError {
+            code: String::new(),
+            message: message.into(),
+            line: 0,
+            col: 0,
+            source_line: String::new(),
+        }
+    }
+
+    /// Multi-line human form: `error[CODE]: message`, `--> line:col`, source line, caret.
+    pub fn render(&self) -> String {
+        let code = if self.code.is_empty() {
+            "error"
+        } else {
+            &self.code
+        };
+        let mut out = format!("error[{code}]: {}", self.message);
+        if self.line > 0 {
+            let num = self.line.to_string();
+            let pad = " ".repeat(num.len());
+            let caret: String = self
+                .source_line
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!(
+                "\n  --> {}:{}\n{pad} |\n{num} | {}\n{pad} | {caret}^",
+                self.line, self.col, self.source_line
+            ));
+        }
+        out
+    }
 }
 
 /// One write a script made (or would make, in a dry run).
@@ -69,6 +171,42 @@ pub struct WriteChange {
     pub after: Option<String>,
 }
 
+impl WriteChange {
+    /// `+` created, `-` deleted, `~` changed.
+    pub fn sign(&self) -> char {
+        match (&self.before, &self.after) {
+            (None, _) => '+',
+            (_, None) => '-',
+            _ => '~',
+        }
+    }
+
+    /// One diff line: `+ kv app/key: → "x"`, `~ fs docs/a.txt: 3 bytes → 5 bytes: "hello"`.
+    pub fn diff_line(&self) -> String {
+        let side = |s: &Option<String>| s.clone().unwrap_or_else(|| "(none)".into());
+        format!(
+            "{} {} {}/{}: {} → {}",
+            self.sign(),
+            self.store,
+            self.mount,
+            self.target,
+            side(&self.before),
+            side(&self.after)
+        )
+    }
+
+    /// The change as JSON (`{store, mount, target, before, after}`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "store": self.store,
+            "mount": self.mount,
+            "target": self.target,
+            "before": self.before,
+            "after": self.after,
+        })
+    }
+}
+
 /// Everything a run produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunReport {
@@ -83,17 +221,257 @@ pub struct RunReport {
     pub elapsed: Duration,
 }
 
-/// Runs `source` against `mounts`. Never panics; every failure is in `RunReport::error`.
-pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) -> RunReport {
-    let _ = (mounts, source, opts);
-    RunReport {
-        error: Some(ScriptError {
-            code: String::new(),
-            message: "running scripts against mounts is not built yet".into(),
-            line: 0,
-            col: 0,
-            source_line: String::new(),
-        }),
-        ..RunReport::default()
+/// The stores of one run: the real ones, or overlays over them.
+struct RunStores {
+    kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
+    kv_overlays: Vec<(String, Arc<KvOverlay>)>,
+    fs: IndexMap<String, Result<FsMount, Arc<StoreError>>>,
+    fs_overlays: Vec<(String, Arc<FsOverlay>)>,
+}
+
+fn run_stores(mounts: &ScriptMounts, dry_run: bool) -> RunStores {
+    let mut s = RunStores {
+        kv: IndexMap::new(),
+        kv_overlays: Vec::new(),
+        fs: IndexMap::new(),
+        fs_overlays: Vec::new(),
+    };
+    for (name, m) in &mounts.kv {
+        let m = match m {
+            Ok(m) if dry_run => {
+                let cfg = m.config().clone();
+                let overlay = if m.store().info().backend == Backend::Json {
+                    let defaults = cfg
+                        .schema
+                        .iter()
+                        .flatten()
+                        .map(|(k, e)| (k.clone(), js_json::to_compact(&e.default)))
+                        .collect();
+                    KvOverlay::with_clear_defaults(m.store().clone(), defaults)
+                } else {
+                    KvOverlay::new(m.store().clone())
+                };
+                let overlay = Arc::new(overlay);
+                s.kv_overlays.push((name.clone(), overlay.clone()));
+                let store: Arc<dyn KvStore> = overlay;
+                Ok(KvMount::new(cfg, store))
+            }
+            other => other.clone(),
+        };
+        s.kv.insert(name.clone(), m);
     }
+    for (name, m) in &mounts.fs {
+        let m = m.as_ref().map_err(Arc::clone).map(|(cfg, raw)| {
+            let rill: Arc<dyn RillFs> = if dry_run {
+                let o = Arc::new(FsOverlay::new(raw.clone(), cfg.clone()));
+                s.fs_overlays.push((name.clone(), o.clone()));
+                o
+            } else {
+                let r: Arc<dyn RillFs> = raw.clone();
+                r
+            };
+            FsMount {
+                cfg: cfg.clone(),
+                rill,
+                raw: raw.clone(),
+            }
+        });
+        s.fs.insert(name.clone(), m);
+    }
+    s
+}
+
+/// Runs `source` against `mounts`. Never panics; every failure is in `RunReport::error`.
+///
+/// Must be called inside a tokio runtime: the interpreter thread reaches the stores through
+/// this runtime's handle while this future waits for it.
+pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) -> RunReport {
+    let started = Instant::now();
+    let rt = match tokio::runtime::Handle::try_current() {
+        Ok(h) => h,
+        Err(_) => {
+            return RunReport {
+                error: Some(ScriptError::plain("run_script needs a tokio runtime")),
+                ..RunReport::default()
+            };
+        }
+    };
+    let stores = run_stores(mounts, opts.dry_run);
+    let kv_overlays = stores.kv_overlays.clone();
+    let fs_overlays = stores.fs_overlays.clone();
+    let profile = mounts.profile.clone();
+    let guard = WriteGuard {
+        profile: profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        read_only: profile.as_ref().is_some_and(|p| p.read_only),
+        unconfirmed: !opts.dry_run
+            && !opts.confirmed
+            && profile.as_ref().is_some_and(|p| p.protect),
+    };
+
+    // The interpreter sees one flag: the caller's cancel or the timeout.
+    let stop = Arc::new(AtomicBool::new(false));
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let (stop, timed_out, done, cancel) = (
+            stop.clone(),
+            timed_out.clone(),
+            done.clone(),
+            opts.cancel.clone(),
+        );
+        let deadline = opts.timeout.map(|t| started + t);
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                if cancel.load(Ordering::Relaxed) {
+                    stop.store(true, Ordering::Relaxed);
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    timed_out.store(true, Ordering::Relaxed);
+                    stop.store(true, Ordering::Relaxed);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+
+    let src = source.to_string();
+    let dry_run = opts.dry_run;
+    let max_steps = opts.max_steps.unwrap_or(0);
+    let interp_stop = stop.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let thread_rt = rt.clone();
+    std::thread::spawn(move || {
+        let out = run_with_big_stack(move || {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                interpret(
+                    src,
+                    stores,
+                    profile,
+                    guard,
+                    thread_rt,
+                    dry_run,
+                    max_steps,
+                    interp_stop,
+                )
+            }))
+            .ok()
+        })
+        .flatten();
+        let _ = tx.send(out);
+    });
+    let out = rx.await.ok().flatten();
+    done.store(true, Ordering::Relaxed);
+    let _ = watcher.join();
+
+    let Some(mut report) = out else {
+        return RunReport {
+            error: Some(ScriptError::plain("internal interpreter error")),
+            elapsed: started.elapsed(),
+            ..RunReport::default()
+        };
+    };
+    if let Some(e) = &mut report.error
+        && e.code == "RILL-R013"
+        && timed_out.load(Ordering::Relaxed)
+    {
+        let secs = opts.timeout.map_or(0.0, |t| t.as_secs_f64());
+        e.message = format!("Execution aborted: time limit of {secs}s exceeded");
+    }
+    if dry_run {
+        for (mount, o) in &kv_overlays {
+            match o.changes().await {
+                Ok(ch) => report.changes.extend(ch.into_iter().map(|c| WriteChange {
+                    store: "kv",
+                    mount: mount.clone(),
+                    target: c.key,
+                    before: c.before,
+                    after: c.after,
+                })),
+                Err(e) => report
+                    .logs
+                    .push(format!("cannot list the changes of kv mount {mount}: {e}")),
+            }
+        }
+        for (mount, o) in &fs_overlays {
+            match o.changes().await {
+                Ok(ch) => report.changes.extend(ch.into_iter().map(|c| WriteChange {
+                    store: "fs",
+                    mount: mount.clone(),
+                    target: c.path,
+                    before: c.before,
+                    after: c.after,
+                })),
+                Err(e) => report
+                    .logs
+                    .push(format!("cannot list the changes of fs mount {mount}: {e}")),
+            }
+        }
+    }
+    report.elapsed = started.elapsed();
+    report
+}
+
+/// The interpreter thread's part of a run: register, run, flush touched JSON mounts.
+#[allow(clippy::too_many_arguments)]
+fn interpret(
+    src: String,
+    stores: RunStores,
+    profile: Option<Arc<Profile>>,
+    guard: WriteGuard,
+    rt: tokio::runtime::Handle,
+    dry_run: bool,
+    max_steps: u64,
+    stop: Arc<AtomicBool>,
+) -> RunReport {
+    let log: Option<ChangeLog> = (!dry_run).then(ChangeLog::default);
+    let flush_allowed = !guard.read_only && !guard.unconfirmed;
+    let binding = Rc::new(Binding {
+        profile,
+        kv: stores.kv,
+        fs: stores.fs,
+        rt: rt.clone(),
+        guard,
+        log: log.clone(),
+        touched: Default::default(),
+    });
+    let mut registry = HostRegistry::default();
+    register(&mut registry, &binding);
+    let opts = Options {
+        max_steps,
+        cancel: stop,
+        ..Options::default()
+    };
+    let mut it = Interp::new(registry, opts);
+    let outcome = it.run_outcome(&src);
+    let mut report = RunReport {
+        logs: outcome.logs,
+        ..RunReport::default()
+    };
+    match outcome.result {
+        Ok(v) => {
+            report.value = Some(v.display());
+            report.value_json = Some(encode(&v));
+        }
+        Err(e) => report.error = Some(ScriptError::from_rill(&e, &src)),
+    }
+    // writePolicy dispose: every JSON mount the run used is written now (not in dry runs,
+    // not where writes are refused).
+    if !dry_run && flush_allowed {
+        let touched: Vec<String> = binding.touched.borrow().iter().cloned().collect();
+        for name in touched {
+            if let Some(Ok(m)) = binding.kv.get(&name)
+                && matches!(m.config().backend, KvBackendConfig::Json(_))
+                && let Err(e) = rt.block_on(m.flush())
+            {
+                report
+                    .logs
+                    .push(format!("warning: cannot flush kv mount {name}: {e}"));
+            }
+        }
+    }
+    if let Some(log) = log {
+        report.changes = log.borrow().clone();
+    }
+    drop(it);
+    report
 }

@@ -10,6 +10,7 @@
 //! Native client types (rusqlite, redis, aws-sdk-s3) never leave their backend's file: each
 //! backend maps its errors into [`StoreError`] with one `map_err` function.
 
+pub mod fs_overlay;
 pub mod js_json;
 pub mod json_file;
 pub mod kv_mount;

@@ -43,6 +43,8 @@ struct Pending {
 pub struct KvOverlay {
     base: Arc<dyn KvStore>,
     pending: Mutex<Pending>,
+    /// Entries `clear()` puts back (the JSON file store's schema defaults).
+    clear_defaults: Vec<(String, String)>,
 }
 
 impl KvOverlay {
@@ -50,6 +52,16 @@ impl KvOverlay {
         KvOverlay {
             base,
             pending: Mutex::new(Pending::default()),
+            clear_defaults: Vec::new(),
+        }
+    }
+
+    /// An overlay whose `clear()` restores `defaults` (key, JSON text) itself, as the JSON
+    /// file store does with its schema defaults.
+    pub fn with_clear_defaults(base: Arc<dyn KvStore>, defaults: Vec<(String, String)>) -> Self {
+        KvOverlay {
+            clear_defaults: defaults,
+            ..KvOverlay::new(base)
         }
     }
 
@@ -212,6 +224,9 @@ impl KvStore for KvOverlay {
         let mut p = self.pending.lock().await;
         p.writes.clear();
         p.cleared = true;
+        for (k, v) in &self.clear_defaults {
+            p.writes.insert(k.clone(), Some(v.clone()));
+        }
         Ok(())
     }
 

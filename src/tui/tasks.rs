@@ -202,10 +202,12 @@ pub async fn execute(
 
 /// The mounts a script sees: the UI's open handles where there are some (one shared JSON
 /// file state, one Redis connection), the rest opened now.
-async fn script_mounts(profile: &Profile, ready: ScriptMounts) -> ScriptMounts {
+async fn script_mounts(profile: &Profile, mut ready: ScriptMounts) -> ScriptMounts {
     let all_ready = profile.kv.keys().all(|k| ready.kv.contains_key(k))
         && profile.fs.keys().all(|k| ready.fs.contains_key(k));
     if all_ready {
+        // The session's own readOnly/protect guards need to know the profile.
+        ready.profile = Some(std::sync::Arc::new(profile.clone()));
         return ready;
     }
     let mut mounts = ScriptMounts::open(profile).await;

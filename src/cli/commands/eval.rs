@@ -4,10 +4,19 @@
 //! line and caret on stderr, exit 1); `--json` (one JSON line, the conformance runner
 //! contract of spec/language.md §17); `--jsonl` (one request per stdin line, one response per
 //! line). `--host HOST.json` installs a replay host (recorded host calls, variables,
-//! autoExceptions). `--dry-run` is accepted; the storage overlay is wired later.
+//! autoExceptions); `--jsonl` and `--host` runs never touch storage.
+//!
+//! Every other run goes through `rill::session::run_script`: with `-p PROFILE` the script
+//! reaches the profile's mounts as `kv::`/`fs::` functions; `--dry-run` sends writes to
+//! copy-on-write overlays and prints the diff (`+`/`~`/`-`, before → after) on stderr, or under
+//! `"changes"` with `--json`. Ctrl-C cancels the run (RILL-R013, exit 1); `--max-steps` and
+//! `--timeout` bound it. A `protect` profile refuses writes without `--yes`; a `readOnly`
+//! profile refuses them always (both as script errors).
 
+use super::Ctx;
 use crate::rill::eval::{Interp, Options, run_with_big_stack};
 use crate::rill::host::{HostRegistry, replay_host};
+use crate::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
 use crate::rill::value::encode;
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
@@ -34,9 +43,18 @@ pub struct EvalArgs {
     /// Replay host description (conformance case `host` object).
     #[arg(long, value_name = "HOST.json")]
     pub host: Option<PathBuf>,
-    /// Do not write to storage (accepted; the overlay comes with the storage binding).
+    /// Send writes to a copy-on-write overlay and print what would change.
     #[arg(long)]
     pub dry_run: bool,
+    /// Confirm writes to a protected profile.
+    #[arg(long)]
+    pub yes: bool,
+    /// Stop after N statements, loop iterations and calls (RILL-R010).
+    #[arg(long, value_name = "N")]
+    pub max_steps: Option<u64>,
+    /// Stop after SECS seconds (RILL-R013).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<f64>,
 }
 
 /// Result of one run, ready to print (computed on the interpreter thread).
@@ -124,9 +142,12 @@ fn read_source(args: &EvalArgs) -> Result<String, String> {
 }
 
 /// Run `rillmount eval` with parsed arguments.
-pub fn run(args: &EvalArgs) -> ExitCode {
+pub fn run(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
     if args.jsonl {
         return run_jsonl();
+    }
+    if args.host.is_none() {
+        return run_session(ctx, args);
     }
     let src = match read_source(args) {
         Ok(s) => s,
@@ -188,4 +209,115 @@ fn run_jsonl() -> ExitCode {
         let _ = out.flush();
     }
     ExitCode::SUCCESS
+}
+
+/// A run through `run_script` (with or without a profile).
+fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
+    let src = match read_source(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let timeout = match args.timeout {
+        Some(t) if !(t.is_finite() && t > 0.0) => {
+            eprintln!("error: --timeout must be a positive number of seconds");
+            return ExitCode::from(2);
+        }
+        t => t.map(std::time::Duration::from_secs_f64),
+    };
+    let profile = match &args.profile {
+        Some(spec) => match ctx.profile(spec) {
+            Ok(p) => Some(p),
+            Err(f) => {
+                let (code, m) = match f {
+                    crate::cli::output::Failure::Usage(m) => (2, m),
+                    crate::cli::output::Failure::Op(m) => (1, m),
+                    crate::cli::output::Failure::Closed => (1, String::new()),
+                };
+                eprintln!("error: {m}");
+                return ExitCode::from(code);
+            }
+        },
+        None => None,
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let opts = RunOptions {
+        dry_run: args.dry_run,
+        max_steps: args.max_steps,
+        timeout,
+        confirmed: args.yes,
+        ..RunOptions::default()
+    };
+    let report = rt.block_on(async {
+        let mounts = match &profile {
+            Some(p) if args.dry_run => ScriptMounts::open_read_only(p).await,
+            Some(p) => ScriptMounts::open(p).await,
+            None => ScriptMounts::default(),
+        };
+        let cancel = opts.cancel.clone();
+        let ctrl_c = tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        let report = run_script(&mounts, &src, &opts).await;
+        ctrl_c.abort();
+        report
+    });
+    print_report(&report, args)
+}
+
+fn print_report(report: &RunReport, args: &EvalArgs) -> ExitCode {
+    if args.json {
+        let mut out = match (&report.error, &report.value_json) {
+            (Some(e), _) => serde_json::json!({
+                "ok": false,
+                "error": {"code": (!e.code.is_empty()).then_some(e.code.as_str()), "message": e.message},
+                "logs": report.logs,
+            }),
+            (None, v) => serde_json::json!({"ok": true, "value": v, "logs": report.logs}),
+        };
+        if args.dry_run
+            && let Some(o) = out.as_object_mut()
+        {
+            let changes: Vec<_> = report.changes.iter().map(|c| c.to_json()).collect();
+            o.insert("changes".into(), serde_json::Value::Array(changes));
+        }
+        println!("{out}");
+        return ExitCode::SUCCESS;
+    }
+    for l in &report.logs {
+        eprintln!("{l}");
+    }
+    if args.dry_run {
+        if report.changes.is_empty() {
+            eprintln!("dry run: no changes");
+        } else {
+            eprintln!("dry run: would write {} change(s):", report.changes.len());
+            for c in &report.changes {
+                eprintln!("{}", c.diff_line());
+            }
+        }
+    }
+    match (&report.error, &report.value) {
+        (Some(e), _) => {
+            eprintln!("{}", e.render());
+            ExitCode::from(1)
+        }
+        (None, v) => {
+            println!("{}", v.as_deref().unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+    }
 }

@@ -251,6 +251,9 @@ impl ScratchpadScreen {
             options: RunOptions {
                 dry_run,
                 cancel,
+                // A real run is only started after the screen's own confirmation (typed
+                // profile name on a protected profile).
+                confirmed: !dry_run,
                 ..RunOptions::default()
             },
         })

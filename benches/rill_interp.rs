@@ -1,0 +1,108 @@
+//! The rill interpreter on `shared/bench/*.rill`: parse + run in-process (median of N runs,
+//! `RILL_BENCH_RUNS`, default 7), time per element operation and the ratio against the
+//! reference TypeScript interpreter's figures (shared/bench/README.md: other process, other
+//! run — indicative only). Then `rillmount eval -e '1'` process start-up: median of 20 runs of
+//! target/release/rillmount if present, else target/debug/rillmount (the output says which).
+//!
+//! `cargo bench --bench rill_interp`; `RILL_BENCH_DIR` points at another script folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use rillmount::rill::eval::{Interp, Options, run_with_big_stack};
+use rillmount::rill::host::HostRegistry;
+
+/// (script, element operations, reference median in ms).
+const SCRIPTS: &[(&str, u64, f64)] = &[
+    ("b1_each.rill", 90_000, 178.0),
+    ("b2_fold.rill", 90_000, 178.0),
+    ("b3_strings.rill", 90_000, 1574.0),
+    ("b4_filter.rill", 90_000, 2181.0),
+    // fib(20): 21,891 calls.
+    ("b5_fib.rill", 21_891, 139.0),
+    ("b6_dicts.rill", 90_000, 1867.0),
+];
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn run_once(src: String) -> (Duration, String) {
+    run_with_big_stack(move || {
+        let t = Instant::now();
+        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let v = it
+            .run(&src)
+            .map(|v| v.display())
+            .unwrap_or_else(|e| format!("error: {e}"));
+        (t.elapsed(), v)
+    })
+    .expect("interpreter thread")
+}
+
+fn main() {
+    let dir = std::env::var("RILL_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("/work/shared/bench"));
+    let runs: usize = std::env::var("RILL_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(7);
+    println!("in-process parse + run, median of {runs}:");
+    println!(
+        "{:<16} {:>10} {:>12} {:>10} {:>8}  value",
+        "script", "median", "per op", "reference", "ratio"
+    );
+    for (name, ops, reference_ms) in SCRIPTS {
+        let path = dir.join(name);
+        let Ok(src) = std::fs::read_to_string(&path) else {
+            panic!("cannot read {}", path.display());
+        };
+        let _ = run_once(src.clone()); // warm-up
+        let mut times = Vec::with_capacity(runs);
+        let mut value = String::new();
+        for _ in 0..runs {
+            let (t, v) = run_once(src.clone());
+            times.push(t);
+            value = v;
+        }
+        let m = median(times);
+        let ms = m.as_secs_f64() * 1000.0;
+        let per_op_ns = m.as_secs_f64() * 1e9 / *ops as f64;
+        println!(
+            "{name:<16} {ms:>8.2}ms {per_op_ns:>9.0} ns {reference_ms:>8.0}ms {:>7.1}x  {value}",
+            reference_ms / ms
+        );
+    }
+    startup();
+}
+
+fn startup() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let (bin, kind) = match root.join("release/rillmount") {
+        p if p.exists() => (p, "release"),
+        _ => (root.join("debug/rillmount"), "debug"),
+    };
+    if !bin.exists() {
+        println!("start-up: no rillmount binary built (cargo build --release --bin rillmount)");
+        return;
+    }
+    let mut times = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        let out = Command::new(&bin)
+            .args(["eval", "-e", "1"])
+            .output()
+            .unwrap();
+        times.push(t.elapsed());
+        assert!(out.status.success(), "rillmount eval failed: {out:?}");
+    }
+    let m = median(times);
+    println!(
+        "start-up `rillmount eval -e '1'` ({kind} binary): median of 20 = {:.2} ms",
+        m.as_secs_f64() * 1000.0
+    );
+}

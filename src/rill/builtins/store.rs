@@ -1,0 +1,668 @@
+//! The `kv::` and `fs::` host functions over a profile's mounts (spec/backends.md §1.5, §2.4,
+//! §3.3, §4.3, §5.4, §6.3).
+//!
+//! Parameter declarations are the reference's, so argument errors (RILL-R001) match: core kv
+//! v0.8.6 declares `set.value: string`, `get_or.fallback: any`; kv-sqlite/kv-redis declare
+//! `get_or.fallback: dict`. A profile may mix backends under `kv`, so `get_or` is registered
+//! with `any` and applies the `dict` check itself when the mount it resolves to is SQLite or
+//! Redis (same R001 text). Unknown-mount errors are worded as the profile's packages word them:
+//! core kv/local fs when the profile has such a mount (or none), else the sqlite/redis or S3
+//! text. Every async store call is bridged with `Handle::block_on`; the interpreter thread is
+//! never a runtime worker.
+//!
+//! Writes first pass the profile's guard (read-only profile; protected profile without
+//! confirmation), then the mount's own rules. In a real run each write is logged with the
+//! stored text before and after ([`ChangeLog`]); dry runs take their changes from the
+//! overlays instead.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use indexmap::{IndexMap, IndexSet};
+use tokio::runtime::Handle;
+
+use crate::config::{FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig, Profile};
+use crate::rill::error::RillError;
+use crate::rill::host::HostRegistry;
+use crate::rill::session::WriteChange;
+use crate::rill::value::{HostParam, Value, from_store_json, to_store_json};
+use crate::store::fs_overlay::content_summary;
+use crate::store::kv_mount::{KvMount, unknown_mount};
+use crate::store::local_dir::rill_open_error;
+use crate::store::memory::MemoryStore;
+use crate::store::{
+    Backend, EntryKind, FileStore, FsMountStore, Json, JsonObject, KvStore, RillCallError, RillFs,
+    StoreError, mount_not_configured,
+};
+
+/// One fs mount as scripts reach it.
+#[derive(Clone)]
+pub struct FsMount {
+    pub cfg: FsMountConfig,
+    /// rill's functions: the store itself, or its dry-run overlay.
+    pub rill: Arc<dyn RillFs>,
+    /// The real store (stat before/after for the change log).
+    pub raw: Arc<dyn FsMountStore>,
+}
+
+/// Writes the script made, in order (real runs only).
+pub type ChangeLog = Rc<RefCell<Vec<WriteChange>>>;
+
+/// Who may write: the profile's `readOnly` and `protect` flags.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGuard {
+    pub profile: String,
+    pub read_only: bool,
+    /// `protect` is set and the user did not confirm writes.
+    pub unconfirmed: bool,
+}
+
+impl WriteGuard {
+    fn check(&self, func: &str) -> Result<(), RillError> {
+        let message = if self.read_only {
+            format!("profile `{}` is read-only: {func} refused", self.profile)
+        } else if self.unconfirmed {
+            format!(
+                "profile `{}` is protected: {func} needs confirmation (pass --yes, or use --dry-run)",
+                self.profile
+            )
+        } else {
+            return Ok(());
+        };
+        Err(RillError {
+            code: None,
+            message,
+            span: None,
+        })
+    }
+}
+
+/// Everything the host functions need.
+pub struct Binding {
+    pub profile: Option<Arc<Profile>>,
+    pub kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
+    pub fs: IndexMap<String, Result<FsMount, Arc<StoreError>>>,
+    pub rt: Handle,
+    pub guard: WriteGuard,
+    /// `Some` in real runs.
+    pub log: Option<ChangeLog>,
+    /// kv mounts a data function was called on (JSON mounts are flushed at the end).
+    pub touched: RefCell<IndexSet<String>>,
+}
+
+fn call_err(e: RillCallError) -> RillError {
+    RillError {
+        code: e.code.map(str::to_string),
+        message: e.message,
+        span: None,
+    }
+}
+
+fn plain(message: String) -> RillError {
+    RillError {
+        code: None,
+        message,
+        span: None,
+    }
+}
+
+fn arg(args: &[Value], i: usize) -> String {
+    args.get(i)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn p(name: &str, ty: &str) -> HostParam {
+    HostParam::new(name, ty)
+}
+
+fn is_core(b: &KvBackendConfig) -> bool {
+    matches!(b, KvBackendConfig::Json(_) | KvBackendConfig::Memory)
+}
+
+impl Binding {
+    fn kv_config(&self, name: &str) -> Option<&KvMountConfig> {
+        self.profile.as_ref().and_then(|p| p.kv.get(name))
+    }
+
+    /// Whether unknown kv mounts get core kv's wording.
+    fn kv_core_profile(&self) -> bool {
+        match &self.profile {
+            Some(p) => p.kv.is_empty() || p.kv.values().any(|m| is_core(&m.backend)),
+            None => true,
+        }
+    }
+
+    /// Whether unknown fs mounts get the local fs wording.
+    fn fs_local_profile(&self) -> bool {
+        match &self.profile {
+            Some(p) => {
+                p.fs.is_empty()
+                    || p.fs
+                        .values()
+                        .any(|m| matches!(m.backend, FsBackendConfig::Local(_)))
+            }
+            None => true,
+        }
+    }
+
+    fn kv_mount(&self, name: &str) -> Result<&KvMount, RillError> {
+        match self.kv.get(name) {
+            Some(Ok(m)) => {
+                self.touched.borrow_mut().insert(name.to_string());
+                Ok(m)
+            }
+            Some(Err(e)) => Err(plain(e.to_string())),
+            None => {
+                let names: Vec<&str> = self.kv.keys().map(String::as_str).collect();
+                let backend = if self.kv_core_profile() {
+                    Backend::Json
+                } else {
+                    Backend::Sqlite
+                };
+                Err(call_err(unknown_mount(backend, name, &names)))
+            }
+        }
+    }
+
+    /// The fs mount, or the error rill gives for `func` on it (`Ok(None)`: the function
+    /// answers `false` for an unknown mount, as local `exists`/`remove` do).
+    fn fs_mount(&self, name: &str, func: &str, path: &str) -> Result<Option<&FsMount>, RillError> {
+        match self.fs.get(name) {
+            Some(Ok(m)) => Ok(Some(m)),
+            Some(Err(e)) => Err(call_err(rill_open_error(e))),
+            None if !self.fs_local_profile() => Err(call_err(mount_not_configured(name))),
+            None => {
+                let text = format!("mount \"{name}\" not configured");
+                match func {
+                    "read" | "stat" => Err(RillError::new(
+                        "RILL-R004",
+                        format!("file not found: {path}"),
+                    )),
+                    "find" | "mkdir" => Err(RillError::new("RILL-R004", text)),
+                    "exists" | "remove" => Ok(None),
+                    _ => Err(RillError::new("RILL-R017", text)),
+                }
+            }
+        }
+    }
+
+    fn block<T>(&self, f: impl Future<Output = T>) -> T {
+        self.rt.block_on(f)
+    }
+
+    fn record(
+        &self,
+        store: &'static str,
+        mount: &str,
+        target: &str,
+        before: Option<String>,
+        after: Option<String>,
+    ) {
+        if let Some(log) = &self.log
+            && before != after
+        {
+            log.borrow_mut().push(WriteChange {
+                store,
+                mount: mount.to_string(),
+                target: target.to_string(),
+                before,
+                after,
+            });
+        }
+    }
+
+    /// A kv write with the key's stored text logged before and after (real runs).
+    fn kv_write<T>(
+        &self,
+        mount: &str,
+        m: &KvMount,
+        key: &str,
+        op: impl Future<Output = Result<T, RillCallError>>,
+    ) -> Result<T, RillError> {
+        let logging = self.log.is_some();
+        let before = if logging {
+            self.block(raw_text(m.store(), key))
+        } else {
+            None
+        };
+        let out = self.block(op).map_err(call_err)?;
+        if logging {
+            let after = self.block(raw_text(m.store(), key));
+            self.record("kv", mount, key, before, after);
+        }
+        Ok(out)
+    }
+
+    fn fs_summary(&self, m: &FsMount, path: &str) -> Option<String> {
+        let key = path.trim_start_matches('/');
+        match self.block(FileStore::stat(m.raw.as_ref(), key)) {
+            Ok(Some(meta)) if meta.kind == EntryKind::Directory => Some("directory".into()),
+            Ok(Some(meta)) => Some(format!("{} bytes", meta.size)),
+            _ => None,
+        }
+    }
+
+    /// An fs write with the target summarised before and after (real runs).
+    fn fs_write(
+        &self,
+        m: &FsMount,
+        targets: &[&str],
+        op: impl Future<Output = Result<Json, RillCallError>>,
+        after_content: Option<&str>,
+    ) -> Result<Json, RillError> {
+        let logging = self.log.is_some();
+        let before: Vec<Option<String>> = if logging {
+            targets.iter().map(|t| self.fs_summary(m, t)).collect()
+        } else {
+            Vec::new()
+        };
+        let out = self.block(op).map_err(call_err)?;
+        if logging {
+            for (i, t) in targets.iter().enumerate() {
+                let after = match after_content {
+                    Some(c) if i == 0 => Some(content_summary(c)),
+                    _ => self.fs_summary(m, t),
+                };
+                let b = before.get(i).cloned().flatten();
+                self.record("fs", &m.cfg.name, t.trim_start_matches('/'), b, after);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The stored text of `key`, if any (errors count as absent: the log is best effort).
+async fn raw_text(store: &Arc<dyn KvStore>, key: &str) -> Option<String> {
+    store.get(key).await.ok().flatten().map(|v| v.text)
+}
+
+/// Every stored entry (for logging `clear`).
+async fn raw_all(store: &Arc<dyn KvStore>) -> IndexMap<String, String> {
+    let mut out = IndexMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let Ok(page) = store.scan(cursor.as_deref(), 1000).await else {
+            return out;
+        };
+        let Ok(values) = store.get_many(&page.keys).await else {
+            return out;
+        };
+        for (k, v) in page.keys.into_iter().zip(values) {
+            if let Some(v) = v {
+                out.insert(k, v.text);
+            }
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => return out,
+        }
+    }
+}
+
+fn json_value(j: &Json) -> Value {
+    from_store_json(j)
+}
+
+/// The `kv::mounts()` entry of a mount that could not be opened (from its config).
+fn kv_entry_from_config(cfg: &KvMountConfig) -> Json {
+    KvMount::new(cfg.clone(), Arc::new(MemoryStore::new())).mount_entry()
+}
+
+fn fs_entry_from_config(cfg: &FsMountConfig) -> Json {
+    let mut o = JsonObject::new();
+    o.insert("name".into(), Json::str(cfg.name.clone()));
+    o.insert(
+        "mode".into(),
+        cfg.mode.as_str().map_or(Json::Null, Json::str),
+    );
+    o.insert(
+        "glob".into(),
+        Json::str(cfg.glob.clone().unwrap_or_default()),
+    );
+    if let FsBackendConfig::S3(s) = &cfg.backend {
+        o.insert("bucket".into(), Json::str(s.bucket.clone()));
+        o.insert("prefix".into(), Json::str(s.prefix.clone()));
+    }
+    Json::Object(o)
+}
+
+/// Registers every `kv::` and `fs::` function on `reg`.
+pub fn register(reg: &mut HostRegistry, b: &Rc<Binding>) {
+    register_kv(reg, b);
+    register_fs(reg, b);
+}
+
+fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
+    let mk = |params: &[(&str, &str)]| Some(params.iter().map(|(n, t)| p(n, t)).collect());
+
+    let x = b.clone();
+    reg.register(
+        "kv::get",
+        mk(&[("mount", "string"), ("key", "string")]),
+        Box::new(move |a| {
+            let m = x.kv_mount(&arg(&a, 0))?;
+            let v = x.block(m.get(&arg(&a, 1))).map_err(call_err)?;
+            Ok(json_value(&v))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::get_or",
+        mk(&[("mount", "string"), ("key", "string"), ("fallback", "any")]),
+        Box::new(move |a| {
+            let name = arg(&a, 0);
+            let fallback = a.get(2).cloned().unwrap_or(Value::Null);
+            // kv-sqlite / kv-redis declare `fallback: dict`.
+            let ext = match x.kv_config(&name) {
+                Some(c) => !is_core(&c.backend),
+                None => !x.kv_core_profile(),
+            };
+            if ext && !matches!(fallback, Value::Dict(_)) {
+                return Err(RillError::new(
+                    "RILL-R001",
+                    format!(
+                        "Type mismatch in kv::get_or: parameter 'fallback' expects dict, got {}",
+                        fallback.type_name()
+                    ),
+                ));
+            }
+            let m = x.kv_mount(&name)?;
+            let key = arg(&a, 1);
+            match x.block(m.store().get(&key)) {
+                Ok(Some(_)) => {
+                    let v = x.block(m.get_or(&key, Json::Null)).map_err(call_err)?;
+                    Ok(json_value(&v))
+                }
+                Ok(None) => Ok(fallback),
+                Err(e) => Err(plain(e.to_string())),
+            }
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::set",
+        mk(&[("mount", "string"), ("key", "string"), ("value", "string")]),
+        Box::new(move |a| {
+            x.guard.check("kv::set")?;
+            let name = arg(&a, 0);
+            let m = x.kv_mount(&name)?;
+            let key = arg(&a, 1);
+            let value = to_store_json(a.get(2).unwrap_or(&Value::Null));
+            x.kv_write(&name, m, &key, m.set(&key, value))?;
+            Ok(Value::Bool(true))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::merge",
+        mk(&[("mount", "string"), ("key", "string"), ("partial", "dict")]),
+        Box::new(move |a| {
+            x.guard.check("kv::merge")?;
+            let name = arg(&a, 0);
+            let m = x.kv_mount(&name)?;
+            let key = arg(&a, 1);
+            let partial = match to_store_json(a.get(2).unwrap_or(&Value::Null)) {
+                Json::Object(o) => o,
+                _ => JsonObject::new(),
+            };
+            x.kv_write(&name, m, &key, m.merge(&key, partial))?;
+            Ok(Value::Bool(true))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::delete",
+        mk(&[("mount", "string"), ("key", "string")]),
+        Box::new(move |a| {
+            x.guard.check("kv::delete")?;
+            let name = arg(&a, 0);
+            let m = x.kv_mount(&name)?;
+            let key = arg(&a, 1);
+            Ok(Value::Bool(x.kv_write(&name, m, &key, m.delete(&key))?))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::keys",
+        mk(&[("mount", "string")]),
+        Box::new(move |a| {
+            let m = x.kv_mount(&arg(&a, 0))?;
+            let keys = x.block(m.keys()).map_err(call_err)?;
+            Ok(Value::list(keys.into_iter().map(Value::string).collect()))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::has",
+        mk(&[("mount", "string"), ("key", "string")]),
+        Box::new(move |a| {
+            let m = x.kv_mount(&arg(&a, 0))?;
+            Ok(Value::Bool(x.block(m.has(&arg(&a, 1))).map_err(call_err)?))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::clear",
+        mk(&[("mount", "string")]),
+        Box::new(move |a| {
+            x.guard.check("kv::clear")?;
+            let name = arg(&a, 0);
+            let m = x.kv_mount(&name)?;
+            let before = match &x.log {
+                Some(_) => x.block(raw_all(m.store())),
+                None => IndexMap::new(),
+            };
+            x.block(m.clear()).map_err(call_err)?;
+            if x.log.is_some() {
+                let after = x.block(raw_all(m.store()));
+                for (k, v) in &before {
+                    x.record("kv", &name, k, Some(v.clone()), after.get(k).cloned());
+                }
+                for (k, v) in after.iter().filter(|(k, _)| !before.contains_key(*k)) {
+                    x.record("kv", &name, k, None, Some(v.clone()));
+                }
+            }
+            Ok(Value::Bool(true))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::getAll",
+        mk(&[("mount", "string")]),
+        Box::new(move |a| {
+            let m = x.kv_mount(&arg(&a, 0))?;
+            let all = x.block(m.get_all()).map_err(call_err)?;
+            Ok(json_value(&Json::Object(all)))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::schema",
+        mk(&[("mount", "string")]),
+        Box::new(move |a| {
+            let name = arg(&a, 0);
+            match x.kv.get(&name) {
+                Some(Ok(m)) => Ok(json_value(&m.schema())),
+                Some(Err(_)) => match x.kv_config(&name) {
+                    Some(c) => Ok(json_value(
+                        &KvMount::new(c.clone(), Arc::new(MemoryStore::new())).schema(),
+                    )),
+                    None => Ok(Value::list(vec![])),
+                },
+                None => x.kv_mount(&name).map(|_| Value::Null),
+            }
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "kv::mounts",
+        Some(vec![]),
+        Box::new(move |_| {
+            let entries =
+                x.kv.iter()
+                    .map(|(name, m)| match m {
+                        Ok(m) => json_value(&m.mount_entry()),
+                        Err(_) => match x.kv_config(name) {
+                            Some(c) => json_value(&kv_entry_from_config(c)),
+                            None => Value::Null,
+                        },
+                    })
+                    .collect();
+            Ok(Value::list(entries))
+        }),
+    );
+}
+
+fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
+    let mp = p("mount", "string");
+    let path = p("path", "string");
+
+    // Read-side functions taking (mount, path).
+    for func in ["read", "exists", "stat"] {
+        let x = b.clone();
+        reg.register(
+            &format!("fs::{func}"),
+            Some(vec![mp.clone(), path.clone()]),
+            Box::new(move |a| {
+                let path = arg(&a, 1);
+                let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
+                    return Ok(Value::Bool(false));
+                };
+                let out = match func {
+                    "read" => x.block(m.rill.read(&path)),
+                    "exists" => x.block(m.rill.exists(&path)),
+                    _ => x.block(m.rill.stat(&path)),
+                };
+                Ok(json_value(&out.map_err(call_err)?))
+            }),
+        );
+    }
+
+    let x = b.clone();
+    reg.register(
+        "fs::list",
+        Some(vec![mp.clone(), path.clone().with_default(Value::str(""))]),
+        Box::new(move |a| {
+            let path = arg(&a, 1);
+            let Some(m) = x.fs_mount(&arg(&a, 0), "list", &path)? else {
+                return Ok(Value::Bool(false));
+            };
+            Ok(json_value(&x.block(m.rill.list(&path)).map_err(call_err)?))
+        }),
+    );
+
+    let x = b.clone();
+    reg.register(
+        "fs::find",
+        Some(vec![
+            mp.clone(),
+            p("pattern", "string").with_default(Value::str("*")),
+        ]),
+        Box::new(move |a| {
+            let pattern = arg(&a, 1);
+            let Some(m) = x.fs_mount(&arg(&a, 0), "find", &pattern)? else {
+                return Ok(Value::Bool(false));
+            };
+            Ok(json_value(
+                &x.block(m.rill.find(&pattern)).map_err(call_err)?,
+            ))
+        }),
+    );
+
+    for func in ["write", "append"] {
+        let x = b.clone();
+        reg.register(
+            &format!("fs::{func}"),
+            Some(vec![mp.clone(), path.clone(), p("content", "string")]),
+            Box::new(move |a| {
+                x.guard.check(&format!("fs::{func}"))?;
+                let path = arg(&a, 1);
+                let content = arg(&a, 2);
+                let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
+                    return Ok(Value::Bool(false));
+                };
+                let out = if func == "write" {
+                    x.fs_write(m, &[&path], m.rill.write(&path, &content), Some(&content))?
+                } else {
+                    x.fs_write(m, &[&path], m.rill.append(&path, &content), None)?
+                };
+                Ok(json_value(&out))
+            }),
+        );
+    }
+
+    for func in ["remove", "mkdir"] {
+        let x = b.clone();
+        reg.register(
+            &format!("fs::{func}"),
+            Some(vec![mp.clone(), path.clone()]),
+            Box::new(move |a| {
+                x.guard.check(&format!("fs::{func}"))?;
+                let path = arg(&a, 1);
+                let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
+                    return Ok(Value::Bool(false));
+                };
+                let out = if func == "remove" {
+                    x.fs_write(m, &[&path], m.rill.remove(&path), None)?
+                } else {
+                    x.fs_write(m, &[&path], m.rill.mkdir(&path), None)?
+                };
+                Ok(json_value(&out))
+            }),
+        );
+    }
+
+    for func in ["copy", "move"] {
+        let x = b.clone();
+        reg.register(
+            &format!("fs::{func}"),
+            Some(vec![mp.clone(), p("src", "string"), p("dest", "string")]),
+            Box::new(move |a| {
+                x.guard.check(&format!("fs::{func}"))?;
+                let (src, dest) = (arg(&a, 1), arg(&a, 2));
+                let Some(m) = x.fs_mount(&arg(&a, 0), func, &src)? else {
+                    return Ok(Value::Bool(false));
+                };
+                let out = if func == "copy" {
+                    x.fs_write(m, &[&dest], m.rill.copy(&src, &dest), None)?
+                } else {
+                    x.fs_write(m, &[&src, &dest], m.rill.move_(&src, &dest), None)?
+                };
+                Ok(json_value(&out))
+            }),
+        );
+    }
+
+    let x = b.clone();
+    reg.register(
+        "fs::mounts",
+        Some(vec![]),
+        Box::new(move |_| {
+            let entries =
+                x.fs.iter()
+                    .map(|(name, m)| match m {
+                        Ok(m) => json_value(&m.rill.mount_entry()),
+                        Err(_) => x
+                            .profile
+                            .as_ref()
+                            .and_then(|p| p.fs.get(name))
+                            .map_or(Value::Null, |c| json_value(&fs_entry_from_config(c))),
+                    })
+                    .collect();
+            Ok(Value::list(entries))
+        }),
+    );
+}

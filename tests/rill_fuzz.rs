@@ -1,0 +1,302 @@
+//! Deterministic mutation fuzzer for the rill parser and evaluator (see src/rill/README.md
+//! "Fuzzing" for why this is not cargo-fuzz), plus the regression inputs it found.
+//!
+//! - `fuzz_parser` / `fuzz_evaluator`: mutate seed scripts (the `tests/rill` corpus and the
+//!   regression inputs) with byte edits, token insertions and cross-overs; inputs that parse
+//!   join the pool (crude feedback). Each runs `RILL_FUZZ_SECS` seconds (default 3) from seed
+//!   `RILL_FUZZ_SEED` (default 1) and prints its exec count. A panic saves the input under
+//!   `target/rill-fuzz-crashes/` and fails the test; the input being run is always in
+//!   `target/rill-fuzz-current-<target>.rill`, so an abort (stack overflow) leaves it behind.
+//! - `fuzz_regressions_stay_fixed`: every file in `tests/rill_fuzz_regressions/` parses and
+//!   runs (step limited) without panicking.
+//!
+//! Long run: `RILL_FUZZ_SECS=600 nice -n 19 cargo test --test rill_fuzz -- --nocapture fuzz_parser`.
+
+use rillmount::rill::eval::{Interp, Options, run_with_big_stack};
+use rillmount::rill::host::HostRegistry;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const PIECES: &[&str] = &[
+    "->",
+    "=>",
+    "$",
+    "$x",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    "|x|",
+    "||",
+    "?",
+    "!",
+    "@",
+    "each",
+    "map",
+    "filter",
+    "fold(0)",
+    ".len",
+    "*<$a>",
+    "/<1:>",
+    "/<-1:0:-1>",
+    "\"s{$}\"",
+    "\"\"\"",
+    "1",
+    "-",
+    "...",
+    "::",
+    ".?x",
+    "??",
+    "^(limit: 2)",
+    "break",
+    "return",
+    "\n",
+    "#",
+    "*",
+    "%",
+    ":number",
+    ":string",
+    ":list",
+    "$@",
+    ".^x",
+    ".(a || b)",
+    "[a: 1]",
+    "[:]",
+    "[]",
+    "'",
+    "\\",
+    "{{",
+    "}}",
+    "0.5e308",
+    "-0",
+    "1e999",
+    "---\n",
+    "\n---\n",
+    "&&",
+    "==",
+    "<=",
+    ">",
+    ".keys",
+    ".split(\",\")",
+    ".replace_all(\"a\", \"b\")",
+    ".match(\"(\")",
+    "range(0, 5)",
+    "repeat(1, 3)",
+    "json",
+    "log",
+    "type",
+    "tool",
+    "enumerate",
+    "|a, b|",
+    "|...r|",
+    ":>",
+    ".?",
+    "@[",
+    "^",
+    "$.x",
+    "$[0]",
+    "$.$k",
+    "<",
+    "(1 -> $)",
+    "@ ($ < 3) { $ + 1 }",
+    "\u{1F600}",
+    "\t",
+    "\r\n",
+];
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn char_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One mutated script from `pool`.
+fn mutate(pool: &[String], rng: &mut Lcg) -> String {
+    let mut s = pool[rng.next(pool.len())].clone();
+    for _ in 0..=rng.next(4) {
+        let at = char_boundary(&s, rng.next(s.len() + 1));
+        match rng.next(6) {
+            0 => {
+                let end = char_boundary(&s, at + 1 + rng.next(8));
+                s.replace_range(at..end, "");
+            }
+            1 => {
+                // duplicate a slice
+                let end = char_boundary(&s, at + rng.next(16));
+                let piece = s[at..end].to_string();
+                s.insert_str(at, &piece);
+            }
+            2 => {
+                // cross-over with another pool entry
+                let other = &pool[rng.next(pool.len())];
+                let from = char_boundary(other, rng.next(other.len() + 1));
+                let to = char_boundary(other, from + rng.next(40));
+                s.insert_str(at, &other[from..to]);
+            }
+            3 => {
+                // one random ASCII byte
+                let c = (32 + rng.next(95)) as u8 as char;
+                s.insert(at, c);
+            }
+            _ => s.insert_str(at, PIECES[rng.next(PIECES.len())]),
+        }
+    }
+    if s.len() > 4096 {
+        s.truncate(char_boundary(&s, 4096));
+    }
+    s
+}
+
+fn seeds() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("tests/rill"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.push(root.join("tests/rill_fuzz_regressions"));
+    dirs.sort();
+    for d in dirs {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&d)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rill"))
+            .collect();
+        files.sort();
+        for f in files {
+            out.push(std::fs::read_to_string(f).unwrap_or_default());
+        }
+    }
+    out
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn run_one(target: &str, src: &str) {
+    if target == "parser" {
+        let _ = rillmount::rill::parser::parse(src);
+    } else {
+        let opts = Options {
+            max_steps: 20_000,
+            ..Options::default()
+        };
+        let mut it = Interp::new(HostRegistry::default(), opts);
+        let _ = it.run(src);
+    }
+}
+
+/// Runs the fuzzer for `target` ("parser" or "evaluator"); returns (execs, crashes).
+fn fuzz(target: &'static str) -> (u64, Vec<String>) {
+    let secs = env_u64("RILL_FUZZ_SECS", 3);
+    let seed = env_u64("RILL_FUZZ_SEED", 1);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    let current = dir.join(format!("rill-fuzz-current-{target}.rill"));
+    let crash_dir = dir.join("rill-fuzz-crashes");
+    run_with_big_stack(move || {
+        let mut pool = seeds();
+        assert!(pool.len() >= 50, "seed corpus not found");
+        let seed_count = pool.len();
+        let mut rng = Lcg(seed);
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let mut execs = 0u64;
+        let mut crashes = Vec::new();
+        std::panic::set_hook(Box::new(|_| {}));
+        while Instant::now() < deadline {
+            let src = mutate(&pool, &mut rng);
+            let _ = std::fs::write(&current, &src);
+            let r = std::panic::catch_unwind(|| run_one(target, &src));
+            execs += 1;
+            if r.is_err() {
+                let _ = std::fs::create_dir_all(&crash_dir);
+                let _ = std::fs::write(crash_dir.join(format!("{target}-{execs}.rill")), &src);
+                crashes.push(src);
+                continue;
+            }
+            // Keep inputs that still parse: they reach deeper into the evaluator.
+            if pool.len() < seed_count + 5000
+                && rng.next(8) == 0
+                && rillmount::rill::parser::parse(&src).is_ok()
+            {
+                pool.push(src);
+            }
+        }
+        let _ = std::panic::take_hook();
+        (execs, crashes)
+    })
+    .unwrap_or((0, vec!["fuzzer thread died".into()]))
+}
+
+#[test]
+fn fuzz_parser() {
+    let (execs, crashes) = fuzz("parser");
+    eprintln!("fuzz parser: {execs} execs, {} crashes", crashes.len());
+    assert!(execs > 0);
+    assert!(crashes.is_empty(), "parser panicked on: {crashes:?}");
+}
+
+#[test]
+fn fuzz_evaluator() {
+    let (execs, crashes) = fuzz("evaluator");
+    eprintln!("fuzz evaluator: {execs} execs, {} crashes", crashes.len());
+    assert!(execs > 0);
+    assert!(crashes.is_empty(), "evaluator panicked on: {crashes:?}");
+}
+
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rill_fuzz_regressions");
+    let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rill"))
+        .collect();
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
+    let failed = run_with_big_stack(move || {
+        let mut failed = Vec::new();
+        for f in files {
+            let src = std::fs::read_to_string(&f).unwrap_or_default();
+            let ok = std::panic::catch_unwind(|| {
+                run_one("parser", &src);
+                run_one("evaluator", &src);
+            })
+            .is_ok();
+            if !ok {
+                failed.push(f.display().to_string());
+            }
+        }
+        failed
+    })
+    .unwrap_or_else(|| vec!["regression thread died".into()]);
+    assert!(failed.is_empty(), "regressions panic again: {failed:?}");
+}

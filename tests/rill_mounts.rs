@@ -1,0 +1,840 @@
+//! rill scripts against real mounts through `rill::session::run_script`: every kv backend
+//! (JSON file, SQLite, a real redis-server) and fs backend (local folder, s3s-fs S3 server).
+//!
+//! - the same script gives the same results on each kv backend where rill's packages agree,
+//!   and the documented differences (spec/backends.md §7.1, §7.2) where they do not;
+//! - dry runs leave every store byte-identical and report the changes;
+//! - argument type errors carry the reference's RILL-R001 texts and positions;
+//! - profile guards (readOnly, protect), cancel, timeout, step limit.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use rillmount::config::{
+    DEFAULT_MAX_ENTRIES, DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_STORE_SIZE, DEFAULT_MAX_VALUE_SIZE,
+    Encoding, FsBackendConfig, FsMountConfig, JsonKvConfig, KvBackendConfig, KvMountConfig,
+    LocalFsConfig, Mode, Profile, SchemaEntry, SqliteKvConfig, WritePolicy,
+};
+use rillmount::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
+use rillmount::store::Json;
+use support::redis::{RedisServer, redis_mount_config};
+use support::s3::{S3sServer, s3_mount_config};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------
+
+/// The kv backends under test, each with what keeps it alive and where its bytes live.
+struct KvEnv {
+    kind: &'static str,
+    dir: tempfile::TempDir,
+    redis: Option<RedisServer>,
+}
+
+impl KvEnv {
+    fn new(kind: &'static str) -> KvEnv {
+        KvEnv {
+            kind,
+            dir: tempfile::tempdir().unwrap(),
+            redis: (kind == "redis").then(RedisServer::start),
+        }
+    }
+
+    fn backend(&self, name: &str) -> KvBackendConfig {
+        match self.kind {
+            "json" => KvBackendConfig::Json(JsonKvConfig {
+                store: self.dir.path().join(format!("{name}.json")),
+                max_store_size: DEFAULT_MAX_STORE_SIZE,
+                write_policy: WritePolicy::Dispose,
+            }),
+            "sqlite" => KvBackendConfig::Sqlite(SqliteKvConfig {
+                database: self.dir.path().join("kv.db"),
+                table: format!("t_{name}"),
+            }),
+            _ => {
+                let server = self.redis.as_ref().unwrap();
+                redis_mount_config(&server.url(), &format!("{name}:"), None)
+                    .0
+                    .backend
+            }
+        }
+    }
+
+    fn mount(&self, name: &str, schema: Option<&[(&str, &str, Json)]>) -> KvMountConfig {
+        KvMountConfig {
+            name: name.to_string(),
+            mode: Mode::new("read-write"),
+            schema: schema.map(|s| {
+                s.iter()
+                    .map(|(k, t, d)| {
+                        (
+                            k.to_string(),
+                            SchemaEntry {
+                                kind: t.to_string(),
+                                default: d.clone(),
+                                description: None,
+                            },
+                        )
+                    })
+                    .collect()
+            }),
+            max_entries: DEFAULT_MAX_ENTRIES,
+            max_value_size: DEFAULT_MAX_VALUE_SIZE,
+            backend: self.backend(name),
+        }
+    }
+
+    /// Every stored byte: the temp dir's files, and the Redis keyspace.
+    fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut out = dir_snapshot(self.dir.path());
+        if let Some(r) = &self.redis {
+            let keys = String::from_utf8(r.cli(&["--scan"])).unwrap();
+            for k in keys.lines().filter(|k| !k.is_empty()) {
+                out.insert(format!("redis:{k}"), r.cli(&["GET", k]));
+            }
+        }
+        out
+    }
+}
+
+const KV_KINDS: [&str; 3] = ["json", "sqlite", "redis"];
+
+/// Readable form of a snapshot for assertion messages: name, size, FNV hash.
+fn summary(s: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    s.iter()
+        .map(|(k, v)| {
+            let h = v.iter().fold(0xcbf29ce484222325u64, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+            });
+            format!("{k} {} {h:016x}", v.len())
+        })
+        .collect()
+}
+
+fn dir_snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(root).unwrap().display().to_string();
+            if p.is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                stack.push(p);
+            } else {
+                out.insert(rel, std::fs::read(&p).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+fn profile(name: &str, kv: Vec<KvMountConfig>, fs: Vec<FsMountConfig>) -> Profile {
+    Profile {
+        name: name.to_string(),
+        path: PathBuf::from(format!("/tmp/{name}.toml")),
+        description: String::new(),
+        read_only: false,
+        protect: false,
+        kv: kv.into_iter().map(|m| (m.name.clone(), m)).collect(),
+        fs: fs.into_iter().map(|m| (m.name.clone(), m)).collect(),
+        warnings: vec![],
+    }
+}
+
+fn local_fs(name: &str, root: &Path, mode: &str) -> FsMountConfig {
+    FsMountConfig {
+        name: name.to_string(),
+        mode: Mode::new(mode),
+        glob: None,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        backend: FsBackendConfig::Local(LocalFsConfig {
+            path: root.to_path_buf(),
+            encoding: Encoding::Utf8,
+        }),
+    }
+}
+
+async fn run(p: &Profile, src: &str, opts: &RunOptions) -> RunReport {
+    let mounts = if opts.dry_run {
+        ScriptMounts::open_read_only(p).await
+    } else {
+        ScriptMounts::open(p).await
+    };
+    run_script(&mounts, src, opts).await
+}
+
+async fn run_ok(p: &Profile, src: &str) -> RunReport {
+    let r = run(p, src, &RunOptions::default()).await;
+    assert!(r.error.is_none(), "script failed: {:?}\n{src}", r.error);
+    r
+}
+
+/// `(code, message)` of a failed run.
+async fn run_err(p: &Profile, src: &str) -> (String, String) {
+    let r = run(p, src, &RunOptions::default()).await;
+    let e = r
+        .error
+        .unwrap_or_else(|| panic!("expected an error, got {:?}", r.value));
+    (e.code, e.message)
+}
+
+// ---------------------------------------------------------------------------------------------
+// kv: same results where the backends agree
+// ---------------------------------------------------------------------------------------------
+
+const KV_SCRIPT: &str = r#"
+kv::set("app", "name", "Ada") -> log
+kv::get("app", "name") -> log
+kv::get("app", "missing") -> log
+kv::get_or("app", "missing", [d: 1]) -> log
+kv::get_or("app", "name", [d: 1]) -> log
+kv::merge("app", "cfg", [a: 1]) -> log
+kv::merge("app", "cfg", [b: "x"]) -> log
+kv::get("app", "cfg") -> log
+kv::has("app", "name") -> log
+kv::has("app", "nope") -> log
+kv::delete("app", "name") -> log
+kv::delete("app", "name") -> log
+kv::keys("app") -> log
+kv::getAll("app") -> log
+kv::schema("app") -> log
+kv::clear("app") -> log
+kv::keys("app") -> .len
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_script_gives_the_same_results_on_every_backend() {
+    let mut results = Vec::new();
+    for kind in KV_KINDS {
+        let env = KvEnv::new(kind);
+        let p = profile("p", vec![env.mount("app", None)], vec![]);
+        let r = run_ok(&p, KV_SCRIPT).await;
+        results.push((kind, r.logs, r.value));
+    }
+    let expected_logs = [
+        "true",
+        "Ada",
+        "",
+        "{\"d\":1}",
+        "Ada",
+        "true",
+        "true",
+        "{\"a\":1,\"b\":\"x\"}",
+        "true",
+        "false",
+        "true",
+        "false",
+        "[\"cfg\"]",
+        "{\"cfg\":{\"a\":1,\"b\":\"x\"}}",
+        "[]",
+        "true",
+    ];
+    for (kind, logs, value) in &results {
+        let logs: Vec<&str> = logs.iter().map(String::as_str).collect();
+        assert_eq!(logs, expected_logs, "{kind}");
+        assert_eq!(value.as_deref(), Some("0"), "{kind}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_declared_mode_shows_the_documented_differences() {
+    let schema = [
+        ("count", "number", Json::Number(0.0)),
+        ("title", "string", Json::str("t")),
+    ];
+    let script = r#"
+kv::has("app", "count") -> log
+kv::keys("app") -> log
+kv::delete("app", "count")
+kv::get("app", "count") -> log
+kv::get_or("app", "title", "fb")
+"#;
+    for kind in KV_KINDS {
+        let env = KvEnv::new(kind);
+        let p = profile("p", vec![env.mount("app", Some(&schema))], vec![]);
+        let r = run(&p, script, &RunOptions::default()).await;
+        let core = kind == "json";
+        // has of a never-written declared key; keys; get after delete (§7.1).
+        let expected: Vec<&str> = if core {
+            vec!["true", "[\"count\",\"title\"]", ""]
+        } else {
+            vec!["false", "[]", "0"]
+        };
+        assert_eq!(r.logs, expected, "{kind}");
+        // get_or.fallback is `any` in core kv v0.8.6, `dict` in kv-sqlite/kv-redis (§1.5).
+        if core {
+            assert_eq!(r.value.as_deref(), Some("t"), "{kind}");
+        } else {
+            let e = r.error.expect("fallback type error");
+            assert_eq!(e.code, "RILL-R001");
+            assert_eq!(
+                e.message,
+                "Type mismatch in kv::get_or: parameter 'fallback' expects dict, got string"
+            );
+            assert_eq!((e.line, e.col), (6, 1), "{kind}");
+        }
+        // merge of an undeclared key: core refuses, sqlite/redis accept.
+        let merged = run(
+            &p,
+            r#"kv::merge("app", "extra", [a: 1])"#,
+            &RunOptions::default(),
+        )
+        .await;
+        match (core, merged.error) {
+            (true, Some(e)) => {
+                assert_eq!(e.code, "RILL-R004");
+                assert_eq!(e.message, "key \"extra\" not declared in schema");
+            }
+            (false, None) => {}
+            (_, other) => panic!("{kind}: merge of undeclared key gave {other:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_errors_are_worded_per_backend() {
+    for kind in KV_KINDS {
+        let env = KvEnv::new(kind);
+        let p = profile(
+            "p",
+            vec![env.mount("app", None), env.mount("b", None)],
+            vec![],
+        );
+        let (code, msg) = run_err(&p, r#"kv::get("nope", "k")"#).await;
+        if kind == "json" {
+            assert_eq!(
+                (code.as_str(), msg.as_str()),
+                ("RILL-R004", "Mount 'nope' not found")
+            );
+        } else {
+            assert_eq!(code, "", "{kind}");
+            assert_eq!(
+                msg, "Mount 'nope' not found. Available mounts: app, b",
+                "{kind}"
+            );
+        }
+        // Reads through the dict merge path: a non-dict current value.
+        let (code, msg) = run_err(
+            &p,
+            "kv::set(\"app\", \"s\", \"x\")\nkv::merge(\"app\", \"s\", [a: 1])",
+        )
+        .await;
+        assert_eq!(
+            msg, "Cannot merge into non-dict value at key \"s\"",
+            "{kind}"
+        );
+        assert_eq!(
+            code,
+            if kind == "json" { "RILL-R004" } else { "" },
+            "{kind}"
+        );
+        // mounts(): core fields plus the backend's own.
+        let r = run_ok(&p, "kv::mounts() -> $[0] -> .keys").await;
+        let extra = match kind {
+            "json" => "",
+            "sqlite" => ",\"database\",\"table\"",
+            _ => ",\"prefix\",\"ttl\"",
+        };
+        assert_eq!(
+            r.value.unwrap(),
+            format!("[\"name\",\"mode\",\"schema\",\"maxEntries\",\"maxValueSize\"{extra}]"),
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn argument_type_errors_match_the_reference_with_positions() {
+    let env = KvEnv::new("sqlite");
+    let dir = tempfile::tempdir().unwrap();
+    let p = profile(
+        "p",
+        vec![env.mount("app", None)],
+        vec![local_fs("files", dir.path(), "read-write")],
+    );
+    let cases: [(&str, &str, (usize, usize)); 6] = [
+        (
+            "1\n  kv::set(\"app\", \"k\", 5)",
+            "Type mismatch in kv::set: parameter 'value' expects string, got number",
+            (2, 3),
+        ),
+        (
+            "kv::merge(\"app\", \"k\", \"x\")",
+            "Type mismatch in kv::merge: parameter 'partial' expects dict, got string",
+            (1, 1),
+        ),
+        (
+            "kv::get(\"app\")",
+            "Missing required argument 'key' for function 'kv::get'",
+            (1, 1),
+        ),
+        (
+            "kv::keys(\"app\", 1)",
+            "Function 'kv::keys' expects 1 arguments, got 2",
+            (1, 1),
+        ),
+        (
+            "fs::write(\"files\", \"a.txt\", [1])",
+            "Type mismatch in fs::write: parameter 'content' expects string, got list",
+            (1, 1),
+        ),
+        (
+            "\"x\" => $a\nfs::list(1)",
+            "Type mismatch in fs::list: parameter 'mount' expects string, got number",
+            (2, 1),
+        ),
+    ];
+    for (src, msg, pos) in cases {
+        let r = run(&p, src, &RunOptions::default()).await;
+        let e = r.error.unwrap_or_else(|| panic!("no error for {src}"));
+        assert_eq!(e.code, "RILL-R001", "{src}");
+        assert_eq!(e.message, msg, "{src}");
+        assert_eq!((e.line, e.col), pos, "{src}");
+        let line = src.lines().nth(pos.0 - 1).unwrap();
+        assert_eq!(e.source_line, line);
+        assert!(e.render().contains(&format!("--> {}:{}", pos.0, pos.1)));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON writePolicy dispose, dry runs
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_mount_is_flushed_when_the_run_ends() {
+    let env = KvEnv::new("json");
+    let p = profile("p", vec![env.mount("app", None)], vec![]);
+    let file = env.dir.path().join("app.json");
+    assert!(!file.exists());
+    run_ok(&p, r#"kv::set("app", "k", "v")"#).await;
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "{\n  \"k\": \"v\"\n}"
+    );
+    // A real run reports what it wrote.
+    let r = run_ok(&p, r#"kv::set("app", "k", "w")"#).await;
+    assert_eq!(r.changes.len(), 1);
+    assert_eq!(r.changes[0].before.as_deref(), Some("\"v\""));
+    assert_eq!(r.changes[0].after.as_deref(), Some("\"w\""));
+}
+
+const WRITE_SCRIPT: &str = r#"
+kv::set("app", "a", "new")
+kv::merge("app", "cfg", [x: 1])
+kv::delete("app", "old")
+kv::get("app", "a") -> log
+kv::keys("app") -> .len
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kv_dry_run_leaves_every_backend_byte_identical() {
+    for kind in KV_KINDS {
+        let env = KvEnv::new(kind);
+        let p = profile("p", vec![env.mount("app", None)], vec![]);
+        run_ok(
+            &p,
+            r#"kv::set("app", "old", "1") -> kv::set("app", "a", "before")"#,
+        )
+        .await;
+        let before = env.snapshot();
+        assert!(!before.is_empty(), "{kind}: nothing stored");
+        let opts = RunOptions {
+            dry_run: true,
+            ..RunOptions::default()
+        };
+        let r = run(&p, WRITE_SCRIPT, &opts).await;
+        assert!(r.error.is_none(), "{kind}: {:?}", r.error);
+        assert_eq!(r.logs, ["new"], "{kind}: reads see pending writes");
+        assert_eq!(r.value.as_deref(), Some("2"), "{kind}");
+        // A read-only open of a WAL database leaves SQLite's sidecar files (an empty -wal and
+        // the -shm index); the database file itself must not change.
+        let mut after = env.snapshot();
+        if kind == "sqlite" {
+            assert_eq!(after.remove("kv.db-wal").map(|w| w.len()).unwrap_or(0), 0);
+            after.remove("kv.db-shm");
+        }
+        assert_eq!(
+            summary(&after),
+            summary(&before),
+            "{kind}: dry run changed the store"
+        );
+        let diff: Vec<String> = r.changes.iter().map(|c| c.diff_line()).collect();
+        assert_eq!(
+            diff,
+            [
+                "~ kv app/a: \"before\" → \"new\"",
+                "+ kv app/cfg: (none) → {\"x\":1}",
+                "- kv app/old: \"1\" → (none)",
+            ],
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_dry_run_clear_keeps_schema_defaults() {
+    let env = KvEnv::new("json");
+    let schema = [("n", "number", Json::Number(3.0))];
+    let p = profile("p", vec![env.mount("app", Some(&schema))], vec![]);
+    let opts = RunOptions {
+        dry_run: true,
+        ..RunOptions::default()
+    };
+    let r = run(&p, "kv::set(\"app\", \"n\", \"x\")", &opts).await;
+    assert!(r.error.is_some(), "type check applies in a dry run");
+    let r = run(&p, "kv::clear(\"app\")\nkv::get(\"app\", \"n\")", &opts).await;
+    assert_eq!(r.value.as_deref(), Some("3"));
+    assert!(!env.dir.path().join("app.json").exists());
+}
+
+// ---------------------------------------------------------------------------------------------
+// fs: local and S3
+// ---------------------------------------------------------------------------------------------
+
+const FS_SCRIPT: &str = r#"
+fs::write("f", "a.txt", "hello") -> log
+fs::append("f", "a.txt", " world") -> log
+fs::read("f", "a.txt") -> log
+fs::exists("f", "a.txt") -> log
+fs::exists("f", "none.txt") -> log
+fs::copy("f", "a.txt", "b.txt") -> log
+fs::move("f", "b.txt", "c.md") -> log
+fs::exists("f", "b.txt") -> log
+fs::find("f", "*.md") -> log
+fs::stat("f", "c.md") -> .size -> log
+fs::remove("f", "c.md") -> log
+fs::remove("f", "c.md") -> log
+fs::list("f") -> map { $.name } -> log
+fs::mounts() -> $[0] -> $.name
+"#;
+
+struct FsEnv {
+    dir: tempfile::TempDir,
+    s3: Option<S3sServer>,
+}
+
+impl FsEnv {
+    async fn new(kind: &'static str) -> FsEnv {
+        let dir = tempfile::tempdir().unwrap();
+        let s3 = if kind == "s3" {
+            let s = S3sServer::start().await;
+            s.create_bucket("bkt").await;
+            Some(s)
+        } else {
+            None
+        };
+        FsEnv { dir, s3 }
+    }
+
+    fn mount(&self, name: &str, mode: &str) -> FsMountConfig {
+        match &self.s3 {
+            Some(s) => {
+                let endpoint = format!("http://{}", s.addr());
+                let mut c = s3_mount_config(&endpoint, "bkt", "data/", mode);
+                c.name = name.to_string();
+                c
+            }
+            None => local_fs(name, self.dir.path(), mode),
+        }
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, Vec<u8>> {
+        match &self.s3 {
+            Some(s) => dir_snapshot(s.root()),
+            None => dir_snapshot(self.dir.path()),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fs_script_gives_the_same_results_on_local_and_s3() {
+    for kind in ["local", "s3"] {
+        let env = FsEnv::new(kind).await;
+        let p = profile("p", vec![], vec![env.mount("f", "read-write")]);
+        // S3 lists under `prefix + path + '/'`; give both a sub-folder to list.
+        run_ok(
+            &p,
+            r#"fs::mkdir("f", "sub") -> fs::write("f", "sub/x.txt", "x")"#,
+        )
+        .await;
+        let r = run_ok(&p, FS_SCRIPT).await;
+        let logs: Vec<&str> = r.logs.iter().map(String::as_str).collect();
+        let listed = if kind == "local" {
+            // readdir order is the file system's: compare as a set.
+            let mut names: Vec<String> = serde_json::from_str(logs[12]).unwrap();
+            names.sort();
+            assert_eq!(names, ["a.txt", "sub"], "{kind}");
+            logs[12]
+        } else {
+            "[\"a.txt\",\"sub\"]"
+        };
+        assert_eq!(
+            logs,
+            [
+                "5",
+                "6",
+                "hello world",
+                "true",
+                "false",
+                "true",
+                "true",
+                "false",
+                "[\"c.md\"]",
+                "11",
+                "true",
+                "false",
+                listed,
+            ],
+            "{kind}"
+        );
+        assert_eq!(r.value.as_deref(), Some("f"), "{kind}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fs_shows_the_documented_differences() {
+    for kind in ["local", "s3"] {
+        let env = FsEnv::new(kind).await;
+        let p = profile("p", vec![], vec![env.mount("f", "read-write")]);
+        let local = kind == "local";
+        // Local write needs the parent directory; S3 has none to need.
+        let r = run(
+            &p,
+            r#"fs::write("f", "new/x.txt", "x")"#,
+            &RunOptions::default(),
+        )
+        .await;
+        assert_eq!(r.error.is_some(), local, "{kind}: {:?}", r.error);
+        run_ok(
+            &p,
+            r#"fs::mkdir("f", "d") -> fs::write("f", "d/x.txt", "x")"#,
+        )
+        .await;
+        // exists on a directory: local true, S3 false (prefixes are not objects).
+        let r = run_ok(&p, r#"fs::exists("f", "d")"#).await;
+        assert_eq!(
+            r.value.as_deref(),
+            Some(if local { "true" } else { "false" })
+        );
+        // stat has `created` only locally.
+        let r = run_ok(&p, r#"fs::stat("f", "d/x.txt") -> .keys"#).await;
+        let expected = if local {
+            "[\"name\",\"type\",\"size\",\"created\",\"modified\"]"
+        } else {
+            "[\"name\",\"type\",\"size\",\"modified\"]"
+        };
+        assert_eq!(r.value.as_deref(), Some(expected), "{kind}");
+        // Unknown mount.
+        let (code, msg) = run_err(&p, r#"fs::write("nope", "a", "b")"#).await;
+        assert_eq!(msg, "mount \"nope\" not configured", "{kind}");
+        assert_eq!(code, if local { "RILL-R017" } else { "" }, "{kind}");
+        let r = run(&p, r#"fs::exists("nope", "a")"#, &RunOptions::default()).await;
+        if local {
+            assert_eq!(r.value.as_deref(), Some("false"));
+        } else {
+            assert!(r.error.is_some());
+        }
+        // Mode: a read mount refuses writes with each package's text.
+        let ro = profile("p", vec![], vec![env.mount("f", "read")]);
+        let (code, msg) = run_err(&ro, r#"fs::write("f", "d/y.txt", "x")"#).await;
+        if local {
+            assert_eq!(
+                (code.as_str(), msg.as_str()),
+                ("RILL-R020", "mount \"f\" does not permit write")
+            );
+        } else {
+            assert_eq!(msg, "mount does not permit write operations (mode: read)");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fs_dry_run_leaves_local_and_s3_byte_identical() {
+    for kind in ["local", "s3"] {
+        let env = FsEnv::new(kind).await;
+        let p = profile("p", vec![], vec![env.mount("f", "read-write")]);
+        run_ok(
+            &p,
+            r#"fs::mkdir("f", "d") -> fs::write("f", "d/keep.txt", "k") -> fs::write("f", "old.txt", "o")"#,
+        )
+        .await;
+        let before = env.snapshot();
+        let script = r#"
+fs::write("f", "d/new.txt", "fresh") -> log
+fs::append("f", "old.txt", "+more") -> log
+fs::read("f", "old.txt") -> log
+fs::remove("f", "d/keep.txt") -> log
+fs::exists("f", "d/keep.txt") -> log
+fs::move("f", "old.txt", "moved.txt") -> log
+fs::find("f") -> log
+fs::list("f", "d") -> map { $.name } -> log
+"#;
+        let opts = RunOptions {
+            dry_run: true,
+            ..RunOptions::default()
+        };
+        let r = run(&p, script, &opts).await;
+        assert!(r.error.is_none(), "{kind}: {:?}", r.error);
+        assert_eq!(
+            &r.logs[..6],
+            ["5", "5", "o+more", "true", "false", "true"],
+            "{kind}"
+        );
+        let mut found: Vec<String> = serde_json::from_str(&r.logs[6]).unwrap();
+        found.sort();
+        assert_eq!(found, ["d/new.txt", "moved.txt"], "{kind}");
+        assert_eq!(r.logs[7], "[\"new.txt\"]", "{kind}");
+        assert_eq!(
+            summary(&env.snapshot()),
+            summary(&before),
+            "{kind}: dry run changed the store"
+        );
+        let diff: Vec<String> = r.changes.iter().map(|c| c.diff_line()).collect();
+        assert_eq!(
+            diff,
+            [
+                "+ fs f/d/new.txt: (none) → 5 bytes: \"fresh\"",
+                "- fs f/d/keep.txt: 1 bytes → (none)",
+                "+ fs f/moved.txt: (none) → 6 bytes: \"o+more\"",
+                "- fs f/old.txt: 1 bytes → (none)",
+            ],
+            "{kind}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Guards and limits
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_and_protected_profiles_refuse_writes() {
+    let env = KvEnv::new("json");
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = profile(
+        "prod",
+        vec![env.mount("app", None)],
+        vec![local_fs("f", dir.path(), "read-write")],
+    );
+    p.read_only = true;
+    for src in [r#"kv::set("app", "k", "v")"#, r#"fs::write("f", "a", "b")"#] {
+        let (_, msg) = run_err(&p, src).await;
+        assert!(msg.starts_with("profile `prod` is read-only"), "{msg}");
+    }
+    // Reads still work, and nothing is flushed.
+    run_ok(&p, r#"kv::get("app", "k")"#).await;
+    assert!(!env.dir.path().join("app.json").exists());
+
+    p.read_only = false;
+    p.protect = true;
+    let (_, msg) = run_err(&p, r#"kv::set("app", "k", "v")"#).await;
+    assert!(
+        msg.contains("is protected") && msg.contains("--yes"),
+        "{msg}"
+    );
+    let dry = RunOptions {
+        dry_run: true,
+        ..RunOptions::default()
+    };
+    assert!(
+        run(&p, r#"kv::set("app", "k", "v")"#, &dry)
+            .await
+            .error
+            .is_none()
+    );
+    let yes = RunOptions {
+        confirmed: true,
+        ..RunOptions::default()
+    };
+    let r = run(&p, r#"kv::set("app", "k", "v")"#, &yes).await;
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert!(env.dir.path().join("app.json").exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_stop_on_cancel_timeout_and_step_limit() {
+    let p = profile("p", vec![], vec![]);
+    let endless = "^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }";
+    let opts = RunOptions {
+        timeout: Some(Duration::from_millis(200)),
+        ..RunOptions::default()
+    };
+    let r = run(&p, endless, &opts).await;
+    let e = r.error.expect("timeout");
+    assert_eq!(e.code, "RILL-R013");
+    assert!(e.message.contains("time limit"), "{}", e.message);
+
+    let opts = RunOptions::default();
+    let cancel = opts.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        cancel.store(true, Ordering::Relaxed);
+    });
+    let r = run(&p, endless, &opts).await;
+    assert_eq!(r.error.expect("cancelled").code, "RILL-R013");
+
+    let opts = RunOptions {
+        max_steps: Some(1000),
+        ..RunOptions::default()
+    };
+    let r = run(&p, endless, &opts).await;
+    assert_eq!(r.error.expect("step limit").code, "RILL-R010");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mount_that_cannot_open_fails_only_when_used() {
+    let missing = local_fs(
+        "gone",
+        Path::new("/nonexistent/rillmount-test"),
+        "read-write",
+    );
+    let p = profile("p", vec![], vec![missing]);
+    let mounts = ScriptMounts::open(&p).await;
+    assert!(mounts.fs["gone"].is_err());
+    let r = run_script(&mounts, "1 + 1", &RunOptions::default()).await;
+    assert_eq!(r.value.as_deref(), Some("2"));
+    let r = run_script(&mounts, r#"fs::read("gone", "a")"#, &RunOptions::default()).await;
+    let e = r.error.expect("open error");
+    assert_eq!(e.code, "RILL-R017");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_mixing_kv_backends_behaves_per_mount() {
+    let json = KvEnv::new("json");
+    let sqlite = KvEnv::new("sqlite");
+    let p = profile(
+        "mixed",
+        vec![json.mount("j", None), sqlite.mount("s", None)],
+        vec![],
+    );
+    let r = run_ok(&p, r#"kv::get_or("j", "k", "fallback")"#).await;
+    assert_eq!(r.value.as_deref(), Some("fallback"));
+    let r = run(
+        &p,
+        r#"kv::get_or("s", "k", "fallback")"#,
+        &RunOptions::default(),
+    )
+    .await;
+    assert_eq!(r.error.expect("dict fallback").code, "RILL-R001");
+    // Errors of each mount keep their package's wording.
+    let (code, _) = run_err(
+        &p,
+        "kv::set(\"j\", \"x\", \"1\")\nkv::merge(\"j\", \"x\", [a: 1])",
+    )
+    .await;
+    assert_eq!(code, "RILL-R004");
+    let (code, _) = run_err(
+        &p,
+        "kv::set(\"s\", \"x\", \"1\")\nkv::merge(\"s\", \"x\", [a: 1])",
+    )
+    .await;
+    assert_eq!(code, "");
+    let r = run_ok(&p, "kv::mounts() -> map { $.name }").await;
+    assert_eq!(r.value.as_deref(), Some("[\"j\",\"s\"]"));
+}
