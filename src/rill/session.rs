@@ -133,12 +133,11 @@ impl ScriptError {
 
     /// Multi-line human form: `error[CODE]: message`, `--> line:col`, source line, caret.
     pub fn render(&self) -> String {
-        let code = if self.code.is_empty() {
-            "error"
+        let mut out = if self.code.is_empty() {
+            format!("error: {}", self.message)
         } else {
-            &self.code
+            format!("error[{}]: {}", self.code, self.message)
         };
-        let mut out = format!("error[{code}]: {}", self.message);
         if self.line > 0 {
             let num = self.line.to_string();
             let pad = " ".repeat(num.len());
