@@ -5,6 +5,7 @@
 //! target/release/rillmount if present, else target/debug/rillmount (the output says which).
 //!
 //! `cargo bench --bench rill_interp`; `RILL_BENCH_DIR` points at another script folder.
+//! Figures (2026-11-26, busy 2-core machine): src/rill/README.md "Performance".
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
