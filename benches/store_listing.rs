@@ -208,7 +208,9 @@ fn sqlite_phase() {
         // Baseline: the same rows read straight through rusqlite.
         let t = Instant::now();
         let conn = rusqlite::Connection::open(&db).unwrap();
-        let mut stmt = conn.prepare("SELECT key, value FROM cache_entries").unwrap();
+        let mut stmt = conn
+            .prepare("SELECT key, value FROM cache_entries")
+            .unwrap();
         let mut rows = stmt.query([]).unwrap();
         let mut raw = 0u64;
         while let Some(r) = rows.next().unwrap() {
@@ -223,14 +225,23 @@ fn sqlite_phase() {
         let (mut dumped, mut cursor) = (0u64, None::<String>);
         loop {
             let page = store.scan(cursor.as_deref(), PAGE).await.unwrap();
-            dumped += store.get_many(&page.keys).await.unwrap().into_iter().flatten().count() as u64;
+            dumped += store
+                .get_many(&page.keys)
+                .await
+                .unwrap()
+                .into_iter()
+                .flatten()
+                .count() as u64;
             cursor = page.next;
             if cursor.is_none() {
                 break;
             }
         }
         let dump_rate = report("sqlite dump (scan + get_many)", dumped, t.elapsed());
-        println!("ratio: sqlite dump / raw SELECT {:.2}", dump_rate / raw_rate);
+        println!(
+            "ratio: sqlite dump / raw SELECT {:.2}",
+            dump_rate / raw_rate
+        );
         assert_eq!(dumped, n as u64);
     });
 

@@ -87,7 +87,6 @@ fn main() -> anyhow::Result<()> {
         warnings: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
-        warnings: Vec::new(),
     };
     let mut prod = profile("prod", vec![prod_cache]);
     prod.protect = true;

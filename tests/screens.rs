@@ -70,7 +70,6 @@ fn profile(dir: &Path, name: &str, mounts: Vec<KvMountConfig>) -> Profile {
         warnings: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
-        warnings: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@
 //! `tokio::runtime::Handle::block_on(...)`: the interpreter runs on its own thread (see
 //! `eval::run_with_big_stack`), never on a runtime worker, so blocking there is safe:
 //!
-//! ```ignore
+//! ```text
 //! let rt = tokio::runtime::Handle::current();           // taken before spawning the thread
 //! registry.register("kv::get", Some(vec![HostParam::new("mount", "string"), HostParam::new("key", "string")]),
 //!     Box::new(move |args| rt.block_on(async { /* store.get(..).await, map to Value */ })));
