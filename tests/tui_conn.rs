@@ -236,3 +236,52 @@ async fn s3_mounts_probe_the_endpoint_at_open() {
     assert!(screen.contains("● fs up s3"), "{screen}");
     assert!(screen.contains("✗ fs unreachable s3"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_ttl_on_a_redis_key_then_remove_it() {
+    let server = RedisServer::start_with_password(PASSWORD);
+    server.cli(&["SET", "app:session", "\"s1\""]);
+    let p = profile(vec![mount("live", &server.url())]);
+    let (mut app, commands) = App::new(vec![p], None, Theme::dark(), Keymap::default());
+    app.update(Action::Resize {
+        width: 100,
+        height: 30,
+    });
+    drive(&mut app, commands).await;
+    assert!(
+        matches!(state(&app, 0), Conn::Ready(_)),
+        "{:?}",
+        state(&app, 0)
+    );
+    let pttl = |s: &RedisServer| {
+        String::from_utf8(s.cli(&["PTTL", "app:session"]))
+            .unwrap()
+            .trim()
+            .parse::<i64>()
+            .unwrap()
+    };
+    assert_eq!(pttl(&server), -1);
+    let key = |c: char| Action::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    assert!(app.update(Action::SetTtl).is_empty(), "opens the prompt");
+    for c in "120".chars() {
+        app.update(key(c));
+    }
+    let commands = app.update(Action::Confirm);
+    assert!(
+        matches!(&commands[..], [Command::SetTtl { .. }]),
+        "{commands:?}"
+    );
+    drive(&mut app, commands).await;
+    let ms = pttl(&server);
+    assert!(ms > 100_000 && ms <= 120_000, "PTTL {ms}");
+    assert_eq!(
+        server.cli(&["GET", "app:session"]),
+        b"\"s1\"\n",
+        "value kept"
+    );
+
+    assert!(app.update(Action::SetTtl).is_empty());
+    let commands = app.update(Action::Confirm);
+    drive(&mut app, commands).await;
+    assert_eq!(pttl(&server), -1, "empty input removes the expiry");
+}

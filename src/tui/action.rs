@@ -50,6 +50,8 @@ pub enum Action {
     Edit,
     NewKey,
     Delete,
+    /// Set or remove the expiry of the selected key (Redis).
+    SetTtl,
     Save,
     Confirm,
     Cancel,
@@ -146,6 +148,13 @@ pub enum Command {
         mount: KvMount,
         key: String,
     },
+    /// Rewrites `key` with the same value and this expiry (`None`: no expiry).
+    SetTtl {
+        id: RequestId,
+        mount: KvMount,
+        key: String,
+        ttl: Option<std::time::Duration>,
+    },
     Plan {
         id: RequestId,
         src: Endpoint,
@@ -195,6 +204,7 @@ impl Command {
             | Command::ReadFile { id, .. }
             | Command::SetValue { id, .. }
             | Command::DeleteKey { id, .. }
+            | Command::SetTtl { id, .. }
             | Command::Plan { id, .. }
             | Command::Copy { id, .. }
             | Command::Verify { id, .. }

@@ -122,6 +122,24 @@ pub async fn execute(
                 Err(e) => TaskOutput::Failed(e.message),
             }
         }
+        Command::SetTtl {
+            mount, key, ttl, ..
+        } => {
+            let expiry = ttl.map_or(crate::store::Expiry::Never, crate::store::Expiry::After);
+            let store = mount.store();
+            let r = async {
+                let Some(v) = store.get(&key).await? else {
+                    return Ok(false);
+                };
+                store.put(&key, &v.text, expiry).await?;
+                Ok::<_, crate::store::StoreError>(true)
+            };
+            match r.await {
+                Ok(true) => TaskOutput::Written,
+                Ok(false) => TaskOutput::Failed(format!("`{key}` no longer exists")),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
         Command::DeleteKey { mount, key, .. } => {
             let r = async {
                 let existed = mount.delete(&key).await?;

@@ -7,7 +7,7 @@ fn read_only_profile_and_read_mode_offer_no_writes() {
     let mut p = profile("archive", vec![kv("a", "read-write")], vec![]);
     p.read_only = true;
     let (mut app, _) = app_with_keys(p, &["k"]);
-    for a in [Action::Delete, Action::Edit, Action::NewKey] {
+    for a in [Action::Delete, Action::Edit, Action::NewKey, Action::SetTtl] {
         assert!(app.update(a).is_empty());
         assert_eq!(app.stack.len(), 1);
         let status = app.ctx.status.clone().unwrap();
@@ -152,4 +152,21 @@ fn protected_save_asks_for_the_profile_name_first() {
     );
     app.update(Action::TaskDone(*id, TaskOutput::Written));
     assert_eq!(app.stack.len(), 1);
+}
+
+#[test]
+fn set_ttl_only_where_the_backend_has_expiry() {
+    let (mut app, _) = app_with_keys(profile("dev", vec![kv("a", "read-write")], vec![]), &["k"]);
+    assert!(app.update(Action::SetTtl).is_empty());
+    assert_eq!(app.stack.len(), 1, "no prompt on a store without TTLs");
+    let status = app.ctx.status.clone().unwrap();
+    assert!(
+        status.error && status.text.contains("only Redis keys have a TTL"),
+        "{status:?}"
+    );
+    let mut p = profile("archive", vec![kv("a", "read-write")], vec![]);
+    p.read_only = true;
+    let (mut app, _) = app_with_keys(p, &["k"]);
+    assert!(app.update(Action::SetTtl).is_empty());
+    assert!(app.ctx.status.clone().unwrap().text.contains("read-only"));
 }

@@ -189,6 +189,7 @@ impl BrowserScreen {
             Action::Edit => fx = self.edit(ctx),
             Action::NewKey => fx = self.new_key(ctx),
             Action::Delete => fx = self.delete(ctx),
+            Action::SetTtl => fx = self.set_ttl(ctx),
             Action::OpenScratchpad => {
                 let profile = ctx.mounts.get(self.mount).map_or(0, |m| m.profile);
                 let pad = super::scratchpad::ScratchpadScreen::new(ctx, profile);

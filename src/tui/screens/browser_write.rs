@@ -39,6 +39,31 @@ impl BrowserScreen {
         )))
     }
 
+    /// Asks for a new expiry of the selected key; only where the backend has TTLs (Redis).
+    pub(super) fn set_ttl(&mut self, ctx: &mut Context) -> Effects {
+        if let Err(e) = self.write_target(ctx) {
+            ctx.error(e);
+            return Effects::default();
+        }
+        let has_ttl = ctx
+            .kv(self.mount)
+            .is_some_and(|m| m.store().info().capability.ttl);
+        if !has_ttl {
+            ctx.error(format!(
+                "`{}` has no expiry: only Redis keys have a TTL",
+                ctx.address(self.mount)
+            ));
+            return Effects::default();
+        }
+        let Some(item) = self.list.as_ref().and_then(|l| l.selected_item()).cloned() else {
+            ctx.error("select a key to set its TTL");
+            return Effects::default();
+        };
+        Effects::push(Screen::Prompt(Box::new(super::confirm::PromptScreen::ttl(
+            self.mount, item.name,
+        ))))
+    }
+
     pub(super) fn delete(&mut self, ctx: &mut Context) -> Effects {
         if let Err(e) = self.connected_writable(ctx) {
             ctx.error(e);

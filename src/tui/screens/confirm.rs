@@ -186,6 +186,8 @@ pub struct PromptScreen {
     pub slot: usize,
     pub input: String,
     pub error: Option<String>,
+    /// Asking for the TTL of this key (else: a new key's name).
+    pub ttl_of: Option<String>,
 }
 
 impl PromptScreen {
@@ -194,11 +196,79 @@ impl PromptScreen {
             slot,
             input: String::new(),
             error: None,
+            ttl_of: None,
+        }
+    }
+
+    /// Asks for the expiry of `key` in seconds (empty or 0: no expiry).
+    pub fn ttl(slot: usize, key: String) -> Self {
+        PromptScreen {
+            ttl_of: Some(key),
+            ..PromptScreen::new_key(slot)
+        }
+    }
+
+    fn confirm_ttl(&mut self, ctx: &mut Context, key: String) -> Effects {
+        let text = self.input.trim();
+        let ttl = match text {
+            "" | "0" => None,
+            t => match t.parse::<u64>() {
+                Ok(secs) => Some(std::time::Duration::from_secs(secs)),
+                Err(_) => {
+                    self.error = Some("seconds as a whole number (empty or 0: no expiry)".into());
+                    return Effects::default();
+                }
+            },
+        };
+        let Some(mount) = ctx.kv(self.slot).cloned() else {
+            self.error = Some(format!("`{}` is not connected", ctx.address(self.slot)));
+            return Effects::default();
+        };
+        let id = ctx.next_id();
+        let command = Command::SetTtl {
+            id,
+            mount,
+            key: key.clone(),
+            ttl,
+        };
+        let write = Write {
+            slot: self.slot,
+            key: key.clone(),
+            delete: false,
+        };
+        if ctx.profile_of(self.slot).is_some_and(|p| p.protect) {
+            let what = match ttl {
+                Some(d) => format!("expire `{key}` in {}s", d.as_secs()),
+                None => format!("remove the expiry of `{key}`"),
+            };
+            let message = format!("{what} in {}?", ctx.address(self.slot));
+            let confirm = ConfirmScreen::new(
+                ctx,
+                self.slot,
+                "set TTL",
+                message,
+                Pending::Write { write, command },
+            );
+            return Effects {
+                pop: true,
+                push: Some(Screen::Confirm(Box::new(confirm))),
+                commands: Vec::new(),
+            };
+        }
+        ctx.writes.insert(id, write);
+        Effects {
+            pop: true,
+            push: None,
+            commands: vec![command],
         }
     }
 
     pub fn update(&mut self, ctx: &mut Context, action: &Action) -> Effects {
         match action {
+            Action::Confirm if self.ttl_of.is_some() => {
+                let key = self.ttl_of.clone().unwrap_or_default();
+                self.confirm_ttl(ctx, key)
+            }
             Action::Confirm => {
                 if self.input.is_empty() {
                     self.error = Some("a key name is needed".into());
@@ -236,9 +306,16 @@ impl PromptScreen {
     pub fn render(&self, ctx: &Context, area: Rect, buf: &mut Buffer) {
         let t = &ctx.theme;
         let rect = popup::centered(area, 60, 6);
-        let inner = popup::frame(rect, buf, "new key", t.border(true));
+        let (title, prompt) = match &self.ttl_of {
+            Some(key) => (
+                "set TTL",
+                format!("seconds until `{key}` expires (empty or 0: never)"),
+            ),
+            None => ("new key", format!("new key in {}", ctx.address(self.slot))),
+        };
+        let inner = popup::frame(rect, buf, title, t.border(true));
         let mut lines = vec![
-            Line::styled(format!("new key in {}", ctx.address(self.slot)), t.text()),
+            Line::styled(prompt, t.text()),
             Line::from(vec![
                 Span::styled("> ", Style::new().fg(t.accent)),
                 Span::styled(format!("{}▏", self.input), t.text()),
