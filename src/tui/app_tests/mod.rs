@@ -69,6 +69,7 @@ fn profile(name: &str, kv_mounts: Vec<KvMountConfig>, fs_mounts: Vec<FsMountConf
             .into_iter()
             .map(|m| (m.name.clone(), m))
             .collect::<IndexMap<_, _>>(),
+        warnings: Vec::new(),
     }
 }
 
