@@ -299,7 +299,16 @@ fn copy_refusals_and_rejections() {
     assert!(e.contains("2 item(s) were not written"), "{e}");
     assert_eq!(fx.ok(&["kv", "get", "mig:typed", "count"]), "3\n");
     // kv -> read-only fs (a document too) is refused before anything starts.
-    let e = fx.fails(&["copy", "-p", "mig", "src", "archive", "--as-document", "x.json"], 1);
+    let e = fx.fails(
+        &[
+            "copy",
+            "mig:src",
+            "local:archive",
+            "--as-document",
+            "x.json",
+        ],
+        1,
+    );
     assert!(e.contains("does not allow writes"), "{e}");
 }
 
