@@ -334,6 +334,12 @@ pub(crate) fn checkpoint(
     Ok(())
 }
 
+/// A page of source entries and the cursor after it, read ahead of the writes.
+type SourcePage = Result<(Vec<(String, StoredValue)>, Option<String>), MigrateError>;
+
+/// Pages read ahead while the previous page is written (bounds memory to a few pages).
+const READ_AHEAD: usize = 2;
+
 async fn copy_kv(
     src: &KvMount,
     dst: &KvMount,
@@ -346,32 +352,55 @@ async fn copy_kv(
     let s = src.store();
     ticker.state.total = s.count().await.ok();
     let mut writer = KvWriter::new(dst).await?;
-    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
-    loop {
-        let page = s.scan(cursor.as_deref(), PAGE).await?;
-        // Repeats within a page are dropped; a key a Redis SCAN repeats on a later page is
-        // written again (idempotent) or counted as same, never duplicated.
-        let keys = plan::page_keys(page.keys, &opts.filter);
-        let sv = s.get_many(&keys).await?;
-        // A key that vanished between scan and read (expiry) is not copied.
-        let batch: Vec<(String, StoredValue)> = keys
-            .into_iter()
-            .zip(sv)
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect();
-        let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
-        ticker.advance(done, bytes);
-        cursor = page.next;
-        checkpoint(report, journal, &cursor)?;
-        if cursor.is_none() {
-            break;
+    let start = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    let (tx, rx) = tokio::sync::mpsc::channel::<SourcePage>(READ_AHEAD);
+    // The reader scans and reads source pages while the writer writes the previous one; it
+    // stops when the writer is gone (error, cancel) or the scan is complete.
+    let reader = async move {
+        let mut cursor = start;
+        loop {
+            let page: SourcePage = async {
+                let page = s.scan(cursor.as_deref(), PAGE).await?;
+                // Repeats within a page are dropped; a key a Redis SCAN repeats on a later
+                // page is written again (idempotent) or counted as same, never duplicated.
+                let keys = plan::page_keys(page.keys, &opts.filter);
+                let sv = s.get_many(&keys).await?;
+                // A key that vanished between scan and read (expiry) is not copied.
+                let batch = keys
+                    .into_iter()
+                    .zip(sv)
+                    .filter_map(|(k, v)| v.map(|v| (k, v)))
+                    .collect();
+                Ok((batch, page.next))
+            }
+            .await;
+            let next = page.as_ref().ok().and_then(|(_, n)| n.clone());
+            let last = page.is_err() || next.is_none();
+            if tx.send(page).await.is_err() || last {
+                return;
+            }
+            cursor = next;
         }
-        if cancel.is_cancelled() {
-            report.cancelled = true;
-            break;
+    };
+    let write = async move {
+        let mut rx = rx;
+        while let Some(page) = rx.recv().await {
+            let (batch, next) = page?;
+            let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
+            ticker.advance(done, bytes);
+            checkpoint(report, journal, &next)?;
+            if next.is_none() {
+                break;
+            }
+            if cancel.is_cancelled() {
+                report.cancelled = true;
+                break;
+            }
         }
-    }
-    Ok(())
+        Ok(())
+    };
+    let ((), written) = tokio::join!(reader, write);
+    written
 }
 
 /// One file's outcome in a concurrent batch.
