@@ -86,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         protect: false,
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
+        warnings: Vec::new(),
     };
     let mut prod = profile("prod", vec![prod_cache]);
     prod.protect = true;

@@ -69,6 +69,7 @@ fn profile(dir: &Path, name: &str, mounts: Vec<KvMountConfig>) -> Profile {
         protect: false,
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
+        warnings: Vec::new(),
     }
 }
 
