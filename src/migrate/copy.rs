@@ -9,6 +9,9 @@
 //! - After each durable batch the journal records the next source cursor; cancelling stops
 //!   between batches and keeps the journal, so a re-run resumes there.
 //! - `--on-conflict fail` plans first and writes nothing if any item differs.
+//! - A fresh copy into an empty destination skips reading the destination back (nothing can
+//!   be there yet), unless the source may repeat keys (Redis SCAN) or the copy resumes.
+//! - kv source pages are read ahead of the writes (a bounded channel of two pages).
 //! - Nothing is ever deleted at the destination.
 
 use std::path::PathBuf;
@@ -234,14 +237,25 @@ pub(crate) struct KvWriter {
     entries: u64,
     max_entries: u64,
     dst_is_json: bool,
+    /// The destination was empty when this (non-resumed) copy started and the source never
+    /// repeats a key: nothing can be at the destination yet, so it is not read back.
+    fresh: bool,
 }
 
 impl KvWriter {
-    pub(crate) async fn new(dst: &KvMount) -> Result<KvWriter, MigrateError> {
+    /// `src_repeats`: the source's scan may return a key twice (Redis); `resumed`: an earlier
+    /// run may have written part of the source already.
+    pub(crate) async fn new(
+        dst: &KvMount,
+        src_repeats: bool,
+        resumed: bool,
+    ) -> Result<KvWriter, MigrateError> {
+        let entries = dst.store().count().await?;
         Ok(KvWriter {
-            entries: dst.store().count().await?,
+            entries,
             max_entries: dst.config().max_entries,
             dst_is_json: matches!(dst.config().backend, KvBackendConfig::Json(_)),
+            fresh: entries == 0 && !src_repeats && !resumed,
         })
     }
 
@@ -254,8 +268,12 @@ impl KvWriter {
         report: &mut CopyReport,
     ) -> Result<(u64, u64), MigrateError> {
         let d = dst.store();
-        let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
-        let dv = d.get_many(&keys).await?;
+        let dv = if self.fresh {
+            vec![None; batch.len()]
+        } else {
+            let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
+            d.get_many(&keys).await?
+        };
         let mut plain: Vec<(String, String)> = Vec::new();
         let mut timed: Vec<(String, StoredValue)> = Vec::new();
         let (mut done, mut bytes) = (0u64, 0u64);
@@ -351,7 +369,8 @@ async fn copy_kv(
 ) -> Result<(), MigrateError> {
     let s = src.store();
     ticker.state.total = s.count().await.ok();
-    let mut writer = KvWriter::new(dst).await?;
+    let repeats = s.info().backend == Backend::Redis;
+    let mut writer = KvWriter::new(dst, repeats, report.resumed).await?;
     let start = journal.as_ref().and_then(|j| j.state.cursor.clone());
     let (tx, rx) = tokio::sync::mpsc::channel::<SourcePage>(READ_AHEAD);
     // The reader scans and reads source pages while the writer writes the previous one; it
@@ -422,6 +441,9 @@ async fn copy_fs(
 ) -> Result<(), MigrateError> {
     let (s, d) = (src.store.as_ref(), dst.store.as_ref());
     let dst_dirs = d.info().capability.directories;
+    // An empty destination at the start of a fresh copy needs no per-file comparison (a walk
+    // never repeats a path).
+    let fresh = !report.resumed && d.walk(None, 1).await?.entries.is_empty();
     let max_size = dst.config.max_file_size;
     let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
     loop {
@@ -459,7 +481,11 @@ async fn copy_fs(
                         name: e.path,
                     }));
                 }
-                let (change, _) = compare_file(s, d, &e.path, e.size).await?;
+                let change = if fresh {
+                    Change::New
+                } else {
+                    compare_file(s, d, &e.path, e.size).await?.0
+                };
                 match change {
                     Change::Same => return Ok(FileOutcome::Same),
                     Change::Changed if opts.on_conflict != OnConflict::Overwrite => {

@@ -184,7 +184,7 @@ pub(crate) async fn copy_import(
 ) -> Result<(), MigrateError> {
     let s = src.store.as_ref();
     let max = dst.config().max_value_size;
-    let mut writer = KvWriter::new(dst).await?;
+    let mut writer = KvWriter::new(dst, false, report.resumed).await?;
     let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
     loop {
         let page = s.walk(cursor.as_deref(), PAGE).await?;
