@@ -299,6 +299,7 @@ async fn run() {
     row(
         "SQLite → Redis",
         keys_big,
+        None,
         ours,
         Some(("redis-cli --pipe", pipe)),
     );
