@@ -238,7 +238,7 @@ async fn cancelled_copy_resumes_from_its_journal() {
     let journal = tempfile::tempdir().unwrap();
     let f = stores::sqlite_tmp();
     let (src, dst) = (f.mount().await, f.mount().await);
-    fill(&src, 2500).await;
+    fill(&src, 9_000).await;
     let opts = CopyOptions {
         journal_dir: Some(journal.path().to_path_buf()),
         on_conflict: OnConflict::Fail,
@@ -256,12 +256,16 @@ async fn cancelled_copy_resumes_from_its_journal() {
     .await
     .unwrap();
     assert!(first.cancelled);
-    assert_eq!(first.copied, 1000, "stops after the first batch");
+    assert_eq!(
+        first.copied,
+        rillmount::migrate::copy::KV_COPY_PAGE as u64,
+        "stops after the first batch"
+    );
     assert_eq!(std::fs::read_dir(journal.path()).unwrap().count(), 1);
 
     let second = run_copy(&src, &dst, &opts).await;
     assert!(second.resumed && !second.cancelled);
-    assert_eq!(second.copied, 2500, "counts carry over from the journal");
+    assert_eq!(second.copied, 9_000, "counts carry over from the journal");
     assert_eq!(second.skipped_same, 0, "resumed pages are not re-read");
     assert_eq!(
         std::fs::read_dir(journal.path()).unwrap().count(),
@@ -276,7 +280,7 @@ async fn cancelled_copy_resumes_from_its_journal() {
     )
     .await
     .unwrap();
-    assert!(v.ok() && v.checked == 2500);
+    assert!(v.ok() && v.checked == 9_000);
 }
 
 #[tokio::test]

@@ -358,6 +358,10 @@ type SourcePage = Result<(Vec<(String, StoredValue)>, Option<String>), MigrateEr
 /// Pages read ahead while the previous page is written (bounds memory to a few pages).
 const READ_AHEAD: usize = 2;
 
+/// Keys per kv copy page (one journal entry each): large enough that a Redis destination
+/// gets several pipelines in flight per page, small enough to keep memory to a few MB.
+pub const KV_COPY_PAGE: usize = 5_000;
+
 async fn copy_kv(
     src: &KvMount,
     dst: &KvMount,
@@ -379,7 +383,7 @@ async fn copy_kv(
         let mut cursor = start;
         loop {
             let page: SourcePage = async {
-                let page = s.scan(cursor.as_deref(), PAGE).await?;
+                let page = s.scan(cursor.as_deref(), KV_COPY_PAGE).await?;
                 // Repeats within a page are dropped; a key a Redis SCAN repeats on a later
                 // page is written again (idempotent) or counted as same, never duplicated.
                 let keys = plan::page_keys(page.keys, &opts.filter);
