@@ -255,6 +255,47 @@ async fn run() {
     println!("| step | items | rillmount | rate | practical limit | ratio | peak RSS |");
     println!("|---|---|---|---|---|---|---|");
 
+    // SQLite → Redis against redis-cli --pipe.
+    let src = open(&sqlite(&tmp.path().join("big.db"), "kv")).await;
+    for start in (0..keys_big).step_by(20_000) {
+        let items: Vec<(String, String)> = (start..(start + 20_000).min(keys_big))
+            .map(|i| (key(i), value(i)))
+            .collect();
+        src.store()
+            .put_many(&items, Expiry::MountDefault)
+            .await
+            .unwrap();
+    }
+    // A tenth of the keys first (another table), to compare peak RSS with the full run.
+    let tenth = keys_big / 10;
+    let small = open(&sqlite(&tmp.path().join("tenth.db"), "kv")).await;
+    for start in (0..tenth).step_by(20_000) {
+        let items: Vec<(String, String)> = (start..(start + 20_000).min(tenth))
+            .map(|i| (key(i), value(i)))
+            .collect();
+        small
+            .store()
+            .put_many(&items, Expiry::MountDefault)
+            .await
+            .unwrap();
+    }
+    let d1 = open(&redis(&url, "t:")).await;
+    let secs = timed_copy(Endpoint::Kv(small), Endpoint::Kv(d1), &journal).await;
+    row("SQLite → Redis (a tenth)", tenth, None, secs, None);
+    let dst = open(&redis(&url, "s:")).await;
+    let ours = timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await;
+    let pipe = redis_cli_pipe(server.port(), "p:", keys_big, tmp.path());
+    row(
+        "SQLite → Redis",
+        keys_big,
+        None,
+        ours,
+        Some(("redis-cli --pipe", pipe)),
+    );
+    let mem = open(&kv_config("memory", KvBackendConfig::Memory)).await;
+    let secs = timed_copy(Endpoint::Kv(src), Endpoint::Kv(mem), &journal).await;
+    row("SQLite → memory (read side)", keys_big, None, secs, None);
+
     // JSON file → Redis, Redis → SQLite.
     let json_path = tmp.path().join("store.json");
     {
@@ -275,34 +316,13 @@ async fn run() {
         }),
     ))
     .await;
-    let r_json = open(&redis(&url, "j:")).await;
+    // Database 1 of the same server: a SCAN there does not walk the keys loaded above.
+    let r_json = open(&redis(&format!("{url}1"), "j:")).await;
     let secs = timed_copy(Endpoint::Kv(json), Endpoint::Kv(r_json.clone()), &journal).await;
     row("JSON file → Redis", keys, None, secs, None);
     let sq = open(&sqlite(&tmp.path().join("from_redis.db"), "kv")).await;
     let secs = timed_copy(Endpoint::Kv(r_json), Endpoint::Kv(sq), &journal).await;
     row("Redis → SQLite", keys, None, secs, None);
-
-    // SQLite → Redis against redis-cli --pipe.
-    let src = open(&sqlite(&tmp.path().join("big.db"), "kv")).await;
-    for start in (0..keys_big).step_by(20_000) {
-        let items: Vec<(String, String)> = (start..(start + 20_000).min(keys_big))
-            .map(|i| (key(i), value(i)))
-            .collect();
-        src.store()
-            .put_many(&items, Expiry::MountDefault)
-            .await
-            .unwrap();
-    }
-    let dst = open(&redis(&url, "s:")).await;
-    let ours = timed_copy(Endpoint::Kv(src), Endpoint::Kv(dst), &journal).await;
-    let pipe = redis_cli_pipe(server.port(), "p:", keys_big, tmp.path());
-    row(
-        "SQLite → Redis",
-        keys_big,
-        None,
-        ours,
-        Some(("redis-cli --pipe", pipe)),
-    );
 
     // local → S3 against rclone.
     let s3 = S3sServer::start().await;

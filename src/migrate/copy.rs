@@ -14,6 +14,7 @@
 //! - kv source pages are read ahead of the writes (a bounded channel of two pages).
 //! - Nothing is ever deleted at the destination.
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -383,16 +384,15 @@ async fn copy_kv(
         let mut cursor = start;
         loop {
             let page: SourcePage = async {
-                let page = s.scan(cursor.as_deref(), KV_COPY_PAGE).await?;
+                let page = s.scan_values(cursor.as_deref(), KV_COPY_PAGE).await?;
                 // Repeats within a page are dropped; a key a Redis SCAN repeats on a later
                 // page is written again (idempotent) or counted as same, never duplicated.
-                let keys = plan::page_keys(page.keys, &opts.filter);
-                let sv = s.get_many(&keys).await?;
                 // A key that vanished between scan and read (expiry) is not copied.
-                let batch = keys
+                let mut seen = HashSet::with_capacity(page.entries.len());
+                let batch = page
+                    .entries
                     .into_iter()
-                    .zip(sv)
-                    .filter_map(|(k, v)| v.map(|v| (k, v)))
+                    .filter(|(k, _)| opts.filter.accepts(k) && seen.insert(k.clone()))
                     .collect();
                 Ok((batch, page.next))
             }
