@@ -300,11 +300,18 @@ fn copy_refusals_and_rejections() {
     let e = fx.fails(&["copy", "-p", "mig", "src", "typed", "--no-journal"], 1);
     assert!(e.contains("2 item(s) were not written"), "{e}");
     assert_eq!(fx.ok(&["kv", "get", "mig:typed", "count"]), "3\n");
-    let e = fx.fails(&["copy", "-p", "mig", "src", "a"], 1);
-    assert!(
-        e.contains("kv mount") || e.contains("cannot migrate"),
-        "{e}"
+    // kv -> read-only fs (a document too) is refused before anything starts.
+    let e = fx.fails(
+        &[
+            "copy",
+            "mig:src",
+            "local:archive",
+            "--as-document",
+            "x.json",
+        ],
+        1,
     );
+    assert!(e.contains("does not allow writes"), "{e}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -958,4 +965,46 @@ fn kv_on_redis_round_trip_and_no_password_in_errors() {
         out.contains(&format!("redis://127.0.0.1:{}/0", redis.port)),
         "{out}"
     );
+}
+
+#[test]
+fn copy_exports_kv_to_files_and_a_document_and_imports_back() {
+    let fx = migrate_fixture();
+    let out = fx.ok(&["copy", "-p", "mig", "src", "a", "--verify", "--no-journal"]);
+    assert!(out.contains("copied 3"), "{out}");
+    assert!(out.contains("verified 3 item(s): 3 matching"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(fx.path("mig/a/tags.json")).unwrap(),
+        "[\n  1,\n  2\n]"
+    );
+    // One document in rill's JSON-store format: the same bytes as the source store.
+    let out = fx.ok(&[
+        "copy",
+        "-p",
+        "mig",
+        "src",
+        "b",
+        "--as-document",
+        "state.json",
+        "--no-journal",
+    ]);
+    assert!(out.contains("copied 3"), "{out}");
+    assert_eq!(
+        std::fs::read(fx.path("mig/b/state.json")).unwrap(),
+        std::fs::read(fx.path("mig/src.json")).unwrap()
+    );
+    fx.ok(&[
+        "verify",
+        "-p",
+        "mig",
+        "src",
+        "b",
+        "--as-document",
+        "state.json",
+    ]);
+    // Import: a key per file.
+    let out = fx.ok(&["copy", "-p", "mig", "a", "dst", "--verify", "--no-journal"]);
+    assert!(out.contains("copied 3"), "{out}");
+    assert_eq!(fx.ok(&["kv", "get", "mig:dst", "tags"]), "[1,2]\n");
+    fx.ok(&["verify", "-p", "mig", "src", "dst"]);
 }

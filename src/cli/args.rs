@@ -193,6 +193,10 @@ pub struct MigrateFilterArgs {
     /// Leave out items whose key or path matches this glob (repeatable; wins over --include)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// kv <-> fs: the fs side is the single JSON document NAME (rill's JSON-store format)
+    /// instead of one file per key
+    #[arg(long, value_name = "NAME")]
+    pub as_document: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -9,6 +9,9 @@
 //! - After each durable batch the journal records the next source cursor; cancelling stops
 //!   between batches and keeps the journal, so a re-run resumes there.
 //! - `--on-conflict fail` plans first and writes nothing if any item differs.
+//! - A fresh copy into an empty destination skips reading the destination back (nothing can
+//!   be there yet), unless the source may repeat keys (Redis SCAN) or the copy resumes.
+//! - kv source pages are read ahead of the writes (a bounded channel of two pages).
 //! - Nothing is ever deleted at the destination.
 
 use std::collections::HashSet;
@@ -22,7 +25,7 @@ use tokio_util::sync::CancellationToken;
 use super::journal::Journal;
 use super::plan::{self, PAGE, compare_file, same_value};
 use super::progress::{Phase, Progress, Ticker};
-use super::{Change, Endpoint, Filter, FsMount, MigrateError};
+use super::{Change, Endpoint, Filter, FsMount, MigrateError, document, export, import};
 use crate::config::{KvBackendConfig, KvMountConfig};
 use crate::store::kv_mount::KvMount;
 use crate::store::{Backend, EntryKind, Expiry, FileStore, StoredValue, js_json};
@@ -133,7 +136,13 @@ pub async fn copy(
             });
         }
     }
-    let mut journal = match (&opts.journal_dir, opts.dry_run) {
+    let (s_end, d_end) = (
+        document::materialize(src).await?,
+        document::materialize(dst).await?,
+    );
+    // A document is written once, at the end: nothing to resume.
+    let documents = matches!(src, Endpoint::Document(..)) || matches!(dst, Endpoint::Document(..));
+    let mut journal = match (&opts.journal_dir, opts.dry_run || documents) {
         (Some(dir), false) => Some(Journal::open(dir, &src.location(), &dst.location())?),
         _ => None,
     };
@@ -148,20 +157,20 @@ pub async fn copy(
         report.bytes = j.state.bytes;
         ticker.state.items = j.state.copied + j.state.skipped;
     }
-    match (src, dst) {
-        (Endpoint::Kv(s), Endpoint::Kv(d)) => {
-            copy_kv(s, d, opts, &mut report, &mut journal, &mut ticker, &cancel).await?
-        }
-        (Endpoint::Fs(s), Endpoint::Fs(d)) => {
-            copy_fs(s, d, opts, &mut report, &mut journal, &mut ticker, &cancel).await?
-        }
-        _ => {
-            return Err(MigrateError::Unsupported {
-                src: plan::kind(src),
-                dst: plan::kind(dst),
-                reason: "copy moves kv to kv or fs to fs".into(),
-            });
-        }
+    let (r, j, t, c) = (&mut report, &mut journal, &mut ticker, &cancel);
+    match (&s_end, &d_end) {
+        (Endpoint::Kv(s), Endpoint::Kv(d)) => copy_kv(s, d, opts, r, j, t, c).await?,
+        (Endpoint::Fs(s), Endpoint::Fs(d)) => copy_fs(s, d, opts, r, j, t, c).await?,
+        (Endpoint::Kv(s), Endpoint::Fs(d)) => export::copy_export(s, d, opts, r, j, t, c).await?,
+        (Endpoint::Fs(s), Endpoint::Kv(d)) => import::copy_import(s, d, opts, r, j, t, c).await?,
+        _ => plan::unreachable_document()?,
+    }
+    if let (Endpoint::Document(fs, path), Endpoint::Kv(mem)) = (dst, &d_end)
+        && !opts.dry_run
+        && !report.cancelled
+    {
+        let (_, warnings) = document::write_document(fs, path, mem.store().as_ref()).await?;
+        report.warnings.extend(warnings);
     }
     if let Some(j) = journal.as_ref().filter(|_| !report.cancelled) {
         j.finish()?;
@@ -173,6 +182,13 @@ pub async fn copy(
 
 fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
     match dst {
+        Endpoint::Document(f, _) if !f.config.mode.fs_allows_write() => {
+            Err(MigrateError::ReadOnly(format!(
+                "fs mount `{}` has mode {}",
+                f.config.name,
+                f.config.mode.as_str().unwrap_or("(none)")
+            )))
+        }
         Endpoint::Kv(m) if !m.config().mode.kv_allows_write() => Err(MigrateError::ReadOnly(
             format!("kv mount `{}` has mode read", m.config().name),
         )),
@@ -188,7 +204,7 @@ fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
 }
 
 /// Why `text` cannot be written to the destination mount `cfg`, if it cannot.
-fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
+pub(crate) fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
     let value = match js_json::parse(text) {
         Ok(p) => p.value,
         Err(e) => return Some(format!("source value is not valid JSON: {e}")),
@@ -216,68 +232,88 @@ fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
     None
 }
 
-async fn copy_kv(
-    src: &KvMount,
-    dst: &KvMount,
-    opts: &CopyOptions,
-    report: &mut CopyReport,
-    journal: &mut Option<Journal>,
-    ticker: &mut Ticker,
-    cancel: &CancellationToken,
-) -> Result<(), MigrateError> {
-    let (s, d) = (src.store(), dst.store());
-    ticker.state.total = s.count().await.ok();
-    let dst_is_json = matches!(dst.config().backend, KvBackendConfig::Json(_));
-    let mut entries = d.count().await?;
-    let max_entries = dst.config().max_entries;
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
-    loop {
-        let page = s.scan(cursor.as_deref(), PAGE).await?;
-        let keys: Vec<String> = page
-            .keys
-            .into_iter()
-            .filter(|k| opts.filter.accepts(k) && seen.insert(k.clone()))
-            .collect();
-        let (sv, dv) = (s.get_many(&keys).await?, d.get_many(&keys).await?);
+/// Writes batches into a kv destination: conflict policy, schema and limits, `maxEntries`
+/// counted as the copy goes, TTLs, and the JSON file flushed before the journal moves on.
+pub(crate) struct KvWriter {
+    entries: u64,
+    max_entries: u64,
+    dst_is_json: bool,
+    /// The destination was empty when this (non-resumed) copy started and the source never
+    /// repeats a key: nothing can be at the destination yet, so it is not read back.
+    fresh: bool,
+}
+
+impl KvWriter {
+    /// `src_repeats`: the source's scan may return a key twice (Redis); `resumed`: an earlier
+    /// run may have written part of the source already.
+    pub(crate) async fn new(
+        dst: &KvMount,
+        src_repeats: bool,
+        resumed: bool,
+    ) -> Result<KvWriter, MigrateError> {
+        let entries = dst.store().count().await?;
+        Ok(KvWriter {
+            entries,
+            max_entries: dst.config().max_entries,
+            dst_is_json: matches!(dst.config().backend, KvBackendConfig::Json(_)),
+            fresh: entries == 0 && !src_repeats && !resumed,
+        })
+    }
+
+    /// Decides and writes one batch of source `(key, value)`; returns (items done, bytes).
+    pub(crate) async fn write_batch(
+        &mut self,
+        dst: &KvMount,
+        batch: Vec<(String, StoredValue)>,
+        opts: &CopyOptions,
+        report: &mut CopyReport,
+    ) -> Result<(u64, u64), MigrateError> {
+        let d = dst.store();
+        let dv = if self.fresh {
+            vec![None; batch.len()]
+        } else {
+            let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
+            d.get_many(&keys).await?
+        };
         let mut plain: Vec<(String, String)> = Vec::new();
         let mut timed: Vec<(String, StoredValue)> = Vec::new();
-        let (mut copied, mut skipped, mut bytes) = (0u64, 0u64, 0u64);
-        for ((key, a), b) in keys.into_iter().zip(sv).zip(dv) {
-            let Some(a) = a else { continue };
+        let (mut done, mut bytes) = (0u64, 0u64);
+        for ((key, a), b) in batch.into_iter().zip(dv) {
             let is_new = match &b {
                 None => true,
                 Some(b) if same_value(&a.text, &b.text) => {
                     report.skipped_same += 1;
-                    skipped += 1;
+                    done += 1;
                     continue;
                 }
                 Some(_) if opts.on_conflict != OnConflict::Overwrite => {
                     report.skipped_conflict += 1;
-                    skipped += 1;
+                    done += 1;
                     continue;
                 }
                 Some(_) => false,
             };
             let mut reason = kv_rejection(dst.config(), &key, &a.text);
-            if reason.is_none() && is_new && entries >= max_entries {
+            if reason.is_none() && is_new && self.entries >= self.max_entries {
                 reason = Some(format!(
-                    "the destination holds {entries} entries, its maxEntries is {max_entries}"
+                    "the destination holds {} entries, its maxEntries is {}",
+                    self.entries, self.max_entries
                 ));
             }
             if let Some(reason) = reason {
                 report.rejected.push(Rejection { name: key, reason });
                 continue;
             }
-            if dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
+            if self.dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
                 report.warnings.push(format!(
                     "`{key}`: a lone surrogate escape becomes U+FFFD in the JSON file"
                 ));
             }
             if is_new {
-                entries += 1;
+                self.entries += 1;
             }
-            copied += 1;
+            report.copied += 1;
+            done += 1;
             bytes += a.text.len() as u64;
             match a.ttl {
                 Some(_) if opts.preserve_ttl => timed.push((key, a)),
@@ -295,31 +331,103 @@ async fn copy_kv(
                 d.flush().await?;
             }
         }
-        report.copied += copied;
         report.bytes += bytes;
-        ticker.advance(copied + skipped, bytes);
-        cursor = page.next;
-        if let Some(j) = journal.as_mut() {
-            j.state.cursor = cursor.clone();
-            j.state.copied = report.copied;
-            j.state.skipped = report.skipped_same + report.skipped_conflict;
-            j.state.rejected = report.rejected.len() as u64;
-            j.state.bytes = report.bytes;
-            j.save()?;
-        }
-        if cursor.is_none() {
-            break;
-        }
-        if cancel.is_cancelled() {
-            report.cancelled = true;
-            break;
-        }
+        Ok((done, bytes))
+    }
+}
+
+/// Records that every page before `cursor` is done (after its writes are durable).
+pub(crate) fn checkpoint(
+    report: &CopyReport,
+    journal: &mut Option<Journal>,
+    cursor: &Option<String>,
+) -> Result<(), MigrateError> {
+    if let Some(j) = journal.as_mut() {
+        j.state.cursor = cursor.clone();
+        j.state.copied = report.copied;
+        j.state.skipped = report.skipped_same + report.skipped_conflict;
+        j.state.rejected = report.rejected.len() as u64;
+        j.state.bytes = report.bytes;
+        j.save()?;
     }
     Ok(())
 }
 
+/// A page of source entries and the cursor after it, read ahead of the writes.
+type SourcePage = Result<(Vec<(String, StoredValue)>, Option<String>), MigrateError>;
+
+/// Pages read ahead while the previous page is written (bounds memory to a few pages).
+const READ_AHEAD: usize = 2;
+
+/// Keys per kv copy page (one journal entry each): large enough that a Redis destination
+/// gets several pipelines in flight per page, small enough to keep memory to a few MB.
+pub const KV_COPY_PAGE: usize = 5_000;
+
+async fn copy_kv(
+    src: &KvMount,
+    dst: &KvMount,
+    opts: &CopyOptions,
+    report: &mut CopyReport,
+    journal: &mut Option<Journal>,
+    ticker: &mut Ticker,
+    cancel: &CancellationToken,
+) -> Result<(), MigrateError> {
+    let s = src.store();
+    ticker.state.total = s.count().await.ok();
+    let repeats = s.info().backend == Backend::Redis;
+    let mut writer = KvWriter::new(dst, repeats, report.resumed).await?;
+    let start = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    let (tx, rx) = tokio::sync::mpsc::channel::<SourcePage>(READ_AHEAD);
+    // The reader scans and reads source pages while the writer writes the previous one; it
+    // stops when the writer is gone (error, cancel) or the scan is complete.
+    let reader = async move {
+        let mut cursor = start;
+        loop {
+            let page: SourcePage = async {
+                let page = s.scan_values(cursor.as_deref(), KV_COPY_PAGE).await?;
+                // Repeats within a page are dropped; a key a Redis SCAN repeats on a later
+                // page is written again (idempotent) or counted as same, never duplicated.
+                // A key that vanished between scan and read (expiry) is not copied.
+                let mut seen = HashSet::with_capacity(page.entries.len());
+                let batch = page
+                    .entries
+                    .into_iter()
+                    .filter(|(k, _)| opts.filter.accepts(k) && seen.insert(k.clone()))
+                    .collect();
+                Ok((batch, page.next))
+            }
+            .await;
+            let next = page.as_ref().ok().and_then(|(_, n)| n.clone());
+            let last = page.is_err() || next.is_none();
+            if tx.send(page).await.is_err() || last {
+                return;
+            }
+            cursor = next;
+        }
+    };
+    let write = async move {
+        let mut rx = rx;
+        while let Some(page) = rx.recv().await {
+            let (batch, next) = page?;
+            let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
+            ticker.advance(done, bytes);
+            checkpoint(report, journal, &next)?;
+            if next.is_none() {
+                break;
+            }
+            if cancel.is_cancelled() {
+                report.cancelled = true;
+                break;
+            }
+        }
+        Ok(())
+    };
+    let ((), written) = tokio::join!(reader, write);
+    written
+}
+
 /// One file's outcome in a concurrent batch.
-enum FileOutcome {
+pub(crate) enum FileOutcome {
     Copied(u64),
     Same,
     Conflict,
@@ -337,6 +445,9 @@ async fn copy_fs(
 ) -> Result<(), MigrateError> {
     let (s, d) = (src.store.as_ref(), dst.store.as_ref());
     let dst_dirs = d.info().capability.directories;
+    // An empty destination at the start of a fresh copy needs no per-file comparison (a walk
+    // never repeats a path).
+    let fresh = !report.resumed && d.walk(None, 1).await?.entries.is_empty();
     let max_size = dst.config.max_file_size;
     let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
     loop {
@@ -374,7 +485,11 @@ async fn copy_fs(
                         name: e.path,
                     }));
                 }
-                let (change, _) = compare_file(s, d, &e.path, e.size).await?;
+                let change = if fresh {
+                    Change::New
+                } else {
+                    compare_file(s, d, &e.path, e.size).await?.0
+                };
                 match change {
                     Change::Same => return Ok(FileOutcome::Same),
                     Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
@@ -391,46 +506,9 @@ async fn copy_fs(
             .buffer_unordered(opts.concurrency.max(1))
             .collect()
             .await;
-        let (mut copied, mut bytes, mut done) = (0u64, 0u64, 0u64);
-        let mut first_error = None;
-        for o in outcomes {
-            match o {
-                Ok(FileOutcome::Copied(n)) => {
-                    copied += 1;
-                    bytes += n;
-                    done += 1;
-                }
-                Ok(FileOutcome::Same) => {
-                    report.skipped_same += 1;
-                    done += 1;
-                }
-                Ok(FileOutcome::Conflict) => {
-                    report.skipped_conflict += 1;
-                    done += 1;
-                }
-                Ok(FileOutcome::Rejected(r)) => report.rejected.push(r),
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        report.copied += copied;
-        report.bytes += bytes;
-        ticker.advance(done, bytes);
-        // A failed transfer stops the copy before the journal passes this page, so the re-run
-        // starts again at this page (files already written compare as same).
-        if let Some(e) = first_error {
-            return Err(e);
-        }
+        tally(outcomes, report, ticker)?;
         cursor = page.next;
-        if let Some(j) = journal.as_mut() {
-            j.state.cursor = cursor.clone();
-            j.state.copied = report.copied;
-            j.state.skipped = report.skipped_same + report.skipped_conflict;
-            j.state.rejected = report.rejected.len() as u64;
-            j.state.bytes = report.bytes;
-            j.save()?;
-        }
+        checkpoint(report, journal, &cursor)?;
         if cursor.is_none() {
             break;
         }
@@ -440,4 +518,41 @@ async fn copy_fs(
         }
     }
     Ok(())
+}
+
+/// Adds a concurrent batch's outcomes to the report. A failed transfer returns its error
+/// before the journal passes the page, so the re-run starts again at this page (files already
+/// written compare as same).
+pub(crate) fn tally(
+    outcomes: Vec<Result<FileOutcome, MigrateError>>,
+    report: &mut CopyReport,
+    ticker: &mut Ticker,
+) -> Result<(), MigrateError> {
+    let (mut copied, mut bytes, mut done) = (0u64, 0u64, 0u64);
+    let mut first_error = None;
+    for o in outcomes {
+        match o {
+            Ok(FileOutcome::Copied(n)) => {
+                copied += 1;
+                bytes += n;
+                done += 1;
+            }
+            Ok(FileOutcome::Same) => {
+                report.skipped_same += 1;
+                done += 1;
+            }
+            Ok(FileOutcome::Conflict) => {
+                report.skipped_conflict += 1;
+                done += 1;
+            }
+            Ok(FileOutcome::Rejected(r)) => report.rejected.push(r),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    report.copied += copied;
+    report.bytes += bytes;
+    ticker.advance(done, bytes);
+    first_error.map_or(Ok(()), Err)
 }

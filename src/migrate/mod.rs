@@ -8,12 +8,19 @@
 //!   writes in batches (SQLite transactions, Redis pipelines) and records its progress in a
 //!   `journal.rs` so that an interrupted copy resumes where it stopped.
 //! - `verify.rs` re-reads both sides and reports every mismatch.
+//! - `export.rs` (kv → fs: a JSON file per key, named by `keypath.rs`), `import.rs` (fs → kv:
+//!   a key per file) and `document.rs` (one JSON document in rill's JSON-store format on
+//!   either side) cover the moves between the two kinds of mount.
 //!
 //! The engine reports through a `watch` channel of [`progress::Progress`] and stops between
 //! batches when its `CancellationToken` fires; it never deletes anything at the destination.
 
 pub mod copy;
+pub mod document;
+pub mod export;
+pub mod import;
 pub mod journal;
+pub mod keypath;
 pub mod plan;
 pub mod progress;
 pub mod verify;
@@ -34,11 +41,14 @@ pub struct FsMount {
     pub store: Arc<dyn FsMountStore>,
 }
 
-/// One side of a migration: a kv mount or an fs mount.
+/// One side of a migration: a kv mount, an fs mount, or one JSON document (a file of an fs
+/// mount in rill's JSON-store format: `copy --as-document NAME`).
 #[derive(Debug, Clone)]
 pub enum Endpoint {
     Kv(KvMount),
     Fs(FsMount),
+    /// The file at the given path of the fs mount, read and written as one JSON object.
+    Document(FsMount, String),
 }
 
 impl Endpoint {
@@ -47,6 +57,7 @@ impl Endpoint {
         match self {
             Endpoint::Kv(m) => m.store().info().location,
             Endpoint::Fs(f) => f.store.info().location,
+            Endpoint::Document(f, path) => format!("{} document {path}", f.store.info().location),
         }
     }
 }

@@ -2,19 +2,26 @@
 //!
 //! kv values are compared as JSON (key order and number spelling do not matter; text that is
 //! not JSON is compared byte for byte); files by size, then by SHA-256 of their content. Items
-//! only in the destination are listed too; a copy never deletes them.
+//! only in the destination are listed too; a copy never deletes them. Destination-only items
+//! are found by looking each destination key up in the source, never by remembering the
+//! source's keys, so memory stays bounded by a page (the collected plan itself aside).
 
 use std::collections::HashSet;
 
 use serde::Serialize;
 
+use futures::StreamExt;
+
 use super::progress::{Phase, Ticker};
-use super::{Change, Endpoint, Filter, MigrateError};
+use super::{Change, Endpoint, Filter, MigrateError, document, export, import};
 use crate::store::kv_mount::KvMount;
-use crate::store::{EntryKind, FileStore, FsMountStore, js_json};
+use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, js_json};
 
 /// Keys or files per page read from a store.
 pub const PAGE: usize = 1000;
+
+/// Files compared (stat, hash) at once while planning.
+pub(crate) const COMPARE_CONCURRENCY: usize = 16;
 
 /// One compared key or file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,36 +88,76 @@ pub fn same_value(a: &str, b: &str) -> bool {
     }
 }
 
-/// Compares `src` with `dst`. Supported pairs: kv→kv and fs→fs.
+/// Where plan items go: collected by [`plan`], folded into a report by `verify` (so that a
+/// verify keeps only its mismatches, not every item).
+pub(crate) type Sink<'a> = dyn FnMut(PlanItem) + Send + 'a;
+
+/// Compares `src` with `dst`: kv→kv, fs→fs, kv→fs (export), fs→kv (import), and a JSON
+/// document on either side.
 pub async fn plan(
     src: &Endpoint,
     dst: &Endpoint,
     filter: &Filter,
     progress: Option<tokio::sync::watch::Sender<super::progress::Progress>>,
 ) -> Result<MigrationPlan, MigrateError> {
-    let mut ticker = Ticker::new(progress, Phase::Planning);
-    let plan = match (src, dst) {
-        (Endpoint::Kv(s), Endpoint::Kv(d)) => plan_kv(s, d, filter, &mut ticker).await?,
-        (Endpoint::Fs(s), Endpoint::Fs(d)) => {
-            plan_fs(s.store.as_ref(), d.store.as_ref(), filter, &mut ticker).await?
-        }
-        _ => {
-            return Err(MigrateError::Unsupported {
-                src: kind(src),
-                dst: kind(dst),
-                reason: "diff compares two kv mounts or two fs mounts".into(),
-            });
-        }
-    };
-    ticker.phase(Phase::Done);
+    let mut plan = MigrationPlan::default();
+    plan_into(src, dst, filter, progress, &mut |i| plan.push(i)).await?;
     Ok(plan)
 }
 
-pub(crate) fn kind(e: &Endpoint) -> &'static str {
-    match e {
-        Endpoint::Kv(_) => "a kv mount",
-        Endpoint::Fs(_) => "an fs mount",
+/// [`plan`], handing every item to `sink` instead of keeping them.
+pub(crate) async fn plan_into(
+    src: &Endpoint,
+    dst: &Endpoint,
+    filter: &Filter,
+    progress: Option<tokio::sync::watch::Sender<super::progress::Progress>>,
+    sink: &mut Sink<'_>,
+) -> Result<(), MigrateError> {
+    let mut ticker = Ticker::new(progress, Phase::Planning);
+    let (src, dst) = (
+        document::materialize(src).await?,
+        document::materialize(dst).await?,
+    );
+    match (&src, &dst) {
+        (Endpoint::Kv(s), Endpoint::Kv(d)) => plan_kv(s, d, filter, &mut ticker, sink).await?,
+        (Endpoint::Fs(s), Endpoint::Fs(d)) => {
+            plan_fs(
+                s.store.as_ref(),
+                d.store.as_ref(),
+                filter,
+                &mut ticker,
+                sink,
+            )
+            .await?
+        }
+        (Endpoint::Kv(s), Endpoint::Fs(d)) => {
+            export::plan_export(s, d, filter, &mut ticker, sink).await?
+        }
+        (Endpoint::Fs(s), Endpoint::Kv(d)) => {
+            import::plan_import(s, d, filter, &mut ticker, sink).await?
+        }
+        _ => unreachable_document()?,
     }
+    ticker.phase(Phase::Done);
+    Ok(())
+}
+
+/// `materialize` replaces documents by kv mounts; reaching a document here is a bug.
+pub(crate) fn unreachable_document() -> Result<(), MigrateError> {
+    Err(MigrateError::Unsupported {
+        src: "a document",
+        dst: "a document",
+        reason: "a JSON document was not loaded".into(),
+    })
+}
+
+/// `keys` without the ones `filter` refuses and without repeats within the page (a Redis
+/// SCAN may return a key twice; repeats across pages are harmless: writes are idempotent).
+pub(crate) fn page_keys(keys: Vec<String>, filter: &Filter) -> Vec<String> {
+    let mut seen = HashSet::with_capacity(keys.len());
+    keys.into_iter()
+        .filter(|k| filter.accepts(k) && seen.insert(k.clone()))
+        .collect()
 }
 
 async fn plan_kv(
@@ -118,19 +165,14 @@ async fn plan_kv(
     dst: &KvMount,
     filter: &Filter,
     ticker: &mut Ticker,
-) -> Result<MigrationPlan, MigrateError> {
+    sink: &mut Sink<'_>,
+) -> Result<(), MigrateError> {
     let (s, d) = (src.store(), dst.store());
     ticker.state.total = s.count().await.ok();
-    let mut plan = MigrationPlan::default();
-    let mut seen: HashSet<String> = HashSet::new();
     let mut cursor: Option<String> = None;
     loop {
         let page = s.scan(cursor.as_deref(), PAGE).await?;
-        let keys: Vec<String> = page
-            .keys
-            .into_iter()
-            .filter(|k| filter.accepts(k) && seen.insert(k.clone()))
-            .collect();
+        let keys = page_keys(page.keys, filter);
         let (sv, dv) = (s.get_many(&keys).await?, d.get_many(&keys).await?);
         for ((key, a), b) in keys.into_iter().zip(sv).zip(dv) {
             // A key that vanished between scan and read (expiry) is not part of the plan.
@@ -141,7 +183,7 @@ async fn plan_kv(
                 Some(_) => Change::Changed,
             };
             ticker.advance(1, a.text.len() as u64);
-            plan.push(PlanItem {
+            sink(PlanItem {
                 name: key,
                 change,
                 src_bytes: a.text.len() as u64,
@@ -153,24 +195,20 @@ async fn plan_kv(
             break;
         }
     }
-    // Destination-only keys.
+    // Destination-only keys: looked up in the source rather than remembered, so memory does
+    // not grow with the number of keys.
     let mut cursor: Option<String> = None;
-    let mut dst_seen: HashSet<String> = HashSet::new();
     loop {
         let page = d.scan(cursor.as_deref(), PAGE).await?;
-        let only: Vec<String> = page
-            .keys
-            .into_iter()
-            .filter(|k| filter.accepts(k) && !seen.contains(k) && dst_seen.insert(k.clone()))
-            .collect();
-        let values = d.get_many(&only).await?;
-        for (key, v) in only.into_iter().zip(values) {
-            if let Some(v) = v {
-                plan.push(PlanItem {
+        let keys = page_keys(page.keys, filter);
+        let (sv, dv) = (s.get_many(&keys).await?, d.get_many(&keys).await?);
+        for ((key, a), b) in keys.into_iter().zip(sv).zip(dv) {
+            if let (None, Some(b)) = (a, b) {
+                sink(PlanItem {
                     name: key,
                     change: Change::OnlyInDestination,
                     src_bytes: 0,
-                    dst_bytes: v.text.len() as u64,
+                    dst_bytes: b.text.len() as u64,
                 });
             }
         }
@@ -179,7 +217,7 @@ async fn plan_kv(
             break;
         }
     }
-    Ok(plan)
+    Ok(())
 }
 
 /// Compares one source file with the destination: size first, then content hash.
@@ -214,20 +252,29 @@ async fn plan_fs(
     dst: &dyn FsMountStore,
     filter: &Filter,
     ticker: &mut Ticker,
-) -> Result<MigrationPlan, MigrateError> {
-    let mut plan = MigrationPlan::default();
-    let mut seen: HashSet<String> = HashSet::new();
+    sink: &mut Sink<'_>,
+) -> Result<(), MigrateError> {
     let mut cursor: Option<String> = None;
     loop {
         let page = src.walk(cursor.as_deref(), PAGE).await?;
-        for e in page.entries {
-            if e.kind != EntryKind::File || !filter.accepts(&e.path) || !seen.insert(e.path.clone())
-            {
-                continue;
-            }
-            let (change, dst_bytes) = compare_file(src, dst, &e.path, e.size).await?;
+        let files: Vec<FileMeta> = page
+            .entries
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::File && filter.accepts(&e.path))
+            .collect();
+        let compared: Vec<Result<(FileMeta, Change, u64), MigrateError>> =
+            futures::stream::iter(files)
+                .map(|e| async move {
+                    let (change, dst_bytes) = compare_file(src, dst, &e.path, e.size).await?;
+                    Ok((e, change, dst_bytes))
+                })
+                .buffered(COMPARE_CONCURRENCY)
+                .collect()
+                .await;
+        for c in compared {
+            let (e, change, dst_bytes) = c?;
             ticker.advance(1, e.size);
-            plan.push(PlanItem {
+            sink(PlanItem {
                 name: e.path,
                 change,
                 src_bytes: e.size,
@@ -242,9 +289,25 @@ async fn plan_fs(
     let mut cursor: Option<String> = None;
     loop {
         let page = dst.walk(cursor.as_deref(), PAGE).await?;
-        for e in page.entries {
-            if e.kind == EntryKind::File && filter.accepts(&e.path) && !seen.contains(&e.path) {
-                plan.push(PlanItem {
+        let files: Vec<FileMeta> = page
+            .entries
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::File && filter.accepts(&e.path))
+            .collect();
+        let found: Vec<Result<(FileMeta, bool), MigrateError>> = futures::stream::iter(files)
+            .map(|e| async move {
+                let in_src = FileStore::stat(src, &e.path)
+                    .await?
+                    .is_some_and(|m| m.kind == EntryKind::File);
+                Ok((e, in_src))
+            })
+            .buffered(COMPARE_CONCURRENCY)
+            .collect()
+            .await;
+        for f in found {
+            let (e, in_src) = f?;
+            if !in_src {
+                sink(PlanItem {
                     name: e.path,
                     change: Change::OnlyInDestination,
                     src_bytes: 0,
@@ -257,7 +320,7 @@ async fn plan_fs(
             break;
         }
     }
-    Ok(plan)
+    Ok(())
 }
 
 #[cfg(test)]

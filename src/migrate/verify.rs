@@ -35,41 +35,36 @@ impl VerifyReport {
     }
 }
 
-/// Compares every source item with the destination.
+/// Compares every source item with the destination. Only mismatches are kept, so memory does
+/// not grow with the number of items.
 pub async fn verify(
     src: &Endpoint,
     dst: &Endpoint,
     filter: &Filter,
     progress: Option<tokio::sync::watch::Sender<Progress>>,
 ) -> Result<VerifyReport, MigrateError> {
-    let p = plan::plan(src, dst, filter, progress).await?;
-    Ok(from_items(&p.items))
+    let mut r = VerifyReport::default();
+    plan::plan_into(src, dst, filter, progress, &mut |i| add(&mut r, i)).await?;
+    Ok(r)
 }
 
-fn from_items(items: &[PlanItem]) -> VerifyReport {
-    let mut r = VerifyReport::default();
-    for i in items {
-        match i.change {
-            Change::Same => {
-                r.checked += 1;
-                r.matching += 1;
-            }
-            Change::New => {
-                r.checked += 1;
-                r.mismatches.push(Mismatch {
-                    name: i.name.clone(),
-                    problem: "missing",
-                });
-            }
-            Change::Changed => {
-                r.checked += 1;
-                r.mismatches.push(Mismatch {
-                    name: i.name.clone(),
-                    problem: "different",
-                });
-            }
-            Change::OnlyInDestination => r.only_in_destination += 1,
+fn add(r: &mut VerifyReport, i: PlanItem) {
+    let problem = match i.change {
+        Change::Same => {
+            r.checked += 1;
+            r.matching += 1;
+            return;
         }
-    }
-    r
+        Change::OnlyInDestination => {
+            r.only_in_destination += 1;
+            return;
+        }
+        Change::New => "missing",
+        Change::Changed => "different",
+    };
+    r.checked += 1;
+    r.mismatches.push(Mismatch {
+        name: i.name,
+        problem,
+    });
 }

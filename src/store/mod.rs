@@ -210,6 +210,14 @@ pub struct KeyPage {
     pub next: Option<String>,
 }
 
+/// One page of entries from [`KvStore::scan_values`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValuePage {
+    pub entries: Vec<(String, StoredValue)>,
+    /// Cursor for the next page; `None` when the scan is complete.
+    pub next: Option<String>,
+}
+
 /// A stored value as the backend holds it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredValue {
@@ -285,6 +293,28 @@ pub trait KvStore: Send + Sync + Debug {
     /// One page of stored keys. `cursor` is `None` for the first page, then the previous `next`.
     /// `count` is a hint.
     async fn scan(&self, cursor: Option<&str>, count: usize) -> Result<KeyPage, StoreError>;
+
+    /// One page of keys with their values (what a copy reads from its source). Default:
+    /// `scan` then `get_many`, leaving out keys that vanished in between; SQLite reads both
+    /// in one statement.
+    async fn scan_values(
+        &self,
+        cursor: Option<&str>,
+        count: usize,
+    ) -> Result<ValuePage, StoreError> {
+        let page = self.scan(cursor, count).await?;
+        let values = self.get_many(&page.keys).await?;
+        let entries = page
+            .keys
+            .into_iter()
+            .zip(values)
+            .filter_map(|(k, v)| v.map(|v| (k, v)))
+            .collect();
+        Ok(ValuePage {
+            entries,
+            next: page.next,
+        })
+    }
 
     /// Number of stored entries as rill counts them for `maxEntries` (SQLite: the whole table;
     /// Redis: keys matching `prefix*`).

@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
     Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
-    StoredValue, UpdateFn,
+    StoredValue, UpdateFn, ValuePage,
 };
 use crate::config::{KvMountConfig, SqliteKvConfig};
 
@@ -370,6 +370,45 @@ impl KvStore for SqliteStore {
             .then(|| keys.last().cloned())
             .flatten();
         Ok(KeyPage { keys, next })
+    }
+
+    /// Keys and values of one page in one statement (same order and cursor as `scan`).
+    async fn scan_values(
+        &self,
+        cursor: Option<&str>,
+        count: usize,
+    ) -> Result<ValuePage, StoreError> {
+        let cursor = cursor.map(str::to_string);
+        let limit = count.clamp(1, 100_000) as i64;
+        let rows = self
+            .run("read keys", "", move |c, t| {
+                let row =
+                    |r: &rusqlite::Row<'_>| Ok((r.get::<_, String>(0)?, r.get::<_, SqlValue>(1)?));
+                let rows: rusqlite::Result<Vec<(String, SqlValue)>> = match &cursor {
+                    None => c
+                        .prepare_cached(&format!(
+                            "SELECT key, value FROM {t} ORDER BY key LIMIT ?1"
+                        ))?
+                        .query_map([limit], row)?
+                        .collect(),
+                    Some(after) => c
+                        .prepare_cached(&format!(
+                            "SELECT key, value FROM {t} WHERE key > ?1 ORDER BY key LIMIT ?2"
+                        ))?
+                        .query_map(params![after, limit], row)?
+                        .collect(),
+                };
+                rows
+            })
+            .await?;
+        let next = (rows.len() as i64 == limit)
+            .then(|| rows.last().map(|(k, _)| k.clone()))
+            .flatten();
+        let entries = rows
+            .into_iter()
+            .map(|(k, v)| (k, stored(text_of(v))))
+            .collect();
+        Ok(ValuePage { entries, next })
     }
 
     /// Rows of the whole table (rill's `maxEntries` count, other mounts' rows included).

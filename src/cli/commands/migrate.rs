@@ -31,7 +31,7 @@ enum Access {
     Write,
 }
 
-async fn endpoint(t: &Target, access: Access) -> Result<Endpoint, Failure> {
+async fn endpoint(t: &Target, access: Access, document: Option<&str>) -> Result<Endpoint, Failure> {
     if !t.addr.path.is_empty() {
         return Err(Failure::usage(format!(
             "{}: diff, copy and verify work on whole mounts; leave out the path",
@@ -60,10 +60,14 @@ async fn endpoint(t: &Target, access: Access) -> Result<Endpoint, Failure> {
         .await
         .map_err(|_| timed_out())?
         .map_err(fail)?;
-    Ok(Endpoint::Fs(FsMount {
+    let mount = FsMount {
         config: cfg.clone(),
         store,
-    }))
+    };
+    Ok(match document {
+        Some(name) => Endpoint::Document(mount, name.trim_start_matches('/').to_string()),
+        None => Endpoint::Fs(mount),
+    })
 }
 
 fn filter(a: &MigrateFilterArgs) -> Result<Filter, Failure> {
@@ -137,8 +141,8 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
     );
     let f = filter(&a.filter)?;
     let (src, dst) = (
-        endpoint(&s, Access::Read).await?,
-        endpoint(&d, Access::Read).await?,
+        endpoint(&s, Access::Read, a.filter.as_document.as_deref()).await?,
+        endpoint(&d, Access::Read, a.filter.as_document.as_deref()).await?,
     );
     let (tx, rx) =
         tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Planning));
@@ -205,7 +209,7 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
         }
     }
     let f = filter(&a.filter)?;
-    let src = endpoint(&s, Access::Read).await?;
+    let src = endpoint(&s, Access::Read, a.filter.as_document.as_deref()).await?;
     let dst = endpoint(
         &d,
         if a.dry_run {
@@ -213,6 +217,7 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
         } else {
             Access::Write
         },
+        a.filter.as_document.as_deref(),
     )
     .await?;
     let opts = CopyOptions {
@@ -301,8 +306,8 @@ pub async fn run_verify(ctx: &Ctx, a: &VerifyArgs) -> Result<(), Failure> {
     );
     let f = filter(&a.filter)?;
     let (src, dst) = (
-        endpoint(&s, Access::Read).await?,
-        endpoint(&d, Access::Read).await?,
+        endpoint(&s, Access::Read, a.filter.as_document.as_deref()).await?,
+        endpoint(&d, Access::Read, a.filter.as_document.as_deref()).await?,
     );
     let (tx, rx) =
         tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Verifying));

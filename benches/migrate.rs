@@ -1,0 +1,363 @@
+//! Migration throughput, measured side by side with the practical limits in one run:
+//!
+//! - SQLite → Redis, `MIG_BENCH_KEYS_BIG` keys (default 1 000 000), against `redis-cli --pipe`
+//!   loading the same keys and values into another prefix of the same server;
+//! - JSON file → Redis and Redis → SQLite, `MIG_BENCH_KEYS` keys (default 100 000; limits
+//!   raised);
+//! - local → S3 (in-process s3s-fs): `MIG_BENCH_SMALL_FILES` files of `MIG_BENCH_SMALL_KIB` KiB
+//!   (default 2 000 × 16) and `MIG_BENCH_BIG_FILES` files of `MIG_BENCH_BIG_MIB` MiB (default
+//!   10 × 64), against `rclone copy` to the same server (skipped with a note when rclone is
+//!   missing: `apt-get install -y rclone`);
+//! - the process's peak RSS (`VmHWM`, reset before each copy) during each copy, to show it does
+//!   not grow with the number of keys (the in-process s3s-fs server is included in the S3
+//!   rows; a JSON-file source is held in memory whole, as rill holds it).
+//!
+//! Every copy keeps its journal, as the CLI does by default. Run:
+//! `cargo bench --bench migrate` (quick: `MIG_BENCH_KEYS_BIG=100000 MIG_BENCH_BIG_FILES=2`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/support/redis.rs"]
+#[allow(dead_code)]
+mod redissupport;
+#[path = "../tests/support/s3.rs"]
+#[allow(dead_code)]
+mod s3support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rillmount::config::{
+    Encoding, FsBackendConfig, JsonKvConfig, KvBackendConfig, KvMountConfig, LocalFsConfig, Mode,
+    SqliteKvConfig, WritePolicy,
+};
+use rillmount::migrate::copy::{CopyOptions, copy};
+use rillmount::migrate::{Endpoint, FsMount};
+use rillmount::store::kv_mount::KvMount;
+use rillmount::store::local_dir::LocalDirStore;
+use rillmount::store::open::open_kv;
+use rillmount::store::{Expiry, FsMountStore};
+use s3support::{ACCESS_KEY, REGION, S3TestServer, S3sServer, SECRET_KEY};
+use tokio_util::sync::CancellationToken;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Peak resident set size of this process in MiB.
+fn vm_hwm_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1024.0
+}
+
+fn value(i: usize) -> String {
+    format!(
+        r#"{{"id":{i},"name":"user {i}","tags":["a","b"],"score":{}.5}}"#,
+        i % 977
+    )
+}
+
+fn key(i: usize) -> String {
+    format!("user:{i:07}")
+}
+
+fn kv_config(name: &str, backend: KvBackendConfig) -> KvMountConfig {
+    KvMountConfig {
+        name: name.into(),
+        mode: Mode::new("read-write"),
+        schema: None,
+        max_entries: u64::MAX,
+        max_value_size: u64::MAX,
+        backend,
+    }
+}
+
+async fn open(cfg: &KvMountConfig) -> KvMount {
+    open_kv(cfg).await.unwrap()
+}
+
+fn redis(url: &str, prefix: &str) -> KvMountConfig {
+    kv_config(
+        "redis",
+        KvBackendConfig::Redis(rillmount::config::RedisKvConfig {
+            url: rillmount::config::Secret::new(url),
+            prefix: prefix.into(),
+            ttl: None,
+            connect_timeout: rillmount::config::DEFAULT_CONNECT_TIMEOUT,
+        }),
+    )
+}
+
+fn sqlite(path: &Path, table: &str) -> KvMountConfig {
+    kv_config(
+        "sqlite",
+        KvBackendConfig::Sqlite(SqliteKvConfig {
+            database: path.to_path_buf(),
+            table: table.into(),
+        }),
+    )
+}
+
+/// Resets the peak RSS to the current RSS (Linux `clear_refs` 5), so that each step's peak
+/// is its own.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Runs one copy with a journal; returns seconds.
+async fn timed_copy(src: Endpoint, dst: Endpoint, journal: &Path) -> f64 {
+    reset_peak();
+    let opts = CopyOptions {
+        journal_dir: Some(journal.to_path_buf()),
+        ..CopyOptions::default()
+    };
+    let t = Instant::now();
+    let r = copy(&src, &dst, &opts, None, CancellationToken::new())
+        .await
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    assert!(r.rejected.is_empty(), "rejected: {:?}", &r.rejected[..1]);
+    assert!(r.copied > 0);
+    secs
+}
+
+fn row(what: &str, items: usize, bytes: Option<u64>, secs: f64, versus: Option<(&str, f64)>) {
+    let rate = match bytes {
+        Some(b) => format!("{:.1} MiB/s", b as f64 / secs / 1048576.0),
+        None => format!("{:.0} keys/s", items as f64 / secs),
+    };
+    let mut line = format!("| {what} | {items} | {secs:.2} s | {rate} |");
+    match versus {
+        Some((name, theirs)) => {
+            line.push_str(&format!(" {name} {theirs:.2} s | {:.2}× |", secs / theirs))
+        }
+        None => line.push_str(" – | – |"),
+    }
+    line.push_str(&format!(" {:.0} MiB |", vm_hwm_mib()));
+    println!("{line}");
+}
+
+/// `redis-cli --pipe` loading the same keys and values under `prefix`; returns seconds.
+fn redis_cli_pipe(port: u16, prefix: &str, n: usize, dir: &Path) -> f64 {
+    let path = dir.join("pipe.resp");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for i in 0..n {
+            let (k, v) = (format!("{prefix}{}", key(i)), value(i));
+            write!(
+                f,
+                "*3\r\n$3\r\nSET\r\n${}\r\n{k}\r\n${}\r\n{v}\r\n",
+                k.len(),
+                v.len()
+            )
+            .unwrap();
+        }
+    }
+    let t = Instant::now();
+    let out = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "--pipe"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("errors: 0"), "redis-cli --pipe: {text}");
+    std::fs::remove_file(path).unwrap();
+    secs
+}
+
+fn local_mount(dir: &Path) -> FsMount {
+    let l = LocalFsConfig {
+        path: dir.to_path_buf(),
+        encoding: Encoding::Utf8,
+    };
+    let mut config = s3support::s3_mount_config("http://unused", "x", "x/", "read-write");
+    config.name = "local".into();
+    config.backend = FsBackendConfig::Local(l.clone());
+    let store: Arc<dyn FsMountStore> = Arc::new(LocalDirStore::open(&config, &l).unwrap());
+    FsMount { config, store }
+}
+
+fn write_files(dir: &Path, n: usize, size: usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    for i in 0..n {
+        let mut x = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let content: Vec<u8> = (0..size)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        std::fs::write(dir.join(format!("f{i:05}.bin")), content).unwrap();
+    }
+}
+
+/// `rclone copy DIR x:BUCKET/PREFIX` against `endpoint`; `None` when rclone is missing.
+fn rclone_copy(endpoint: &str, dir: &Path, dest: &str) -> Option<f64> {
+    let t = Instant::now();
+    let status = Command::new("rclone")
+        .args(["copy", "-q", dir.to_str().unwrap(), &format!("x:{dest}")])
+        .env("RCLONE_CONFIG_X_TYPE", "s3")
+        .env("RCLONE_CONFIG_X_PROVIDER", "Other")
+        .env("RCLONE_CONFIG_X_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("RCLONE_CONFIG_X_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("RCLONE_CONFIG_X_ENDPOINT", endpoint)
+        .env("RCLONE_CONFIG_X_REGION", REGION)
+        .env("RCLONE_CONFIG_X_FORCE_PATH_STYLE", "true")
+        // rclone's S3 client cannot take a custom CA bundle over plain HTTP; none is needed.
+        .env_remove("AWS_CA_BUNDLE")
+        .stdout(Stdio::null())
+        .status()
+        .ok()?;
+    assert!(status.success(), "rclone copy failed");
+    Some(t.elapsed().as_secs_f64())
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run());
+}
+
+async fn run() {
+    let keys_big = env_usize("MIG_BENCH_KEYS_BIG", 1_000_000);
+    let keys = env_usize("MIG_BENCH_KEYS", 100_000);
+    let (small_n, small_kib) = (
+        env_usize("MIG_BENCH_SMALL_FILES", 2_000),
+        env_usize("MIG_BENCH_SMALL_KIB", 16),
+    );
+    let (big_n, big_mib) = (
+        env_usize("MIG_BENCH_BIG_FILES", 10),
+        env_usize("MIG_BENCH_BIG_MIB", 64),
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let journal = tmp.path().join("journal");
+    let server = redissupport::RedisServer::start();
+    let url = server.url();
+    println!("| step | items | rillmount | rate | practical limit | ratio | peak RSS |");
+    println!("|---|---|---|---|---|---|---|");
+
+    // SQLite → Redis against redis-cli --pipe.
+    let src = open(&sqlite(&tmp.path().join("big.db"), "kv")).await;
+    for start in (0..keys_big).step_by(20_000) {
+        let items: Vec<(String, String)> = (start..(start + 20_000).min(keys_big))
+            .map(|i| (key(i), value(i)))
+            .collect();
+        src.store()
+            .put_many(&items, Expiry::MountDefault)
+            .await
+            .unwrap();
+    }
+    // A tenth of the keys first (another table), to compare peak RSS with the full run.
+    let tenth = keys_big / 10;
+    let small = open(&sqlite(&tmp.path().join("tenth.db"), "kv")).await;
+    for start in (0..tenth).step_by(20_000) {
+        let items: Vec<(String, String)> = (start..(start + 20_000).min(tenth))
+            .map(|i| (key(i), value(i)))
+            .collect();
+        small
+            .store()
+            .put_many(&items, Expiry::MountDefault)
+            .await
+            .unwrap();
+    }
+    let d1 = open(&redis(&url, "t:")).await;
+    let secs = timed_copy(Endpoint::Kv(small), Endpoint::Kv(d1), &journal).await;
+    row("SQLite → Redis (a tenth)", tenth, None, secs, None);
+    let dst = open(&redis(&url, "s:")).await;
+    let ours = timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await;
+    let pipe = redis_cli_pipe(server.port(), "p:", keys_big, tmp.path());
+    row(
+        "SQLite → Redis",
+        keys_big,
+        None,
+        ours,
+        Some(("redis-cli --pipe", pipe)),
+    );
+    let mem = open(&kv_config("memory", KvBackendConfig::Memory)).await;
+    let secs = timed_copy(Endpoint::Kv(src), Endpoint::Kv(mem), &journal).await;
+    row("SQLite → memory (read side)", keys_big, None, secs, None);
+
+    // JSON file → Redis, Redis → SQLite.
+    let json_path = tmp.path().join("store.json");
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&json_path).unwrap());
+        write!(f, "{{").unwrap();
+        for i in 0..keys {
+            let sep = if i == 0 { "" } else { "," };
+            write!(f, "{sep}\"{}\":{}", key(i), value(i)).unwrap();
+        }
+        write!(f, "}}").unwrap();
+    }
+    let json = open(&kv_config(
+        "json",
+        KvBackendConfig::Json(JsonKvConfig {
+            store: json_path,
+            max_store_size: u64::MAX,
+            write_policy: WritePolicy::Dispose,
+        }),
+    ))
+    .await;
+    // Database 1 of the same server: a SCAN there does not walk the keys loaded above.
+    let r_json = open(&redis(&format!("{url}1"), "j:")).await;
+    let secs = timed_copy(Endpoint::Kv(json), Endpoint::Kv(r_json.clone()), &journal).await;
+    row("JSON file → Redis", keys, None, secs, None);
+    let sq = open(&sqlite(&tmp.path().join("from_redis.db"), "kv")).await;
+    let secs = timed_copy(Endpoint::Kv(r_json), Endpoint::Kv(sq), &journal).await;
+    row("Redis → SQLite", keys, None, secs, None);
+
+    // local → S3 against rclone.
+    let s3 = S3sServer::start().await;
+    s3.create_bucket("bkt").await;
+    let endpoint = s3.endpoint();
+    for (label, n, size, dir) in [
+        (
+            format!("{small_n} × {small_kib} KiB local → S3"),
+            small_n,
+            small_kib * 1024,
+            tmp.path().join("small"),
+        ),
+        (
+            format!("{big_n} × {big_mib} MiB local → S3"),
+            big_n,
+            big_mib * 1024 * 1024,
+            tmp.path().join("big"),
+        ),
+    ] {
+        write_files(&dir, n, size);
+        let bytes = (n * size) as u64;
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let mut cfg =
+            s3support::s3_mount_config(&endpoint, "bkt", &format!("ours-{name}/"), "read-write");
+        cfg.max_file_size = u64::MAX;
+        let store: Arc<dyn FsMountStore> = Arc::new(s3support::connect(&cfg).await);
+        let dst = FsMount { config: cfg, store };
+        let ours = timed_copy(Endpoint::Fs(local_mount(&dir)), Endpoint::Fs(dst), &journal).await;
+        match rclone_copy(&endpoint, &dir, &format!("bkt/rclone-{name}")) {
+            Some(theirs) => row(&label, n, Some(bytes), ours, Some(("rclone copy", theirs))),
+            None => {
+                row(&label, n, Some(bytes), ours, None);
+                println!("(rclone not found: `apt-get install -y rclone` to compare)");
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

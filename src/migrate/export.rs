@@ -1,0 +1,214 @@
+//! kv → fs export: one file per key, named by [`super::keypath::key_to_file`], holding the
+//! value as pretty JSON.
+//!
+//! A file compares equal to its key when its content parses to the same JSON value. A value
+//! that is not JSON, a name too long for a filesystem or content above the destination's
+//! `maxFileSize` is reported with its key and not written. Files are written `concurrency` at
+//! a time, a page of keys after the other, with the journal saved after each page.
+
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use super::copy::{CopyOptions, CopyReport, FileOutcome, OnConflict, Rejection, checkpoint, tally};
+use super::document::{body, read_all};
+use super::journal::Journal;
+use super::keypath::{MAX_NAME_BYTES, file_to_key, key_to_file, value_file};
+use super::plan::{COMPARE_CONCURRENCY, PAGE, PlanItem, Sink, page_keys, same_value};
+use super::progress::Ticker;
+use super::{Change, Filter, FsMount, MigrateError};
+use crate::store::kv_mount::KvMount;
+use crate::store::{EntryKind, FileStore, FsMountStore, StoreError};
+
+/// How the destination file of a key compares with the source value.
+async fn compare(
+    d: &dyn FsMountStore,
+    name: &str,
+    text: &str,
+) -> Result<(Change, u64), StoreError> {
+    let Some(existing) = read_all(d, name).await? else {
+        return Ok((Change::New, 0));
+    };
+    let size = existing.len() as u64;
+    let same = std::str::from_utf8(&existing).is_ok_and(|t| same_value(t, text));
+    Ok((if same { Change::Same } else { Change::Changed }, size))
+}
+
+pub(crate) async fn plan_export(
+    src: &KvMount,
+    dst: &FsMount,
+    filter: &Filter,
+    ticker: &mut Ticker,
+    sink: &mut Sink<'_>,
+) -> Result<(), MigrateError> {
+    let (s, d) = (src.store(), dst.store.as_ref());
+    ticker.state.total = s.count().await.ok();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s.scan(cursor.as_deref(), PAGE).await?;
+        let keys = page_keys(page.keys, filter);
+        let values = s.get_many(&keys).await?;
+        let items: Vec<(String, String)> = keys
+            .into_iter()
+            .zip(values)
+            .filter_map(|(k, v)| v.map(|v| (k, v.text)))
+            .collect();
+        let compared: Vec<Result<(String, u64, Change, u64), StoreError>> =
+            futures::stream::iter(items)
+                .map(|(key, text)| async move {
+                    let (change, dst_bytes) = compare(d, &key_to_file(&key), &text).await?;
+                    Ok((key, text.len() as u64, change, dst_bytes))
+                })
+                .buffered(COMPARE_CONCURRENCY)
+                .collect()
+                .await;
+        for c in compared {
+            let (name, src_bytes, change, dst_bytes) = c?;
+            ticker.advance(1, src_bytes);
+            sink(PlanItem {
+                name,
+                change,
+                src_bytes,
+                dst_bytes,
+            });
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    // Files that are no key's export, or the export of a key the source does not have.
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = d.walk(cursor.as_deref(), PAGE).await?;
+        let mut keyed = Vec::new();
+        for e in page.entries {
+            if e.kind != EntryKind::File {
+                continue;
+            }
+            match file_to_key(&e.path) {
+                Some(k) if filter.accepts(&k) => keyed.push((k, e.size)),
+                Some(_) => {}
+                None if filter.accepts(&e.path) => sink(PlanItem {
+                    name: e.path,
+                    change: Change::OnlyInDestination,
+                    src_bytes: 0,
+                    dst_bytes: e.size,
+                }),
+                None => {}
+            }
+        }
+        let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+        let values = s.get_many(&keys).await?;
+        for ((key, size), v) in keyed.into_iter().zip(values) {
+            if v.is_none() {
+                sink(PlanItem {
+                    name: key,
+                    change: Change::OnlyInDestination,
+                    src_bytes: 0,
+                    dst_bytes: size,
+                });
+            }
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Writes one key's file (or decides not to).
+async fn export_one(
+    d: &dyn FsMountStore,
+    max_size: u64,
+    opts: &CopyOptions,
+    key: String,
+    text: String,
+) -> Result<(FileOutcome, Option<String>), MigrateError> {
+    let reject = |name: String, reason: String| {
+        Ok((FileOutcome::Rejected(Rejection { name, reason }), None))
+    };
+    let name = key_to_file(&key);
+    if name.len() > MAX_NAME_BYTES {
+        return reject(
+            key,
+            format!(
+                "its file name would be {} bytes, over the {MAX_NAME_BYTES} a filesystem allows",
+                name.len()
+            ),
+        );
+    }
+    let (content, lossy) = match value_file(&text) {
+        Ok(c) => c,
+        Err(reason) => return reject(key, reason),
+    };
+    let len = content.len() as u64;
+    if len > max_size {
+        return reject(
+            key,
+            format!("its file is {len} bytes, over the destination's maxFileSize of {max_size}"),
+        );
+    }
+    match compare(d, &name, &text).await?.0 {
+        Change::Same => return Ok((FileOutcome::Same, None)),
+        Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
+            return Ok((FileOutcome::Conflict, None));
+        }
+        _ => {}
+    }
+    if !opts.dry_run {
+        FileStore::write(d, &name, body(content.into_bytes()), Some(len)).await?;
+    }
+    let warning = lossy
+        .then(|| format!("`{key}`: a lone surrogate escape becomes U+FFFD in the exported file"));
+    Ok((FileOutcome::Copied(len), warning))
+}
+
+pub(crate) async fn copy_export(
+    src: &KvMount,
+    dst: &FsMount,
+    opts: &CopyOptions,
+    report: &mut CopyReport,
+    journal: &mut Option<Journal>,
+    ticker: &mut Ticker,
+    cancel: &CancellationToken,
+) -> Result<(), MigrateError> {
+    let (s, d) = (src.store(), dst.store.as_ref());
+    ticker.state.total = s.count().await.ok();
+    let max_size = dst.config.max_file_size;
+    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    loop {
+        let page = s.scan(cursor.as_deref(), PAGE).await?;
+        let keys = page_keys(page.keys, &opts.filter);
+        let values = s.get_many(&keys).await?;
+        let items: Vec<(String, String)> = keys
+            .into_iter()
+            .zip(values)
+            .filter_map(|(k, v)| v.map(|v| (k, v.text)))
+            .collect();
+        let results: Vec<Result<(FileOutcome, Option<String>), MigrateError>> =
+            futures::stream::iter(items)
+                .map(|(key, text)| export_one(d, max_size, opts, key, text))
+                .buffer_unordered(opts.concurrency.max(1))
+                .collect()
+                .await;
+        let mut outcomes = Vec::with_capacity(results.len());
+        for r in results {
+            outcomes.push(r.map(|(o, warning)| {
+                report.warnings.extend(warning);
+                o
+            }));
+        }
+        tally(outcomes, report, ticker)?;
+        cursor = page.next;
+        checkpoint(report, journal, &cursor)?;
+        if cursor.is_none() {
+            break;
+        }
+        if cancel.is_cancelled() {
+            report.cancelled = true;
+            break;
+        }
+    }
+    Ok(())
+}
