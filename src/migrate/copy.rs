@@ -336,12 +336,15 @@ impl KvWriter {
     }
 }
 
-/// Records that every page before `cursor` is done (after its writes are durable).
+/// Records that every page before `cursor` is done (after its writes are durable), then says
+/// whether the copy stops here: the source is exhausted, or a cancel arrived (which the report
+/// records; the journal keeps the place for a re-run).
 pub(crate) fn checkpoint(
-    report: &CopyReport,
+    report: &mut CopyReport,
     journal: &mut Option<Journal>,
     cursor: &Option<String>,
-) -> Result<(), MigrateError> {
+    cancel: &CancellationToken,
+) -> Result<bool, MigrateError> {
     if let Some(j) = journal.as_mut() {
         j.state.cursor = cursor.clone();
         j.state.copied = report.copied;
@@ -350,7 +353,14 @@ pub(crate) fn checkpoint(
         j.state.bytes = report.bytes;
         j.save()?;
     }
-    Ok(())
+    if cursor.is_none() {
+        return Ok(true);
+    }
+    if cancel.is_cancelled() {
+        report.cancelled = true;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// A page of source entries and the cursor after it, read ahead of the writes.
@@ -411,12 +421,7 @@ async fn copy_kv(
             let (batch, next) = page?;
             let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
             ticker.advance(done, bytes);
-            checkpoint(report, journal, &next)?;
-            if next.is_none() {
-                break;
-            }
-            if cancel.is_cancelled() {
-                report.cancelled = true;
+            if checkpoint(report, journal, &next, cancel)? {
                 break;
             }
         }
@@ -508,12 +513,7 @@ async fn copy_fs(
             .await;
         tally(outcomes, report, ticker)?;
         cursor = page.next;
-        checkpoint(report, journal, &cursor)?;
-        if cursor.is_none() {
-            break;
-        }
-        if cancel.is_cancelled() {
-            report.cancelled = true;
+        if checkpoint(report, journal, &cursor, cancel)? {
             break;
         }
     }

@@ -201,12 +201,7 @@ pub(crate) async fn copy_export(
         }
         tally(outcomes, report, ticker)?;
         cursor = page.next;
-        checkpoint(report, journal, &cursor)?;
-        if cursor.is_none() {
-            break;
-        }
-        if cancel.is_cancelled() {
-            report.cancelled = true;
+        if checkpoint(report, journal, &cursor, cancel)? {
             break;
         }
     }

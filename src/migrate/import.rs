@@ -218,12 +218,7 @@ pub(crate) async fn copy_import(
         let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
         ticker.advance(done, bytes);
         cursor = page.next;
-        checkpoint(report, journal, &cursor)?;
-        if cursor.is_none() {
-            break;
-        }
-        if cancel.is_cancelled() {
-            report.cancelled = true;
+        if checkpoint(report, journal, &cursor, cancel)? {
             break;
         }
     }

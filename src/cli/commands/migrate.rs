@@ -20,7 +20,7 @@ use crate::migrate::verify::{VerifyReport, verify};
 use crate::migrate::{Change, Endpoint, Filter, FsMount};
 use crate::store::open::{open_fs, open_kv, open_kv_read_only};
 
-use super::super::args::{self, CopyArgs, DiffArgs, MigrateFilterArgs, VerifyArgs};
+use super::super::args::{self, CopyArgs, DiffArgs, MigrateFilterArgs, ProfileOpt, VerifyArgs};
 use super::super::output::{Failure, Out};
 use super::{Ctx, Target, target};
 
@@ -133,17 +133,27 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Failure> {
     serde_json::to_string_pretty(v).map_err(|e| Failure::op(format!("cannot print report: {e}")))
 }
 
+/// Both sides of `diff` / `verify`, opened read-only, and the filter.
+async fn open_read_only(
+    ctx: &Ctx,
+    src: &str,
+    dst: &str,
+    profile: &ProfileOpt,
+    fa: &MigrateFilterArgs,
+) -> Result<(Target, Target, Filter, Endpoint, Endpoint), Failure> {
+    let (s, d) = (target(ctx, src, profile)?, target(ctx, dst, profile)?);
+    let f = filter(fa)?;
+    let doc = fa.as_document.as_deref();
+    let (a, b) = (
+        endpoint(&s, Access::Read, doc).await?,
+        endpoint(&d, Access::Read, doc).await?,
+    );
+    Ok((s, d, f, a, b))
+}
+
 /// `rillmount diff SRC DST`.
 pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
-    let (s, d) = (
-        target(ctx, &a.src, &a.profile)?,
-        target(ctx, &a.dst, &a.profile)?,
-    );
-    let f = filter(&a.filter)?;
-    let (src, dst) = (
-        endpoint(&s, Access::Read, a.filter.as_document.as_deref()).await?,
-        endpoint(&d, Access::Read, a.filter.as_document.as_deref()).await?,
-    );
+    let (s, d, f, src, dst) = open_read_only(ctx, &a.src, &a.dst, &a.profile, &a.filter).await?;
     let (tx, rx) =
         tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Planning));
     let p = with_progress(plan(&src, &dst, &f, Some(tx)), rx)
@@ -300,15 +310,7 @@ fn verify_lines(out: &mut Out, v: &VerifyReport) -> Result<(), Failure> {
 
 /// `rillmount verify SRC DST`.
 pub async fn run_verify(ctx: &Ctx, a: &VerifyArgs) -> Result<(), Failure> {
-    let (s, d) = (
-        target(ctx, &a.src, &a.profile)?,
-        target(ctx, &a.dst, &a.profile)?,
-    );
-    let f = filter(&a.filter)?;
-    let (src, dst) = (
-        endpoint(&s, Access::Read, a.filter.as_document.as_deref()).await?,
-        endpoint(&d, Access::Read, a.filter.as_document.as_deref()).await?,
-    );
+    let (s, d, f, src, dst) = open_read_only(ctx, &a.src, &a.dst, &a.profile, &a.filter).await?;
     let (tx, rx) =
         tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Verifying));
     let v = with_progress(verify(&src, &dst, &f, Some(tx)), rx)
