@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use indexmap::IndexMap;
 use tokio::sync::Mutex;
 
-use super::local_dir::iso8601;
+use super::js_date::iso8601;
 use super::rill_glob::matches_glob;
 use super::{
     Backend, EntryKind, FileStore, FsMountStore, Json, JsonObject, RillCallError, RillFs,

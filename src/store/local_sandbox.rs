@@ -19,7 +19,8 @@ use std::path::{Path, PathBuf};
 use async_trait::async_trait;
 use tokio::io::AsyncWriteExt;
 
-use super::local_dir::{LocalDirStore, iso8601};
+use super::js_date::iso8601;
+use super::local_dir::LocalDirStore;
 use super::rill_glob::matches_glob;
 use super::{Json, JsonObject, RillCallError, RillFs};
 use crate::config::Encoding;

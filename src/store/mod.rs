@@ -11,6 +11,7 @@
 //! backend maps its errors into [`StoreError`] with one `map_err` function.
 
 pub mod fs_overlay;
+pub mod js_date;
 pub mod js_json;
 pub mod json_file;
 pub mod kv_mount;
@@ -27,7 +28,8 @@ mod s3_rill;
 mod s3_upload;
 pub mod sqlite;
 
-pub use s3_rill::{iso_string, mount_not_configured};
+pub use js_date::iso_string;
+pub use s3_rill::mount_not_configured;
 
 use std::fmt::{self, Debug};
 use std::pin::Pin;

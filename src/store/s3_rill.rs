@@ -28,32 +28,6 @@ fn basename(key: &str) -> &str {
     key.rsplit('/').next().unwrap_or(key)
 }
 
-/// `Date.prototype.toISOString()`: `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-pub fn iso_string(secs: i64, millis: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    if (0..=9999).contains(&year) {
-        format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
-    } else {
-        let sign = if year < 0 { '-' } else { '+' };
-        format!(
-            "{sign}{:06}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z",
-            year.abs()
-        )
-    }
-}
-
 fn entry(name: &str, kind: &str, size: f64) -> Json {
     let mut o = JsonObject::new();
     o.insert("name".into(), Json::String(name.to_string()));
@@ -297,7 +271,7 @@ impl RillFs for S3Store {
         })?;
         let modified = head
             .last_modified()
-            .map(|d| iso_string(d.secs(), d.subsec_nanos() / 1_000_000))
+            .map(|d| super::js_date::iso_string(d.secs(), d.subsec_nanos() / 1_000_000))
             .unwrap_or_default();
         let mut o = JsonObject::new();
         o.insert("name".into(), Json::String(basename(&key).to_string()));
@@ -368,14 +342,6 @@ impl RillFs for S3Store {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso_strings_match_javascript() {
-        assert_eq!(iso_string(0, 0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso_string(1_764_108_000, 7), "2025-11-25T22:00:00.007Z");
-        assert_eq!(iso_string(951_782_400, 0), "2000-02-29T00:00:00.000Z");
-        assert_eq!(iso_string(-1, 999), "1969-12-31T23:59:59.999Z");
-    }
 
     #[test]
     fn copy_source_is_percent_encoded() {

@@ -601,7 +601,7 @@ async fn stat_has_iso_timestamps() {
         .expect("metadata")
         .modified()
         .expect("mtime");
-    assert_eq!(modified, &rillmount::store::local_dir::iso8601(mtime));
+    assert_eq!(modified, &rillmount::store::js_date::iso8601(mtime));
     let year: i32 = modified[..4].parse().expect("year");
     assert!(year >= 2024, "{modified}");
 
