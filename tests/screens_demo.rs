@@ -213,3 +213,27 @@ async fn demo_scratchpad_highlight_dry_run_diff_apply_and_error_caret() {
     key(&mut app, KeyCode::F(1)).await;
     insta::assert_snapshot!("demo_scratchpad_help", draw(&app));
 }
+
+#[tokio::test]
+async fn demo_editor_help_and_migration_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    // The `theme` key of the declared `user` mount, in the editor.
+    key(&mut app, KeyCode::Enter).await;
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Char('e')).await;
+    insta::assert_snapshot!("demo_editor_theme", draw(&app));
+    key(&mut app, KeyCode::Esc).await;
+    key(&mut app, KeyCode::Char('?')).await;
+    insta::assert_snapshot!("demo_help", draw(&app));
+    key(&mut app, KeyCode::Esc).await;
+    // Plan `flags` -> `cache` inside the demo profile (plan only, nothing applied).
+    key(&mut app, KeyCode::Char('m')).await;
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Enter).await;
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Enter).await;
+    let plan = draw(&app);
+    insta::assert_snapshot!("demo_migration_plan", plan);
+}
