@@ -1,5 +1,6 @@
-//! Deterministic mutation fuzzer for the rill parser and evaluator (see src/rill/README.md
-//! "Fuzzing" for why this is not cargo-fuzz), plus the regression inputs it found.
+//! Deterministic mutation fuzzer for the rill parser and evaluator (the coverage-guided
+//! cargo-fuzz targets are in `fuzz/`; see src/rill/README.md "Fuzzing"), plus the regression
+//! inputs both found.
 //!
 //! - `fuzz_parser` / `fuzz_evaluator`: mutate seed scripts (the `tests/rill` corpus and the
 //!   regression inputs) with byte edits, token insertions and cross-overs; inputs that parse

@@ -1,0 +1,12 @@
+//! cargo-fuzz target: any bytes (UTF-8 lossy) through the rill lexer and parser.
+//! Contract: parsing never panics or aborts; it returns a tree or a parse error.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use rillmount::rill::{lexer, parser};
+
+fuzz_target!(|data: &[u8]| {
+    let src = String::from_utf8_lossy(data);
+    let _ = lexer::tokenize(&src);
+    let _ = parser::parse(&src);
+});
