@@ -10,6 +10,10 @@
 //!   `target/rill-fuzz-current-<target>.rill`, so an abort (stack overflow) leaves it behind.
 //! - `fuzz_regressions_stay_fixed`: every file in `tests/rill_fuzz_regressions/` parses and
 //!   runs (step limited) without panicking.
+//! - `mutated_corpus_scripts_never_panic`: a fixed, machine-independent set (30 mutants of every
+//!   seed, seed 42) through the evaluator, so a regression fails the same way on every run.
+//! - `hostile_nesting_ends_in_errors`: 50,000-deep nesting and 100,000-deep recursion end in
+//!   RILL errors, never a stack overflow or a panic.
 //!
 //! Long run: `RILL_FUZZ_SECS=600 nice -n 19 cargo test --test rill_fuzz -- --nocapture fuzz_parser`.
 
@@ -300,4 +304,50 @@ fn fuzz_regressions_stay_fixed() {
     })
     .unwrap_or_else(|| vec!["regression thread died".into()]);
     assert!(failed.is_empty(), "regressions panic again: {failed:?}");
+}
+
+/// Runs every script through the evaluator (`max_steps` 200,000, enough for the recursion
+/// depth limit to be what stops deep recursion); returns the scripts that panicked.
+fn panicking(scripts: Vec<String>) -> Vec<String> {
+    run_with_big_stack(move || {
+        scripts
+            .into_iter()
+            .filter(|s| {
+                std::panic::catch_unwind(|| {
+                    let opts = Options {
+                        max_steps: 200_000,
+                        ..Options::default()
+                    };
+                    let _ = Interp::new(HostRegistry::default(), opts).run(s);
+                })
+                .is_err()
+            })
+            .collect()
+    })
+    .unwrap_or_else(|| vec!["interpreter thread died".into()])
+}
+
+#[test]
+fn mutated_corpus_scripts_never_panic() {
+    let pool = seeds();
+    assert!(pool.len() >= 50, "seed corpus not found");
+    let mut rng = Lcg(42);
+    let scripts = (0..pool.len() * 30)
+        .map(|_| mutate(&pool, &mut rng))
+        .collect();
+    let failed = panicking(scripts);
+    assert!(failed.is_empty(), "panicked on: {failed:?}");
+}
+
+#[test]
+fn hostile_nesting_ends_in_errors() {
+    let scripts = vec![
+        format!("{}1{}", "(".repeat(50_000), ")".repeat(50_000)),
+        format!("{}1{}", "[".repeat(50_000), "]".repeat(50_000)),
+        format!("{}1", "- ".repeat(50_000)),
+        format!("{}1{}", "{ ".repeat(50_000), " }".repeat(50_000)),
+        "|n| { ($n < 1) ? 0 ! $f($n - 1) } => $f\n$f(100000)".to_string(),
+    ];
+    let failed = panicking(scripts);
+    assert!(failed.is_empty(), "panicked on: {failed:?}");
 }
