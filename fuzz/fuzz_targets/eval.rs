@@ -1,8 +1,8 @@
 //! cargo-fuzz target: any bytes (UTF-8 lossy) run as a rill script by the interpreter.
 //! No host functions or mounts are registered; the run is bounded by a 20,000-step limit and a
 //! 2 s watchdog that sets the interpreter's cancel flag (`RILL-R013`). Contract: the
-//! interpreter never panics, aborts or hangs; it returns a value or a rill error. Run it with
-//! `-detect_leaks=0` (closure/scope Rc cycles leak by design for now).
+//! interpreter never panics, aborts or hangs; it returns a value or a rill error, and frees
+//! what the run allocated (leak detection stays on).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -46,10 +46,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut it = Interp::new(HostRegistry::default(), opts);
     let _ = it.run_outcome(&src);
-    // A closure stored in the scope it captured is an Rc cycle (a known leak, see
-    // src/rill/README.md "Fuzzing"); clearing the root scope frees the common case so the
-    // process's memory stays flat over a long run.
-    it.root.vars.borrow_mut().clear();
+    // Dropping the interpreter breaks closure/scope Rc cycles (Interp::release_cycles), so
+    // LeakSanitizer stays on.
+    drop(it);
     if let Ok(mut g) = watched().lock() {
         *g = None;
     }

@@ -17,6 +17,7 @@ pub mod control;
 pub mod ops;
 
 use crate::rill::ast::*;
+use crate::rill::builtins::regex::JsRegex;
 use crate::rill::error::RillError;
 use crate::rill::host::HostRegistry;
 use crate::rill::value::*;
@@ -105,8 +106,21 @@ pub struct Interp {
     depth: usize,
     steps: u64,
     ann_stack: Vec<Rc<Dict>>,
-    auto_exc: Vec<(String, regress::Regex)>,
+    auto_exc: Vec<(String, JsRegex)>,
     pub root: Rc<Scope>,
+    /// Scopes captured by closures made in this run. A closure stored in a variable of the
+    /// scope it captured (`|x| $x => $f`) is an `Rc` cycle (scope → closure → scope); when the
+    /// interpreter is dropped these scopes and their parents are emptied, which breaks every
+    /// such cycle so the run's memory is freed.
+    captured: Vec<std::rc::Weak<Scope>>,
+    /// `captured.len()` after the last pruning of dead entries.
+    captured_pruned: usize,
+}
+
+impl Drop for Interp {
+    fn drop(&mut self) {
+        self.release_cycles();
+    }
 }
 
 const ITER_LIMIT: usize = 10_000;
@@ -117,7 +131,7 @@ impl Interp {
         let auto_exc = opts
             .auto_exceptions
             .iter()
-            .filter_map(|p| regress::Regex::new(p).ok().map(|r| (p.clone(), r)))
+            .filter_map(|p| JsRegex::new(p).map(|r| (p.clone(), r)))
             .collect();
         Interp {
             host,
@@ -129,7 +143,45 @@ impl Interp {
             ann_stack: vec![],
             auto_exc,
             root: Rc::new(Scope::default()),
+            captured: vec![],
+            captured_pruned: 0,
         }
+    }
+
+    /// Remember a scope captured by a new closure (see `captured`).
+    pub(crate) fn note_captured(&mut self, scope: &Rc<Scope>) {
+        if self
+            .captured
+            .last()
+            .is_some_and(|w| std::ptr::eq(w.as_ptr(), Rc::as_ptr(scope)))
+        {
+            return;
+        }
+        self.captured.push(Rc::downgrade(scope));
+        if self.captured.len() >= 2 * self.captured_pruned.max(1024) {
+            self.captured.retain(|w| w.strong_count() > 0);
+            self.captured_pruned = self.captured.len();
+        }
+    }
+
+    /// Empty every scope a closure of this run captured, and their parents, so closure/scope
+    /// `Rc` cycles are freed. Values the script returned stay valid as values, but a closure
+    /// among them can no longer see its captured variables: call it only while the run lasts.
+    pub fn release_cycles(&mut self) {
+        let mut scopes: Vec<Rc<Scope>> = std::mem::take(&mut self.captured)
+            .iter()
+            .filter_map(std::rc::Weak::upgrade)
+            .collect();
+        scopes.push(self.root.clone());
+        for s in scopes {
+            let mut cur = Some(s);
+            while let Some(scope) = cur {
+                let vars = std::mem::take(&mut *scope.vars.borrow_mut());
+                drop(vars);
+                cur = scope.parent.clone();
+            }
+        }
+        self.captured_pruned = 0;
     }
 
     /// Install a root variable (typed from its value).
@@ -256,7 +308,7 @@ impl Interp {
         };
         if let Value::Str(s) = &v {
             for (p, re) in &self.auto_exc {
-                if re.find(s).is_some() {
+                if re.find(p, s)?.is_some() {
                     return Err(RillError::at(
                         "RILL-R014",
                         format!("Auto-exception triggered: pattern '{p}' matched"),
@@ -725,6 +777,26 @@ mod tests {
     fn run(src: &str, host: HostRegistry) -> Result<Value, RillError> {
         let mut it = Interp::new(host, Options::default());
         it.run(src)
+    }
+
+    /// A closure stored in a variable of the scope it captured forms an `Rc` cycle; dropping
+    /// the interpreter breaks it, so every captured scope is freed.
+    #[test]
+    fn closure_scope_cycles_are_freed_when_the_run_ends() {
+        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let src = "|x| { $x } => $f\n\
+                   range(0, 3000) -> each { $ => $y\n |z| { $z + $y } => $g\n $y -> $g() }\n\
+                   [1, 2] -> map { $ => $n\n |m| { $m * 2 } => $h\n $n -> $h() }";
+        let v = it.run(src).map(|v| v.display());
+        assert_eq!(v.ok().as_deref(), Some("[2,4]"));
+        let weak: Vec<std::rc::Weak<Scope>> = it.captured.clone();
+        assert!(weak.len() > 1000, "closures were not noted: {}", weak.len());
+        assert!(it.captured.len() < 3 * 1024, "dead entries are not pruned");
+        let root = Rc::downgrade(&it.root);
+        drop(it);
+        assert!(root.upgrade().is_none(), "root scope leaked");
+        let live = weak.iter().filter(|w| w.upgrade().is_some()).count();
+        assert_eq!(live, 0, "captured scopes leaked");
     }
 
     #[test]

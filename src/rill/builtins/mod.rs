@@ -2,6 +2,7 @@
 //! table (spec §14). String methods live in `text`, the rest in `coll`.
 
 pub mod coll;
+pub mod regex;
 pub mod store;
 pub mod text;
 

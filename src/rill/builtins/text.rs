@@ -1,9 +1,10 @@
 //! String methods (spec §14): non-string receivers use their display form. Lengths and
-//! positions count UTF-16 code units, as JavaScript does. Regex methods use `regress`
-//! (ECMAScript regex syntax and JS replacement patterns); an invalid pattern yields the input /
-//! `[:]` / false, as the reference does.
+//! positions count UTF-16 code units, as JavaScript does. Regex methods use [`JsRegex`]
+//! (ECMAScript regex syntax, guarded against catastrophic backtracking, and JS replacement
+//! patterns); an invalid pattern yields the input / `[:]` / false, as the reference does.
 
 use super::r001;
+use super::regex::{Found, JsRegex};
 use crate::rill::error::RillError;
 use crate::rill::eval::Interp;
 use crate::rill::value::*;
@@ -158,9 +159,9 @@ pub fn index_of(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 }
 
 /// Expand a JS replacement string (`$$`, `$&`, `` $` ``, `$'`, `$1`…`$99`, `$<name>`) for match `m`.
-fn js_expand(rep: &str, m: &regress::Match, text: &str) -> String {
+fn js_expand(rep: &str, m: &Found, text: &str) -> String {
     let c: Vec<char> = rep.chars().collect();
-    let ngroups = m.captures.len();
+    let ngroups = m.groups.len();
     let group = |i: usize| m.group(i).map(|r| &text[r]).unwrap_or("");
     let mut out = String::new();
     let mut i = 0;
@@ -176,7 +177,7 @@ fn js_expand(rep: &str, m: &regress::Match, text: &str) -> String {
                 i += 2;
             }
             '&' => {
-                out.push_str(&text[m.range()]);
+                out.push_str(&text[m.range.clone()]);
                 i += 2;
             }
             '`' => {
@@ -210,7 +211,7 @@ fn js_expand(rep: &str, m: &regress::Match, text: &str) -> String {
             }
             '<' => {
                 let close = c[i + 2..].iter().position(|x| *x == '>');
-                let has_names = m.named_groups().next().is_some();
+                let has_names = !m.names.is_empty();
                 match close {
                     Some(k) if has_names => {
                         let name: String = c[i + 2..i + 2 + k].iter().collect();
@@ -234,18 +235,21 @@ fn js_expand(rep: &str, m: &regress::Match, text: &str) -> String {
     out
 }
 
-fn regex_of(args: &[Value]) -> Option<regress::Regex> {
-    regress::Regex::new(&arg_s(args, 0)?).ok()
+/// The pattern argument and its compiled regex (`None` when the pattern is invalid).
+fn regex_of(args: &[Value]) -> (String, Option<JsRegex>) {
+    let p = arg_s(args, 0).unwrap_or_default();
+    let re = args.first().and_then(|_| JsRegex::new(&p));
+    (p, re)
 }
 
 /// The `.replace` method: first match of an ECMAScript regex, JS replacement syntax.
 pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(re) = regex_of(args) else {
+    let (p, Some(re)) = regex_of(args) else {
         return Ok(Value::string(s));
     };
     let rep = arg_s(args, 1).unwrap_or_default();
-    Ok(Value::string(match re.find(&s) {
+    Ok(Value::string(match re.find(&p, &s)? {
         Some(m) => format!(
             "{}{}{}",
             &s[..m.start()],
@@ -259,13 +263,13 @@ pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 /// The `.replace_all` method: every match of an ECMAScript regex.
 pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(re) = regex_of(args) else {
+    let (p, Some(re)) = regex_of(args) else {
         return Ok(Value::string(s));
     };
     let rep = arg_s(args, 1).unwrap_or_default();
     let mut out = String::new();
     let mut last = 0;
-    for m in re.find_iter(&s) {
+    for m in re.find_all(&p, &s)? {
         out.push_str(&s[last..m.start()]);
         out.push_str(&js_expand(&rep, &m, &s));
         last = m.end();
@@ -277,17 +281,22 @@ pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 /// The `.match` method: `[matched, index, groups]` of the first match, or `[:]`.
 pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let Some(m) = regex_of(args).and_then(|re| re.find(&s)) else {
+    let (p, re) = regex_of(args);
+    let m = match re {
+        Some(re) => re.find(&p, &s)?,
+        None => None,
+    };
+    let Some(m) = m else {
         return Ok(Value::dict(Dict::default()));
     };
     let mut d = Dict::default();
-    d.insert("matched".into(), Value::str(&s[m.range()]));
+    d.insert("matched".into(), Value::str(&s[m.range.clone()]));
     d.insert(
         "index".into(),
         Value::Num(s[..m.start()].encode_utf16().count() as f64),
     );
     let groups: Vec<Value> = m
-        .captures
+        .groups
         .iter()
         .map(|g| Value::str(g.clone().map(|r| &s[r]).unwrap_or("")))
         .collect();
@@ -298,9 +307,11 @@ pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 /// The `.is_match` method.
 pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    Ok(Value::Bool(
-        regex_of(args).is_some_and(|re| re.find(&s).is_some()),
-    ))
+    let (p, re) = regex_of(args);
+    Ok(Value::Bool(match re {
+        Some(re) => re.find(&p, &s)?.is_some(),
+        None => false,
+    }))
 }
 
 /// The `.repeat` method.
@@ -357,9 +368,14 @@ mod tests {
 
     #[test]
     fn replacement_syntax() {
-        let re = regress::Regex::new("(\\d)(?<x>\\d)").unwrap_or_else(|e| panic!("{e}"));
+        let p = "(\\d)(?<x>\\d)";
+        let re = JsRegex::new(p).unwrap_or_else(|| panic!("invalid"));
         let s = "a12b";
-        let m = re.find(s).unwrap_or_else(|| panic!("no match"));
+        let m = re
+            .find(p, s)
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("no match"));
         assert_eq!(
             js_expand("[$1|$2|$&|$<x>|$$|$9|$`|$']", &m, s),
             "[1|2|12|2|$|$9|a|b]"

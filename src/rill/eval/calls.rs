@@ -25,6 +25,7 @@ impl Interp {
                 None => None,
             });
         }
+        self.note_captured(&cx.scope);
         Ok(Value::Closure(Rc::new(Callable::Script {
             def: def.clone(),
             scope: cx.scope.clone(),
