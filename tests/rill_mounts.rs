@@ -424,6 +424,46 @@ async fn json_mount_is_flushed_when_the_run_ends() {
     assert_eq!(r.changes[0].after.as_deref(), Some("\"w\""));
 }
 
+/// Logs reach the caller's sink while the script runs: here before the end-of-run flush of the
+/// JSON mount, so the sink sees the file not yet written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_stream_to_the_sink_during_the_run() {
+    use rillmount::rill::eval::LogSink;
+    use std::sync::{Arc, Mutex};
+    let env = KvEnv::new("json");
+    let p = profile("p", vec![env.mount("app", None)], vec![]);
+    let file = env.dir.path().join("app.json");
+    let seen: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
+    let sink = {
+        let (seen, file) = (seen.clone(), file.clone());
+        LogSink(Arc::new(move |l: &str| {
+            seen.lock().unwrap().push((l.to_string(), file.exists()));
+        }))
+    };
+    let opts = RunOptions {
+        on_log: Some(sink),
+        ..RunOptions::default()
+    };
+    let r = run(
+        &p,
+        "kv::set(\"app\", \"k\", \"v\")\nlog(\"after set\")\n[1, 2] -> each { log($) }",
+        &opts,
+    )
+    .await;
+    assert!(r.error.is_none(), "{:?}", r.error);
+    assert!(file.exists(), "the mount was not flushed at the end");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        vec![
+            ("after set".to_string(), false),
+            ("1".to_string(), false),
+            ("2".to_string(), false)
+        ]
+    );
+    assert_eq!(r.logs, vec!["after set", "1", "2"]);
+}
+
 const WRITE_SCRIPT: &str = r#"
 kv::set("app", "a", "new")
 kv::merge("app", "cfg", [x: 1])

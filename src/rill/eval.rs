@@ -96,12 +96,29 @@ pub struct Outcome {
     pub logs: Vec<String>,
 }
 
+/// Receives each `log` line while the script runs (any thread).
+#[derive(Clone)]
+pub struct LogSink(pub Arc<dyn Fn(&str) + Send + Sync>);
+
+impl LogSink {
+    /// A sink that prints each line to stderr.
+    pub fn stderr() -> Self {
+        LogSink(Arc::new(|l| eprintln!("{l}")))
+    }
+}
+
+impl std::fmt::Debug for LogSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogSink")
+    }
+}
+
 /// The interpreter state for one script run.
 pub struct Interp {
     pub host: HostRegistry,
     pub logs: Vec<String>,
-    /// Print `log` output to stderr as it happens.
-    pub echo_logs: bool,
+    /// Called with each `log` line as it happens (the CLI prints it to stderr at once).
+    pub on_log: Option<LogSink>,
     pub opts: Options,
     depth: usize,
     steps: u64,
@@ -136,7 +153,7 @@ impl Interp {
         Interp {
             host,
             logs: vec![],
-            echo_logs: false,
+            on_log: None,
             opts,
             depth: 0,
             steps: 0,

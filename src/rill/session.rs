@@ -22,7 +22,7 @@ use indexmap::IndexMap;
 use crate::config::{FsMountConfig, KvBackendConfig, Profile};
 use crate::rill::builtins::store::{Binding, ChangeLog, FsMount, WriteGuard, register};
 use crate::rill::error::RillError;
-use crate::rill::eval::{Interp, Options, run_with_big_stack};
+use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::HostRegistry;
 use crate::rill::value::encode;
 use crate::store::fs_overlay::FsOverlay;
@@ -89,6 +89,8 @@ pub struct RunOptions {
     /// The user confirmed writes to a `protect` profile (CLI `--yes`). Without it, every
     /// write of a real run on such a profile fails with an error saying so.
     pub confirmed: bool,
+    /// Receives each `log` line while the script runs (the report still lists them all).
+    pub on_log: Option<LogSink>,
 }
 
 /// A script error with its position.
@@ -337,6 +339,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
     let dry_run = opts.dry_run;
     let max_steps = opts.max_steps.unwrap_or(0);
     let interp_stop = stop.clone();
+    let on_log = opts.on_log.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
     let thread_rt = rt.clone();
     std::thread::spawn(move || {
@@ -351,6 +354,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
                     dry_run,
                     max_steps,
                     interp_stop,
+                    on_log,
                 )
             }))
             .ok()
@@ -421,6 +425,7 @@ fn interpret(
     dry_run: bool,
     max_steps: u64,
     stop: Arc<AtomicBool>,
+    on_log: Option<LogSink>,
 ) -> RunReport {
     let log: Option<ChangeLog> = (!dry_run).then(ChangeLog::default);
     let flush_allowed = !guard.read_only && !guard.unconfirmed;
@@ -441,6 +446,7 @@ fn interpret(
         ..Options::default()
     };
     let mut it = Interp::new(registry, opts);
+    it.on_log = on_log;
     let outcome = it.run_outcome(&src);
     let mut report = RunReport {
         logs: outcome.logs,

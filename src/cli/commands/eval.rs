@@ -14,7 +14,7 @@
 //! profile refuses them always (both as script errors).
 
 use super::Ctx;
-use crate::rill::eval::{Interp, Options, run_with_big_stack};
+use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::{HostRegistry, replay_host};
 use crate::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
 use crate::rill::value::encode;
@@ -75,7 +75,9 @@ fn run_source(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> 
         opts.auto_exceptions = r.auto_exceptions;
     }
     let mut it = Interp::new(registry, opts);
-    it.echo_logs = echo_logs;
+    if echo_logs {
+        it.on_log = Some(LogSink::stderr());
+    }
     for (k, v) in vars {
         it.set_var(&k, v);
     }
@@ -257,6 +259,8 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         max_steps: args.max_steps,
         timeout,
         confirmed: args.yes,
+        // Plain mode prints logs as they happen; --json keeps them for the report.
+        on_log: (!args.json).then(LogSink::stderr),
         ..RunOptions::default()
     };
     let report = rt.block_on(async {
@@ -296,9 +300,6 @@ fn print_report(report: &RunReport, args: &EvalArgs) -> ExitCode {
         }
         println!("{out}");
         return ExitCode::SUCCESS;
-    }
-    for l in &report.logs {
-        eprintln!("{l}");
     }
     if args.dry_run {
         if report.changes.is_empty() {

@@ -76,8 +76,8 @@ pub fn call_function(
         "type" => Ok(Value::str(first.type_name())),
         "log" => {
             let s = first.display();
-            if it.echo_logs {
-                eprintln!("{s}");
+            if let Some(sink) = &it.on_log {
+                (sink.0)(&s);
             }
             it.logs.push(s);
             Ok(first)
