@@ -797,6 +797,96 @@ async fn read_only_and_protected_profiles_refuse_writes() {
     assert!(env.dir.path().join("app.json").exists());
 }
 
+/// A stand-in Redis that answers the connection check and every command with `+PONG` /
+/// `+OK`, except `GET`, which it never answers: a server that hangs mid-script.
+fn stalling_redis() -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut w = conn.try_clone().unwrap();
+                let mut r = BufReader::new(conn);
+                let mut line = String::new();
+                // RESP arrays: `*N`, then `$len` / bulk pairs; the first bulk is the command.
+                while r.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                    let Some(n) = line
+                        .trim()
+                        .strip_prefix('*')
+                        .and_then(|n| n.parse::<usize>().ok())
+                    else {
+                        line.clear();
+                        continue;
+                    };
+                    let mut parts = vec![];
+                    for _ in 0..n {
+                        let mut len = String::new();
+                        let mut bulk = String::new();
+                        r.read_line(&mut len).unwrap_or(0);
+                        r.read_line(&mut bulk).unwrap_or(0);
+                        parts.push(bulk.trim().to_uppercase());
+                    }
+                    line.clear();
+                    let reply: &[u8] = match parts.first().map(String::as_str) {
+                        Some("GET") => continue,
+                        Some("PING") => b"+PONG\r\n",
+                        _ => b"+OK\r\n",
+                    };
+                    if w.write_all(reply).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    format!("redis://127.0.0.1:{port}")
+}
+
+/// A store call that hangs gives up on the per-call limit (`RILL-R012`, worded as the reference
+/// words host timeouts), on the run's time limit and on cancel (`RILL-R013`), long before the
+/// backend's own 30 s command timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_store_call_stops_on_call_timeout_time_limit_and_cancel() {
+    let url = stalling_redis();
+    let (mut cfg, _) = redis_mount_config(&url, "app:", None);
+    cfg.name = "app".into();
+    let p = profile("p", vec![cfg], vec![]);
+    let script = r#"kv::get("app", "k")"#;
+
+    let started = std::time::Instant::now();
+    let opts = RunOptions {
+        call_timeout: Some(Duration::from_millis(300)),
+        ..RunOptions::default()
+    };
+    let e = run(&p, script, &opts).await.error.expect("call timeout");
+    assert_eq!(e.code, "RILL-R012");
+    assert_eq!(e.message, "Function 'kv::get' timed out after 300ms");
+    assert_eq!((e.line, e.col), (1, 1));
+
+    let opts = RunOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..RunOptions::default()
+    };
+    let e = run(&p, script, &opts).await.error.expect("time limit");
+    assert_eq!(e.code, "RILL-R013");
+    assert!(e.message.contains("time limit"), "{}", e.message);
+
+    let opts = RunOptions::default();
+    let cancel = opts.cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        cancel.store(true, Ordering::Relaxed);
+    });
+    let e = run(&p, script, &opts).await.error.expect("cancelled");
+    assert_eq!(e.code, "RILL-R013");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_stop_on_cancel_timeout_and_step_limit() {
     let p = profile("p", vec![], vec![]);

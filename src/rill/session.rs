@@ -91,6 +91,8 @@ pub struct RunOptions {
     pub confirmed: bool,
     /// Receives each `log` line while the script runs (the report still lists them all).
     pub on_log: Option<LogSink>,
+    /// Longest one `kv::`/`fs::` call may take before it fails with `RILL-R012`.
+    pub call_timeout: Option<Duration>,
 }
 
 /// A script error with its position.
@@ -340,6 +342,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
     let max_steps = opts.max_steps.unwrap_or(0);
     let interp_stop = stop.clone();
     let on_log = opts.on_log.clone();
+    let call_timeout = opts.call_timeout;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let thread_rt = rt.clone();
     std::thread::spawn(move || {
@@ -355,6 +358,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
                     max_steps,
                     interp_stop,
                     on_log,
+                    call_timeout,
                 )
             }))
             .ok()
@@ -426,6 +430,7 @@ fn interpret(
     max_steps: u64,
     stop: Arc<AtomicBool>,
     on_log: Option<LogSink>,
+    call_timeout: Option<Duration>,
 ) -> RunReport {
     let log: Option<ChangeLog> = (!dry_run).then(ChangeLog::default);
     let flush_allowed = !guard.read_only && !guard.unconfirmed;
@@ -437,6 +442,9 @@ fn interpret(
         guard,
         log: log.clone(),
         touched: Default::default(),
+        stop: stop.clone(),
+        call_timeout,
+        calling: std::cell::Cell::new(""),
     });
     let mut registry = HostRegistry::default();
     register(&mut registry, &binding);

@@ -55,6 +55,10 @@ pub struct EvalArgs {
     /// Stop after SECS seconds (RILL-R013).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Fail a kv::/fs:: call that takes longer than SECS seconds (RILL-R012), e.g. against an
+    /// unreachable server.
+    #[arg(long, value_name = "SECS")]
+    pub call_timeout: Option<f64>,
 }
 
 /// Result of one run, ready to print (computed on the interpreter thread).
@@ -229,6 +233,13 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         }
         t => t.map(std::time::Duration::from_secs_f64),
     };
+    let call_timeout = match args.call_timeout {
+        Some(t) if !(t.is_finite() && t > 0.0) => {
+            eprintln!("error: --call-timeout must be a positive number of seconds");
+            return ExitCode::from(2);
+        }
+        t => t.map(std::time::Duration::from_secs_f64),
+    };
     let profile = match &args.profile {
         Some(spec) => match ctx.profile(spec) {
             Ok(p) => Some(p),
@@ -258,6 +269,7 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         dry_run: args.dry_run,
         max_steps: args.max_steps,
         timeout,
+        call_timeout,
         confirmed: args.yes,
         // Plain mode prints logs as they happen; --json keeps them for the report.
         on_log: (!args.json).then(LogSink::stderr),

@@ -15,9 +15,11 @@
 //! stored text before and after ([`ChangeLog`]); dry runs take their changes from the
 //! overlays instead.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use indexmap::{IndexMap, IndexSet};
 use tokio::runtime::Handle;
@@ -89,6 +91,12 @@ pub struct Binding {
     pub log: Option<ChangeLog>,
     /// kv mounts a data function was called on (JSON mounts are flushed at the end).
     pub touched: RefCell<IndexSet<String>>,
+    /// Set when the run must stop (Ctrl-C, time limit): a pending store call gives up.
+    pub stop: Arc<AtomicBool>,
+    /// Longest one store call may take (`RILL-R012`); `None` for no limit.
+    pub call_timeout: Option<Duration>,
+    /// The host function being called (for the timeout message).
+    pub calling: Cell<&'static str>,
 }
 
 fn call_err(e: RillCallError) -> RillError {
@@ -189,8 +197,42 @@ impl Binding {
         }
     }
 
-    fn block<T>(&self, f: impl Future<Output = T>) -> T {
-        self.rt.block_on(f)
+    /// Run a store call to completion on the runtime, unless the run is stopped first
+    /// (Ctrl-C or the run's time limit: `RILL-R013`) or the call outlives the per-call limit
+    /// (`RILL-R012`, "Function 'kv::get' timed out after 500ms", as the reference words it). A
+    /// store that hangs (an unreachable server) therefore never holds the script.
+    fn block<T>(&self, f: impl Future<Output = T>) -> Result<T, RillError> {
+        if self.stop.load(Ordering::Relaxed) {
+            return Err(RillError::new("RILL-R013", "Execution aborted"));
+        }
+        let stop = self.stop.clone();
+        let limit = self.call_timeout;
+        let name = self.calling.get();
+        self.rt.block_on(async move {
+            let stopped = async {
+                while !stop.load(Ordering::Relaxed) {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            };
+            let timed_out = async {
+                match limit {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                biased;
+                v = f => Ok(v),
+                _ = stopped => Err(RillError::new("RILL-R013", "Execution aborted")),
+                _ = timed_out => Err(RillError::new(
+                    "RILL-R012",
+                    format!(
+                        "Function '{name}' timed out after {}ms",
+                        limit.map(|d| d.as_millis()).unwrap_or(0)
+                    ),
+                )),
+            }
+        })
     }
 
     fn record(
@@ -224,13 +266,13 @@ impl Binding {
     ) -> Result<T, RillError> {
         let logging = self.log.is_some();
         let before = if logging {
-            self.block(raw_text(m.store(), key))
+            self.block(raw_text(m.store(), key))?
         } else {
             None
         };
-        let out = self.block(op).map_err(call_err)?;
+        let out = self.block(op)?.map_err(call_err)?;
         if logging {
-            let after = self.block(raw_text(m.store(), key));
+            let after = self.block(raw_text(m.store(), key))?;
             self.record("kv", mount, key, before, after);
         }
         Ok(out)
@@ -238,7 +280,7 @@ impl Binding {
 
     fn fs_summary(&self, m: &FsMount, path: &str) -> Option<String> {
         let key = path.trim_start_matches('/');
-        match self.block(FileStore::stat(m.raw.as_ref(), key)) {
+        match self.block(FileStore::stat(m.raw.as_ref(), key)).ok()? {
             Ok(Some(meta)) if meta.kind == EntryKind::Directory => Some("directory".into()),
             Ok(Some(meta)) => Some(format!("{} bytes", meta.size)),
             _ => None,
@@ -259,7 +301,7 @@ impl Binding {
         } else {
             Vec::new()
         };
-        let out = self.block(op).map_err(call_err)?;
+        let out = self.block(op)?.map_err(call_err)?;
         if logging {
             for (i, t) in targets.iter().enumerate() {
                 let after = match after_content {
@@ -343,8 +385,9 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::get",
         mk(&[("mount", "string"), ("key", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::get");
             let m = x.kv_mount(&arg(&a, 0))?;
-            let v = x.block(m.get(&arg(&a, 1))).map_err(call_err)?;
+            let v = x.block(m.get(&arg(&a, 1)))?.map_err(call_err)?;
             Ok(json_value(&v))
         }),
     );
@@ -354,6 +397,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::get_or",
         mk(&[("mount", "string"), ("key", "string"), ("fallback", "any")]),
         Box::new(move |a| {
+            x.calling.set("kv::get_or");
             let name = arg(&a, 0);
             let fallback = a.get(2).cloned().unwrap_or(Value::Null);
             // kv-sqlite / kv-redis declare `fallback: dict`.
@@ -372,9 +416,9 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
             }
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
-            match x.block(m.store().get(&key)) {
+            match x.block(m.store().get(&key))? {
                 Ok(Some(_)) => {
-                    let v = x.block(m.get_or(&key, Json::Null)).map_err(call_err)?;
+                    let v = x.block(m.get_or(&key, Json::Null))?.map_err(call_err)?;
                     Ok(json_value(&v))
                 }
                 Ok(None) => Ok(fallback),
@@ -388,6 +432,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::set",
         mk(&[("mount", "string"), ("key", "string"), ("value", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::set");
             x.guard.check("kv::set")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
@@ -403,6 +448,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::merge",
         mk(&[("mount", "string"), ("key", "string"), ("partial", "dict")]),
         Box::new(move |a| {
+            x.calling.set("kv::merge");
             x.guard.check("kv::merge")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
@@ -421,6 +467,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::delete",
         mk(&[("mount", "string"), ("key", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::delete");
             x.guard.check("kv::delete")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
@@ -434,8 +481,9 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::keys",
         mk(&[("mount", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::keys");
             let m = x.kv_mount(&arg(&a, 0))?;
-            let keys = x.block(m.keys()).map_err(call_err)?;
+            let keys = x.block(m.keys())?.map_err(call_err)?;
             Ok(Value::list(keys.into_iter().map(Value::string).collect()))
         }),
     );
@@ -445,8 +493,9 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::has",
         mk(&[("mount", "string"), ("key", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::has");
             let m = x.kv_mount(&arg(&a, 0))?;
-            Ok(Value::Bool(x.block(m.has(&arg(&a, 1))).map_err(call_err)?))
+            Ok(Value::Bool(x.block(m.has(&arg(&a, 1)))?.map_err(call_err)?))
         }),
     );
 
@@ -455,16 +504,17 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::clear",
         mk(&[("mount", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::clear");
             x.guard.check("kv::clear")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let before = match &x.log {
-                Some(_) => x.block(raw_all(m.store())),
+                Some(_) => x.block(raw_all(m.store()))?,
                 None => IndexMap::new(),
             };
-            x.block(m.clear()).map_err(call_err)?;
+            x.block(m.clear())?.map_err(call_err)?;
             if x.log.is_some() {
-                let after = x.block(raw_all(m.store()));
+                let after = x.block(raw_all(m.store()))?;
                 for (k, v) in &before {
                     x.record("kv", &name, k, Some(v.clone()), after.get(k).cloned());
                 }
@@ -481,8 +531,9 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::getAll",
         mk(&[("mount", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::getAll");
             let m = x.kv_mount(&arg(&a, 0))?;
-            let all = x.block(m.get_all()).map_err(call_err)?;
+            let all = x.block(m.get_all())?.map_err(call_err)?;
             Ok(json_value(&Json::Object(all)))
         }),
     );
@@ -492,6 +543,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::schema",
         mk(&[("mount", "string")]),
         Box::new(move |a| {
+            x.calling.set("kv::schema");
             let name = arg(&a, 0);
             match x.kv.get(&name) {
                 Some(Ok(m)) => Ok(json_value(&m.schema())),
@@ -511,6 +563,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "kv::mounts",
         Some(vec![]),
         Box::new(move |_| {
+            x.calling.set("kv::mounts");
             let entries =
                 x.kv.iter()
                     .map(|(name, m)| match m {
@@ -531,20 +584,25 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
     let path = p("path", "string");
 
     // Read-side functions taking (mount, path).
-    for func in ["read", "exists", "stat"] {
+    for (func, name) in [
+        ("read", "fs::read"),
+        ("exists", "fs::exists"),
+        ("stat", "fs::stat"),
+    ] {
         let x = b.clone();
         reg.register(
-            &format!("fs::{func}"),
+            name,
             Some(vec![mp.clone(), path.clone()]),
             Box::new(move |a| {
+                x.calling.set(name);
                 let path = arg(&a, 1);
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
                     return Ok(Value::Bool(false));
                 };
                 let out = match func {
-                    "read" => x.block(m.rill.read(&path)),
-                    "exists" => x.block(m.rill.exists(&path)),
-                    _ => x.block(m.rill.stat(&path)),
+                    "read" => x.block(m.rill.read(&path))?,
+                    "exists" => x.block(m.rill.exists(&path))?,
+                    _ => x.block(m.rill.stat(&path))?,
                 };
                 Ok(json_value(&out.map_err(call_err)?))
             }),
@@ -556,11 +614,12 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "fs::list",
         Some(vec![mp.clone(), path.clone().with_default(Value::str(""))]),
         Box::new(move |a| {
+            x.calling.set("fs::list");
             let path = arg(&a, 1);
             let Some(m) = x.fs_mount(&arg(&a, 0), "list", &path)? else {
                 return Ok(Value::Bool(false));
             };
-            Ok(json_value(&x.block(m.rill.list(&path)).map_err(call_err)?))
+            Ok(json_value(&x.block(m.rill.list(&path))?.map_err(call_err)?))
         }),
     );
 
@@ -572,23 +631,25 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
             p("pattern", "string").with_default(Value::str("*")),
         ]),
         Box::new(move |a| {
+            x.calling.set("fs::find");
             let pattern = arg(&a, 1);
             let Some(m) = x.fs_mount(&arg(&a, 0), "find", &pattern)? else {
                 return Ok(Value::Bool(false));
             };
             Ok(json_value(
-                &x.block(m.rill.find(&pattern)).map_err(call_err)?,
+                &x.block(m.rill.find(&pattern))?.map_err(call_err)?,
             ))
         }),
     );
 
-    for func in ["write", "append"] {
+    for (func, name) in [("write", "fs::write"), ("append", "fs::append")] {
         let x = b.clone();
         reg.register(
-            &format!("fs::{func}"),
+            name,
             Some(vec![mp.clone(), path.clone(), p("content", "string")]),
             Box::new(move |a| {
-                x.guard.check(&format!("fs::{func}"))?;
+                x.calling.set(name);
+                x.guard.check(name)?;
                 let path = arg(&a, 1);
                 let content = arg(&a, 2);
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
@@ -604,13 +665,14 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
         );
     }
 
-    for func in ["remove", "mkdir"] {
+    for (func, name) in [("remove", "fs::remove"), ("mkdir", "fs::mkdir")] {
         let x = b.clone();
         reg.register(
-            &format!("fs::{func}"),
+            name,
             Some(vec![mp.clone(), path.clone()]),
             Box::new(move |a| {
-                x.guard.check(&format!("fs::{func}"))?;
+                x.calling.set(name);
+                x.guard.check(name)?;
                 let path = arg(&a, 1);
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
                     return Ok(Value::Bool(false));
@@ -625,13 +687,14 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
         );
     }
 
-    for func in ["copy", "move"] {
+    for (func, name) in [("copy", "fs::copy"), ("move", "fs::move")] {
         let x = b.clone();
         reg.register(
-            &format!("fs::{func}"),
+            name,
             Some(vec![mp.clone(), p("src", "string"), p("dest", "string")]),
             Box::new(move |a| {
-                x.guard.check(&format!("fs::{func}"))?;
+                x.calling.set(name);
+                x.guard.check(name)?;
                 let (src, dest) = (arg(&a, 1), arg(&a, 2));
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &src)? else {
                     return Ok(Value::Bool(false));
@@ -651,6 +714,7 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
         "fs::mounts",
         Some(vec![]),
         Box::new(move |_| {
+            x.calling.set("fs::mounts");
             let entries =
                 x.fs.iter()
                     .map(|(name, m)| match m {
