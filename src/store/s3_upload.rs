@@ -5,12 +5,19 @@
 //! error, and from `Drop` when the write future is cancelled mid-way). At most
 //! `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time. Every object gets rill's
 //! `Content-Type: text/plain; charset=utf-8` and nothing else (§6.2).
+//!
+//! Every upload is verified by hash: each PutObject and UploadPart carries `Content-MD5`, so
+//! the server refuses bytes damaged on the way (`BadDigest`), and the ETag it answers is checked
+//! against the MD5 of what was sent (for a multipart upload, the MD5 of the parts' MD5s and
+//! `-N`), so an object stored differently is an error, not a silent success. Objects encrypted
+//! with SSE-KMS or SSE-C have ETags that are not MD5s; for them only `Content-MD5` applies.
 
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::primitives::ByteStream as SdkBody;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
+use md5::{Digest, Md5};
 use tokio::task::JoinSet;
 
 use super::s3::{Failure, RILL_CONTENT_TYPE, S3Store};
@@ -24,6 +31,49 @@ pub const PART_SIZE: usize = 8 * 1024 * 1024;
 /// Parts uploaded at the same time.
 pub const UPLOAD_CONCURRENCY: usize = 4;
 const MAX_PARTS: u64 = 10_000;
+
+/// MD5 of `data`.
+fn md5_of(data: &[u8]) -> [u8; 16] {
+    Md5::digest(data).into()
+}
+
+/// The ETag S3 gives a multipart object whose parts have these MD5s.
+fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
+    let mut h = Md5::new();
+    for d in part_md5s {
+        h.update(d);
+    }
+    format!("{}-{}", hex::encode(h.finalize()), part_md5s.len())
+}
+
+/// Does the ETag the server answered name the content we sent? `encrypted`: SSE-KMS / SSE-C,
+/// whose ETags are not content hashes (then only `Content-MD5` verified the upload).
+fn check_etag(etag: Option<&str>, expected: &str, encrypted: bool) -> Result<(), Failure> {
+    let Some(etag) = etag else {
+        return Ok(()); // no ETag to compare: Content-MD5 was still checked by the server
+    };
+    let got = etag.trim_matches('"').to_ascii_lowercase();
+    if encrypted || got == expected {
+        return Ok(());
+    }
+    Err(Failure {
+        kind: ErrorKind::Corrupt,
+        message: format!(
+            "the server stored different bytes: ETag {got}, expected {expected} from the content sent"
+        ),
+        code: None,
+        status: None,
+        raw: format!("ETag mismatch: {got} != {expected}"),
+    })
+}
+
+fn sse_hides_md5(sse: Option<&ServerSideEncryption>, customer_key: Option<&str>) -> bool {
+    customer_key.is_some()
+        || matches!(
+            sse,
+            Some(ServerSideEncryption::AwsKms) | Some(ServerSideEncryption::AwsKmsDsse)
+        )
+}
 
 /// Part size for an upload of `size` bytes (whole MiB, at least [`PART_SIZE`]).
 fn part_size_for(size: Option<u64>) -> usize {
@@ -95,13 +145,14 @@ impl S3Store {
         )
     }
 
-    /// One PutObject with rill's content type.
+    /// One PutObject with rill's content type, verified by hash (see the module notes).
     pub(crate) async fn put_object(
         &self,
         key: &str,
         data: Bytes,
     ) -> Result<Option<String>, Failure> {
         let len = data.len() as u64;
+        let digest = md5_of(&data);
         let out = self
             .client
             .put_object()
@@ -109,12 +160,18 @@ impl S3Store {
             .key(key)
             .content_type(RILL_CONTENT_TYPE)
             .content_length(len as i64)
+            .content_md5(aws_smithy_types::base64::encode(digest))
             .body(SdkBody::from(data))
             .customize()
             .config_override(self.upload_config(len))
             .send()
             .await
             .map_err(|e| Failure::from_sdk(e, &self.bucket))?;
+        check_etag(
+            out.e_tag(),
+            &hex::encode(digest),
+            sse_hides_md5(out.server_side_encryption(), out.sse_customer_algorithm()),
+        )?;
         Ok(out.e_tag().map(str::to_string))
     }
 
@@ -202,7 +259,7 @@ impl S3Store {
             upload_id: Some(upload_id.clone()),
         };
         let result = async {
-            let (parts, total) = self
+            let (parts, md5s, total) = self
                 .upload_parts(path, key, &upload_id, buf, body, part_size_for(size))
                 .await?;
             self.check_length(path, size, total)?;
@@ -220,6 +277,13 @@ impl S3Store {
                 .send()
                 .await
                 .map_err(|e| self.err(Failure::from_sdk(e, &self.bucket), "write", path))?;
+            check_etag(
+                done.e_tag(),
+                &multipart_etag(&md5s),
+                sse_hides_md5(done.server_side_encryption(), None)
+                    || created.sse_customer_algorithm().is_some(),
+            )
+            .map_err(|f| self.err(f, "write", path))?;
             Ok((done.e_tag().map(str::to_string), total))
         }
         .await;
@@ -246,13 +310,14 @@ impl S3Store {
         mut buf: BytesMut,
         mut body: ByteStream,
         part_size: usize,
-    ) -> Result<(Vec<CompletedPart>, u64), StoreError> {
-        let mut tasks: JoinSet<Result<CompletedPart, Failure>> = JoinSet::new();
+    ) -> Result<(Vec<CompletedPart>, Vec<[u8; 16]>, u64), StoreError> {
+        let mut tasks: JoinSet<Result<(CompletedPart, [u8; 16]), Failure>> = JoinSet::new();
         let mut parts = Vec::new();
         let mut total = 0u64;
         let mut number = 1u64;
         let mut ended = false;
-        let joined = |r: Result<Result<CompletedPart, Failure>, tokio::task::JoinError>| {
+        type Joined = Result<Result<(CompletedPart, [u8; 16]), Failure>, tokio::task::JoinError>;
+        let joined = |r: Joined| {
             r.map_err(|e| Failure {
                 kind: ErrorKind::Other,
                 message: format!("part upload task failed: {e}"),
@@ -304,8 +369,9 @@ impl S3Store {
         while let Some(r) = tasks.join_next().await {
             parts.push(joined(r)?);
         }
-        parts.sort_by_key(|p| p.part_number());
-        Ok((parts, total))
+        parts.sort_by_key(|(p, _)| p.part_number());
+        let (parts, md5s) = parts.into_iter().unzip();
+        Ok((parts, md5s, total))
     }
 }
 
@@ -315,8 +381,9 @@ async fn upload_part(
     upload_id: String,
     number: i32,
     data: Bytes,
-) -> Result<CompletedPart, Failure> {
+) -> Result<(CompletedPart, [u8; 16]), Failure> {
     let len = data.len() as u64;
+    let digest = md5_of(&data);
     let out = store
         .client
         .upload_part()
@@ -325,16 +392,25 @@ async fn upload_part(
         .upload_id(&upload_id)
         .part_number(number)
         .content_length(len as i64)
+        .content_md5(aws_smithy_types::base64::encode(digest))
         .body(SdkBody::from(data))
         .customize()
         .config_override(store.upload_config(len))
         .send()
         .await
         .map_err(|e| Failure::from_sdk(e, &store.bucket))?;
-    Ok(CompletedPart::builder()
-        .set_e_tag(out.e_tag().map(str::to_string))
-        .part_number(number)
-        .build())
+    check_etag(
+        out.e_tag(),
+        &hex::encode(digest),
+        sse_hides_md5(out.server_side_encryption(), out.sse_customer_algorithm()),
+    )?;
+    Ok((
+        CompletedPart::builder()
+            .set_e_tag(out.e_tag().map(str::to_string))
+            .part_number(number)
+            .build(),
+        digest,
+    ))
 }
 
 #[cfg(test)]
@@ -350,5 +426,40 @@ mod tests {
         let big = 200_000u64 << 20; // 200 000 MiB needs 20 MiB parts
         assert_eq!(part_size_for(Some(big)), 20 << 20);
         assert!(big.div_ceil(part_size_for(Some(big)) as u64) <= MAX_PARTS);
+    }
+
+    #[test]
+    fn etags_are_checked_against_what_was_sent() {
+        let d = md5_of(b"hello");
+        let hex = hex::encode(d);
+        assert_eq!(hex, "5d41402abc4b2a76b9719d911017c592");
+        // S3 quotes ETags; case does not matter.
+        assert!(check_etag(Some(&format!("\"{}\"", hex.to_uppercase())), &hex, false).is_ok());
+        let bad = check_etag(Some("\"0123456789abcdef0123456789abcdef\""), &hex, false)
+            .expect_err("a different ETag must fail");
+        assert_eq!(bad.kind, ErrorKind::Corrupt);
+        assert!(
+            bad.message.contains("stored different bytes"),
+            "{}",
+            bad.message
+        );
+        // SSE-KMS / SSE-C ETags are not MD5s; no ETag at all: nothing to compare.
+        assert!(check_etag(Some("\"opaque\""), &hex, true).is_ok());
+        assert!(check_etag(None, &hex, false).is_ok());
+        assert!(sse_hides_md5(Some(&ServerSideEncryption::AwsKms), None));
+        assert!(sse_hides_md5(None, Some("AES256")));
+        assert!(!sse_hides_md5(Some(&ServerSideEncryption::Aes256), None));
+    }
+
+    #[test]
+    fn multipart_etag_is_the_md5_of_the_part_md5s() {
+        let parts = [md5_of(b"part one"), md5_of(b"part two")];
+        let mut joined = Vec::new();
+        joined.extend_from_slice(&parts[0]);
+        joined.extend_from_slice(&parts[1]);
+        assert_eq!(
+            multipart_etag(&parts),
+            format!("{}-2", hex::encode(md5_of(&joined)))
+        );
     }
 }
