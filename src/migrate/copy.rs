@@ -203,20 +203,39 @@ fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
     }
 }
 
+/// The rill type name of a JSON text, when it is valid JSON. The common case is settled by a
+/// validating pass that builds nothing (`serde_json` into `IgnoredAny`) and the first byte;
+/// what `serde_json` refuses but `JSON.parse` accepts (a lone surrogate escape, a number out of
+/// f64 range, very deep nesting) goes through the full JavaScript-compatible parser.
+fn json_kind(text: &str) -> Result<&'static str, String> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return Ok(match text.trim_start().as_bytes().first() {
+            Some(b'{') => "dict",
+            Some(b'[') => "list",
+            Some(b'"') => "string",
+            Some(b't') | Some(b'f') => "bool",
+            Some(b'n') => "object",
+            _ => "number",
+        });
+    }
+    js_json::parse(text)
+        .map(|p| p.value.type_name_rill())
+        .map_err(|e| e.to_string())
+}
+
 /// Why `text` cannot be written to the destination mount `cfg`, if it cannot.
 pub(crate) fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
-    let value = match js_json::parse(text) {
-        Ok(p) => p.value,
+    let kind = match json_kind(text) {
+        Ok(k) => k,
         Err(e) => return Some(format!("source value is not valid JSON: {e}")),
     };
     if let Some(schema) = &cfg.schema {
         match schema.get(key) {
             None => return Some("key is not declared in the destination schema".into()),
-            Some(entry) if entry.kind != value.type_name_rill() => {
+            Some(entry) if entry.kind != kind => {
                 return Some(format!(
-                    "destination schema expects {}, got {}",
-                    entry.kind,
-                    value.type_name_rill()
+                    "destination schema expects {}, got {kind}",
+                    entry.kind
                 ));
             }
             Some(_) => {}
@@ -395,14 +414,14 @@ async fn copy_kv(
         loop {
             let page: SourcePage = async {
                 let page = s.scan_values(cursor.as_deref(), KV_COPY_PAGE).await?;
-                // Repeats within a page are dropped; a key a Redis SCAN repeats on a later
-                // page is written again (idempotent) or counted as same, never duplicated.
-                // A key that vanished between scan and read (expiry) is not copied.
-                let mut seen = HashSet::with_capacity(page.entries.len());
+                // Repeats within a page (a Redis SCAN) are dropped; a key SCAN repeats on a
+                // later page is written again (idempotent) or counted as same, never
+                // duplicated. A key that vanished between scan and read (expiry) is not copied.
+                let mut seen = HashSet::with_capacity(if repeats { page.entries.len() } else { 0 });
                 let batch = page
                     .entries
                     .into_iter()
-                    .filter(|(k, _)| opts.filter.accepts(k) && seen.insert(k.clone()))
+                    .filter(|(k, _)| opts.filter.accepts(k) && (!repeats || seen.insert(k.clone())))
                     .collect();
                 Ok((batch, page.next))
             }
