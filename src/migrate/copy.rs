@@ -575,3 +575,31 @@ pub(crate) fn tally(
     ticker.advance(done, bytes);
     first_error.map_or(Ok(()), Err)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::json_kind;
+
+    #[test]
+    fn json_kind_matches_javascript_json_parse() {
+        for (text, kind) in [
+            ("{\"a\":1}", "dict"),
+            (" [1,2]", "list"),
+            ("\"s\"", "string"),
+            ("true", "bool"),
+            ("false", "bool"),
+            ("null", "object"),
+            ("-1.5e3", "number"),
+            // serde_json refuses these, JSON.parse accepts them: the fallback parser decides.
+            ("\"\\ud800\"", "string"),
+            ("1e400", "number"),
+            (&format!("{}1{}", "[".repeat(300), "]".repeat(300)), "list"),
+        ] {
+            assert_eq!(json_kind(text).as_deref(), Ok(kind), "{text}");
+        }
+        for bad in ["", "{", "'x'", "01", "[1,]", "NaN", "{\"a\":1} x"] {
+            assert!(json_kind(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+}
