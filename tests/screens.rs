@@ -336,6 +336,35 @@ async fn migration_pick_plan_apply_report() {
     insta::assert_snapshot!("migrate_verified", draw(&app));
 }
 
+/// A TUI copy keeps the same journal as `rillmount copy` (so a copy stopped in one resumes
+/// in the other); a finished copy leaves no journal behind.
+#[tokio::test]
+async fn migration_copy_keeps_a_journal_and_clears_it_when_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let mut app = start(dir.path(), Some("dev")).await;
+    app.ctx.journal_dir = Some(journal.clone());
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Char('m')).await;
+    key(&mut app, KeyCode::Enter).await;
+    key(&mut app, KeyCode::Enter).await;
+    key(&mut app, KeyCode::Char('c')).await;
+    key(&mut app, KeyCode::Char('a')).await;
+    keys(&mut app, "prod").await;
+    key(&mut app, KeyCode::Enter).await;
+    assert!(
+        draw(&app).contains("copied"),
+        "no copy report:\n{}",
+        draw(&app)
+    );
+    assert!(journal.is_dir(), "the copy wrote no journal");
+    let left: Vec<_> = std::fs::read_dir(&journal).unwrap().flatten().collect();
+    assert!(
+        left.is_empty(),
+        "journal left after a finished copy: {left:?}"
+    );
+}
+
 #[tokio::test]
 async fn corrupt_store_file_shows_as_a_failed_mount() {
     let dir = tempfile::tempdir().unwrap();

@@ -75,6 +75,9 @@ pub struct Context {
     pub frame: usize,
     /// Where scratchpad history is saved (`None`: not kept, as in tests).
     pub history_dir: Option<PathBuf>,
+    /// Where copies keep their journal, shared with `rillmount copy` so that a copy stopped
+    /// in either resumes in either (`None`: no journal, as in tests).
+    pub journal_dir: Option<PathBuf>,
     /// Scratchpad snippets per profile name, oldest first (loaded before the UI starts).
     pub histories: HashMap<String, Vec<String>>,
     /// Scratchpad text left per profile name when it was closed.
@@ -115,6 +118,7 @@ impl Context {
             writes: HashMap::new(),
             frame: 0,
             history_dir: None,
+            journal_dir: None,
             histories: HashMap::new(),
             drafts: HashMap::new(),
             history_saves: Default::default(),

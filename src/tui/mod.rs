@@ -100,6 +100,7 @@ async fn run_loop(
         app.ctx.histories = history::load_all(&dir, names.iter().map(String::as_str));
         app.ctx.history_dir = Some(dir);
     }
+    app.ctx.journal_dir = Some(crate::migrate::journal::default_dir());
     let size = terminal.size()?;
     app.update(action::Action::Resize {
         width: size.width,

@@ -204,6 +204,7 @@ impl MigrateScreen {
             dst: d,
             options: CopyOptions {
                 on_conflict: self.on_conflict,
+                journal_dir: ctx.journal_dir.clone(),
                 ..CopyOptions::default()
             },
             cancel: cancel.clone(),
@@ -271,7 +272,9 @@ impl MigrateScreen {
             }
             TaskOutput::Copied(r) => {
                 ctx.info(if r.cancelled {
-                    "copy cancelled; nothing half-written".to_string()
+                    "copy cancelled; nothing half-written, the journal keeps its place".to_string()
+                } else if r.resumed {
+                    format!("copied {} item(s), resumed from the journal", r.copied)
                 } else {
                     format!("copied {} item(s)", r.copied)
                 });
@@ -496,6 +499,12 @@ impl MigrateScreen {
             ])
         };
         lines.push(kv("copied", r.copied.to_string()));
+        if r.resumed {
+            lines.push(kv(
+                "resumed",
+                "from the journal of an earlier copy".to_string(),
+            ));
+        }
         lines.push(kv("same (skipped)", r.skipped_same.to_string()));
         lines.push(kv("conflicts skipped", r.skipped_conflict.to_string()));
         lines.push(kv("rejected", r.rejected.len().to_string()));
