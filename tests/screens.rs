@@ -365,6 +365,40 @@ async fn migration_copy_keeps_a_journal_and_clears_it_when_done() {
     );
 }
 
+/// In a terminal too short for every mount, the mount pane scrolls to the selected one; a
+/// click picks the mount drawn under the pointer, not the one that would be there unscrolled.
+#[tokio::test]
+async fn click_in_a_scrolled_mount_pane_picks_the_mount_under_the_pointer() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path(), Some("archive")).await;
+    // The first terminal height at which the mount pane shows `prod` but has scrolled past
+    // `user` (the layout gives the pane a share of the height).
+    let screen = (8..H)
+        .map(|h| {
+            app.update(Action::Resize {
+                width: W,
+                height: h,
+            });
+            let mut t = Terminal::new(TestBackend::new(W, h)).unwrap();
+            t.draw(|f| f.render_widget(&app, f.area())).unwrap();
+            t.backend().to_string()
+        })
+        .find(|s| s.contains("prod") && !s.contains("user"))
+        .unwrap_or_else(|| panic!("no height scrolls the mount pane"));
+    let lines: Vec<&str> = screen.lines().collect();
+    let prod = lines
+        .iter()
+        .position(|l| l.contains("prod"))
+        .unwrap_or_else(|| panic!("no `prod` row:\n{screen}"));
+    // The row under `prod` is prod's `cache` mount (slot 2).
+    let commands = app.update(Action::Click {
+        column: 3,
+        row: prod as u16 + 1,
+    });
+    drive(&mut app, commands).await;
+    assert_eq!(app.browser().map(|b| b.mount), Some(2), "{screen}");
+}
+
 #[tokio::test]
 async fn corrupt_store_file_shows_as_a_failed_mount() {
     let dir = tempfile::tempdir().unwrap();

@@ -372,7 +372,7 @@ impl App {
         let Some(b) = self.browser() else {
             return Vec::new();
         };
-        let Some((pane, index)) = hit(body, b, column, row) else {
+        let Some((pane, index)) = hit(body, b, &self.ctx, column, row) else {
             return Vec::new();
         };
         let ctx = &mut self.ctx;
@@ -390,7 +390,7 @@ impl App {
         if self.stack.len() == 1 {
             let body = body_area(self.ctx.area);
             if let Some(b) = self.browser()
-                && let Some((pane, _)) = hit(body, b, column, row)
+                && let Some((pane, _)) = hit(body, b, &self.ctx, column, row)
                 && let Some(b) = self.browser_mut()
             {
                 b.focus = pane;

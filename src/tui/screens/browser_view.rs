@@ -107,7 +107,10 @@ fn render_mounts(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer)
             }
         })
         .collect();
-    let mut state = ListState::default().with_selected(selected);
+    // Scrolled as the items pane is, so that mouse hit-testing knows the first row shown.
+    let first = mounts_first_shown(selected, area.height.saturating_sub(2) as usize);
+    let items: Vec<ListItem> = items.into_iter().skip(first).collect();
+    let mut state = ListState::default().with_selected(selected.map(|i| i - first));
     StatefulWidget::render(
         List::new(items)
             .block(block)
@@ -306,14 +309,40 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     );
 }
 
+/// First mount-pane row shown: the selected mount stays on the last row once it goes past
+/// the first screen.
+fn mounts_first_shown(selected: Option<usize>, height: usize) -> usize {
+    match selected {
+        Some(i) if height > 0 && i >= height => i + 1 - height,
+        _ => 0,
+    }
+}
+
+/// The mount pane's row of the selected mount.
+fn selected_mount_row(s: &BrowserScreen, ctx: &Context) -> Option<usize> {
+    mount_rows(ctx)
+        .iter()
+        .position(|r| matches!(r, MountRow::Mount(slot) if *slot == s.mount))
+}
+
 /// Which pane and row a screen position falls on (rows count from the first list row).
-pub fn hit(area: Rect, s: &BrowserScreen, column: u16, row: u16) -> Option<(Pane, usize)> {
+pub fn hit(
+    area: Rect,
+    s: &BrowserScreen,
+    ctx: &Context,
+    column: u16,
+    row: u16,
+) -> Option<(Pane, usize)> {
     let l = BrowserLayout::new(area);
     let inside =
         |r: Rect| column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height;
     let row_in = |r: Rect, skip: u16| (row.saturating_sub(r.y + 1 + skip)) as usize;
     if inside(l.mounts) {
-        return Some((Pane::Mounts, row_in(l.mounts, 0)));
+        let first = mounts_first_shown(
+            selected_mount_row(s, ctx),
+            l.mounts.height.saturating_sub(2) as usize,
+        );
+        return Some((Pane::Mounts, first + row_in(l.mounts, 0)));
     }
     if inside(l.items) {
         let skip = s
