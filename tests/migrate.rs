@@ -780,3 +780,68 @@ async fn kv_exports_to_one_document_in_json_store_format() {
     assert_eq!(r.copied, EDGE.len() as u64);
     verify_ok(&k, &kd, "document imported").await;
 }
+
+/// Redis → Redis TTLs: `preserve_ttl` keeps each key's remaining time (written pipelined);
+/// without it, keys take the destination mount's `ttl` (or none), as a rill host would set them.
+#[tokio::test]
+async fn redis_ttls_are_kept_with_preserve_ttl_or_taken_from_the_destination() {
+    use rillmount::config::KvBackendConfig;
+    use std::time::Duration;
+    let f = stores::redis_spawned();
+    let src = f.mount().await;
+    let timed: Vec<(String, String, Expiry)> = (0..2500)
+        .map(|i| {
+            (
+                format!("t{i:04}"),
+                i.to_string(),
+                Expiry::After(Duration::from_secs(3600 + i)),
+            )
+        })
+        .collect();
+    src.store().put_many_expiring(&timed).await.unwrap();
+    src.store()
+        .put("forever", "1", Expiry::Never)
+        .await
+        .unwrap();
+    let ttl_of =
+        |m: KvMount, k: &'static str| async move { m.store().get(k).await.unwrap().expect(k).ttl };
+
+    let kept = f.mount().await;
+    let opts = CopyOptions {
+        preserve_ttl: true,
+        ..CopyOptions::default()
+    };
+    assert_eq!(run_copy(&src, &kept, &opts).await.copied, 2501);
+    for (k, want) in [("t0000", 3600), ("t2499", 3600 + 2499)] {
+        let ttl = ttl_of(kept.clone(), k).await.expect("TTL kept");
+        assert!(
+            ttl <= Duration::from_secs(want) && ttl > Duration::from_secs(want - 60),
+            "{k}: {ttl:?}"
+        );
+    }
+    assert_eq!(ttl_of(kept.clone(), "forever").await, None);
+
+    let plain = f.mount().await;
+    run_copy(&src, &plain, &CopyOptions::default()).await;
+    assert_eq!(
+        ttl_of(plain.clone(), "t0000").await,
+        None,
+        "no mount ttl: none"
+    );
+
+    let short = f
+        .mount_with(|c| {
+            if let KvBackendConfig::Redis(r) = &mut c.backend {
+                r.ttl = Some(60);
+            }
+        })
+        .await;
+    run_copy(&src, &short, &CopyOptions::default()).await;
+    for k in ["t0000", "forever"] {
+        let ttl = ttl_of(short.clone(), k).await.expect("mount ttl");
+        assert!(
+            ttl <= Duration::from_secs(60) && ttl > Duration::from_secs(50),
+            "{k}: {ttl:?}"
+        );
+    }
+}

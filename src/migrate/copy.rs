@@ -341,10 +341,14 @@ impl KvWriter {
         }
         if !opts.dry_run {
             d.put_many(&plain, Expiry::MountDefault).await?;
-            for (k, v) in &timed {
-                let expiry = v.ttl.map_or(Expiry::MountDefault, Expiry::After);
-                d.put(k, &v.text, expiry).await?;
-            }
+            let timed: Vec<(String, String, Expiry)> = timed
+                .into_iter()
+                .map(|(k, v)| {
+                    let expiry = v.ttl.map_or(Expiry::MountDefault, Expiry::After);
+                    (k, v.text, expiry)
+                })
+                .collect();
+            d.put_many_expiring(&timed).await?;
             // A JSON file is only durable once flushed: flush before the journal moves on.
             if d.info().backend == Backend::Json {
                 d.flush().await?;

@@ -280,6 +280,18 @@ pub trait KvStore: Send + Sync + Debug {
         Ok(())
     }
 
+    /// Many writes, each with its own expiry (migration with `--preserve-ttl`). Redis sends
+    /// them pipelined; other backends write one by one (they keep no TTLs).
+    async fn put_many_expiring(
+        &self,
+        items: &[(String, String, Expiry)],
+    ) -> Result<(), StoreError> {
+        for (k, v, e) in items {
+            self.put(k, v, *e).await?;
+        }
+        Ok(())
+    }
+
     /// Read-modify-write of one key, atomic where the backend allows it (SQLite transaction,
     /// Redis WATCH/MULTI with retries, JSON file under its lock). Returns whether a write happened.
     async fn update(

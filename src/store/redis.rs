@@ -468,6 +468,22 @@ impl RedisStore {
             .map_err(|e| self.err(e, "write keys into", first))
     }
 
+    /// [`Self::send_puts`] with an expiry per item.
+    async fn send_expiring_puts(
+        &self,
+        chunk: &[(String, String, Expiry)],
+    ) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        for (k, v, expiry) in chunk {
+            self.add_write(&mut pipe, &self.redis_key(k), v, *expiry);
+            pipe.ignore();
+        }
+        let first = chunk.first().map(|(k, _, _)| k.as_str()).unwrap_or("");
+        pipe.query_async::<()>(&mut self.conn())
+            .await
+            .map_err(|e| self.err(e, "write keys into", first))
+    }
+
     /// The per-command timeout in force.
     pub fn command_timeout(&self) -> Duration {
         self.command_timeout
@@ -650,6 +666,25 @@ impl KvStore for RedisStore {
                 r?;
             }
             in_flight.push(self.send_puts(chunk, expiry));
+        }
+        while let Some(r) = in_flight.next().await {
+            r?;
+        }
+        Ok(())
+    }
+
+    async fn put_many_expiring(
+        &self,
+        items: &[(String, String, Expiry)],
+    ) -> Result<(), StoreError> {
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        for chunk in items.chunks(PUT_CHUNK) {
+            if in_flight.len() >= PUT_PIPELINES_IN_FLIGHT
+                && let Some(r) = in_flight.next().await
+            {
+                r?;
+            }
+            in_flight.push(self.send_expiring_puts(chunk));
         }
         while let Some(r) = in_flight.next().await {
             r?;
