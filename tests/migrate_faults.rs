@@ -160,10 +160,21 @@ fn big(i: usize, len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// Multipart uploads (`uploadCutoff` 0 sends every file above 8 MiB in parts).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_restarted_mid_multipart_upload_then_rerun_leaves_no_partial_objects() {
+    s3_restarted_mid_upload(0).await;
+}
+
+/// Streamed single PutObjects (20 MiB files under the default `uploadCutoff`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_restarted_mid_streamed_put_then_rerun_leaves_no_partial_objects() {
+    s3_restarted_mid_upload(rillmount::config::DEFAULT_UPLOAD_CUTOFF).await;
+}
+
+async fn s3_restarted_mid_upload(upload_cutoff: u64) {
     const FILES: usize = 6;
-    const SIZE: usize = 20 * 1024 * 1024; // multipart (above 8 MiB)
+    const SIZE: usize = 20 * 1024 * 1024; // above the 8 MiB multipart threshold
     let dir = tempfile::tempdir().unwrap();
     for i in 0..FILES {
         std::fs::write(dir.path().join(format!("big{i}.bin")), big(i, SIZE)).unwrap();
@@ -173,6 +184,7 @@ async fn s3_restarted_mid_multipart_upload_then_rerun_leaves_no_partial_objects(
     server.create_bucket("bkt").await;
     let mut config = s3s::s3_mount_config(&server.endpoint(), "bkt", "data/", "read-write");
     config.max_file_size = u64::MAX;
+    s3s::s3_options(&mut config).upload_cutoff = upload_cutoff;
     let store: Arc<dyn FsMountStore> = Arc::new(s3s::connect(&config).await);
     let dst = FsMount { config, store };
     let server = Arc::new(tokio::sync::Mutex::new(server));
@@ -185,7 +197,7 @@ async fn s3_restarted_mid_multipart_upload_then_rerun_leaves_no_partial_objects(
                 if pending > 0 {
                     break;
                 }
-                assert!(Instant::now() < deadline, "no multipart upload started");
+                assert!(Instant::now() < deadline, "no upload started");
                 tokio::time::sleep(Duration::from_millis(5)).await;
             }
             let mut s = server.lock().await;

@@ -313,6 +313,59 @@ async fn multipart_upload(server: &dyn S3TestServer) {
 }
 both_servers!(multipart_upload);
 
+/// Known sizes above 8 MiB and up to `uploadCutoff` go as one streamed PutObject whose ETag
+/// must be the MD5 of what was streamed; above the cutoff they go in parts.
+async fn streamed_put_and_cutoff(server: &dyn S3TestServer) {
+    let s = s3_store(server, BUCKET, "sp/", "read-write").await;
+    let data = pattern(12 * 1024 * 1024 + 7, 5);
+    let meta = raw(&s)
+        .write(
+            "streamed.bin",
+            stream_of(data.clone(), 64 * 1024),
+            Some(data.len() as u64),
+        )
+        .await
+        .unwrap();
+    assert_eq!(meta.size, data.len() as u64);
+    assert_eq!(
+        meta.etag
+            .as_deref()
+            .map(|e| e.trim_matches('"').to_string()),
+        Some(hex::encode(md5::Md5::digest(&data))),
+        "one PutObject: the ETag is the content's MD5"
+    );
+    assert_eq!(
+        raw(&s).hash("streamed.bin").await.unwrap(),
+        hex::encode(Sha256::digest(&data))
+    );
+    // With a cutoff of 10 MiB the same content goes in parts (the ETag says `-2`).
+    let mut cfg = s3_mount_config(&server.endpoint(), BUCKET, "sp/", "read-write");
+    s3_options(&mut cfg).upload_cutoff = 10 * 1024 * 1024;
+    let opts = s3_options(&mut cfg).clone();
+    let parts = S3Store::connect(&cfg, &opts).await.unwrap();
+    let meta = raw(&parts)
+        .write(
+            "parts.bin",
+            stream_of(data.clone(), 64 * 1024),
+            Some(data.len() as u64),
+        )
+        .await
+        .unwrap();
+    assert!(
+        meta.etag
+            .as_deref()
+            .is_some_and(|e| e.trim_matches('"').ends_with("-2")),
+        "{:?}",
+        meta.etag
+    );
+    assert_eq!(
+        raw(&s).hash("parts.bin").await.unwrap(),
+        hex::encode(Sha256::digest(&data))
+    );
+    assert_no_pending_uploads(server).await;
+}
+both_servers!(streamed_put_and_cutoff);
+
 async fn assert_no_pending_uploads(server: &dyn S3TestServer) {
     let out = raw_client(&server.endpoint(), SECRET_KEY)
         .list_multipart_uploads()

@@ -127,6 +127,7 @@ fn product_example_loads_with_defaults_and_resolved_paths() {
         panic!()
     };
     assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+    assert_eq!(s3.upload_cutoff, crate::config::DEFAULT_UPLOAD_CUTOFF);
     let c = s3.credentials.as_ref().unwrap();
     assert_eq!(c.access_key_id, "AKIDEXAMPLE");
     assert_eq!(c.secret_access_key.expose(), "wJalrXUtnFEMI");
@@ -134,6 +135,25 @@ fn product_example_loads_with_defaults_and_resolved_paths() {
 }
 
 const DEFAULT_MAX_ENTRIES_T: u64 = crate::config::DEFAULT_MAX_ENTRIES;
+
+#[test]
+fn s3_upload_cutoff_is_read_and_checked() {
+    let text = DEV.replace(
+        "forcePathStyle = true",
+        "forcePathStyle = true\nuploadCutoff = 0",
+    );
+    let p = load(&text, &dev_env()).unwrap();
+    let FsBackendConfig::S3(s3) = &p.fs["docs"].backend else {
+        panic!()
+    };
+    assert_eq!(s3.upload_cutoff, 0);
+    let bad = DEV.replace(
+        "forcePathStyle = true",
+        "forcePathStyle = true\nuploadCutoff = \"big\"",
+    );
+    let e = err(&bad).to_string();
+    assert!(e.contains("uploadCutoff"), "{e}");
+}
 
 #[test]
 fn debug_output_of_a_profile_has_no_secret() {

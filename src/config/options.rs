@@ -575,6 +575,9 @@ pub(crate) fn build_fs(
             let connect_timeout = o
                 .seconds("connectTimeout")?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+            let upload_cutoff = o
+                .uint("uploadCutoff")?
+                .unwrap_or(crate::config::profiles::DEFAULT_UPLOAD_CUTOFF);
             FsBackendConfig::S3(S3FsConfig {
                 bucket,
                 prefix,
@@ -583,6 +586,7 @@ pub(crate) fn build_fs(
                 force_path_style,
                 credentials,
                 connect_timeout,
+                upload_cutoff,
             })
         }
         other => {

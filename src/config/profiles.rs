@@ -177,7 +177,13 @@ pub struct S3FsConfig {
     /// `None`: the AWS default provider chain.
     pub credentials: Option<S3Credentials>,
     pub connect_timeout: Duration,
+    /// `uploadCutoff` (bytes): content of known size up to this is one streamed PutObject,
+    /// larger content goes in parts (rclone's `--s3-upload-cutoff`).
+    pub upload_cutoff: u64,
 }
+
+/// Default `uploadCutoff`: 128 MiB.
+pub const DEFAULT_UPLOAD_CUTOFF: u64 = 128 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct S3Credentials {

@@ -3,8 +3,9 @@
 //! Object key = mount prefix + path, nothing normalised. Directories are only common prefixes
 //! of keys (plus "marker" objects ending in `/` written by other tools, shown as empty
 //! directories). Listings page through ListObjectsV2 continuation tokens without a cap; reads
-//! stream the response body; writes are a single PutObject below [`MULTIPART_THRESHOLD`] and a
-//! multipart upload above it (`s3_upload.rs`); rill's own fs functions are in `s3_rill.rs`.
+//! stream the response body; writes are a single PutObject (buffered below
+//! [`MULTIPART_THRESHOLD`], streamed up to `uploadCutoff`) or a multipart upload
+//! (`s3_upload.rs`), every one verified by MD5; rill's own fs functions are in `s3_rill.rs`.
 //!
 //! Limits: the SDK's own retries are disabled (retrying is a wrapper's job, and an unreachable
 //! endpoint must fail within the connect timeout); request timeouts derive from the mount's
@@ -58,6 +59,8 @@ pub struct S3Store {
     /// more, per byte (`upload_timeout`).
     pub(crate) request_timeout: Duration,
     pub(crate) connect_timeout: Duration,
+    /// Known sizes up to this are one streamed PutObject (see `s3_upload`).
+    pub(crate) upload_cutoff: u64,
 }
 
 impl fmt::Debug for S3Store {
@@ -217,6 +220,7 @@ impl S3Store {
             label,
             request_timeout,
             connect_timeout,
+            upload_cutoff: s.upload_cutoff,
         })
     }
 
@@ -625,6 +629,7 @@ mod tests {
             force_path_style: true,
             credentials: None,
             connect_timeout: Duration::from_secs(1),
+            upload_cutoff: crate::config::profiles::DEFAULT_UPLOAD_CUTOFF,
         }
     }
 

@@ -1,16 +1,25 @@
-//! Uploads for the S3 backend: a single PutObject for small content, a multipart upload with
-//! concurrent parts for large content.
+//! Uploads for the S3 backend, three ways:
+//! - up to [`MULTIPART_THRESHOLD`] (8 MiB): one PutObject of the buffered content;
+//! - a known size above it, up to the mount's `uploadCutoff` (128 MiB by default, as rclone's
+//!   `--s3-upload-cutoff`): one PutObject streamed from the source (not held in memory; one
+//!   request spares the server reassembling parts);
+//! - otherwise (larger, or a size not known up front): a multipart upload with concurrent
+//!   parts.
 //!
-//! No partial object is ever visible: a multipart upload is either completed or aborted (on any
-//! error, and from `Drop` when the write future is cancelled mid-way). At most
-//! `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time. Every object gets rill's
+//! No partial object is ever visible: a PutObject lands whole or not at all, a multipart upload
+//! is either completed or aborted (on any error, and from `Drop` when the write future is
+//! cancelled mid-way). At most `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time. Every object gets rill's
 //! `Content-Type: text/plain; charset=utf-8` and nothing else (§6.2).
 //!
-//! Every upload is verified by hash: each PutObject and UploadPart carries `Content-MD5`, so
-//! the server refuses bytes damaged on the way (`BadDigest`), and the ETag it answers is checked
-//! against the MD5 of what was sent (for a multipart upload, the MD5 of the parts' MD5s and
-//! `-N`), so an object stored differently is an error, not a silent success. Objects encrypted
-//! with SSE-KMS or SSE-C have ETags that are not MD5s; for them only `Content-MD5` applies.
+//! Every upload is verified by hash: each buffered PutObject and UploadPart carries
+//! `Content-MD5`, so the server refuses bytes damaged on the way (`BadDigest`), and the ETag it
+//! answers is checked against the MD5 of what was sent (for a multipart upload, the MD5 of the
+//! parts' MD5s and `-N`), so an object stored differently is an error, not a silent success. A
+//! streamed PutObject cannot carry `Content-MD5` (the hash is known only at the end): its MD5 is
+//! computed on the way and checked against the ETag, and a mismatch deletes the object. Objects
+//! encrypted with SSE-KMS or SSE-C have ETags that are not MD5s; for them only `Content-MD5`
+//! applies. Payloads are not SigV4-signed (`UNSIGNED-PAYLOAD`): the MD5 checks cover integrity
+//! and the SHA-256 of every body, on both ends, is saved.
 
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::primitives::ByteStream as SdkBody;
@@ -35,6 +44,19 @@ const MAX_PARTS: u64 = 10_000;
 /// MD5 of `data`.
 fn md5_of(data: &[u8]) -> [u8; 16] {
     Md5::digest(data).into()
+}
+
+/// MD5 of an upload body. A large one is hashed on the blocking pool so that the runtime's
+/// workers keep driving the other uploads' I/O meanwhile (hashing 8 MiB takes ~15 ms).
+async fn md5_of_body(data: &Bytes) -> [u8; 16] {
+    if data.len() < 256 * 1024 {
+        return md5_of(data);
+    }
+    let d = data.clone();
+    match tokio::task::spawn_blocking(move || md5_of(&d)).await {
+        Ok(digest) => digest,
+        Err(_) => md5_of(data),
+    }
 }
 
 /// The ETag S3 gives a multipart object whose parts have these MD5s.
@@ -152,7 +174,7 @@ impl S3Store {
         data: Bytes,
     ) -> Result<Option<String>, Failure> {
         let len = data.len() as u64;
-        let digest = md5_of(&data);
+        let digest = md5_of_body(&data).await;
         let out = self
             .client
             .put_object()
@@ -163,6 +185,7 @@ impl S3Store {
             .content_md5(aws_smithy_types::base64::encode(digest))
             .body(SdkBody::from(data))
             .customize()
+            .disable_payload_signing()
             .config_override(self.upload_config(len))
             .send()
             .await
@@ -183,6 +206,20 @@ impl S3Store {
         size: Option<u64>,
     ) -> Result<FileMeta, StoreError> {
         let key = self.key(path);
+        // Known size from the threshold up to the mount's `uploadCutoff`: one streamed
+        // PutObject (not held in memory; one request spares the server reassembling parts).
+        if let Some(n) = size.filter(|n| *n > MULTIPART_THRESHOLD && *n <= self.upload_cutoff) {
+            let etag = self.put_streamed(path, &key, body, n).await?;
+            return Ok(FileMeta {
+                path: path.to_string(),
+                kind: EntryKind::File,
+                size: n,
+                modified: None,
+                created: None,
+                etag,
+                content_type: Some(RILL_CONTENT_TYPE.to_string()),
+            });
+        }
         let mut buf = BytesMut::new();
         let mut ended = false;
         while (buf.len() as u64) < MULTIPART_THRESHOLD {
@@ -214,6 +251,85 @@ impl S3Store {
             etag,
             content_type: Some(RILL_CONTENT_TYPE.to_string()),
         })
+    }
+
+    /// One PutObject of `size` bytes streamed from `body` (see `uploadCutoff`). The body
+    /// cannot carry `Content-MD5` (its hash is known only at the end), so the MD5 computed on
+    /// the way is checked against the ETag afterwards; on a mismatch, or when the content was
+    /// not `size` bytes, the object is deleted and the write fails.
+    async fn put_streamed(
+        &self,
+        path: &str,
+        key: &str,
+        mut body: ByteStream,
+        size: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, StoreError>>(4);
+        // Feeds the request body, hashing and counting what passes; ends when the content
+        // ends or the request stops reading (failed or cancelled).
+        let feeder = tokio::spawn(async move {
+            let mut hasher = Md5::new();
+            let mut count = 0u64;
+            while let Some(chunk) = body.next().await {
+                if let Ok(b) = &chunk {
+                    hasher.update(b);
+                    count += b.len() as u64;
+                }
+                let failed = chunk.is_err();
+                if tx.send(chunk).await.is_err() || failed {
+                    break;
+                }
+            }
+            (<[u8; 16]>::from(hasher.finalize()), count)
+        });
+        let sent = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(RILL_CONTENT_TYPE)
+            .content_length(size as i64)
+            .body(SdkBody::from_body_1_x(ChannelBody { rx }))
+            .customize()
+            .disable_payload_signing()
+            .config_override(self.upload_config(size))
+            .send()
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            Err(e) => {
+                feeder.abort();
+                return Err(self.err(Failure::from_sdk(e, &self.bucket), "write", path));
+            }
+        };
+        let checked = match feeder.await {
+            Ok((digest, count)) => self.check_length(path, Some(size), count).and_then(|()| {
+                check_etag(
+                    out.e_tag(),
+                    &hex::encode(digest),
+                    sse_hides_md5(out.server_side_encryption(), out.sse_customer_algorithm()),
+                )
+                .map_err(|f| self.err(f, "write", path))
+            }),
+            Err(e) => Err(StoreError::new(
+                ErrorKind::Other,
+                self.label.clone(),
+                format!("the upload's reader failed: {e}"),
+            )
+            .during("write", path.to_string())),
+        };
+        if let Err(e) = checked {
+            // Never leave an object that is not what was sent.
+            let _ = self
+                .client
+                .delete_object()
+                .bucket(&self.bucket)
+                .key(key)
+                .send()
+                .await;
+            return Err(e);
+        }
+        Ok(out.e_tag().map(str::to_string))
     }
 
     fn check_length(&self, path: &str, size: Option<u64>, got: u64) -> Result<(), StoreError> {
@@ -383,7 +499,7 @@ async fn upload_part(
     data: Bytes,
 ) -> Result<(CompletedPart, [u8; 16]), Failure> {
     let len = data.len() as u64;
-    let digest = md5_of(&data);
+    let digest = md5_of_body(&data).await;
     let out = store
         .client
         .upload_part()
@@ -395,6 +511,7 @@ async fn upload_part(
         .content_md5(aws_smithy_types::base64::encode(digest))
         .body(SdkBody::from(data))
         .customize()
+        .disable_payload_signing()
         .config_override(store.upload_config(len))
         .send()
         .await
@@ -411,6 +528,26 @@ async fn upload_part(
             .build(),
         digest,
     ))
+}
+
+/// An http-body 1 `Body` over a channel of chunks (the SDK needs a `Sync` body; a boxed
+/// stream is only `Send`).
+struct ChannelBody {
+    rx: tokio::sync::mpsc::Receiver<Result<Bytes, StoreError>>,
+}
+
+impl http_body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = StoreError;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, StoreError>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|r| r.map(http_body::Frame::data)))
+    }
 }
 
 #[cfg(test)]

@@ -135,9 +135,11 @@ impl S3sServer {
             .filter_map(Result::ok)
             .map(|e| e.path())
             .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(".upload_id-") || n.starts_with(".upload-"))
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.starts_with(".upload_id-")
+                        || n.starts_with(".upload-")
+                        || n.starts_with(".tmp.")
+                })
             })
             .collect()
     }
@@ -321,6 +323,7 @@ pub fn s3_mount_config(endpoint: &str, bucket: &str, prefix: &str, mode: &str) -
                 session_token: None,
             }),
             connect_timeout: Duration::from_secs(5),
+            upload_cutoff: rillmount::config::profiles::DEFAULT_UPLOAD_CUTOFF,
         }),
     }
 }
