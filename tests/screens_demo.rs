@@ -2,7 +2,8 @@
 //! kv open, SQLite kv, local folders; `protect = true`), on a temp COPY so the committed
 //! demo is never written. Commands run for real through `tui::tasks::execute`, except the
 //! scratchpad's run, whose result is a synthetic `RunReport` (what the interpreter returns
-//! is its own tests' business; here: how the screen shows it). 100×30 `TestBackend`.
+//! is its own tests' business; here: how the screen shows it) — except in the live-log test,
+//! which runs a real endless script and cancels it. 100×30 `TestBackend`.
 //!
 //! Deterministic: modification times are not shown in these panes, elapsed times are fixed
 //! in the synthetic reports, and paths are shown relative to the profile's folder.
@@ -236,4 +237,51 @@ async fn demo_editor_help_and_migration_plan() {
     key(&mut app, KeyCode::Enter).await;
     let plan = draw(&app);
     insta::assert_snapshot!("demo_migration_plan", plan);
+}
+
+/// A real run's `log` lines show while it runs (here: before an endless loop), and esc
+/// cancels it; the report keeps the lines and says the run was aborted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scratchpad_shows_logs_while_the_script_runs_and_esc_cancels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    key(&mut app, KeyCode::Char(':')).await;
+    app.update(Action::Paste(
+        "log(\"before the loop\")\n^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }".into(),
+    ));
+    let commands = app.handle_key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE));
+    let mut run = None;
+    for c in commands {
+        match c {
+            Command::RunScript { .. } => run = Some(tokio::spawn(execute(c, |_, _| {}))),
+            other => drive(&mut app, vec![other], None).await,
+        }
+    }
+    let run = run.expect("F5 starts a run");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let screen = loop {
+        let s = draw(&app);
+        if s.contains("before the loop") {
+            break s;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no live log line:\n{s}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        screen.contains("dry run…"),
+        "not shown as running:\n{screen}"
+    );
+    assert!(!run.is_finished(), "the loop ended on its own");
+    key(&mut app, KeyCode::Esc).await;
+    let (id, out) = tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("esc stops the run")
+        .unwrap();
+    app.update(Action::TaskDone(id, out));
+    let screen = draw(&app);
+    assert!(screen.contains("RILL-R013"), "{screen}");
+    assert!(screen.contains("before the loop"), "{screen}");
 }

@@ -11,8 +11,8 @@
 //! up / down on the first / last line. Drawing is in `scratchpad_view.rs`.
 
 use std::cell::Cell;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crossterm::event::KeyCode;
 use ratatui_textarea::{CursorMove, TextArea};
@@ -22,6 +22,7 @@ use super::super::context::Context;
 use super::super::history::{self, History};
 use super::confirm::{ConfirmScreen, Pending};
 use super::{Effects, Screen};
+use crate::rill::eval::LogSink;
 use crate::rill::session::{RunOptions, RunReport, ScriptError};
 
 /// Lines the result pane moves per page key.
@@ -37,6 +38,18 @@ pub struct Running {
     pub confirming: bool,
     /// The text being run.
     pub source: String,
+    /// `log` lines of the run so far (the last [`LIVE_LOG_LINES`]), shown while it runs.
+    pub logs: Arc<Mutex<Vec<String>>>,
+}
+
+/// Lines of a running script's log kept for the live view (the report keeps them all).
+pub const LIVE_LOG_LINES: usize = 500;
+
+impl Running {
+    /// The log lines so far.
+    pub fn logs_so_far(&self) -> Vec<String> {
+        self.logs.lock().map(|l| l.clone()).unwrap_or_default()
+    }
 }
 
 /// The scratchpad screen.
@@ -234,12 +247,26 @@ impl ScratchpadScreen {
         let profile = ctx.profiles.get(self.profile)?.clone();
         let cancel = Arc::new(AtomicBool::new(false));
         let id = ctx.next_id();
+        let logs: Arc<Mutex<Vec<String>>> = Arc::default();
+        let sink = {
+            let logs = logs.clone();
+            LogSink(Arc::new(move |line: &str| {
+                if let Ok(mut l) = logs.lock() {
+                    l.push(line.to_string());
+                    if l.len() > LIVE_LOG_LINES {
+                        let extra = l.len() - LIVE_LOG_LINES;
+                        l.drain(..extra);
+                    }
+                }
+            }))
+        };
         self.running = Some(Running {
             id,
             dry_run,
             cancel: cancel.clone(),
             confirming: false,
             source: source.clone(),
+            logs,
         });
         self.report = None;
         self.result_scroll = 0;
@@ -254,6 +281,7 @@ impl ScratchpadScreen {
                 // A real run is only started after the screen's own confirmation (typed
                 // profile name on a protected profile).
                 confirmed: !dry_run,
+                on_log: Some(sink),
                 ..RunOptions::default()
             },
         })

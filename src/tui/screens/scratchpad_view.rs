@@ -28,6 +28,13 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
             format!("{spin} {what}…   esc: cancel"),
             Style::new().fg(t.accent),
         ));
+        // Logs as they happen, newest last.
+        for l in r.logs_so_far() {
+            out.push(Line::from(vec![
+                Span::styled("log   ", t.dim()),
+                Span::styled(l, t.text()),
+            ]));
+        }
         return out;
     }
     let Some((report, dry)) = &s.report else {
@@ -188,7 +195,16 @@ impl ScratchpadScreen {
             .title(" result ");
         let inner = block.inner(result);
         block.render(result, buf);
-        let lines = result_lines(self, ctx);
+        let mut lines = result_lines(self, ctx);
+        let h = inner.height as usize;
+        if self.running.is_some() && lines.len() > h && h > 1 {
+            // While a run goes on, the spinner line stays first and the newest logs follow.
+            let tail = lines.split_off(lines.len() - (h - 1));
+            lines.truncate(1);
+            lines.extend(tail);
+            Paragraph::new(lines).render(inner, buf);
+            return;
+        }
         let skip = self.result_scroll.min(lines.len().saturating_sub(1));
         Paragraph::new(lines.into_iter().skip(skip).collect::<Vec<_>>()).render(inner, buf);
     }
