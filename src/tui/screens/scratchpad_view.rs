@@ -197,7 +197,8 @@ impl ScratchpadScreen {
         block.render(result, buf);
         let mut lines = result_lines(self, ctx);
         let h = inner.height as usize;
-        if self.running.is_some() && lines.len() > h && h > 1 {
+        let live = self.running.as_ref().is_some_and(|r| !r.confirming);
+        if live && lines.len() > h && h > 1 {
             // While a run goes on, the spinner line stays first and the newest logs follow.
             let tail = lines.split_off(lines.len() - (h - 1));
             lines.truncate(1);
