@@ -132,7 +132,12 @@ pub struct Interp {
     captured: Vec<std::rc::Weak<Scope>>,
     /// `captured.len()` after the last pruning of dead entries.
     captured_pruned: usize,
+    /// Compiled regexes by pattern (`None`: invalid), so a loop does not recompile them.
+    regexes: std::collections::HashMap<String, Option<Rc<JsRegex>>>,
 }
+
+/// Patterns kept compiled per run; the cache starts over when it is full.
+const REGEX_CACHE: usize = 64;
 
 impl Drop for Interp {
     fn drop(&mut self) {
@@ -162,7 +167,21 @@ impl Interp {
             root: Rc::new(Scope::default()),
             captured: vec![],
             captured_pruned: 0,
+            regexes: Default::default(),
         }
+    }
+
+    /// The compiled regex of `pattern` (cached), `None` when it is not a valid pattern.
+    pub(crate) fn regex(&mut self, pattern: &str) -> Option<Rc<JsRegex>> {
+        if let Some(r) = self.regexes.get(pattern) {
+            return r.clone();
+        }
+        if self.regexes.len() >= REGEX_CACHE {
+            self.regexes.clear();
+        }
+        let r = JsRegex::new(pattern).map(Rc::new);
+        self.regexes.insert(pattern.to_string(), r.clone());
+        r
     }
 
     /// Remember a scope captured by a new closure (see `captured`).
@@ -794,6 +813,20 @@ mod tests {
     fn run(src: &str, host: HostRegistry) -> Result<Value, RillError> {
         let mut it = Interp::new(host, Options::default());
         it.run(src)
+    }
+
+    #[test]
+    fn regexes_are_compiled_once_per_run_and_the_cache_is_bounded() {
+        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let a = it.regex("a+").expect("valid");
+        let b = it.regex("a+").expect("valid");
+        assert!(Rc::ptr_eq(&a, &b));
+        assert!(it.regex("(").is_none());
+        assert!(it.regex("(").is_none(), "an invalid pattern stays invalid");
+        for i in 0..200 {
+            assert!(it.regex(&format!("x{i}")).is_some());
+        }
+        assert!(it.regexes.len() <= REGEX_CACHE);
     }
 
     /// A closure stored in a variable of the scope it captured forms an `Rc` cycle; dropping

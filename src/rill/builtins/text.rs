@@ -236,16 +236,16 @@ fn js_expand(rep: &str, m: &Found, text: &str) -> String {
 }
 
 /// The pattern argument and its compiled regex (`None` when the pattern is invalid).
-fn regex_of(args: &[Value]) -> (String, Option<JsRegex>) {
+fn regex_of(it: &mut Interp, args: &[Value]) -> (String, Option<std::rc::Rc<JsRegex>>) {
     let p = arg_s(args, 0).unwrap_or_default();
-    let re = args.first().and_then(|_| JsRegex::new(&p));
+    let re = if args.is_empty() { None } else { it.regex(&p) };
     (p, re)
 }
 
 /// The `.replace` method: first match of an ECMAScript regex, JS replacement syntax.
-pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+pub fn replace(it: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let (p, Some(re)) = regex_of(args) else {
+    let (p, Some(re)) = regex_of(it, args) else {
         return Ok(Value::string(s));
     };
     let rep = arg_s(args, 1).unwrap_or_default();
@@ -261,9 +261,9 @@ pub fn replace(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 }
 
 /// The `.replace_all` method: every match of an ECMAScript regex.
-pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+pub fn replace_all(it: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let (p, Some(re)) = regex_of(args) else {
+    let (p, Some(re)) = regex_of(it, args) else {
         return Ok(Value::string(s));
     };
     let rep = arg_s(args, 1).unwrap_or_default();
@@ -279,9 +279,9 @@ pub fn replace_all(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 }
 
 /// The `.match` method: `[matched, index, groups]` of the first match, or `[:]`.
-pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+pub fn match_(it: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let (p, re) = regex_of(args);
+    let (p, re) = regex_of(it, args);
     let m = match re {
         Some(re) => re.find(&p, &s)?,
         None => None,
@@ -305,9 +305,9 @@ pub fn match_(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
 }
 
 /// The `.is_match` method.
-pub fn is_match(_: &mut Interp, v: &Value, args: &[Value]) -> Res {
+pub fn is_match(it: &mut Interp, v: &Value, args: &[Value]) -> Res {
     let s = s_of(v);
-    let (p, re) = regex_of(args);
+    let (p, re) = regex_of(it, args);
     Ok(Value::Bool(match re {
         Some(re) => re.find(&p, &s)?.is_some(),
         None => false,
