@@ -93,6 +93,7 @@ fn redis(url: &str, prefix: &str) -> KvMountConfig {
     kv_config(
         "redis",
         KvBackendConfig::Redis(rillmount::config::RedisKvConfig {
+            tls_ca_file: None,
             url: rillmount::config::Secret::new(url),
             prefix: prefix.into(),
             ttl: None,

@@ -564,9 +564,8 @@ async fn rediss_against_a_plain_server_fails_cleanly() {
 #[tokio::test]
 async fn rediss_reaches_certificate_verification_against_a_tls_server() {
     // The TLS stack works (handshake up to certificate checks, no crypto-provider panic) and
-    // verifies certificates: this test server's self-signed one is refused. A full round trip
-    // over TLS would need a custom CA or `#insecure` (the `tls-rustls-insecure` feature), which
-    // rill's configuration has no field for.
+    // verifies certificates: this test server's certificate, signed by a private CA, is refused
+    // without `tlsCaFile` (see the next test for the round trip with it).
     let server = RedisServer::start_tls();
     let url = server.tls_url().replace("#insecure", "");
     let url = url.replace("rediss://", "rediss://:topsecret99@");
@@ -585,6 +584,39 @@ async fn rediss_reaches_certificate_verification_against_a_tls_server() {
     // `#insecure` needs a feature this build does not have: a clear configuration error.
     let e = connect_err(&server.tls_url(), Duration::from_secs(3)).await;
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
+}
+
+/// `tlsCaFile` trusts a private CA: a full round trip over TLS, the PEM read from the file;
+/// a missing or non-PEM file is a configuration error that names it.
+#[tokio::test]
+async fn rediss_with_tls_ca_file_round_trips_over_tls() {
+    let server = RedisServer::start_tls();
+    let url = server.tls_url().replace("#insecure", "");
+    let (cfg, mut r) = redis_mount_config(&url, "tls:", None);
+    r.tls_ca_file = Some(server.ca_file());
+    let s = RedisStore::connect(&cfg, &r).await.unwrap();
+    s.put("k", "\"over tls\"", Expiry::MountDefault)
+        .await
+        .unwrap();
+    assert_eq!(s.get("k").await.unwrap().unwrap().text, "\"over tls\"");
+    // The same key seen over plain TCP: it is the same server.
+    let plain = redis_store(&server, "tls:", None).await;
+    assert_eq!(plain.get("k").await.unwrap().unwrap().text, "\"over tls\"");
+
+    r.tls_ca_file = Some(server.ca_file().with_file_name("missing.crt"));
+    let e = RedisStore::connect(&cfg, &r)
+        .await
+        .err()
+        .expect("missing file");
+    assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
+    assert!(e.to_string().contains("missing.crt"), "{e}");
+    let not_pem = server.ca_file().with_file_name("ext.cnf");
+    r.tls_ca_file = Some(not_pem);
+    let e = RedisStore::connect(&cfg, &r)
+        .await
+        .err()
+        .expect("not a certificate");
+    assert!(e.to_string().contains("no PEM certificate"), "{e}");
 }
 
 #[tokio::test]

@@ -137,6 +137,33 @@ fn product_example_loads_with_defaults_and_resolved_paths() {
 const DEFAULT_MAX_ENTRIES_T: u64 = crate::config::DEFAULT_MAX_ENTRIES;
 
 #[test]
+fn redis_tls_ca_file_resolves_against_the_profile_and_warns_on_plain_urls() {
+    let text = DEV.replace("ttl = 3600", "ttl = 3600\ntlsCaFile = \"certs/ca.pem\"");
+    let env = EnvVars::from_pairs([
+        ("REDIS_URL", "rediss://cache.internal:6380/0"),
+        ("S3_ENDPOINT", "http://127.0.0.1:9000"),
+        ("KEY_ID", "AKIDEXAMPLE"),
+        ("SECRET", "wJalrXUtnFEMI"),
+    ]);
+    let p = load(&text, &env).unwrap();
+    let KvBackendConfig::Redis(r) = &p.kv["session"].backend else {
+        panic!()
+    };
+    assert_eq!(
+        r.tls_ca_file.as_deref(),
+        Some(Path::new("/home/u/proj/profiles/certs/ca.pem"))
+    );
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    // On a redis:// url the option does nothing: a warning says so.
+    let p = load(&text, &dev_env()).unwrap();
+    assert!(
+        p.warnings.iter().any(|w| w.contains("tlsCaFile")),
+        "{:?}",
+        p.warnings
+    );
+}
+
+#[test]
 fn s3_upload_cutoff_is_read_and_checked() {
     let text = DEV.replace(
         "forcePathStyle = true",

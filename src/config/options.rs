@@ -493,6 +493,10 @@ pub(crate) fn build_kv(
             let connect_timeout = o
                 .seconds("connectTimeout")?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+            let tls_ca_file = o.path("tlsCaFile")?;
+            if tls_ca_file.is_some() && !url.starts_with("rediss://") && !url.contains("${") {
+                o.warn("tlsCaFile only applies to a rediss:// url");
+            }
             o.ignored("maxStoreSize", "the redis backend");
             o.ignored(
                 "writePolicy",
@@ -503,6 +507,7 @@ pub(crate) fn build_kv(
                 prefix,
                 ttl,
                 connect_timeout,
+                tls_ca_file,
             })
         }
         other => {

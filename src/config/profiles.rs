@@ -132,6 +132,9 @@ pub struct RedisKvConfig {
     /// Seconds; `None` or 0 = no TTL.
     pub ttl: Option<u64>,
     pub connect_timeout: Duration,
+    /// `tlsCaFile`: PEM certificates to trust for `rediss://` instead of the public roots (a
+    /// private CA, a self-signed server).
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 /// Options of every fs mount.

@@ -261,7 +261,28 @@ impl RedisStore {
         if let Some(raw) = url_password(url).filter(|raw| raw.len() >= 3) {
             scrubber.0.push(raw);
         }
-        let client = Client::open(url).map_err(|e| {
+        let client = match &r.tls_ca_file {
+            None => Client::open(url),
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    config_err(format!("cannot read tlsCaFile {}: {e}", path.display()))
+                })?;
+                if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(config_err(format!(
+                        "tlsCaFile {} holds no PEM certificate",
+                        path.display()
+                    )));
+                }
+                Client::build_with_tls(
+                    url,
+                    redis::TlsCertificates {
+                        client_tls: None,
+                        root_cert: Some(pem),
+                    },
+                )
+            }
+        }
+        .map_err(|e| {
             let text = scrubber.scrub(&library_text(&e));
             config_err(format!("invalid redis url {}: {text}", redact_url(url)))
         })?;

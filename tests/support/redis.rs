@@ -50,38 +50,81 @@ impl RedisServer {
         s
     }
 
-    /// Starts a server that also serves TLS (self-signed certificate for 127.0.0.1, made with
-    /// `openssl`) on a second port; see [`RedisServer::tls_url`]. Plain TCP stays on `port()`.
+    /// Starts a server that also serves TLS on a second port (see [`RedisServer::tls_url`]):
+    /// a test CA (`ca_file()`) and a server certificate it signed for 127.0.0.1, made with
+    /// `openssl`. Plain TCP stays on `port()`.
     pub fn start_tls() -> RedisServer {
         let certs = tempfile::tempdir().expect("temp dir for certificates");
-        let cert = certs.path().join("redis.crt");
-        let key = certs.path().join("redis.key");
-        let status = Command::new("openssl")
-            .args([
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            ])
-            .args([
-                "-subj",
-                "/CN=localhost",
-                "-addext",
-                "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap_or_else(|e| {
-                panic!("openssl not found ({e}): install it with `apt-get install -y openssl`")
-            });
-        assert!(
-            status.success(),
-            "openssl could not make a test certificate"
+        let at = |name: &str| certs.path().join(name).display().to_string();
+        let (ca_key, ca, key, csr, cert, ext) = (
+            at("ca.key"),
+            at("ca.crt"),
+            at("redis.key"),
+            at("redis.csr"),
+            at("redis.crt"),
+            at("ext.cnf"),
         );
+        std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
+        )
+        .expect("write openssl extensions");
+        let openssl = |args: &[&str]| {
+            let status = Command::new("openssl")
+                .args(args)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .unwrap_or_else(|e| {
+                    panic!("openssl not found ({e}): install it with `apt-get install -y openssl`")
+                });
+            assert!(status.success(), "openssl {args:?} failed");
+        };
+        openssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=rillmount test CA",
+            "-keyout",
+            &ca_key,
+            "-out",
+            &ca,
+        ]);
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+        ]);
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            &ext,
+            "-out",
+            &cert,
+        ]);
         let tls_port = free_port();
-        let (cert, key) = (cert.display().to_string(), key.display().to_string());
         let tls_port_s = tls_port.to_string();
         let mut s = Self::start_with(&[
             "--tls-port",
@@ -91,7 +134,7 @@ impl RedisServer {
             "--tls-key-file",
             &key,
             "--tls-ca-cert-file",
-            &cert,
+            &ca,
             "--tls-auth-clients",
             "no",
         ]);
@@ -100,7 +143,16 @@ impl RedisServer {
         s
     }
 
-    /// `rediss://127.0.0.1:<tls port>/#insecure` (the test certificate is self-signed).
+    /// The test CA's certificate (PEM) of a server started with [`RedisServer::start_tls`].
+    pub fn ca_file(&self) -> std::path::PathBuf {
+        self.certs
+            .as_ref()
+            .expect("server started with start_tls")
+            .path()
+            .join("ca.crt")
+    }
+
+    /// `rediss://127.0.0.1:<tls port>/#insecure` (the test certificate is not publicly trusted).
     pub fn tls_url(&self) -> String {
         let port = self.tls_port.expect("server started with start_tls");
         format!("rediss://127.0.0.1:{port}/#insecure")
@@ -296,6 +348,7 @@ pub fn redis_mount_config(
         prefix: prefix.to_string(),
         ttl,
         connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+        tls_ca_file: None,
     };
     let cfg = KvMountConfig {
         name: "test".to_string(),

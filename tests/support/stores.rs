@@ -135,6 +135,7 @@ pub fn redis_spawned() -> KvFactory {
             prefix: format!("t{id}:"),
             ttl: None,
             connect_timeout: rillmount::config::DEFAULT_CONNECT_TIMEOUT,
+            tls_ca_file: None,
         })
     })
 }
