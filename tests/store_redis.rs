@@ -604,18 +604,16 @@ async fn rediss_with_tls_ca_file_round_trips_over_tls() {
     assert_eq!(plain.get("k").await.unwrap().unwrap().text, "\"over tls\"");
 
     r.tls_ca_file = Some(server.ca_file().with_file_name("missing.crt"));
-    let e = RedisStore::connect(&cfg, &r)
-        .await
-        .err()
-        .expect("missing file");
+    let Err(e) = RedisStore::connect(&cfg, &r).await else {
+        panic!("missing file: connected");
+    };
     assert_eq!(e.kind, ErrorKind::Config, "{e:?}");
     assert!(e.to_string().contains("missing.crt"), "{e}");
     let not_pem = server.ca_file().with_file_name("ext.cnf");
     r.tls_ca_file = Some(not_pem);
-    let e = RedisStore::connect(&cfg, &r)
-        .await
-        .err()
-        .expect("not a certificate");
+    let Err(e) = RedisStore::connect(&cfg, &r).await else {
+        panic!("not a certificate: connected");
+    };
     assert!(e.to_string().contains("no PEM certificate"), "{e}");
 }
 
