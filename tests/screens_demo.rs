@@ -285,3 +285,32 @@ async fn scratchpad_shows_logs_while_the_script_runs_and_esc_cancels() {
     assert!(screen.contains("RILL-R013"), "{screen}");
     assert!(screen.contains("before the loop"), "{screen}");
 }
+
+/// A huge value and a flood of logs are cut for display (every frame would otherwise lay out
+/// megabytes), with a note of what was left out.
+#[tokio::test]
+async fn scratchpad_bounds_huge_values_and_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    key(&mut app, KeyCode::Char(':')).await;
+    app.update(Action::Paste("range(0, 9000) -> each { \"é{$}\" }".into()));
+    let value = format!("[{}]", "\"éééééééé\",".repeat(20_000));
+    let report = RunReport {
+        value: Some(value.clone()),
+        logs: (0..1500).map(|i| format!("line {i}")).collect(),
+        elapsed: Duration::from_millis(3),
+        ..RunReport::default()
+    };
+    press(&mut app, KeyCode::F(5), KeyModifiers::NONE, Some(&report)).await;
+    let screen = draw(&app);
+    assert!(screen.contains("more bytes not shown"), "{screen}");
+    assert!(
+        screen.contains(&format!("{} in all", value.len())),
+        "{screen}"
+    );
+    assert!(screen.contains("500 earlier line(s) not shown"), "{screen}");
+    assert!(
+        screen.contains("line 500") && !screen.contains("line 499 "),
+        "{screen}"
+    );
+}

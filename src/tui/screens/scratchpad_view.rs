@@ -16,6 +16,38 @@ use crate::rill::session::{RunReport, WriteChange};
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 /// Before/after values longer than this are shown on their own lines.
 const INLINE: usize = 36;
+/// A result value is shown up to this many bytes (a huge one would slow every frame).
+const VALUE_SHOWN: usize = 64 * 1024;
+/// Log lines shown after a run (the last ones).
+const LOGS_SHOWN: usize = 1000;
+
+/// Longest log line shown (in bytes).
+const LOG_LINE_SHOWN: usize = 4096;
+
+/// One `log` line of the result pane, cut to [`LOG_LINE_SHOWN`].
+fn log_line(t: &super::super::theme::Theme, l: &str) -> Line<'static> {
+    let (shown, clipped) = clip(l, LOG_LINE_SHOWN);
+    let mut spans = vec![
+        Span::styled("log   ", t.dim()),
+        Span::styled(shown.to_string(), t.text()),
+    ];
+    if clipped {
+        spans.push(Span::styled(format!(" … ({} bytes)", l.len()), t.dim()));
+    }
+    Line::from(spans)
+}
+
+/// `text` cut to at most `max` bytes on a character boundary, and whether it was cut.
+fn clip(text: &str, max: usize) -> (&str, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    (&text[..end], true)
+}
 
 /// The lines of the result pane.
 pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
@@ -30,10 +62,7 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
         ));
         // Logs as they happen, newest last.
         for l in r.logs_so_far() {
-            out.push(Line::from(vec![
-                Span::styled("log   ", t.dim()),
-                Span::styled(l, t.text()),
-            ]));
+            out.push(log_line(t, &l));
         }
         return out;
     }
@@ -57,7 +86,8 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
         error_lines(t, e, &mut out);
     }
     if let Some(v) = &report.value {
-        let mut lines = v.lines();
+        let (shown, clipped) = clip(v, VALUE_SHOWN);
+        let mut lines = shown.lines();
         let first = lines.next().unwrap_or_default().to_string();
         out.push(Line::from(vec![
             Span::styled("value ", t.dim()),
@@ -66,12 +96,32 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
         for l in lines {
             out.push(Line::styled(format!("      {l}"), t.text()));
         }
+        if clipped {
+            out.push(Line::styled(
+                format!(
+                    "      … {} more bytes not shown ({} in all; `rillmount eval` prints it whole)",
+                    v.len() - shown.len(),
+                    v.len()
+                ),
+                t.dim(),
+            ));
+        }
     }
-    for l in &report.logs {
-        out.push(Line::from(vec![
-            Span::styled("log   ", t.dim()),
-            Span::styled(l.clone(), t.text()),
-        ]));
+    if report.logs.len() > LOGS_SHOWN {
+        out.push(Line::styled(
+            format!(
+                "log   … {} earlier line(s) not shown",
+                report.logs.len() - LOGS_SHOWN
+            ),
+            t.dim(),
+        ));
+    }
+    for l in report
+        .logs
+        .iter()
+        .skip(report.logs.len().saturating_sub(LOGS_SHOWN))
+    {
+        out.push(log_line(t, l));
     }
     change_lines(s, ctx, report, *dry, &mut out);
     out
