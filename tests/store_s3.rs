@@ -366,6 +366,36 @@ async fn streamed_put_and_cutoff(server: &dyn S3TestServer) {
 }
 both_servers!(streamed_put_and_cutoff);
 
+/// Content that is not the size announced (a file growing or shrinking while it is copied)
+/// fails the write and leaves no object, on the streamed, buffered and multipart paths.
+async fn wrong_size_fails_and_leaves_nothing(server: &dyn S3TestServer) {
+    let s = s3_store(server, BUCKET, "ws/", "read-write").await;
+    const MIB: u64 = 1024 * 1024;
+    // (name, bytes sent, sizes announced): streamed PutObject (8 MiB < size ≤ cutoff),
+    // buffered PutObject (small), multipart (announced above the 128 MiB cutoff).
+    let cases: [(&str, u64, [u64; 2]); 3] = [
+        ("streamed.bin", 12 * MIB, [12 * MIB + 1, 12 * MIB - 1]),
+        ("small.bin", 100_000, [100_001, 99_999]),
+        ("parts.bin", 9 * MIB, [200 * MIB, 130 * MIB]),
+    ];
+    for (name, sent, announced) in cases {
+        let data = pattern(sent as usize, 9);
+        for size in announced {
+            let r = raw(&s)
+                .write(name, stream_of(data.clone(), 64 * 1024), Some(size))
+                .await;
+            assert!(r.is_err(), "{name}: announced {size}, sent {sent}");
+            assert_eq!(
+                raw(&s).stat(name).await.unwrap(),
+                None,
+                "{name} left behind (announced {size}, sent {sent})"
+            );
+        }
+    }
+    assert_no_pending_uploads(server).await;
+}
+both_servers!(wrong_size_fails_and_leaves_nothing);
+
 async fn assert_no_pending_uploads(server: &dyn S3TestServer) {
     let out = raw_client(&server.endpoint(), SECRET_KEY)
         .list_multipart_uploads()
