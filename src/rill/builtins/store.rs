@@ -371,6 +371,26 @@ fn fs_entry_from_config(cfg: &FsMountConfig) -> Json {
     Json::Object(o)
 }
 
+/// Registers host function `name`. `f` gets the binding, which first notes `name` as the
+/// function being called (for the `RILL-R012` timeout message), and the arguments.
+fn host_fn(
+    reg: &mut HostRegistry,
+    b: &Rc<Binding>,
+    name: &'static str,
+    params: Option<Vec<HostParam>>,
+    mut f: impl FnMut(&Binding, Vec<Value>) -> Result<Value, RillError> + 'static,
+) {
+    let x = b.clone();
+    reg.register(
+        name,
+        params,
+        Box::new(move |a| {
+            x.calling.set(name);
+            f(&x, a)
+        }),
+    );
+}
+
 /// Registers every `kv::` and `fs::` function on `reg`.
 pub fn register(reg: &mut HostRegistry, b: &Rc<Binding>) {
     register_kv(reg, b);
@@ -380,24 +400,24 @@ pub fn register(reg: &mut HostRegistry, b: &Rc<Binding>) {
 fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
     let mk = |params: &[(&str, &str)]| Some(params.iter().map(|(n, t)| p(n, t)).collect());
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::get",
         mk(&[("mount", "string"), ("key", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::get");
+        move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
             let v = x.block(m.get(&arg(&a, 1)))?.map_err(call_err)?;
             Ok(json_value(&v))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::get_or",
         mk(&[("mount", "string"), ("key", "string"), ("fallback", "any")]),
-        Box::new(move |a| {
-            x.calling.set("kv::get_or");
+        move |x, a| {
             let name = arg(&a, 0);
             let fallback = a.get(2).cloned().unwrap_or(Value::Null);
             // kv-sqlite / kv-redis declare `fallback: dict`.
@@ -424,15 +444,15 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
                 Ok(None) => Ok(fallback),
                 Err(e) => Err(plain(e.to_string())),
             }
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::set",
         mk(&[("mount", "string"), ("key", "string"), ("value", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::set");
+        move |x, a| {
             x.guard.check("kv::set")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
@@ -440,15 +460,15 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
             let value = to_store_json(a.get(2).unwrap_or(&Value::Null));
             x.kv_write(&name, m, &key, m.set(&key, value))?;
             Ok(Value::Bool(true))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::merge",
         mk(&[("mount", "string"), ("key", "string"), ("partial", "dict")]),
-        Box::new(move |a| {
-            x.calling.set("kv::merge");
+        move |x, a| {
             x.guard.check("kv::merge")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
@@ -459,52 +479,52 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
             };
             x.kv_write(&name, m, &key, m.merge(&key, partial))?;
             Ok(Value::Bool(true))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::delete",
         mk(&[("mount", "string"), ("key", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::delete");
+        move |x, a| {
             x.guard.check("kv::delete")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
             Ok(Value::Bool(x.kv_write(&name, m, &key, m.delete(&key))?))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::keys",
         mk(&[("mount", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::keys");
+        move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
             let keys = x.block(m.keys())?.map_err(call_err)?;
             Ok(Value::list(keys.into_iter().map(Value::string).collect()))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::has",
         mk(&[("mount", "string"), ("key", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::has");
+        move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
             Ok(Value::Bool(x.block(m.has(&arg(&a, 1)))?.map_err(call_err)?))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::clear",
         mk(&[("mount", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::clear");
+        move |x, a| {
             x.guard.check("kv::clear")?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
@@ -523,27 +543,27 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
                 }
             }
             Ok(Value::Bool(true))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::getAll",
         mk(&[("mount", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::getAll");
+        move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
             let all = x.block(m.get_all())?.map_err(call_err)?;
             Ok(json_value(&Json::Object(all)))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "kv::schema",
         mk(&[("mount", "string")]),
-        Box::new(move |a| {
-            x.calling.set("kv::schema");
+        move |x, a| {
             let name = arg(&a, 0);
             match x.kv.get(&name) {
                 Some(Ok(m)) => Ok(json_value(&m.schema())),
@@ -555,28 +575,22 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
                 },
                 None => x.kv_mount(&name).map(|_| Value::Null),
             }
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
-        "kv::mounts",
-        Some(vec![]),
-        Box::new(move |_| {
-            x.calling.set("kv::mounts");
-            let entries =
-                x.kv.iter()
-                    .map(|(name, m)| match m {
-                        Ok(m) => json_value(&m.mount_entry()),
-                        Err(_) => match x.kv_config(name) {
-                            Some(c) => json_value(&kv_entry_from_config(c)),
-                            None => Value::Null,
-                        },
-                    })
-                    .collect();
-            Ok(Value::list(entries))
-        }),
-    );
+    host_fn(reg, b, "kv::mounts", Some(vec![]), move |x, _| {
+        let entries =
+            x.kv.iter()
+                .map(|(name, m)| match m {
+                    Ok(m) => json_value(&m.mount_entry()),
+                    Err(_) => match x.kv_config(name) {
+                        Some(c) => json_value(&kv_entry_from_config(c)),
+                        None => Value::Null,
+                    },
+                })
+                .collect();
+        Ok(Value::list(entries))
+    });
 }
 
 fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
@@ -589,12 +603,12 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
         ("exists", "fs::exists"),
         ("stat", "fs::stat"),
     ] {
-        let x = b.clone();
-        reg.register(
+        host_fn(
+            reg,
+            b,
             name,
             Some(vec![mp.clone(), path.clone()]),
-            Box::new(move |a| {
-                x.calling.set(name);
+            move |x, a| {
                 let path = arg(&a, 1);
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
                     return Ok(Value::Bool(false));
@@ -605,33 +619,33 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     _ => x.block(m.rill.stat(&path))?,
                 };
                 Ok(json_value(&out.map_err(call_err)?))
-            }),
+            },
         );
     }
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "fs::list",
         Some(vec![mp.clone(), path.clone().with_default(Value::str(""))]),
-        Box::new(move |a| {
-            x.calling.set("fs::list");
+        move |x, a| {
             let path = arg(&a, 1);
             let Some(m) = x.fs_mount(&arg(&a, 0), "list", &path)? else {
                 return Ok(Value::Bool(false));
             };
             Ok(json_value(&x.block(m.rill.list(&path))?.map_err(call_err)?))
-        }),
+        },
     );
 
-    let x = b.clone();
-    reg.register(
+    host_fn(
+        reg,
+        b,
         "fs::find",
         Some(vec![
             mp.clone(),
             p("pattern", "string").with_default(Value::str("*")),
         ]),
-        Box::new(move |a| {
-            x.calling.set("fs::find");
+        move |x, a| {
             let pattern = arg(&a, 1);
             let Some(m) = x.fs_mount(&arg(&a, 0), "find", &pattern)? else {
                 return Ok(Value::Bool(false));
@@ -639,16 +653,16 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
             Ok(json_value(
                 &x.block(m.rill.find(&pattern))?.map_err(call_err)?,
             ))
-        }),
+        },
     );
 
     for (func, name) in [("write", "fs::write"), ("append", "fs::append")] {
-        let x = b.clone();
-        reg.register(
+        host_fn(
+            reg,
+            b,
             name,
             Some(vec![mp.clone(), path.clone(), p("content", "string")]),
-            Box::new(move |a| {
-                x.calling.set(name);
+            move |x, a| {
                 x.guard.check(name)?;
                 let path = arg(&a, 1);
                 let content = arg(&a, 2);
@@ -661,17 +675,17 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     x.fs_write(m, &[&path], m.rill.append(&path, &content), None)?
                 };
                 Ok(json_value(&out))
-            }),
+            },
         );
     }
 
     for (func, name) in [("remove", "fs::remove"), ("mkdir", "fs::mkdir")] {
-        let x = b.clone();
-        reg.register(
+        host_fn(
+            reg,
+            b,
             name,
             Some(vec![mp.clone(), path.clone()]),
-            Box::new(move |a| {
-                x.calling.set(name);
+            move |x, a| {
                 x.guard.check(name)?;
                 let path = arg(&a, 1);
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &path)? else {
@@ -683,17 +697,17 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     x.fs_write(m, &[&path], m.rill.mkdir(&path), None)?
                 };
                 Ok(json_value(&out))
-            }),
+            },
         );
     }
 
     for (func, name) in [("copy", "fs::copy"), ("move", "fs::move")] {
-        let x = b.clone();
-        reg.register(
+        host_fn(
+            reg,
+            b,
             name,
             Some(vec![mp.clone(), p("src", "string"), p("dest", "string")]),
-            Box::new(move |a| {
-                x.calling.set(name);
+            move |x, a| {
                 x.guard.check(name)?;
                 let (src, dest) = (arg(&a, 1), arg(&a, 2));
                 let Some(m) = x.fs_mount(&arg(&a, 0), func, &src)? else {
@@ -705,28 +719,22 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     x.fs_write(m, &[&src, &dest], m.rill.move_(&src, &dest), None)?
                 };
                 Ok(json_value(&out))
-            }),
+            },
         );
     }
 
-    let x = b.clone();
-    reg.register(
-        "fs::mounts",
-        Some(vec![]),
-        Box::new(move |_| {
-            x.calling.set("fs::mounts");
-            let entries =
-                x.fs.iter()
-                    .map(|(name, m)| match m {
-                        Ok(m) => json_value(&m.rill.mount_entry()),
-                        Err(_) => x
-                            .profile
-                            .as_ref()
-                            .and_then(|p| p.fs.get(name))
-                            .map_or(Value::Null, |c| json_value(&fs_entry_from_config(c))),
-                    })
-                    .collect();
-            Ok(Value::list(entries))
-        }),
-    );
+    host_fn(reg, b, "fs::mounts", Some(vec![]), move |x, _| {
+        let entries =
+            x.fs.iter()
+                .map(|(name, m)| match m {
+                    Ok(m) => json_value(&m.rill.mount_entry()),
+                    Err(_) => x
+                        .profile
+                        .as_ref()
+                        .and_then(|p| p.fs.get(name))
+                        .map_or(Value::Null, |c| json_value(&fs_entry_from_config(c))),
+                })
+                .collect();
+        Ok(Value::list(entries))
+    });
 }
