@@ -376,39 +376,31 @@ impl Parser {
 
     // ---------------------------------------------------------------- arithmetic head
 
-    fn logical_or(&mut self) -> PResult<Node> {
+    /// One left-associative level: `next (op next)*`, where `op_of` names this level's
+    /// operators.
+    fn left_assoc(
+        &mut self,
+        next: fn(&mut Self) -> PResult<Node>,
+        op_of: fn(&Tok) -> Option<BinOp>,
+    ) -> PResult<Node> {
         let sp = self.sp();
-        let mut l = self.logical_and()?;
-        while self.check(&Tok::Or) {
+        let mut l = next(self)?;
+        while let Some(op) = op_of(self.tok()) {
             self.advance();
-            let r = self.logical_and()?;
-            l = Node::new(
-                Kind::Binary {
-                    op: BinOp::Or,
-                    l,
-                    r,
-                },
-                sp,
-            );
+            let r = next(self)?;
+            l = Node::new(Kind::Binary { op, l, r }, sp);
         }
         Ok(l)
     }
+    fn logical_or(&mut self) -> PResult<Node> {
+        self.left_assoc(Self::logical_and, |t| {
+            matches!(t, Tok::Or).then_some(BinOp::Or)
+        })
+    }
     fn logical_and(&mut self) -> PResult<Node> {
-        let sp = self.sp();
-        let mut l = self.comparison()?;
-        while self.check(&Tok::And) {
-            self.advance();
-            let r = self.comparison()?;
-            l = Node::new(
-                Kind::Binary {
-                    op: BinOp::And,
-                    l,
-                    r,
-                },
-                sp,
-            );
-        }
-        Ok(l)
+        self.left_assoc(Self::comparison, |t| {
+            matches!(t, Tok::And).then_some(BinOp::And)
+        })
     }
     fn comparison(&mut self) -> PResult<Node> {
         let sp = self.sp();
@@ -427,35 +419,19 @@ impl Parser {
         Ok(Node::new(Kind::Binary { op, l, r }, sp))
     }
     fn additive(&mut self) -> PResult<Node> {
-        let sp = self.sp();
-        let mut l = self.multiplicative()?;
-        loop {
-            let op = match self.tok() {
-                Tok::Plus => BinOp::Add,
-                Tok::Minus => BinOp::Sub,
-                _ => break,
-            };
-            self.advance();
-            let r = self.multiplicative()?;
-            l = Node::new(Kind::Binary { op, l, r }, sp);
-        }
-        Ok(l)
+        self.left_assoc(Self::multiplicative, |t| match t {
+            Tok::Plus => Some(BinOp::Add),
+            Tok::Minus => Some(BinOp::Sub),
+            _ => None,
+        })
     }
     fn multiplicative(&mut self) -> PResult<Node> {
-        let sp = self.sp();
-        let mut l = self.unary()?;
-        loop {
-            let op = match self.tok() {
-                Tok::Star => BinOp::Mul,
-                Tok::Slash => BinOp::Div,
-                Tok::Percent => BinOp::Mod,
-                _ => break,
-            };
-            self.advance();
-            let r = self.unary()?;
-            l = Node::new(Kind::Binary { op, l, r }, sp);
-        }
-        Ok(l)
+        self.left_assoc(Self::unary, |t| match t {
+            Tok::Star => Some(BinOp::Mul),
+            Tok::Slash => Some(BinOp::Div),
+            Tok::Percent => Some(BinOp::Mod),
+            _ => None,
+        })
     }
     fn unary(&mut self) -> PResult<Node> {
         self.enter()?;
