@@ -4,6 +4,7 @@ use super::{Cx, Flow, Interp, R};
 use crate::rill::ast::Node;
 use crate::rill::error::RillError;
 use crate::rill::value::*;
+use std::ops::ControlFlow;
 use std::rc::Rc;
 
 impl Interp {
@@ -66,25 +67,10 @@ impl Interp {
         let max = self.iteration_limit();
         let mut n = 0usize;
         while go {
-            n += 1;
-            if n > max {
-                return Err(RillError::at(
-                    "RILL-R010",
-                    format!("While loop exceeded {max} iterations"),
-                    sp,
-                )
-                .into());
-            }
-            self.tick(sp)?;
-            let it = Cx {
-                scope: Scope::child(&cx.scope),
-                pipe: value.clone(),
+            value = match self.loop_pass(&mut n, max, body, cx, value, sp)? {
+                ControlFlow::Continue(v) => v,
+                ControlFlow::Break(v) => return Ok(v),
             };
-            match self.eval_body(body, &it) {
-                Ok(v) => value = v,
-                Err(Flow::Break(v)) => return Ok(v),
-                Err(e) => return Err(e),
-            }
             let c = self.eval(cond, &cx.with_pipe(value.clone()))?;
             let Value::Bool(g) = c else {
                 return Err(RillError::at(
@@ -102,6 +88,38 @@ impl Interp {
         Ok(value)
     }
 
+    /// One pass of a while / do-while body: counts it against the iteration limit (`RILL-R010`),
+    /// ticks, and runs the body on `value` in a fresh scope. `Break` carries a `break`'s value.
+    fn loop_pass(
+        &mut self,
+        n: &mut usize,
+        max: usize,
+        body: &Node,
+        cx: &Cx,
+        value: Value,
+        sp: crate::rill::token::Span,
+    ) -> R<ControlFlow<Value, Value>> {
+        *n += 1;
+        if *n > max {
+            return Err(RillError::at(
+                "RILL-R010",
+                format!("While loop exceeded {max} iterations"),
+                sp,
+            )
+            .into());
+        }
+        self.tick(sp)?;
+        let it = Cx {
+            scope: Scope::child(&cx.scope),
+            pipe: value,
+        };
+        match self.eval_body(body, &it) {
+            Ok(v) => Ok(ControlFlow::Continue(v)),
+            Err(Flow::Break(v)) => Ok(ControlFlow::Break(v)),
+            Err(e) => Err(e),
+        }
+    }
+
     pub(crate) fn eval_do_while(
         &mut self,
         body: &Node,
@@ -113,25 +131,10 @@ impl Interp {
         let max = self.iteration_limit();
         let mut n = 0usize;
         loop {
-            n += 1;
-            if n > max {
-                return Err(RillError::at(
-                    "RILL-R010",
-                    format!("While loop exceeded {max} iterations"),
-                    sp,
-                )
-                .into());
-            }
-            self.tick(sp)?;
-            let it = Cx {
-                scope: Scope::child(&cx.scope),
-                pipe: value.clone(),
+            value = match self.loop_pass(&mut n, max, body, cx, value, sp)? {
+                ControlFlow::Continue(v) => v,
+                ControlFlow::Break(v) => return Ok(v),
             };
-            match self.eval_body(body, &it) {
-                Ok(v) => value = v,
-                Err(Flow::Break(v)) => return Ok(v),
-                Err(e) => return Err(e),
-            }
             let c = self.eval_body_expr(cond, &cx.with_pipe(value.clone()))?;
             match c {
                 Value::Bool(true) => {}
