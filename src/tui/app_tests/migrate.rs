@@ -2,8 +2,9 @@
 
 use super::*;
 
-#[test]
-fn migration_plans_applies_shows_progress_and_cancels() {
+/// A `dev` profile with kv mounts `a` and `b`, the migration view open on `a` → `b` and its
+/// (empty) plan received: ready to apply.
+fn planned_migration() -> App {
     let p = profile(
         "dev",
         vec![kv("a", "read-write"), kv("b", "read-write")],
@@ -21,6 +22,12 @@ fn migration_plans_applies_shows_progress_and_cancels() {
         *id,
         TaskOutput::Planned(MigrationPlan::default()),
     ));
+    app
+}
+
+#[test]
+fn migration_plans_applies_shows_progress_and_cancels() {
+    let mut app = planned_migration();
     app.update(Action::CycleConflict);
     let commands = app.update(Action::Apply);
     let [
@@ -73,23 +80,7 @@ fn migration_plans_applies_shows_progress_and_cancels() {
 
 #[test]
 fn quit_during_a_copy_stops_it_first() {
-    let p = profile(
-        "dev",
-        vec![kv("a", "read-write"), kv("b", "read-write")],
-        vec![],
-    );
-    let (mut app, commands) = new_app(vec![p]);
-    open_all(&mut app, commands);
-    app.update(Action::OpenMigration);
-    app.update(Action::Open);
-    let commands = app.update(Action::Open);
-    let [Command::Plan { id, .. }] = &commands[..] else {
-        panic!("{commands:?}")
-    };
-    app.update(Action::TaskDone(
-        *id,
-        TaskOutput::Planned(MigrationPlan::default()),
-    ));
+    let mut app = planned_migration();
     let commands = app.update(Action::Apply);
     let [Command::Copy { id, cancel, .. }] = &commands[..] else {
         panic!("{commands:?}")
@@ -138,23 +129,7 @@ fn migration_refuses_a_read_only_destination() {
 
 #[test]
 fn verify_after_a_copy() {
-    let p = profile(
-        "dev",
-        vec![kv("a", "read-write"), kv("b", "read-write")],
-        vec![],
-    );
-    let (mut app, commands) = new_app(vec![p]);
-    open_all(&mut app, commands);
-    app.update(Action::OpenMigration);
-    app.update(Action::Open);
-    let commands = app.update(Action::Open);
-    let [Command::Plan { id, .. }] = &commands[..] else {
-        panic!("{commands:?}")
-    };
-    app.update(Action::TaskDone(
-        *id,
-        TaskOutput::Planned(MigrationPlan::default()),
-    ));
+    let mut app = planned_migration();
     let commands = app.update(Action::Apply);
     let [Command::Copy { id, .. }] = &commands[..] else {
         panic!("{commands:?}")
