@@ -198,28 +198,44 @@ impl S3Store {
         Ok(out.e_tag().map(str::to_string))
     }
 
-    /// [`super::FileStore::write`]: reads up to the threshold to choose single or multipart.
+    /// [`super::FileStore::write`]: a streamed PutObject, a buffered one, or a multipart upload.
     pub(crate) async fn upload(
         &self,
         path: &str,
-        mut body: ByteStream,
+        body: ByteStream,
         size: Option<u64>,
     ) -> Result<FileMeta, StoreError> {
         let key = self.key(path);
         // Known size from the threshold up to the mount's `uploadCutoff`: one streamed
         // PutObject (not held in memory; one request spares the server reassembling parts).
-        if let Some(n) = size.filter(|n| *n > MULTIPART_THRESHOLD && *n <= self.upload_cutoff) {
-            let etag = self.put_streamed(path, &key, body, n).await?;
-            return Ok(FileMeta {
-                path: path.to_string(),
-                kind: EntryKind::File,
-                size: n,
-                modified: None,
-                created: None,
-                etag,
-                content_type: Some(RILL_CONTENT_TYPE.to_string()),
-            });
-        }
+        let (etag, total) =
+            match size.filter(|n| *n > MULTIPART_THRESHOLD && *n <= self.upload_cutoff) {
+                Some(n) => (self.put_streamed(path, &key, body, n).await?, n),
+                None => {
+                    self.put_buffered_or_in_parts(path, &key, body, size)
+                        .await?
+                }
+            };
+        Ok(FileMeta {
+            path: path.to_string(),
+            kind: EntryKind::File,
+            size: total,
+            modified: None,
+            created: None,
+            etag,
+            content_type: Some(RILL_CONTENT_TYPE.to_string()),
+        })
+    }
+
+    /// Reads up to the threshold: content that ends there is one PutObject, longer content a
+    /// multipart upload. Returns the ETag and the size written.
+    async fn put_buffered_or_in_parts(
+        &self,
+        path: &str,
+        key: &str,
+        mut body: ByteStream,
+        size: Option<u64>,
+    ) -> Result<(Option<String>, u64), StoreError> {
         let mut buf = BytesMut::new();
         let mut ended = false;
         while (buf.len() as u64) < MULTIPART_THRESHOLD {
@@ -231,26 +247,16 @@ impl S3Store {
                 }
             }
         }
-        let (etag, total) = if ended {
-            let total = buf.len() as u64;
-            self.check_length(path, size, total)?;
-            let etag = self
-                .put_object(&key, buf.freeze())
-                .await
-                .map_err(|f| self.err(f, "write", path))?;
-            (etag, total)
-        } else {
-            self.multipart(path, &key, buf, body, size).await?
-        };
-        Ok(FileMeta {
-            path: path.to_string(),
-            kind: EntryKind::File,
-            size: total,
-            modified: None,
-            created: None,
-            etag,
-            content_type: Some(RILL_CONTENT_TYPE.to_string()),
-        })
+        if !ended {
+            return self.multipart(path, key, buf, body, size).await;
+        }
+        let total = buf.len() as u64;
+        self.check_length(path, size, total)?;
+        let etag = self
+            .put_object(key, buf.freeze())
+            .await
+            .map_err(|f| self.err(f, "write", path))?;
+        Ok((etag, total))
     }
 
     /// One PutObject of `size` bytes streamed from `body` (see `uploadCutoff`). The body
