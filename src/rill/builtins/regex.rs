@@ -80,16 +80,13 @@ impl JsRegex {
     /// Compile `pattern` (no flags, as the built-ins use it). `None` when it is not a valid
     /// ECMAScript pattern (the reference then leaves the input alone).
     pub fn new(pattern: &str) -> Option<JsRegex> {
-        let ecma = regress::Regex::new(pattern).ok()?;
+        let ecma = Self::ecma(pattern)?;
         if risky(pattern)
             && let Some(b) = Self::bounded(pattern)
         {
             return Some(b);
         }
-        Some(JsRegex::Ecma {
-            re: ecma,
-            names: group_names(pattern),
-        })
+        Some(ecma)
     }
 
     /// Compile with `regress` regardless of shape.
