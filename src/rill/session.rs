@@ -338,11 +338,8 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
     };
 
     let src = source.to_string();
-    let dry_run = opts.dry_run;
-    let max_steps = opts.max_steps.unwrap_or(0);
     let interp_stop = stop.clone();
-    let on_log = opts.on_log.clone();
-    let call_timeout = opts.call_timeout;
+    let interp_opts = opts.clone();
     let (tx, rx) = tokio::sync::oneshot::channel();
     let thread_rt = rt.clone();
     std::thread::spawn(move || {
@@ -354,11 +351,8 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
                     profile,
                     guard,
                     thread_rt,
-                    dry_run,
-                    max_steps,
+                    interp_opts,
                     interp_stop,
-                    on_log,
-                    call_timeout,
                 )
             }))
             .ok()
@@ -384,7 +378,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
         let secs = opts.timeout.map_or(0.0, |t| t.as_secs_f64());
         e.message = format!("Execution aborted: time limit of {secs}s exceeded");
     }
-    if dry_run {
+    if opts.dry_run {
         for (mount, o) in &kv_overlays {
             match o.changes().await {
                 Ok(ch) => report.changes.extend(ch.into_iter().map(|c| WriteChange {
@@ -418,20 +412,18 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
     report
 }
 
-/// The interpreter thread's part of a run: register, run, flush touched JSON mounts.
-#[allow(clippy::too_many_arguments)]
+/// The interpreter thread's part of a run: register, run, flush touched JSON mounts. `stop`
+/// is the flag the interpreter and store calls see (the caller's cancel or the time limit).
 fn interpret(
     src: String,
     stores: RunStores,
     profile: Option<Arc<Profile>>,
     guard: WriteGuard,
     rt: tokio::runtime::Handle,
-    dry_run: bool,
-    max_steps: u64,
+    opts: RunOptions,
     stop: Arc<AtomicBool>,
-    on_log: Option<LogSink>,
-    call_timeout: Option<Duration>,
 ) -> RunReport {
+    let dry_run = opts.dry_run;
     let log: Option<ChangeLog> = (!dry_run).then(ChangeLog::default);
     let flush_allowed = !guard.read_only && !guard.unconfirmed;
     let binding = Rc::new(Binding {
@@ -443,18 +435,18 @@ fn interpret(
         log: log.clone(),
         touched: Default::default(),
         stop: stop.clone(),
-        call_timeout,
+        call_timeout: opts.call_timeout,
         calling: std::cell::Cell::new(""),
     });
     let mut registry = HostRegistry::default();
     register(&mut registry, &binding);
-    let opts = Options {
-        max_steps,
+    let interp_opts = Options {
+        max_steps: opts.max_steps.unwrap_or(0),
         cancel: stop,
         ..Options::default()
     };
-    let mut it = Interp::new(registry, opts);
-    it.on_log = on_log;
+    let mut it = Interp::new(registry, interp_opts);
+    it.on_log = opts.on_log;
     let outcome = it.run_outcome(&src);
     let mut report = RunReport {
         logs: outcome.logs,
