@@ -473,36 +473,42 @@ impl RedisStore {
     }
 
     /// One pipeline of writes (not a transaction), answers ignored except errors.
-    async fn send_puts(
+    async fn send_writes<'a>(
         &self,
-        chunk: &[(String, String)],
-        expiry: Expiry,
+        writes: impl Iterator<Item = (&'a str, &'a str, Expiry)>,
     ) -> Result<(), StoreError> {
         let mut pipe = redis::pipe();
-        for (k, v) in chunk {
+        let mut first = None;
+        for (k, v, expiry) in writes {
+            first.get_or_insert(k);
             self.add_write(&mut pipe, &self.redis_key(k), v, expiry);
             pipe.ignore();
         }
-        let first = chunk.first().map(|(k, _)| k.as_str()).unwrap_or("");
         pipe.query_async::<()>(&mut self.conn())
             .await
-            .map_err(|e| self.err(e, "write keys into", first))
+            .map_err(|e| self.err(e, "write keys into", first.unwrap_or("")))
     }
 
-    /// [`Self::send_puts`] with an expiry per item.
-    async fn send_expiring_puts(
+    /// Writes `items` in pipelines of [`PUT_CHUNK`], at most [`PUT_PIPELINES_IN_FLIGHT`] at
+    /// once, so memory stays bounded. `write` gives each item's key, text and expiry.
+    async fn write_pipelined<T>(
         &self,
-        chunk: &[(String, String, Expiry)],
+        items: &[T],
+        write: impl Fn(&T) -> (&str, &str, Expiry),
     ) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        for (k, v, expiry) in chunk {
-            self.add_write(&mut pipe, &self.redis_key(k), v, *expiry);
-            pipe.ignore();
+        let mut in_flight = futures::stream::FuturesUnordered::new();
+        for chunk in items.chunks(PUT_CHUNK) {
+            if in_flight.len() >= PUT_PIPELINES_IN_FLIGHT
+                && let Some(r) = in_flight.next().await
+            {
+                r?;
+            }
+            in_flight.push(self.send_writes(chunk.iter().map(&write)));
         }
-        let first = chunk.first().map(|(k, _, _)| k.as_str()).unwrap_or("");
-        pipe.query_async::<()>(&mut self.conn())
-            .await
-            .map_err(|e| self.err(e, "write keys into", first))
+        while let Some(r) = in_flight.next().await {
+            r?;
+        }
+        Ok(())
     }
 
     /// The per-command timeout in force.
@@ -678,39 +684,16 @@ impl KvStore for RedisStore {
     }
 
     async fn put_many(&self, items: &[(String, String)], expiry: Expiry) -> Result<(), StoreError> {
-        // At most PUT_PIPELINES_IN_FLIGHT pipelines exist at once, so memory stays bounded.
-        let mut in_flight = futures::stream::FuturesUnordered::new();
-        for chunk in items.chunks(PUT_CHUNK) {
-            if in_flight.len() >= PUT_PIPELINES_IN_FLIGHT
-                && let Some(r) = in_flight.next().await
-            {
-                r?;
-            }
-            in_flight.push(self.send_puts(chunk, expiry));
-        }
-        while let Some(r) = in_flight.next().await {
-            r?;
-        }
-        Ok(())
+        self.write_pipelined(items, |(k, v)| (k.as_str(), v.as_str(), expiry))
+            .await
     }
 
     async fn put_many_expiring(
         &self,
         items: &[(String, String, Expiry)],
     ) -> Result<(), StoreError> {
-        let mut in_flight = futures::stream::FuturesUnordered::new();
-        for chunk in items.chunks(PUT_CHUNK) {
-            if in_flight.len() >= PUT_PIPELINES_IN_FLIGHT
-                && let Some(r) = in_flight.next().await
-            {
-                r?;
-            }
-            in_flight.push(self.send_expiring_puts(chunk));
-        }
-        while let Some(r) = in_flight.next().await {
-            r?;
-        }
-        Ok(())
+        self.write_pipelined(items, |(k, v, e)| (k.as_str(), v.as_str(), *e))
+            .await
     }
 
     async fn update(
