@@ -108,7 +108,7 @@ fn render_mounts(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer)
         })
         .collect();
     // Scrolled as the items pane is, so that mouse hit-testing knows the first row shown.
-    let first = mounts_first_shown(selected, area.height.saturating_sub(2) as usize);
+    let first = window_start(selected, area.height.saturating_sub(2) as usize);
     let items: Vec<ListItem> = items.into_iter().skip(first).collect();
     let mut state = ListState::default().with_selected(selected.map(|i| i - first));
     StatefulWidget::render(
@@ -309,9 +309,9 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     );
 }
 
-/// First mount-pane row shown: the selected mount stays on the last row once it goes past
-/// the first screen.
-fn mounts_first_shown(selected: Option<usize>, height: usize) -> usize {
+/// First row shown of a pane `height` rows high: the selected row stays on the last row once
+/// it goes past the first screen (drawing and mouse hit-testing agree on this).
+fn window_start(selected: Option<usize>, height: usize) -> usize {
     match selected {
         Some(i) if height > 0 && i >= height => i + 1 - height,
         _ => 0,
@@ -338,7 +338,7 @@ pub fn hit(
         |r: Rect| column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height;
     let row_in = |r: Rect, skip: u16| (row.saturating_sub(r.y + 1 + skip)) as usize;
     if inside(l.mounts) {
-        let first = mounts_first_shown(
+        let first = window_start(
             selected_mount_row(s, ctx),
             l.mounts.height.saturating_sub(2) as usize,
         );
@@ -359,11 +359,7 @@ pub fn hit(
     None
 }
 
-/// Index of the first list row shown: the selection is kept on the last row once it goes
-/// past the first screen (drawing and mouse hit-testing agree on this).
+/// Index of the first item-list row shown.
 fn first_shown(s: &BrowserScreen, height: usize) -> usize {
-    match &s.list {
-        Some(l) if height > 0 && l.selected >= height => l.selected + 1 - height,
-        _ => 0,
-    }
+    window_start(s.list.as_ref().map(|l| l.selected), height)
 }
