@@ -1,5 +1,7 @@
 //! `rillmount eval` end to end: plain output, `--json`, `--jsonl`, `--host` replay, stdin.
 
+mod support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -215,4 +217,48 @@ fn ctrl_c_cancels_a_run() {
         .unwrap_or_else(|e| panic!("wait: {e}"));
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RILL-R013"));
+}
+
+/// Issue 9, finding 4: `eval --call-timeout 1` against a Redis mount whose server is stopped
+/// (SIGSTOP) used to wait for the 5 s connect timeout (15 s with three such mounts) and end with
+/// "no answer within 5s". Connecting now counts as part of the call: RILL-R012 after the limit.
+/// A snippet that never calls the frozen mount returns at once.
+#[test]
+fn eval_call_timeout_bounds_connecting_to_a_stopped_redis() {
+    let server = support::redis::RedisServer::start();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let mut toml = String::new();
+    for name in ["state", "cache", "queue"] {
+        toml.push_str(&format!(
+            "[kv.{name}]\nbackend = \"redis\"\nurl = \"{}\"\nprefix = \"{name}:\"\n\n",
+            server.url()
+        ));
+    }
+    std::fs::write(dir.path().join("p.toml"), toml).unwrap_or_else(|e| panic!("write: {e}"));
+    let profile = dir.path().join("p.toml");
+    let profile = profile.to_str().unwrap_or_default();
+    server.pause();
+
+    let t = std::time::Instant::now();
+    bin()
+        .args(["eval", "-p", profile, "--call-timeout", "1"])
+        .args(["-e", r#"kv::get("state", "hello")"#])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("RILL-R012"))
+        .stderr(predicate::str::contains(
+            "Function 'kv::get' timed out after 1000ms",
+        ));
+    let took = t.elapsed();
+    assert!(took < std::time::Duration::from_secs(3), "took {took:?}");
+
+    let t = std::time::Instant::now();
+    bin()
+        .args(["eval", "-p", profile, "-e", "1 + 1"])
+        .assert()
+        .success()
+        .stdout("2\n");
+    let took = t.elapsed();
+    assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
+    server.resume();
 }

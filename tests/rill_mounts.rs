@@ -160,11 +160,12 @@ fn local_fs(name: &str, root: &Path, mode: &str) -> FsMountConfig {
     }
 }
 
+/// Runs as `eval -p` does: mounts open on the script's first call to them.
 async fn run(p: &Profile, src: &str, opts: &RunOptions) -> RunReport {
     let mounts = if opts.dry_run {
-        ScriptMounts::open_read_only(p).await
+        ScriptMounts::lazy_read_only(p)
     } else {
-        ScriptMounts::open(p).await
+        ScriptMounts::lazy(p)
     };
     run_script(&mounts, src, opts).await
 }
@@ -885,6 +886,99 @@ async fn a_hanging_store_call_stops_on_call_timeout_time_limit_and_cancel() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+/// Issue 9, finding 4: connecting is a wait like any other. A real redis-server stopped with
+/// SIGSTOP (the handshake succeeds, no reply comes) and an S3 endpoint that accepts and never
+/// answers: the first call on either gives up on `--call-timeout` (RILL-R012, within about the
+/// limit, not after the 5 s connect timeout), on the run's time limit and on cancel (RILL-R013);
+/// a run that never calls the frozen mounts does not wait for them at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connecting_to_a_frozen_server_is_bounded_by_call_timeout_time_limit_and_cancel() {
+    let server = RedisServer::start();
+    let (mut kv, _) = redis_mount_config(&server.url(), "app:", None);
+    kv.name = "state".into();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let mut socks = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            socks.push(sock);
+        }
+    });
+    let s3 = s3_mount_config(&format!("http://{addr}"), "bucket", "", "read");
+    let mut s3 = s3;
+    s3.name = "docs".into();
+    let p = profile("p", vec![kv], vec![s3]);
+    server.pause();
+
+    let limit = Duration::from_millis(700);
+    for (script, func) in [
+        (r#"kv::get("state", "k")"#, "kv::get"),
+        (r#"fs::read("docs", "a.txt")"#, "fs::read"),
+    ] {
+        let t = std::time::Instant::now();
+        let opts = RunOptions {
+            call_timeout: Some(limit),
+            ..RunOptions::default()
+        };
+        let e = run(&p, script, &opts).await.error.expect("call timeout");
+        let took = t.elapsed();
+        assert_eq!(e.code, "RILL-R012", "{script}: {e:?}");
+        assert_eq!(
+            e.message,
+            format!("Function '{func}' timed out after 700ms")
+        );
+        assert!(took < Duration::from_millis(2500), "{script} took {took:?}");
+
+        let t = std::time::Instant::now();
+        let opts = RunOptions {
+            timeout: Some(limit),
+            ..RunOptions::default()
+        };
+        let e = run(&p, script, &opts).await.error.expect("time limit");
+        assert_eq!(e.code, "RILL-R013", "{script}: {e:?}");
+        assert!(e.message.contains("time limit"), "{}", e.message);
+        assert!(
+            t.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            t.elapsed()
+        );
+
+        let t = std::time::Instant::now();
+        let opts = RunOptions::default();
+        let cancel = opts.cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            cancel.store(true, Ordering::Relaxed);
+        });
+        let e = run(&p, script, &opts).await.error.expect("cancelled");
+        assert_eq!(e.code, "RILL-R013", "{script}: {e:?}");
+        assert!(
+            t.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            t.elapsed()
+        );
+    }
+
+    // Nothing touches the frozen mounts: no wait, and `mounts()` still lists them.
+    let t = std::time::Instant::now();
+    let r = run_ok(&p, r#"[kv::mounts() -> .len, fs::mounts() -> .len]"#).await;
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(r.value.as_deref(), Some("[1,1]"));
+
+    server.resume();
+    let r = run_ok(
+        &p,
+        "kv::set(\"state\", \"k\", \"v\")\nkv::get(\"state\", \"k\")",
+    )
+    .await;
+    assert_eq!(r.value.as_deref(), Some("v"));
+    hold.abort();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,16 +1,19 @@
 //! Running a rill script against a profile's mounts: the one entry point the CLI (`eval -p`)
 //! and the TUI scratchpad share.
 //!
-//! [`ScriptMounts::open`] opens every mount of a profile once (a mount that fails keeps its
-//! error); [`run_script`] runs one script on its own big-stack thread, with the `kv::`/`fs::`
-//! host functions of `builtins::store` bridged to the async stores through the caller's tokio
-//! runtime. A dry run wraps every kv store in a [`KvOverlay`] and every fs mount in an
-//! [`FsOverlay`], so nothing reaches the stores, and reports the pending changes. A real run
-//! logs each write (stored text or file summary before/after) and, at the end, flushes every
-//! JSON kv mount the script touched (rill's writePolicy `dispose`).
+//! [`ScriptMounts::lazy`] names a profile's mounts without opening them: a script's first call
+//! to a mount opens it inside that call, so connecting is bounded like any call (the per-call
+//! limit, the run's time limit, cancel) and a mount the script never uses costs nothing. A mount
+//! that fails to open keeps its error, which every later call on it gets. [`run_script`] runs
+//! one script on its own big-stack thread, with the `kv::`/`fs::` host functions of
+//! `builtins::store` bridged to the async stores through the caller's tokio runtime. A dry run
+//! wraps every kv store in a [`KvOverlay`] and every fs mount in an [`FsOverlay`] (mounts opened
+//! during the run too), so nothing reaches the stores, and reports the pending changes. A real
+//! run logs each write (stored text or file summary before/after) and, at the end, flushes
+//! every JSON kv mount the script touched (rill's writePolicy `dispose`).
 //!
-//! Limits: a host call in progress is not interrupted by cancel or timeout (the store's own
-//! timeouts apply); the run stops at the next statement, loop iteration or call.
+//! Limits: a pending store call gives up on cancel, the time limit and the per-call limit; the
+//! interpreter itself stops at the next statement, loop iteration or call.
 
 use std::rc::Rc;
 use std::sync::Arc;
@@ -20,7 +23,12 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 
 use crate::config::{FsMountConfig, KvBackendConfig, Profile};
-use crate::rill::builtins::store::{Binding, ChangeLog, FsMount, WriteGuard, register};
+use futures::future::BoxFuture;
+
+use crate::config::KvMountConfig;
+use crate::rill::builtins::store::{
+    Binding, ChangeLog, FsMount, FsSlot, KvSlot, MountOpener, Slot, WriteGuard, register,
+};
 use crate::rill::error::RillError;
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::HostRegistry;
@@ -35,23 +43,46 @@ use crate::store::{Backend, FsMountStore, KvStore, RillFs, StoreError, js_json};
 pub type OpenedFs = (FsMountConfig, Arc<dyn FsMountStore>);
 
 /// The storage a script sees: the kv and fs mounts of one profile. A mount that could not be
-/// opened is kept with its error, which a script gets when it calls that mount.
+/// opened is kept with its error, which a script gets when it calls that mount. A mount in
+/// `unopened_*` is opened by the script's first call to it (see [`Slot`]).
 #[derive(Debug, Clone, Default)]
 pub struct ScriptMounts {
     pub kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
     pub fs: IndexMap<String, Result<OpenedFs, Arc<StoreError>>>,
+    pub unopened_kv: IndexMap<String, KvMountConfig>,
+    pub unopened_fs: IndexMap<String, FsMountConfig>,
+    /// Unopened mounts open without creating or changing anything on disk (dry runs).
+    pub read_only: bool,
     /// The profile the mounts came from (name, `readOnly`, `protect`, mount configs).
     pub profile: Option<Arc<Profile>>,
 }
 
 impl ScriptMounts {
-    /// Opens every mount of `profile` (each within its connect timeout).
+    /// Every mount of `profile`, each opened when a script first calls it.
+    pub fn lazy(profile: &Profile) -> ScriptMounts {
+        ScriptMounts {
+            unopened_kv: profile.kv.clone(),
+            unopened_fs: profile.fs.clone(),
+            profile: Some(Arc::new(profile.clone())),
+            ..ScriptMounts::default()
+        }
+    }
+
+    /// [`ScriptMounts::lazy`] for dry runs: mounts open without creating or changing anything
+    /// on disk (no SQLite WAL switch or table, no JSON folder); missing stores open empty.
+    pub fn lazy_read_only(profile: &Profile) -> ScriptMounts {
+        ScriptMounts {
+            read_only: true,
+            ..Self::lazy(profile)
+        }
+    }
+
+    /// Opens every mount of `profile` now (each within its connect timeout).
     pub async fn open(profile: &Profile) -> ScriptMounts {
         Self::open_with(profile, false).await
     }
 
-    /// Opens every mount without creating or changing anything on disk (no SQLite WAL switch
-    /// or table, no JSON folder): for dry runs. Missing stores open empty.
+    /// [`ScriptMounts::open`] read-only (see [`ScriptMounts::lazy_read_only`]).
     pub async fn open_read_only(profile: &Profile) -> ScriptMounts {
         Self::open_with(profile, true).await
     }
@@ -59,21 +90,28 @@ impl ScriptMounts {
     async fn open_with(profile: &Profile, read_only: bool) -> ScriptMounts {
         let mut out = ScriptMounts {
             profile: Some(Arc::new(profile.clone())),
+            read_only,
             ..ScriptMounts::default()
         };
         for (name, cfg) in &profile.kv {
-            let opened = if read_only {
-                open_kv_read_only(cfg).await
-            } else {
-                open_kv(cfg).await
-            };
-            out.kv.insert(name.clone(), opened.map_err(Arc::new));
+            out.kv.insert(
+                name.clone(),
+                open_kv_for(cfg, read_only).await.map_err(Arc::new),
+            );
         }
         for (name, cfg) in &profile.fs {
             let opened = open_fs(cfg).await.map(|s| (cfg.clone(), s));
             out.fs.insert(name.clone(), opened.map_err(Arc::new));
         }
         out
+    }
+}
+
+async fn open_kv_for(cfg: &KvMountConfig, read_only: bool) -> Result<KvMount, StoreError> {
+    if read_only {
+        open_kv_read_only(cfg).await
+    } else {
+        open_kv(cfg).await
     }
 }
 
@@ -224,64 +262,151 @@ pub struct RunReport {
     pub elapsed: Duration,
 }
 
-/// The stores of one run: the real ones, or overlays over them.
+/// The stores of one run: the real ones, or overlays over them, in the profile's order.
 struct RunStores {
-    kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
-    kv_overlays: Vec<(String, Arc<KvOverlay>)>,
-    fs: IndexMap<String, Result<FsMount, Arc<StoreError>>>,
-    fs_overlays: Vec<(String, Arc<FsOverlay>)>,
+    kv: IndexMap<String, KvSlot>,
+    fs: IndexMap<String, FsSlot>,
+    opener: Arc<RunOpener>,
+}
+
+/// Opens mounts for one run and, in a dry run, wraps each in an overlay it keeps for the
+/// report (mounts opened during the run included).
+#[derive(Default)]
+struct RunOpener {
+    dry_run: bool,
+    read_only: bool,
+    kv_overlays: std::sync::Mutex<Vec<(String, Arc<KvOverlay>)>>,
+    fs_overlays: std::sync::Mutex<Vec<(String, Arc<FsOverlay>)>>,
+}
+
+impl RunOpener {
+    fn wrap_kv(&self, name: &str, m: &KvMount) -> KvMount {
+        if !self.dry_run {
+            return m.clone();
+        }
+        let cfg = m.config().clone();
+        let overlay = if m.store().info().backend == Backend::Json {
+            let defaults = cfg
+                .schema
+                .iter()
+                .flatten()
+                .map(|(k, e)| (k.clone(), js_json::to_compact(&e.default)))
+                .collect();
+            KvOverlay::with_clear_defaults(m.store().clone(), defaults)
+        } else {
+            KvOverlay::new(m.store().clone())
+        };
+        let overlay = Arc::new(overlay);
+        if let Ok(mut o) = self.kv_overlays.lock() {
+            o.push((name.to_string(), overlay.clone()));
+        }
+        let store: Arc<dyn KvStore> = overlay;
+        KvMount::new(cfg, store)
+    }
+
+    fn wrap_fs(&self, name: &str, (cfg, raw): &OpenedFs) -> FsMount {
+        let rill: Arc<dyn RillFs> = if self.dry_run {
+            let o = Arc::new(FsOverlay::new(raw.clone(), cfg.clone()));
+            if let Ok(mut all) = self.fs_overlays.lock() {
+                all.push((name.to_string(), o.clone()));
+            }
+            o
+        } else {
+            raw.clone()
+        };
+        FsMount {
+            cfg: cfg.clone(),
+            rill,
+            raw: raw.clone(),
+        }
+    }
+
+    fn kv_overlays(&self) -> Vec<(String, Arc<KvOverlay>)> {
+        self.kv_overlays
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default()
+    }
+
+    fn fs_overlays(&self) -> Vec<(String, Arc<FsOverlay>)> {
+        self.fs_overlays
+            .lock()
+            .map(|o| o.clone())
+            .unwrap_or_default()
+    }
+}
+
+impl MountOpener for RunOpener {
+    fn open_kv<'a>(
+        &'a self,
+        name: &'a str,
+        cfg: &'a KvMountConfig,
+    ) -> BoxFuture<'a, Result<KvMount, StoreError>> {
+        Box::pin(async move {
+            let m = open_kv_for(cfg, self.read_only || self.dry_run).await?;
+            Ok(self.wrap_kv(name, &m))
+        })
+    }
+
+    fn open_fs<'a>(
+        &'a self,
+        name: &'a str,
+        cfg: &'a FsMountConfig,
+    ) -> BoxFuture<'a, Result<FsMount, StoreError>> {
+        Box::pin(async move {
+            let raw = open_fs(cfg).await?;
+            Ok(self.wrap_fs(name, &(cfg.clone(), raw)))
+        })
+    }
+}
+
+/// Where `name` comes in the profile (mounts it does not declare come last).
+fn profile_rank(profile: Option<&Profile>, fs: bool, name: &str) -> usize {
+    profile
+        .and_then(|p| {
+            if fs {
+                p.fs.get_index_of(name)
+            } else {
+                p.kv.get_index_of(name)
+            }
+        })
+        .unwrap_or(usize::MAX)
 }
 
 fn run_stores(mounts: &ScriptMounts, dry_run: bool) -> RunStores {
-    let mut s = RunStores {
-        kv: IndexMap::new(),
-        kv_overlays: Vec::new(),
-        fs: IndexMap::new(),
-        fs_overlays: Vec::new(),
-    };
+    let opener = Arc::new(RunOpener {
+        dry_run,
+        read_only: mounts.read_only,
+        ..RunOpener::default()
+    });
+    let mut kv: IndexMap<String, KvSlot> = IndexMap::new();
     for (name, m) in &mounts.kv {
-        let m = match m {
-            Ok(m) if dry_run => {
-                let cfg = m.config().clone();
-                let overlay = if m.store().info().backend == Backend::Json {
-                    let defaults = cfg
-                        .schema
-                        .iter()
-                        .flatten()
-                        .map(|(k, e)| (k.clone(), js_json::to_compact(&e.default)))
-                        .collect();
-                    KvOverlay::with_clear_defaults(m.store().clone(), defaults)
-                } else {
-                    KvOverlay::new(m.store().clone())
-                };
-                let overlay = Arc::new(overlay);
-                s.kv_overlays.push((name.clone(), overlay.clone()));
-                let store: Arc<dyn KvStore> = overlay;
-                Ok(KvMount::new(cfg, store))
-            }
-            other => other.clone(),
+        let slot = match m {
+            Ok(m) => Slot::Open(opener.wrap_kv(name, m)),
+            Err(e) => Slot::Failed(e.clone()),
         };
-        s.kv.insert(name.clone(), m);
+        kv.insert(name.clone(), slot);
     }
+    for (name, cfg) in &mounts.unopened_kv {
+        kv.entry(name.clone())
+            .or_insert_with(|| Slot::Unopened(cfg.clone()));
+    }
+    let mut fs: IndexMap<String, FsSlot> = IndexMap::new();
     for (name, m) in &mounts.fs {
-        let m = m.as_ref().map_err(Arc::clone).map(|(cfg, raw)| {
-            let rill: Arc<dyn RillFs> = if dry_run {
-                let o = Arc::new(FsOverlay::new(raw.clone(), cfg.clone()));
-                s.fs_overlays.push((name.clone(), o.clone()));
-                o
-            } else {
-                let r: Arc<dyn RillFs> = raw.clone();
-                r
-            };
-            FsMount {
-                cfg: cfg.clone(),
-                rill,
-                raw: raw.clone(),
-            }
-        });
-        s.fs.insert(name.clone(), m);
+        let slot = match m {
+            Ok(opened) => Slot::Open(opener.wrap_fs(name, opened)),
+            Err(e) => Slot::Failed(e.clone()),
+        };
+        fs.insert(name.clone(), slot);
     }
-    s
+    for (name, cfg) in &mounts.unopened_fs {
+        fs.entry(name.clone())
+            .or_insert_with(|| Slot::Unopened(cfg.clone()));
+    }
+    let profile = mounts.profile.as_deref();
+    kv.sort_by_cached_key(|name, _| profile_rank(profile, false, name));
+    fs.sort_by_cached_key(|name, _| profile_rank(profile, true, name));
+    RunStores { kv, fs, opener }
 }
 
 /// Runs `source` against `mounts`. Never panics; every failure is in `RunReport::error`.
@@ -300,8 +425,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
         }
     };
     let stores = run_stores(mounts, opts.dry_run);
-    let kv_overlays = stores.kv_overlays.clone();
-    let fs_overlays = stores.fs_overlays.clone();
+    let opener = stores.opener.clone();
     let profile = mounts.profile.clone();
     let guard = WriteGuard {
         profile: profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
@@ -379,7 +503,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
         e.message = format!("Execution aborted: time limit of {secs}s exceeded");
     }
     if opts.dry_run {
-        for (mount, o) in &kv_overlays {
+        for (mount, o) in &opener.kv_overlays() {
             match o.changes().await {
                 Ok(ch) => report.changes.extend(ch.into_iter().map(|c| WriteChange {
                     store: "kv",
@@ -393,7 +517,7 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
                     .push(format!("cannot list the changes of kv mount {mount}: {e}")),
             }
         }
-        for (mount, o) in &fs_overlays {
+        for (mount, o) in &opener.fs_overlays() {
             match o.changes().await {
                 Ok(ch) => report.changes.extend(ch.into_iter().map(|c| WriteChange {
                     store: "fs",
@@ -428,8 +552,9 @@ fn interpret(
     let flush_allowed = !guard.read_only && !guard.unconfirmed;
     let binding = Rc::new(Binding {
         profile,
-        kv: stores.kv,
-        fs: stores.fs,
+        kv: std::cell::RefCell::new(stores.kv),
+        fs: std::cell::RefCell::new(stores.fs),
+        opener: stores.opener,
         rt: rt.clone(),
         guard,
         log: log.clone(),
@@ -464,7 +589,8 @@ fn interpret(
     if !dry_run && flush_allowed {
         let touched: Vec<String> = binding.touched.borrow().iter().cloned().collect();
         for name in touched {
-            if let Some(Ok(m)) = binding.kv.get(&name)
+            let slot = binding.kv.borrow().get(&name).cloned();
+            if let Some(Slot::Open(m)) = slot
                 && matches!(m.config().backend, KvBackendConfig::Json(_))
                 && let Err(e) = rt.block_on(m.flush())
             {

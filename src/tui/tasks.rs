@@ -200,7 +200,7 @@ pub async fn execute(
             options,
             ..
         } => {
-            let mounts = script_mounts(&profile, ready).await;
+            let mounts = script_mounts(&profile, ready);
             let report = session::run_script(&mounts, &source, &options).await;
             TaskOutput::Script(Box::new(report))
         }
@@ -219,20 +219,16 @@ pub async fn execute(
 }
 
 /// The mounts a script sees: the UI's open handles where there are some (one shared JSON
-/// file state, one Redis connection), the rest opened now.
-async fn script_mounts(profile: &Profile, mut ready: ScriptMounts) -> ScriptMounts {
-    let all_ready = profile.kv.keys().all(|k| ready.kv.contains_key(k))
-        && profile.fs.keys().all(|k| ready.fs.contains_key(k));
-    if all_ready {
-        // The session's own readOnly/protect guards need to know the profile.
-        ready.profile = Some(std::sync::Arc::new(profile.clone()));
-        return ready;
-    }
-    let mut mounts = ScriptMounts::open(profile).await;
+/// file state, one Redis connection); the rest open on the script's first call to them, so a
+/// slow server the script does not use never holds the run, and esc cancels a connect.
+fn script_mounts(profile: &Profile, ready: ScriptMounts) -> ScriptMounts {
+    let mut mounts = ScriptMounts::lazy(profile);
     for (name, m) in ready.kv {
+        mounts.unopened_kv.shift_remove(&name);
         mounts.kv.insert(name, m);
     }
     for (name, m) in ready.fs {
+        mounts.unopened_fs.shift_remove(&name);
         mounts.fs.insert(name, m);
     }
     mounts

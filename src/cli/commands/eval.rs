@@ -277,8 +277,10 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
     };
     let report = rt.block_on(async {
         let mounts = match &profile {
-            Some(p) if args.dry_run => ScriptMounts::open_read_only(p).await,
-            Some(p) => ScriptMounts::open(p).await,
+            // Opened on first use, so connecting is bounded like any call (--call-timeout,
+            // --timeout, Ctrl-C) and an unused mount costs nothing.
+            Some(p) if args.dry_run => ScriptMounts::lazy_read_only(p),
+            Some(p) => ScriptMounts::lazy(p),
             None => ScriptMounts::default(),
         };
         let cancel = opts.cancel.clone();

@@ -80,11 +80,40 @@ impl WriteGuard {
     }
 }
 
+/// A mount as a run holds it. An unopened mount is opened by the first call to it, inside that
+/// call: connecting counts against `--call-timeout`, the run's time limit and cancel, and a run
+/// that never touches a slow server never waits for it.
+#[derive(Clone)]
+pub enum Slot<M, C> {
+    Open(M),
+    /// Opening failed; every call gets this error.
+    Failed(Arc<StoreError>),
+    Unopened(C),
+}
+
+pub type KvSlot = Slot<KvMount, KvMountConfig>;
+pub type FsSlot = Slot<FsMount, FsMountConfig>;
+
+/// Opens a run's unopened mounts (real stores, or dry-run overlays over them).
+pub trait MountOpener {
+    fn open_kv<'a>(
+        &'a self,
+        name: &'a str,
+        cfg: &'a KvMountConfig,
+    ) -> futures::future::BoxFuture<'a, Result<KvMount, StoreError>>;
+    fn open_fs<'a>(
+        &'a self,
+        name: &'a str,
+        cfg: &'a FsMountConfig,
+    ) -> futures::future::BoxFuture<'a, Result<FsMount, StoreError>>;
+}
+
 /// Everything the host functions need.
 pub struct Binding {
     pub profile: Option<Arc<Profile>>,
-    pub kv: IndexMap<String, Result<KvMount, Arc<StoreError>>>,
-    pub fs: IndexMap<String, Result<FsMount, Arc<StoreError>>>,
+    pub kv: RefCell<IndexMap<String, KvSlot>>,
+    pub fs: RefCell<IndexMap<String, FsSlot>>,
+    pub opener: Arc<dyn MountOpener>,
     pub rt: Handle,
     pub guard: WriteGuard,
     /// `Some` in real runs.
@@ -156,31 +185,52 @@ impl Binding {
         }
     }
 
-    fn kv_mount(&self, name: &str) -> Result<&KvMount, RillError> {
-        match self.kv.get(name) {
-            Some(Ok(m)) => {
-                self.touched.borrow_mut().insert(name.to_string());
-                Ok(m)
+    fn kv_mount(&self, name: &str) -> Result<KvMount, RillError> {
+        let slot = self.kv.borrow().get(name).cloned();
+        let m = match slot {
+            Some(Slot::Open(m)) => m,
+            Some(Slot::Failed(e)) => return Err(plain(e.to_string())),
+            Some(Slot::Unopened(cfg)) => {
+                let opened = self.block(self.opener.open_kv(name, &cfg))?;
+                let slot = opened.map_err(Arc::new);
+                let (slot, out) = match slot {
+                    Ok(m) => (Slot::Open(m.clone()), Ok(m)),
+                    Err(e) => (Slot::Failed(e.clone()), Err(plain(e.to_string()))),
+                };
+                self.kv.borrow_mut().insert(name.to_string(), slot);
+                out?
             }
-            Some(Err(e)) => Err(plain(e.to_string())),
             None => {
-                let names: Vec<&str> = self.kv.keys().map(String::as_str).collect();
+                let names: Vec<String> = self.kv.borrow().keys().cloned().collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 let backend = if self.kv_core_profile() {
                     Backend::Json
                 } else {
                     Backend::Sqlite
                 };
-                Err(call_err(unknown_mount(backend, name, &names)))
+                return Err(call_err(unknown_mount(backend, name, &names)));
             }
-        }
+        };
+        self.touched.borrow_mut().insert(name.to_string());
+        Ok(m)
     }
 
     /// The fs mount, or the error rill gives for `func` on it (`Ok(None)`: the function
     /// answers `false` for an unknown mount, as local `exists`/`remove` do).
-    fn fs_mount(&self, name: &str, func: &str, path: &str) -> Result<Option<&FsMount>, RillError> {
-        match self.fs.get(name) {
-            Some(Ok(m)) => Ok(Some(m)),
-            Some(Err(e)) => Err(call_err(rill_open_error(e))),
+    fn fs_mount(&self, name: &str, func: &str, path: &str) -> Result<Option<FsMount>, RillError> {
+        let slot = self.fs.borrow().get(name).cloned();
+        match slot {
+            Some(Slot::Open(m)) => Ok(Some(m)),
+            Some(Slot::Failed(e)) => Err(call_err(rill_open_error(&e))),
+            Some(Slot::Unopened(cfg)) => {
+                let opened = self.block(self.opener.open_fs(name, &cfg))?;
+                let (slot, out) = match opened.map_err(Arc::new) {
+                    Ok(m) => (Slot::Open(m.clone()), Ok(Some(m))),
+                    Err(e) => (Slot::Failed(e.clone()), Err(call_err(rill_open_error(&e)))),
+                };
+                self.fs.borrow_mut().insert(name.to_string(), slot);
+                out
+            }
             None if !self.fs_local_profile() => Err(call_err(mount_not_configured(name))),
             None => {
                 let text = format!("mount \"{name}\" not configured");
@@ -458,7 +508,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
             let value = to_store_json(a.get(2).unwrap_or(&Value::Null));
-            x.kv_write(&name, m, &key, m.set(&key, value))?;
+            x.kv_write(&name, &m, &key, m.set(&key, value))?;
             Ok(Value::Bool(true))
         },
     );
@@ -477,7 +527,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
                 Json::Object(o) => o,
                 _ => JsonObject::new(),
             };
-            x.kv_write(&name, m, &key, m.merge(&key, partial))?;
+            x.kv_write(&name, &m, &key, m.merge(&key, partial))?;
             Ok(Value::Bool(true))
         },
     );
@@ -492,7 +542,7 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
-            Ok(Value::Bool(x.kv_write(&name, m, &key, m.delete(&key))?))
+            Ok(Value::Bool(x.kv_write(&name, &m, &key, m.delete(&key))?))
         },
     );
 
@@ -565,9 +615,13 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
         mk(&[("mount", "string")]),
         move |x, a| {
             let name = arg(&a, 0);
-            match x.kv.get(&name) {
-                Some(Ok(m)) => Ok(json_value(&m.schema())),
-                Some(Err(_)) => match x.kv_config(&name) {
+            let slot = x.kv.borrow().get(&name).cloned();
+            match slot {
+                Some(Slot::Open(m)) => Ok(json_value(&m.schema())),
+                Some(Slot::Unopened(c)) => Ok(json_value(
+                    &KvMount::new(c, Arc::new(MemoryStore::new())).schema(),
+                )),
+                Some(Slot::Failed(_)) => match x.kv_config(&name) {
                     Some(c) => Ok(json_value(
                         &KvMount::new(c.clone(), Arc::new(MemoryStore::new())).schema(),
                     )),
@@ -580,10 +634,12 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
 
     host_fn(reg, b, "kv::mounts", Some(vec![]), move |x, _| {
         let entries =
-            x.kv.iter()
+            x.kv.borrow()
+                .iter()
                 .map(|(name, m)| match m {
-                    Ok(m) => json_value(&m.mount_entry()),
-                    Err(_) => match x.kv_config(name) {
+                    Slot::Open(m) => json_value(&m.mount_entry()),
+                    Slot::Unopened(c) => json_value(&kv_entry_from_config(c)),
+                    Slot::Failed(_) => match x.kv_config(name) {
                         Some(c) => json_value(&kv_entry_from_config(c)),
                         None => Value::Null,
                     },
@@ -670,9 +726,9 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     return Ok(Value::Bool(false));
                 };
                 let out = if func == "write" {
-                    x.fs_write(m, &[&path], m.rill.write(&path, &content), Some(&content))?
+                    x.fs_write(&m, &[&path], m.rill.write(&path, &content), Some(&content))?
                 } else {
-                    x.fs_write(m, &[&path], m.rill.append(&path, &content), None)?
+                    x.fs_write(&m, &[&path], m.rill.append(&path, &content), None)?
                 };
                 Ok(json_value(&out))
             },
@@ -692,9 +748,9 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     return Ok(Value::Bool(false));
                 };
                 let out = if func == "remove" {
-                    x.fs_write(m, &[&path], m.rill.remove(&path), None)?
+                    x.fs_write(&m, &[&path], m.rill.remove(&path), None)?
                 } else {
-                    x.fs_write(m, &[&path], m.rill.mkdir(&path), None)?
+                    x.fs_write(&m, &[&path], m.rill.mkdir(&path), None)?
                 };
                 Ok(json_value(&out))
             },
@@ -714,9 +770,9 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
                     return Ok(Value::Bool(false));
                 };
                 let out = if func == "copy" {
-                    x.fs_write(m, &[&dest], m.rill.copy(&src, &dest), None)?
+                    x.fs_write(&m, &[&dest], m.rill.copy(&src, &dest), None)?
                 } else {
-                    x.fs_write(m, &[&src, &dest], m.rill.move_(&src, &dest), None)?
+                    x.fs_write(&m, &[&src, &dest], m.rill.move_(&src, &dest), None)?
                 };
                 Ok(json_value(&out))
             },
@@ -725,10 +781,12 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
 
     host_fn(reg, b, "fs::mounts", Some(vec![]), move |x, _| {
         let entries =
-            x.fs.iter()
+            x.fs.borrow()
+                .iter()
                 .map(|(name, m)| match m {
-                    Ok(m) => json_value(&m.rill.mount_entry()),
-                    Err(_) => x
+                    Slot::Open(m) => json_value(&m.rill.mount_entry()),
+                    Slot::Unopened(c) => json_value(&fs_entry_from_config(c)),
+                    Slot::Failed(_) => x
                         .profile
                         .as_ref()
                         .and_then(|p| p.fs.get(name))
