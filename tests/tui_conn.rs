@@ -285,3 +285,67 @@ async fn set_ttl_on_a_redis_key_then_remove_it() {
     drive(&mut app, commands).await;
     assert_eq!(pttl(&server), -1, "empty input removes the expiry");
 }
+
+/// Issue 9, finding 3: 10 keys under `app:` among 200k other keys. SCAN pages mostly hold none
+/// of the mount's keys but have a cursor that goes on; the list used to stop at
+/// `keys (0 loaded, more…)` / `empty` with no key able to move it. Now it keeps scanning by
+/// itself (each request bounded in time, so the screen stays live) until the keys show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sparse_redis_prefix_lists_its_keys_without_a_key_press() {
+    let server = RedisServer::start();
+    let mut raw = server.raw().await;
+    for chunk in 0..200 {
+        let mut pipe = redis::pipe();
+        let mut mset = redis::cmd("MSET");
+        for i in 0..1000 {
+            mset.arg(format!("other:{chunk}:{i}")).arg("1");
+        }
+        pipe.add_command(mset).ignore();
+        pipe.query_async::<()>(&mut raw).await.unwrap();
+    }
+    for i in 0..10 {
+        redis::cmd("SET")
+            .arg(format!("app:k{i}"))
+            .arg(format!("{i}"))
+            .query_async::<()>(&mut raw)
+            .await
+            .unwrap();
+    }
+    let p = profile(vec![mount("sparse", &server.url())]);
+    let (mut app, commands) = App::new(vec![p], None, Theme::dark(), Keymap::default());
+    app.update(Action::Resize {
+        width: 100,
+        height: 30,
+    });
+    let mut queue: VecDeque<Command> = commands.into();
+    let (mut scans, mut slowest) = (0, Duration::ZERO);
+    while let Some(c) = queue.pop_front() {
+        let is_scan = matches!(c, Command::ScanKeys { .. });
+        let t = Instant::now();
+        let (id, out) = execute(c, |_, _| {}).await;
+        if is_scan {
+            scans += 1;
+            slowest = slowest.max(t.elapsed());
+        }
+        queue.extend(app.update(Action::TaskDone(id, out)));
+    }
+    let list = app.browser().unwrap().list.as_ref().unwrap();
+    let mut names: Vec<&str> = list.items.iter().map(|i| i.name.as_str()).collect();
+    names.sort();
+    let want: Vec<String> = (0..10).map(|i| format!("k{i}")).collect();
+    assert_eq!(names, want.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(list.complete, "the scan went to the end");
+    assert!(
+        list.scanned >= 190_000,
+        "looked at about the whole database: {}",
+        list.scanned
+    );
+    assert!(
+        slowest < Duration::from_millis(1500),
+        "one scan request took {slowest:?}: the UI would not stay live"
+    );
+    assert!(scans >= 1);
+    let screen = draw(&app);
+    assert!(screen.contains("10 loaded"), "{screen}");
+    assert!(!screen.contains("empty"), "{screen}");
+}

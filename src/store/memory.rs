@@ -117,10 +117,7 @@ pub(crate) fn page_by_offset<'a>(
     let count = count.max(1);
     let keys: Vec<String> = keys.skip(start).take(count).cloned().collect();
     let end = start + keys.len();
-    Ok(KeyPage {
-        keys,
-        next: (end < len).then(|| end.to_string()),
-    })
+    Ok(KeyPage::new(keys, (end < len).then(|| end.to_string())))
 }
 
 #[cfg(test)]

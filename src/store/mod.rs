@@ -210,6 +210,21 @@ pub struct KeyPage {
     pub keys: Vec<String>,
     /// Cursor for the next page; `None` when the scan is complete.
     pub next: Option<String>,
+    /// About how many stored keys the backend looked at to make this page: on Redis the sum
+    /// of the `COUNT` hints of its SCAN steps (a mount's prefix may match few of the database's
+    /// keys, so a page can be empty and still not the last); elsewhere the keys returned.
+    pub scanned: u64,
+}
+
+impl KeyPage {
+    /// A page whose backend looked at exactly the keys it returns.
+    pub fn new(keys: Vec<String>, next: Option<String>) -> KeyPage {
+        KeyPage {
+            scanned: keys.len() as u64,
+            keys,
+            next,
+        }
+    }
 }
 
 /// One page of entries from [`KvStore::scan_values`].

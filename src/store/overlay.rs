@@ -201,10 +201,10 @@ impl KvStore for KvOverlay {
             .get(start..end)
             .map(<[String]>::to_vec)
             .unwrap_or_default();
-        Ok(KeyPage {
-            keys: page,
-            next: (end < keys.len()).then(|| end.to_string()),
-        })
+        Ok(KeyPage::new(
+            page,
+            (end < keys.len()).then(|| end.to_string()),
+        ))
     }
 
     async fn count(&self) -> Result<u64, StoreError> {

@@ -26,7 +26,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use futures::StreamExt;
@@ -54,6 +54,11 @@ const PUT_PIPELINES_IN_FLIGHT: usize = 4;
 const GET_CHUNK: usize = 1_000;
 /// `COUNT` hint for our own full scans (`count`, `clear`).
 const FULL_SCAN_COUNT: usize = 1_000;
+/// How long one `scan` call may keep stepping over SCAN pages that hold none of the mount's
+/// keys before it returns an empty page with the cursor (so a UI stays live).
+const SPARSE_SCAN_BUDGET: Duration = Duration::from_millis(100);
+/// The smallest `COUNT` of the steps after an empty one.
+const SPARSE_SCAN_COUNT: usize = 1_000;
 /// Keys per `DEL` in `clear`.
 const DEL_CHUNK: usize = 1_000;
 
@@ -730,20 +735,41 @@ impl KvStore for RedisStore {
             )
             .during("list keys of", ""));
         }
-        let (next, raw) = self.scan_step(cursor, &self.match_pattern, count).await?;
+        // A prefix that matches few of the database's keys gives empty SCAN pages with a
+        // cursor that goes on (10 `app:` keys among 200k others: ~1000 empty steps of COUNT
+        // 200). Keep stepping, with a growing COUNT, until a step finds keys, the scan ends or
+        // the time budget is spent: then the caller gets the cursor back and can show progress.
+        let started = Instant::now();
+        let mut cursor = cursor.to_string();
+        let mut step_count = count.max(1);
+        let mut scanned = 0u64;
         let strip = self.prefix.len();
-        let mut seen = HashSet::new();
-        let mut keys = Vec::new();
-        for k in self.own_keys(raw) {
-            let key = String::from_utf8_lossy(&k[strip..]).into_owned();
-            if seen.insert(key.clone()) {
-                keys.push(key);
+        loop {
+            let (next, raw) = self
+                .scan_step(&cursor, &self.match_pattern, step_count)
+                .await?;
+            scanned += step_count as u64;
+            let mut seen = HashSet::new();
+            let mut keys = Vec::new();
+            for k in self.own_keys(raw) {
+                let key = String::from_utf8_lossy(&k[strip..]).into_owned();
+                if seen.insert(key.clone()) {
+                    keys.push(key);
+                }
             }
+            let done = next == "0";
+            if !keys.is_empty() || done || started.elapsed() >= SPARSE_SCAN_BUDGET {
+                return Ok(KeyPage {
+                    keys,
+                    next: (!done).then_some(next),
+                    scanned,
+                });
+            }
+            cursor = next;
+            step_count = (step_count * 2)
+                .min(count.max(1) * 10)
+                .max(SPARSE_SCAN_COUNT);
         }
-        Ok(KeyPage {
-            keys,
-            next: (next != "0").then_some(next),
-        })
     }
 
     /// Counts as rill's `maxEntries` check does: every SCAN result of the raw pattern `prefix*`

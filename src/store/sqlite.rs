@@ -369,7 +369,7 @@ impl KvStore for SqliteStore {
         let next = (keys.len() as i64 == limit)
             .then(|| keys.last().cloned())
             .flatten();
-        Ok(KeyPage { keys, next })
+        Ok(KeyPage::new(keys, next))
     }
 
     /// Keys and values of one page in one statement (same order and cursor as `scan`).

@@ -4,20 +4,25 @@ use super::*;
 
 #[test]
 fn first_page_then_the_next_one_near_the_end() {
+    use crate::tui::screens::browser::{PAGE, PREFETCH};
     let (mut app, commands) = new_app(vec![profile("dev", vec![kv("a", "read-write")], vec![])]);
     let commands = open_all(&mut app, commands);
     let s = scans(&commands);
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].1, None);
-    let names: Vec<String> = (0..30).map(|i| format!("k{i:02}")).collect();
+    let names: Vec<String> = (0..PAGE).map(|i| format!("k{i:03}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let after = app.update(Action::TaskDone(s[0].0, keys_page(&refs, Some("c1"))));
     assert!(
-        matches!(&after[..], [Command::GetValue { key, .. }] if key == "k00"),
-        "the first key is previewed: {after:?}"
+        matches!(&after[..], [Command::GetValue { key, .. }] if key == "k000"),
+        "the first key is previewed, a full page asks for no more: {after:?}"
     );
     app.update(Action::NextPane);
     let mut next_pages = Vec::new();
+    for _ in 0..PAGE - PREFETCH - 2 {
+        next_pages.extend(scans(&app.update(Action::Down)));
+    }
+    assert!(next_pages.is_empty(), "far from the end: {next_pages:?}");
     for _ in 0..15 {
         next_pages.extend(scans(&app.update(Action::Down)));
     }
@@ -25,11 +30,110 @@ fn first_page_then_the_next_one_near_the_end() {
     assert_eq!(next_pages[0].1.as_deref(), Some("c1"));
     app.update(Action::TaskDone(
         next_pages[0].0,
-        keys_page(&["k30", "k00"], None),
+        keys_page(&["k200", "k000"], None),
     ));
     let list = app.browser().unwrap().list.as_ref().unwrap();
-    assert_eq!(list.items.len(), 31, "a repeated SCAN key is kept once");
+    assert_eq!(
+        list.items.len(),
+        PAGE + 1,
+        "a repeated SCAN key is kept once"
+    );
     assert!(list.complete);
+}
+
+/// Issue 9, finding 3: a Redis mount whose prefix is rare in a big database gets SCAN pages
+/// with no key and a cursor that goes on. The list keeps asking (no key press needed), shows
+/// how far the server has looked, and lists the keys when they come; j on an empty list asks
+/// for more instead of doing nothing.
+#[test]
+fn sparse_scan_keeps_loading_and_shows_how_far_it_looked() {
+    let (mut app, commands) = new_app(vec![profile("dev", vec![kv("a", "read-write")], vec![])]);
+    app.update(Action::Resize {
+        width: 100,
+        height: 24,
+    });
+    let commands = open_all(&mut app, commands);
+    let mut id = scans(&commands)[0].0;
+    let empty = |next: &str, scanned: u64| {
+        TaskOutput::Keys(KeyPage {
+            keys: vec![],
+            next: Some(next.into()),
+            scanned,
+        })
+    };
+    for (i, cursor) in ["17", "4242", "99"].into_iter().enumerate() {
+        let more = app.update(Action::TaskDone(id, empty(cursor, 40_000)));
+        let next = scans(&more);
+        assert_eq!(
+            next.len(),
+            1,
+            "page {i}: an empty page asks for the next: {more:?}"
+        );
+        assert_eq!(next[0].1.as_deref(), Some(cursor));
+        id = next[0].0;
+    }
+    let screen = draw(&app, 100, 24);
+    assert!(
+        screen.contains("0 loaded, scanning…") && screen.contains("120k keys looked at"),
+        "{screen}"
+    );
+    assert!(screen.contains("no key of this mount"), "{screen}");
+    let more = app.update(Action::TaskDone(
+        id,
+        TaskOutput::Keys(KeyPage {
+            keys: vec!["user:1".into(), "user:2".into()],
+            next: Some("7".into()),
+            scanned: 40_000,
+        }),
+    ));
+    assert_eq!(
+        scans(&more).len(),
+        1,
+        "fewer than a page loaded: keeps going"
+    );
+    let id = scans(&more)[0].0;
+    app.update(Action::TaskDone(id, keys_page(&["user:3"], None)));
+    assert_eq!(list_names(&app), ["user:1", "user:2", "user:3"]);
+    let screen = draw(&app, 100, 24);
+    assert!(screen.contains("3 loaded"), "{screen}");
+    assert!(!screen.contains("scanning"), "{screen}");
+}
+
+/// A filter that hides every loaded key leaves nothing to move over: j (or G, PgDn) then asks
+/// for the next page instead of doing nothing.
+#[test]
+fn moving_over_an_empty_view_of_an_incomplete_list_asks_for_more() {
+    use crate::tui::screens::browser::PAGE;
+    let (mut app, commands) = new_app(vec![profile("dev", vec![kv("a", "read-write")], vec![])]);
+    let commands = open_all(&mut app, commands);
+    let id = scans(&commands)[0].0;
+    let names: Vec<String> = (0..PAGE).map(|i| format!("k{i:03}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    app.update(Action::TaskDone(id, keys_page(&refs, Some("c1"))));
+    app.update(Action::NextPane);
+    app.update(Action::StartFilter);
+    for c in "zzz".chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    assert!(
+        app.browser()
+            .unwrap()
+            .list
+            .as_ref()
+            .unwrap()
+            .visible()
+            .is_empty()
+    );
+    let asked = scans(&app.update(Action::Down));
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].1.as_deref(), Some("c1"));
+}
+
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    t.draw(|f| f.render_widget(&*app, f.area())).unwrap();
+    t.backend().to_string()
 }
 
 #[test]
@@ -288,12 +392,15 @@ fn fs_binary_file_preview_snapshot() {
         ],
         next: Some("more".into()),
     };
-    app.update(Action::TaskDone(*id, TaskOutput::Files(page)));
+    let more = app.update(Action::TaskDone(*id, TaskOutput::Files(page)));
+    // Less than a page loaded and more to come: the next page is asked for at once.
+    assert!(
+        matches!(&more[..], [Command::ListFiles { cursor, .. }, ..] if cursor.as_deref() == Some("more")),
+        "{more:?}"
+    );
     app.update(Action::NextPane);
     let commands = app.update(Action::Down);
-    // Near the end of what is loaded: the next page is asked for too.
     let [
-        Command::ListFiles { cursor, .. },
         Command::ReadFile {
             id, path, limit, ..
         },
@@ -301,7 +408,6 @@ fn fs_binary_file_preview_snapshot() {
     else {
         panic!("{commands:?}")
     };
-    assert_eq!(cursor.as_deref(), Some("more"));
     assert_eq!(path, "blob.bin");
     assert_eq!(*limit, Some(crate::tui::screens::preview::CAP as u64));
     let bytes: Vec<u8> = (0u8..40).map(|b| b.wrapping_mul(37)).collect();

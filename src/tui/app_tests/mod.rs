@@ -112,10 +112,10 @@ fn scans(commands: &[Command]) -> Vec<(RequestId, Option<String>)> {
 }
 
 fn keys_page(keys: &[&str], next: Option<&str>) -> TaskOutput {
-    TaskOutput::Keys(KeyPage {
-        keys: keys.iter().map(|k| k.to_string()).collect(),
-        next: next.map(str::to_string),
-    })
+    TaskOutput::Keys(KeyPage::new(
+        keys.iter().map(|k| k.to_string()).collect(),
+        next.map(str::to_string),
+    ))
 }
 
 fn list_names(app: &App) -> Vec<String> {

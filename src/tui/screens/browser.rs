@@ -252,7 +252,8 @@ impl BrowserScreen {
                 };
                 let n = list.visible().len() as i64;
                 if n == 0 {
-                    return Vec::new();
+                    // Nothing loaded (or nothing matching) yet: moving asks for more.
+                    return load_page(ctx, list);
                 }
                 list.selected = (list.selected as i64 + delta).clamp(0, n - 1) as usize;
                 let mut out = Vec::new();
@@ -429,6 +430,7 @@ impl BrowserScreen {
                 dedup(&mut list.items);
                 list.next = page.next.clone();
                 list.complete = page.next.is_none();
+                list.scanned += page.scanned.max(page.keys.len() as u64);
             }
             TaskOutput::Files(page) => {
                 list.items.extend(page.entries.iter().map(|m| Item {
@@ -444,12 +446,15 @@ impl BrowserScreen {
             }
             _ => {}
         }
+        let mut out = Vec::new();
+        if list.wants_more() {
+            out.extend(load_page(ctx, list));
+        }
         // After the first page: show the first item.
-        Some(if self.preview.is_none() {
-            self.preview_selected(ctx)
-        } else {
-            Vec::new()
-        })
+        if self.preview.is_none() {
+            out.extend(self.preview_selected(ctx));
+        }
+        Some(out)
     }
 
     /// A write finished: update the list and the preview.

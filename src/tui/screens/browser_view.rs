@@ -224,12 +224,15 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         return;
     };
     let visible = list.visible();
-    let more = if list.loading.is_some() {
-        ", loading…"
+    let sparse = list.is_sparse_scan() && !list.complete;
+    let more = if sparse {
+        ", scanning…".into()
+    } else if list.loading.is_some() {
+        ", loading…".into()
     } else if list.complete {
-        ""
+        String::new()
     } else {
-        ", more…"
+        ", more…".into()
     };
     let count = if list.filter.is_empty() {
         format!("{} loaded{more}", list.items.len())
@@ -241,11 +244,17 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     } else {
         format!(" {}/ ({count}) ", list.dir)
     };
+    // While a sparse scan goes on, how far it has looked replaces the sort label.
+    let bottom = if sparse {
+        format!(" {} keys looked at ", approx_count(list.scanned))
+    } else {
+        format!(" {} ", list.sort.label())
+    };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(t.border(focused))
         .title(title)
-        .title_bottom(Line::styled(format!(" {} ", list.sort.label()), t.dim()).right_aligned());
+        .title_bottom(Line::styled(bottom, t.dim()).right_aligned());
     let mut inner = block.inner(area);
     block.render(area, buf);
     if s.filtering || !list.filter.is_empty() {
@@ -265,14 +274,20 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         return;
     }
     if visible.is_empty() {
-        let msg = if list.loading.is_some() {
+        let msg = if list.loading.is_some() && list.is_sparse_scan() {
+            "scanning… no key of this mount found yet"
+        } else if list.loading.is_some() {
             "loading…"
+        } else if !list.complete {
+            "none loaded yet: j or PgDn loads more"
         } else if list.filter.is_empty() {
             "empty"
         } else {
             "no loaded item matches"
         };
-        Paragraph::new(Line::styled(msg, t.dim())).render(inner, buf);
+        Paragraph::new(Line::styled(msg, t.dim()))
+            .wrap(ratatui::widgets::Wrap { trim: true })
+            .render(inner, buf);
         return;
     }
     // Only the rows on screen are built, so a list of 100k keys draws as fast as ten.
@@ -362,4 +377,13 @@ pub fn hit(
 /// Index of the first item-list row shown.
 fn first_shown(s: &BrowserScreen, height: usize) -> usize {
     window_start(s.list.as_ref().map(|l| l.selected), height)
+}
+
+/// `950`, `12k`, `1.2M`: a rough count for progress.
+fn approx_count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{}k", n / 1_000),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
 }

@@ -67,6 +67,9 @@ pub struct ItemList {
     /// Cursor of the next page; `None` with `complete`.
     pub next: Option<String>,
     pub complete: bool,
+    /// About how many stored keys the server looked at so far (Redis SCAN over a database
+    /// where the mount's prefix is rare looks at many more keys than it lists).
+    pub scanned: u64,
     pub loading: Option<RequestId>,
     pub error: Option<String>,
     /// Index into [`ItemList::visible`].
@@ -83,6 +86,7 @@ impl ItemList {
             items: Vec::new(),
             next: None,
             complete: false,
+            scanned: 0,
             loading: None,
             error: None,
             selected: 0,
@@ -116,6 +120,20 @@ impl ItemList {
         self.visible()
             .get(self.selected)
             .and_then(|&i| self.items.get(i))
+    }
+}
+
+impl ItemList {
+    /// Whether the list should ask for the next page without waiting for the user: it does
+    /// not fill a page yet and the store has more (a sparse Redis prefix returns empty pages
+    /// with a cursor that goes on; each page is bounded in time, so the UI stays live).
+    pub fn wants_more(&self) -> bool {
+        !self.complete && self.error.is_none() && self.items.len() < PAGE
+    }
+
+    /// Whether the server is looking at many more keys than it lists (a sparse prefix).
+    pub fn is_sparse_scan(&self) -> bool {
+        self.scanned > self.items.len() as u64 + PAGE as u64
     }
 }
 
