@@ -131,6 +131,10 @@ pub struct RunOptions {
     pub on_log: Option<LogSink>,
     /// Longest one `kv::`/`fs::` call may take before it fails with `RILL-R012`.
     pub call_timeout: Option<Duration>,
+    /// The changes of the dry run this real run applies (the TUI scratchpad's F6). Before
+    /// anything runs, every kv key they change must still hold its `before` text; a key
+    /// another process wrote since refuses the whole run, and nothing is written.
+    pub expect: Vec<WriteChange>,
 }
 
 /// A script error with its position.
@@ -360,6 +364,39 @@ impl MountOpener for RunOpener {
     }
 }
 
+/// Refuses a run whose dry run is outdated: a kv key it changes no longer holds what the dry run
+/// saw. Mounts it opens for the check stay open for the run.
+async fn check_expected(mounts: &mut ScriptMounts, expect: &[WriteChange]) -> Result<(), String> {
+    let mut drifted = Vec::new();
+    for c in expect.iter().filter(|c| c.store == "kv") {
+        if let Some(cfg) = mounts.unopened_kv.shift_remove(&c.mount) {
+            let opened = open_kv_for(&cfg, mounts.read_only).await.map_err(Arc::new);
+            mounts.kv.insert(c.mount.clone(), opened);
+        }
+        let now = match mounts.kv.get(&c.mount) {
+            Some(Ok(m)) => m
+                .store()
+                .get(&c.target)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|v| v.text),
+            Some(Err(e)) => return Err(e.to_string()),
+            None => continue,
+        };
+        if now != c.before {
+            drifted.push(format!("`{}` in {}", c.target, c.mount));
+        }
+    }
+    if drifted.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} changed since the dry run (another process wrote it): nothing was written; run the \
+         dry run again (F5) to see what the snippet would do now",
+        drifted.join(", ")
+    ))
+}
+
 /// Where `name` comes in the profile (mounts it does not declare come last).
 fn profile_rank(profile: Option<&Profile>, fs: bool, name: &str) -> usize {
     profile
@@ -424,6 +461,25 @@ pub async fn run_script(mounts: &ScriptMounts, source: &str, opts: &RunOptions) 
             };
         }
     };
+    // What a run sees is the stores as they are now, as a rill host loads them at its start:
+    // a JSON file store shared with the UI forgets its loaded copy.
+    let mut mounts = mounts.clone();
+    for m in mounts.kv.values().flatten() {
+        if let Err(e) = m.store().reload().await {
+            return RunReport {
+                error: Some(ScriptError::plain(e.to_string())),
+                ..RunReport::default()
+            };
+        }
+    }
+    if let Err(e) = check_expected(&mut mounts, &opts.expect).await {
+        return RunReport {
+            error: Some(ScriptError::plain(e)),
+            elapsed: started.elapsed(),
+            ..RunReport::default()
+        };
+    }
+    let mounts = &mounts;
     let stores = run_stores(mounts, opts.dry_run);
     let opener = stores.opener.clone();
     let profile = mounts.profile.clone();

@@ -317,6 +317,12 @@ impl KvStore for JsonFileStore {
         Ok(())
     }
 
+    /// Drops the loaded copy: the next call reads the file again.
+    async fn reload(&self) -> Result<(), StoreError> {
+        *self.data.lock().await = None;
+        Ok(())
+    }
+
     /// Writes the whole store if it was ever loaded (rill's dispose: a store never used is not
     /// written; a used one is, even when nothing changed).
     async fn flush(&self) -> Result<(), StoreError> {

@@ -17,6 +17,9 @@ use super::json_file::{CORRUPT_TEXT, PROTO_KEY};
 use super::{Backend, ErrorKind, Expiry, KvStore, RillCallError, StoreError};
 use crate::config::{KvBackendConfig, KvMountConfig, SchemaEntry};
 
+mod edit;
+pub use edit::{Edit, EditError, Seen};
+
 /// The error code of every core kv error.
 pub const CORE_KV_CODE: &str = "RILL-R004";
 
@@ -177,6 +180,15 @@ impl KvMount {
     }
 
     async fn set_locked(&self, key: &str, value: &Json) -> Result<(), RillCallError> {
+        let text = self.check_set(key, value).await?;
+        self.store
+            .put(key, &text, Expiry::MountDefault)
+            .await
+            .map_err(|e| self.store_err(e))
+    }
+
+    /// Every check `kv::set` makes before writing `value` at `key`; the compact text to store.
+    async fn check_set(&self, key: &str, value: &Json) -> Result<String, RillCallError> {
         self.check_writable()?;
         self.check_declared(key)?;
         self.check_type(key, value)?;
@@ -206,10 +218,7 @@ impl KvMount {
                 j.max_store_size
             )));
         }
-        self.store
-            .put(key, &text, Expiry::MountDefault)
-            .await
-            .map_err(se)
+        Ok(text)
     }
 
     /// `kv::merge`: shallow merge of `partial` into the dict at `key` (created when missing).

@@ -255,6 +255,9 @@ pub enum Expiry {
     After(Duration),
     /// No expiry at all.
     Never,
+    /// Whatever time to live the key has now (Redis `SET … KEEPTTL`; a new key gets none): a
+    /// tool's edit of a value that should not change when it expires.
+    Keep,
 }
 
 /// The callback of [`KvStore::update`]: receives the current stored text (if any) and returns
@@ -352,6 +355,13 @@ pub trait KvStore: Send + Sync + Debug {
     /// Deletes every stored entry of this store (rill `clear`, before defaults are re-added).
     /// The JSON file store, which materialises schema defaults, puts them back itself.
     async fn clear(&self) -> Result<(), StoreError>;
+
+    /// Forgets what this handle holds of the store, so the next call reads it again (the JSON
+    /// file store drops its loaded copy: another process may have written the file since).
+    /// Default: nothing is held.
+    async fn reload(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Writes pending changes (JSON file: the whole file, temp file + rename). Others: no-op.
     async fn flush(&self) -> Result<(), StoreError> {

@@ -409,6 +409,7 @@ impl RedisStore {
                 .arg("PX")
                 .arg(duration_millis(d)),
             Expiry::Never => pipe.cmd("SET").arg(rkey).arg(text),
+            Expiry::Keep => pipe.cmd("SET").arg(rkey).arg(text).arg("KEEPTTL"),
         };
     }
 

@@ -16,6 +16,8 @@ use crate::migrate::progress::Progress;
 use crate::migrate::verify::VerifyReport;
 use crate::migrate::{Endpoint, FsMount};
 use crate::rill::session::{RunOptions, RunReport, ScriptMounts};
+use crate::store::Expiry;
+use crate::store::kv_mount::Seen;
 use crate::store::kv_mount::KvMount;
 use crate::store::{FileMeta, FilePage, Json, KeyPage, StoredValue};
 
@@ -137,16 +139,20 @@ pub enum Command {
         path: String,
         limit: Option<u64>,
     },
+    /// Writes `value` at `key` if the key still holds `seen` (see `KvMount::edit`).
     SetValue {
         id: RequestId,
         mount: KvMount,
         key: String,
         value: Json,
+        seen: Seen,
+        expiry: Expiry,
     },
     DeleteKey {
         id: RequestId,
         mount: KvMount,
         key: String,
+        seen: Seen,
     },
     /// Rewrites `key` with the same value and this expiry (`None`: no expiry).
     SetTtl {
@@ -154,6 +160,7 @@ pub enum Command {
         mount: KvMount,
         key: String,
         ttl: Option<std::time::Duration>,
+        seen: Seen,
     },
     Plan {
         id: RequestId,
@@ -230,6 +237,9 @@ pub enum TaskOutput {
     },
     Written,
     Deleted(bool),
+    /// A write was refused: the key no longer holds what the user was shown (`now`: what it
+    /// holds, `None`: gone).
+    Drifted { now: Option<String> },
     Planned(MigrationPlan),
     Copied(CopyReport),
     Verified(VerifyReport),

@@ -335,6 +335,30 @@ impl App {
                 }
                 Vec::new()
             }
+            TaskOutput::Drifted { now } => {
+                let editor = self.stack.iter_mut().rev().find_map(|s| match s {
+                    Screen::Editor(ed) if ed.slot == write.slot && ed.key == write.key => Some(ed),
+                    _ => None,
+                });
+                match editor {
+                    Some(ed) => ed.drifted(now.as_deref()),
+                    None => {
+                        let what = match &now {
+                            Some(t) => format!("it now holds {}", super::screens::editor::short(t)),
+                            None => "it was deleted".into(),
+                        };
+                        self.ctx.error(format!(
+                            "`{}` changed in {addr} since it was shown ({what}): nothing was \
+                             written; the view is reloaded, try again",
+                            write.key
+                        ));
+                        if let Some(Screen::Browser(b)) = self.stack.first_mut() {
+                            return b.update(&mut self.ctx, &Action::Reload).commands;
+                        }
+                    }
+                }
+                Vec::new()
+            }
             TaskOutput::Deleted(existed) => {
                 if existed {
                     self.ctx

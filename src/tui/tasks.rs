@@ -16,6 +16,8 @@ use crate::config::Profile;
 use crate::migrate::progress::{Phase, Progress};
 use crate::migrate::{FsMount, copy, plan, verify};
 use crate::rill::session::{self, ScriptMounts};
+use crate::store::Expiry;
+use crate::store::kv_mount::{Edit, EditError};
 use crate::store::{Backend, FileStore, open};
 
 /// Largest file the preview reads in full ("load all").
@@ -89,10 +91,22 @@ pub async fn execute(
             cursor,
             count,
             ..
-        } => match mount.store().scan(cursor.as_deref(), count).await {
-            Ok(page) => TaskOutput::Keys(page),
-            Err(e) => TaskOutput::Failed(e.to_string()),
-        },
+        } => {
+            // A list from the start (open, `r`) shows the store as it is now: the JSON file
+            // store forgets its loaded copy, which another process may have outdated.
+            let reloaded = match cursor {
+                None => mount.store().reload().await,
+                Some(_) => Ok(()),
+            };
+            let page = match reloaded {
+                Ok(()) => mount.store().scan(cursor.as_deref(), count).await,
+                Err(e) => Err(e),
+            };
+            match page {
+                Ok(page) => TaskOutput::Keys(page),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
         Command::ListFiles {
             fs,
             dir,
@@ -111,46 +125,33 @@ pub async fn execute(
             fs, path, limit, ..
         } => read_file(&fs, &path, limit).await,
         Command::SetValue {
-            mount, key, value, ..
-        } => {
-            let r = async {
-                mount.set(&key, value).await?;
-                mount.flush().await
-            };
-            match r.await {
-                Ok(()) => TaskOutput::Written,
-                Err(e) => TaskOutput::Failed(e.message),
-            }
-        }
+            mount,
+            key,
+            value,
+            seen,
+            expiry,
+            ..
+        } => edited(mount.edit(&key, Edit::Set(value, expiry), &seen).await, |_| {
+            TaskOutput::Written
+        }),
         Command::SetTtl {
-            mount, key, ttl, ..
+            mount,
+            key,
+            ttl,
+            seen,
+            ..
         } => {
-            let expiry = ttl.map_or(crate::store::Expiry::Never, crate::store::Expiry::After);
-            let store = mount.store();
-            let r = async {
-                let Some(v) = store.get(&key).await? else {
-                    return Ok(false);
-                };
-                store.put(&key, &v.text, expiry).await?;
-                Ok::<_, crate::store::StoreError>(true)
-            };
-            match r.await {
-                Ok(true) => TaskOutput::Written,
-                Ok(false) => TaskOutput::Failed(format!("`{key}` no longer exists")),
-                Err(e) => TaskOutput::Failed(e.to_string()),
-            }
+            let expiry = ttl.map_or(Expiry::Never, Expiry::After);
+            edited(mount.edit(&key, Edit::Expire(expiry), &seen).await, |_| {
+                TaskOutput::Written
+            })
         }
-        Command::DeleteKey { mount, key, .. } => {
-            let r = async {
-                let existed = mount.delete(&key).await?;
-                mount.flush().await?;
-                Ok::<_, crate::store::RillCallError>(existed)
-            };
-            match r.await {
-                Ok(existed) => TaskOutput::Deleted(existed),
-                Err(e) => TaskOutput::Failed(e.message),
-            }
-        }
+        Command::DeleteKey {
+            mount, key, seen, ..
+        } => edited(
+            mount.edit(&key, Edit::Delete, &seen).await,
+            TaskOutput::Deleted,
+        ),
         Command::Plan { src, dst, .. } => {
             let (tx, rx) = watch::channel(Progress::new(Phase::Planning));
             let fwd = forward(id, rx, on_progress);
@@ -283,4 +284,13 @@ async fn read_whole(fs: &FsMount, path: &str) -> Result<Bytes, crate::store::Sto
         }
     }
     Ok(buf.freeze())
+}
+
+/// The output of a `KvMount::edit`.
+fn edited(r: Result<bool, EditError>, ok: impl FnOnce(bool) -> TaskOutput) -> TaskOutput {
+    match r {
+        Ok(wrote) => ok(wrote),
+        Err(EditError::Drifted { now }) => TaskOutput::Drifted { now },
+        Err(EditError::Refused(e)) => TaskOutput::Failed(e.message),
+    }
 }

@@ -3,6 +3,7 @@
 //! mount) and names what it affects in its confirmation (typed profile name on `protect`).
 
 use super::super::action::{Command, Handle};
+use crate::store::kv_mount::Seen;
 use super::super::context::{Context, MountKind};
 use super::browser::BrowserScreen;
 use super::{Effects, Screen};
@@ -19,7 +20,16 @@ impl BrowserScreen {
         };
         match p.editable_text() {
             Some(text) => {
-                let ed = super::editor::EditorScreen::new(p.slot, p.name.clone(), &text, false);
+                let mut ed = super::editor::EditorScreen::new(
+                    p.slot,
+                    p.name.clone(),
+                    &text,
+                    false,
+                    p.seen(&p.name),
+                );
+                if let Some(m) = ctx.kv(p.slot) {
+                    ed = ed.with_expiry(super::editor::save_expiry(m.config(), p.ttl()));
+                }
                 Effects::push(Screen::Editor(Box::new(ed)))
             }
             None => {
@@ -59,8 +69,9 @@ impl BrowserScreen {
             ctx.error("select a key to set its TTL");
             return Effects::default();
         };
+        let seen = self.seen(&item.name);
         Effects::push(Screen::Prompt(Box::new(super::confirm::PromptScreen::ttl(
-            self.mount, item.name,
+            self.mount, item.name, seen,
         ))))
     }
 
@@ -87,6 +98,7 @@ impl BrowserScreen {
                     id,
                     mount,
                     key: item.name.clone(),
+                    seen: self.seen(&item.name),
                 },
                 false,
             ),
@@ -102,6 +114,13 @@ impl BrowserScreen {
         };
         let confirm = super::confirm::ConfirmScreen::delete(ctx, self.mount, &item.name, file, cmd);
         Effects::push(Screen::Confirm(Box::new(confirm)))
+    }
+
+    /// What the preview showed of `key` (`Seen::Anything` when it showed something else).
+    fn seen(&self, key: &str) -> Seen {
+        self.preview
+            .as_ref()
+            .map_or(Seen::Anything, |p| p.seen(key))
     }
 
     /// The selected mount may be written and is connected.

@@ -4,6 +4,7 @@
 //! `user:7` from dev:user?"). On a `protect` profile the user must type the profile name.
 //! A [`PromptScreen`] asks for a new key's name before the editor opens.
 
+use crate::store::kv_mount::Seen;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -188,6 +189,8 @@ pub struct PromptScreen {
     pub error: Option<String>,
     /// Asking for the TTL of this key (else: a new key's name).
     pub ttl_of: Option<String>,
+    /// What the key held when asked (TTL changes).
+    pub seen: Seen,
 }
 
 impl PromptScreen {
@@ -197,13 +200,15 @@ impl PromptScreen {
             input: String::new(),
             error: None,
             ttl_of: None,
+            seen: Seen::Anything,
         }
     }
 
     /// Asks for the expiry of `key` in seconds (empty or 0: no expiry).
-    pub fn ttl(slot: usize, key: String) -> Self {
+    pub fn ttl(slot: usize, key: String, seen: Seen) -> Self {
         PromptScreen {
             ttl_of: Some(key),
+            seen,
             ..PromptScreen::new_key(slot)
         }
     }
@@ -230,6 +235,7 @@ impl PromptScreen {
             mount,
             key: key.clone(),
             ttl,
+            seen: self.seen.clone(),
         };
         let write = Write {
             slot: self.slot,
@@ -275,14 +281,32 @@ impl PromptScreen {
                     return Effects::default();
                 }
                 // Declared keys start from their schema default; open keys from "".
-                let initial = ctx
+                let declared = ctx
                     .kv(self.slot)
                     .and_then(|m| m.config().schema.as_ref())
-                    .and_then(|s| s.get(&self.input))
+                    .and_then(|s| s.get(&self.input));
+                let initial = declared
                     .map(|e| e.default.to_pretty())
                     .unwrap_or_else(|| "\"\"".into());
-                let ed =
-                    super::editor::EditorScreen::new(self.slot, self.input.clone(), &initial, true);
+                // A new key must still be absent when saved; a JSON file holds its declared
+                // keys from load, at their default.
+                let json = ctx
+                    .kv(self.slot)
+                    .is_some_and(|m| m.store().info().backend == crate::store::Backend::Json);
+                let seen = match declared {
+                    Some(e) if json => Seen::Text(Some(e.default.to_compact())),
+                    _ => Seen::Text(None),
+                };
+                let mut ed = super::editor::EditorScreen::new(
+                    self.slot,
+                    self.input.clone(),
+                    &initial,
+                    true,
+                    seen,
+                );
+                if let Some(m) = ctx.kv(self.slot) {
+                    ed = ed.with_expiry(super::editor::save_expiry(m.config(), None));
+                }
                 Effects {
                     pop: true,
                     push: Some(Screen::Editor(Box::new(ed))),

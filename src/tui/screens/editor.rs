@@ -5,6 +5,11 @@
 //! and limits exactly as rill does; its refusal is shown here and the text is kept. On a
 //! protected profile the save asks for the profile name first. Esc with unsaved changes asks
 //! before dropping them.
+//!
+//! The save re-reads the store and refuses when the key no longer holds what the editor opened
+//! with (another process wrote it): the editor keeps the text and says so, and a second ctrl-s
+//! overwrites. A Redis value keeps its remaining TTL (`SET … KEEPTTL`), unless the mount has a
+//! `ttl`, which a rill host would set (SETEX); the status line says which.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,7 +23,9 @@ use super::super::context::{Context, Write};
 use super::super::widgets::popup;
 use super::confirm::{ConfirmScreen, Pending};
 use super::{Effects, Screen};
-use crate::store::js_json;
+use crate::config::{KvBackendConfig, KvMountConfig};
+use crate::store::kv_mount::Seen;
+use crate::store::{Expiry, js_json};
 
 /// Editing one kv value.
 #[derive(Debug, Clone)]
@@ -33,10 +40,47 @@ pub struct EditorScreen {
     pub saving: bool,
     /// The text the editor opened with (esc asks before dropping changes to it).
     pub original: String,
+    /// What the key held when the editor opened; `Seen::Anything` after the user was told it
+    /// changed since (the next save overwrites).
+    pub seen: Seen,
+    /// How the save sets the key's expiry, and the line that tells the user.
+    pub expiry: Expiry,
+    pub ttl_note: Option<String>,
+}
+
+/// The expiry a save gives a value of `cfg` whose key now has `ttl` left: the mount's `ttl`
+/// where it has one (what a rill host's `set` does), else the key's own TTL kept.
+pub fn save_expiry(
+    cfg: &KvMountConfig,
+    ttl: Option<std::time::Duration>,
+) -> (Expiry, Option<String>) {
+    let KvBackendConfig::Redis(r) = &cfg.backend else {
+        return (Expiry::MountDefault, None);
+    };
+    match (r.ttl.filter(|t| *t > 0), ttl) {
+        (Some(secs), _) => (
+            Expiry::MountDefault,
+            Some(format!("TTL set to the mount's ttl ({secs} s), as rill sets it")),
+        ),
+        (None, Some(left)) => (
+            Expiry::Keep,
+            Some(format!("TTL kept ({} left)", human_secs(left.as_secs()))),
+        ),
+        (None, None) => (Expiry::Keep, Some("no TTL".into())),
+    }
+}
+
+fn human_secs(s: u64) -> String {
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
 }
 
 impl EditorScreen {
-    pub fn new(slot: usize, key: String, text: &str, is_new: bool) -> Self {
+    /// Edits `key` starting from `text`; `seen` is what the key holds now.
+    pub fn new(slot: usize, key: String, text: &str, is_new: bool, seen: Seen) -> Self {
         let textarea = TextArea::new(text.lines().map(str::to_string).collect());
         EditorScreen {
             slot,
@@ -46,7 +90,33 @@ impl EditorScreen {
             error: None,
             saving: false,
             original: text.lines().collect::<Vec<_>>().join("\n"),
+            seen,
+            expiry: Expiry::MountDefault,
+            ttl_note: None,
         }
+    }
+
+    /// Sets how the save treats the key's expiry (see [`save_expiry`]).
+    pub fn with_expiry(mut self, (expiry, note): (Expiry, Option<String>)) -> Self {
+        self.expiry = expiry;
+        self.ttl_note = note;
+        self
+    }
+
+    /// The save found the key changed since the editor opened: keep the text, say so, and let
+    /// the next save overwrite.
+    pub fn drifted(&mut self, now: Option<&str>) {
+        self.saving = false;
+        self.seen = Seen::Anything;
+        let what = match now {
+            Some(t) => format!("it now holds {}", short(t)),
+            None => "it was deleted".into(),
+        };
+        self.error = Some(format!(
+            "`{}` changed on disk since you opened it ({what}): ctrl-s again overwrites it, \
+             esc keeps the other change (then r reloads)",
+            self.key
+        ));
     }
 
     /// The edited text.
@@ -104,6 +174,8 @@ impl EditorScreen {
             mount,
             key: self.key.clone(),
             value,
+            seen: self.seen.clone(),
+            expiry: self.expiry,
         };
         let write = Write {
             slot: self.slot,
@@ -150,7 +222,15 @@ impl EditorScreen {
             (Some(e), _) => Line::styled(e.clone(), Style::new().fg(t.error)),
             (None, true) => Line::styled("saving…", t.dim()),
             (None, false) => Line::styled(
-                "ctrl-s: save (checked against the mount's schema and limits)   esc: cancel",
+                match &self.ttl_note {
+                    Some(n) => format!(
+                        "ctrl-s: save (checked against the mount's schema and limits; {n})   \
+                         esc: cancel"
+                    ),
+                    None => "ctrl-s: save (checked against the mount's schema and limits)   \
+                             esc: cancel"
+                        .into(),
+                },
                 t.dim(),
             ),
         };
@@ -163,4 +243,13 @@ impl EditorScreen {
             buf,
         );
     }
+}
+
+/// At most 60 characters of a stored text, for a message.
+pub fn short(text: &str) -> String {
+    if text.chars().count() <= 60 {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(57).collect();
+    format!("{head}…")
 }

@@ -16,6 +16,7 @@ use super::super::context::Context;
 use super::super::widgets::{hex, json};
 use super::browser::Item;
 use crate::config::SchemaEntry;
+use crate::store::kv_mount::Seen;
 use crate::store::{FileMeta, Json, StoredValue, js_json};
 
 /// Bytes shown before "load all".
@@ -182,6 +183,27 @@ impl Preview {
     pub fn scroll_by(&mut self, delta: i64) {
         let max = self.line_count().saturating_sub(1).min(u16::MAX as usize) as i64;
         self.scroll = (self.scroll as i64 + delta).clamp(0, max) as u16;
+    }
+
+    /// What the user was shown of kv key `key`: its stored text, or that it was missing;
+    /// `Seen::Anything` when this preview is of another item or has not loaded.
+    pub fn seen(&self, key: &str) -> Seen {
+        if self.name != key || self.loading.is_some() {
+            return Seen::Anything;
+        }
+        match &self.content {
+            Some(Content::Kv { value, .. }) => Seen::Text(Some(value.text.clone())),
+            Some(Content::Missing) => Seen::Text(None),
+            _ => Seen::Anything,
+        }
+    }
+
+    /// The remaining TTL of the kv value shown.
+    pub fn ttl(&self) -> Option<std::time::Duration> {
+        match &self.content {
+            Some(Content::Kv { value, .. }) => value.ttl,
+            _ => None,
+        }
     }
 
     /// The text the editor starts with: the value pretty-printed (or raw when it is not JSON).

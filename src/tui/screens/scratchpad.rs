@@ -299,9 +299,13 @@ impl ScratchpadScreen {
         let protect = ctx.profiles.get(self.profile).is_some_and(|p| p.protect);
         let name = self.profile_name(ctx);
         let kept = self.report.clone();
-        let Some(command) = self.start(ctx, source, false) else {
+        let Some(mut command) = self.start(ctx, source, false) else {
             return Effects::default();
         };
+        // The apply is refused if a key the dry run changes was written since.
+        if let (Command::RunScript { options, .. }, Some((report, true))) = (&mut command, &kept) {
+            options.expect = report.changes.clone();
+        }
         if !protect {
             return Effects::commands(vec![command]);
         }
