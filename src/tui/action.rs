@@ -17,8 +17,8 @@ use crate::migrate::verify::VerifyReport;
 use crate::migrate::{Endpoint, FsMount};
 use crate::rill::session::{RunOptions, RunReport, ScriptMounts};
 use crate::store::Expiry;
-use crate::store::kv_mount::Seen;
 use crate::store::kv_mount::KvMount;
+use crate::store::kv_mount::Seen;
 use crate::store::{FileMeta, FilePage, Json, KeyPage, StoredValue};
 
 /// Identifies one command; a result whose id the app no longer waits for is dropped.
@@ -239,7 +239,9 @@ pub enum TaskOutput {
     Deleted(bool),
     /// A write was refused: the key no longer holds what the user was shown (`now`: what it
     /// holds, `None`: gone).
-    Drifted { now: Option<String> },
+    Drifted {
+        now: Option<String>,
+    },
     Planned(MigrationPlan),
     Copied(CopyReport),
     Verified(VerifyReport),

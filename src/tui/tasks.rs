@@ -131,9 +131,10 @@ pub async fn execute(
             seen,
             expiry,
             ..
-        } => edited(mount.edit(&key, Edit::Set(value, expiry), &seen).await, |_| {
-            TaskOutput::Written
-        }),
+        } => edited(
+            mount.edit(&key, Edit::Set(value, expiry), &seen).await,
+            |_| TaskOutput::Written,
+        ),
         Command::SetTtl {
             mount,
             key,

@@ -140,23 +140,56 @@ mod tests {
         let (m, s) = mount();
         s.put("a", "1", Expiry::Never).await.unwrap();
         let seen = Seen::Text(Some("1".into()));
-        assert_eq!(m.edit("a", Edit::Set(Json::Number(2.0), Expiry::Keep), &seen).await, Ok(true));
+        assert_eq!(
+            m.edit("a", Edit::Set(Json::Number(2.0), Expiry::Keep), &seen)
+                .await,
+            Ok(true)
+        );
         assert_eq!(s.get("a").await.unwrap().unwrap().text, "2");
         // Someone wrote 3; the user still saw 2... then 1: refused, 3 stays.
         s.put("a", "3", Expiry::Never).await.unwrap();
-        let e = m.edit("a", Edit::Set(Json::Number(9.0), Expiry::Keep), &seen).await;
-        assert_eq!(e, Err(EditError::Drifted { now: Some("3".into()) }));
+        let e = m
+            .edit("a", Edit::Set(Json::Number(9.0), Expiry::Keep), &seen)
+            .await;
+        assert_eq!(
+            e,
+            Err(EditError::Drifted {
+                now: Some("3".into())
+            })
+        );
         assert_eq!(s.get("a").await.unwrap().unwrap().text, "3");
         let e = m.edit("a", Edit::Delete, &seen).await;
-        assert_eq!(e, Err(EditError::Drifted { now: Some("3".into()) }));
+        assert_eq!(
+            e,
+            Err(EditError::Drifted {
+                now: Some("3".into())
+            })
+        );
         // Overwrite on request.
-        let r = m.edit("a", Edit::Set(Json::Number(9.0), Expiry::Keep), &Seen::Anything).await;
+        let r = m
+            .edit(
+                "a",
+                Edit::Set(Json::Number(9.0), Expiry::Keep),
+                &Seen::Anything,
+            )
+            .await;
         assert_eq!(r, Ok(true));
         assert_eq!(s.get("a").await.unwrap().unwrap().text, "9");
         // A new key must still be absent.
         s.put("b", "1", Expiry::Never).await.unwrap();
-        let e = m.edit("b", Edit::Set(Json::Number(5.0), Expiry::Keep), &Seen::Text(None)).await;
-        assert_eq!(e, Err(EditError::Drifted { now: Some("1".into()) }));
+        let e = m
+            .edit(
+                "b",
+                Edit::Set(Json::Number(5.0), Expiry::Keep),
+                &Seen::Text(None),
+            )
+            .await;
+        assert_eq!(
+            e,
+            Err(EditError::Drifted {
+                now: Some("1".into())
+            })
+        );
         // A delete of what was seen; then of a key that is gone.
         let nine = Seen::Text(Some("9".into()));
         assert_eq!(m.edit("a", Edit::Delete, &nine).await, Ok(true));

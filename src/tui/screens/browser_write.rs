@@ -3,10 +3,10 @@
 //! mount) and names what it affects in its confirmation (typed profile name on `protect`).
 
 use super::super::action::{Command, Handle};
-use crate::store::kv_mount::Seen;
 use super::super::context::{Context, MountKind};
 use super::browser::BrowserScreen;
 use super::{Effects, Screen};
+use crate::store::kv_mount::Seen;
 
 impl BrowserScreen {
     pub(super) fn edit(&mut self, ctx: &mut Context) -> Effects {

@@ -60,7 +60,9 @@ pub fn save_expiry(
     match (r.ttl.filter(|t| *t > 0), ttl) {
         (Some(secs), _) => (
             Expiry::MountDefault,
-            Some(format!("TTL set to the mount's ttl ({secs} s), as rill sets it")),
+            Some(format!(
+                "TTL set to the mount's ttl ({secs} s), as rill sets it"
+            )),
         ),
         (None, Some(left)) => (
             Expiry::Keep,
