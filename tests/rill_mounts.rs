@@ -144,6 +144,7 @@ fn profile(name: &str, kv: Vec<KvMountConfig>, fs: Vec<FsMountConfig>) -> Profil
         kv: kv.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: fs.into_iter().map(|m| (m.name.clone(), m)).collect(),
         warnings: vec![],
+        broken: vec![],
     }
 }
 

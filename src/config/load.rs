@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 
 use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
 use super::tree::{DocItem, ErrorSite, Loc, Node, NodeValue, from_figment, line_of};
-use super::{ConfigError, Profile};
+use super::{BrokenMount, ConfigError, FsMountConfig, KvMountConfig, MountSection, Profile};
 
 /// Environment variables the loader may read: the process environment, or a fixed set (tests).
 #[derive(Debug, Clone, Default)]
@@ -139,7 +139,16 @@ pub fn load_toml_str(
     let doc = toml_edit::ImDocument::parse(text).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         line: e.span().map(|s| line_of(text, s.start)),
-        message: format!("invalid TOML: {}", e.message().trim_end()),
+        // toml_edit's message may span lines; a profile error is one line.
+        message: format!(
+            "invalid TOML: {}",
+            e.message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     })?;
 
     let prefix = env_override_prefix(name);
@@ -172,18 +181,20 @@ pub fn load_toml_str(
         &mut key_path,
         &env_var,
     );
-    let root = interpolate_tree(root, &site, env)?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     profile_from_tree(&root, &site, path, name, &base_dir, env)
 }
 
+/// Builds the profile from the located tree. Errors in the file as a whole (an unknown section,
+/// `[profile]`, a `kv`/`fs` that is not a table) fail the profile; an error inside one mount
+/// (an unset `${env:…}`, a bad option) makes that mount a [`BrokenMount`] and the others load.
 fn profile_from_tree(
     root: &Node,
     site: &ErrorSite,
     path: &Path,
     name: &str,
     base_dir: &Path,
-    _env: &EnvVars,
+    env: &EnvVars,
 ) -> Result<Profile, ConfigError> {
     let empty = IndexMap::new();
     let top = root.table().unwrap_or(&empty);
@@ -196,10 +207,15 @@ fn profile_from_tree(
         kv: IndexMap::new(),
         fs: IndexMap::new(),
         warnings: Vec::new(),
+        broken: Vec::new(),
     };
     for (section, node) in top {
         match section.as_str() {
-            "profile" => read_profile_section(node, site, &mut profile)?,
+            "profile" => {
+                let who = |p: &[String]| format!("[profile] `{}`", p.join("."));
+                let node = interpolate_tree(node.clone(), site, env, &who, &mut Vec::new())?;
+                read_profile_section(&node, site, &mut profile)?
+            }
             "kv" | "fs" => {}
             other => {
                 return Err(site.at(
@@ -212,75 +228,143 @@ fn profile_from_tree(
         }
     }
     let mut redis_locs = Vec::new();
-    for kind in ["kv", "fs"] {
-        let Some(section) = top.get(kind) else {
+    for section in [MountSection::Kv, MountSection::Fs] {
+        let kind = section.as_str();
+        let Some(node) = top.get(kind) else {
             continue;
         };
-        let Some(mounts) = section.table() else {
+        let Some(mounts) = node.table() else {
             return Err(site.at(
-                &section.loc,
+                &node.loc,
                 format!(
                     "`{kind}` must hold tables such as [{kind}.NAME], not {}",
-                    section.kind_name()
+                    node.kind_name()
                 ),
             ));
         };
         for (mount, node) in mounts {
-            check_mount_name(kind, mount).map_err(|m| site.at(&node.loc, m))?;
-            let Some(opts) = node.table() else {
-                return Err(site.at(
-                    &node.loc,
-                    format!(
-                        "{kind} mount `{mount}` must be a table, not {}",
-                        node.kind_name()
-                    ),
-                ));
-            };
-            let backend = match opts.get("backend").map(|n| &n.value) {
-                Some(NodeValue::Str(b)) => b.clone(),
-                Some(_) => {
-                    return Err(site.at(
-                        &opts["backend"].loc,
-                        format!("{kind} mount `{mount}`: option `backend` must be a string"),
-                    ));
-                }
-                None => {
-                    let choices = if kind == "kv" {
-                        "json, sqlite or redis"
-                    } else {
-                        "local or s3"
-                    };
-                    return Err(site.at(
-                        &node.loc,
-                        format!(
-                            "{kind} mount `{mount}`: missing required option `backend` ({choices})"
-                        ),
-                    ));
-                }
-            };
-            let o = MountOptions::new(
+            let before = profile.warnings.len();
+            let input = MountInput {
                 site,
-                Dialect::Profile,
-                if kind == "kv" { "kv" } else { "fs" },
-                mount,
-                opts,
-                node.loc.clone(),
+                section,
+                name: mount,
+                node,
                 base_dir,
-                &mut profile.warnings,
-            );
-            if kind == "kv" {
-                let cfg = build_kv(o, &backend)?;
-                redis_locs.push(node.loc.clone());
-                profile.kv.insert(mount.clone(), cfg);
-            } else {
-                let cfg = build_fs(o, &backend)?;
-                profile.fs.insert(mount.clone(), cfg);
+                env,
+            };
+            match build_mount(&input, &mut profile.warnings) {
+                Ok(Built::Kv(cfg)) => {
+                    redis_locs.push(node.loc.clone());
+                    profile.kv.insert(mount.clone(), cfg);
+                }
+                Ok(Built::Fs(cfg)) => {
+                    profile.fs.insert(mount.clone(), cfg);
+                }
+                Err(error) => {
+                    // Warnings about a mount that is not there would only be noise.
+                    profile.warnings.truncate(before);
+                    profile.broken.push(BrokenMount {
+                        section,
+                        name: mount.clone(),
+                        backend: raw_backend(node),
+                        error,
+                    });
+                }
             }
         }
     }
     let pairs: Vec<_> = profile.kv.values().zip(redis_locs).collect();
-    check_prefix_overlap(site, &pairs)?;
+    let overlapping = check_prefix_overlap(site, &pairs);
+    break_overlapping(&mut profile, overlapping);
     Ok(profile)
+}
+
+/// Moves the kv mounts whose Redis prefix overlaps an earlier mount's into `broken`.
+pub(crate) fn break_overlapping(profile: &mut Profile, overlapping: Vec<(String, ConfigError)>) {
+    for (name, error) in overlapping {
+        if let Some(cfg) = profile.kv.shift_remove(&name) {
+            profile.broken.push(BrokenMount {
+                section: MountSection::Kv,
+                name,
+                backend: Some(cfg.backend_name().to_string()),
+                error,
+            });
+        }
+    }
+}
+
+/// One `[kv.NAME]` / `[fs.NAME]` table and what reading it needs.
+struct MountInput<'a> {
+    site: &'a ErrorSite,
+    section: MountSection,
+    name: &'a str,
+    node: &'a Node,
+    base_dir: &'a Path,
+    env: &'a EnvVars,
+}
+
+enum Built {
+    Kv(KvMountConfig),
+    Fs(FsMountConfig),
+}
+
+/// Reads one mount: its name, `${env:…}` in its values, its backend and options.
+fn build_mount(m: &MountInput<'_>, warnings: &mut Vec<String>) -> Result<Built, ConfigError> {
+    let (site, kind, mount) = (m.site, m.section.as_str(), m.name);
+    check_mount_name(kind, mount).map_err(|e| site.at(&m.node.loc, e))?;
+    let who = |p: &[String]| format!("{kind} mount `{mount}`: option `{}`", p.join("."));
+    let node = interpolate_tree(m.node.clone(), site, m.env, &who, &mut Vec::new())?;
+    let Some(opts) = node.table() else {
+        return Err(site.at(
+            &node.loc,
+            format!(
+                "{kind} mount `{mount}` must be a table, not {}",
+                node.kind_name()
+            ),
+        ));
+    };
+    let backend = match opts.get("backend").map(|n| &n.value) {
+        Some(NodeValue::Str(b)) => b.clone(),
+        Some(_) => {
+            return Err(site.at(
+                &opts["backend"].loc,
+                format!("{kind} mount `{mount}`: option `backend` must be a string"),
+            ));
+        }
+        None => {
+            let choices = match m.section {
+                MountSection::Kv => "json, sqlite or redis",
+                MountSection::Fs => "local or s3",
+            };
+            return Err(site.at(
+                &node.loc,
+                format!("{kind} mount `{mount}`: missing required option `backend` ({choices})"),
+            ));
+        }
+    };
+    let o = MountOptions::new(
+        site,
+        Dialect::Profile,
+        kind,
+        mount,
+        opts,
+        node.loc.clone(),
+        m.base_dir,
+        warnings,
+    );
+    Ok(match m.section {
+        MountSection::Kv => Built::Kv(build_kv(o, &backend)?),
+        MountSection::Fs => Built::Fs(build_fs(o, &backend)?),
+    })
+}
+
+/// The `backend` of a mount table as written, for listing a broken mount (`None` when it is
+/// missing, not a string or comes from a variable).
+fn raw_backend(node: &Node) -> Option<String> {
+    match node.table()?.get("backend").map(|n| &n.value) {
+        Some(NodeValue::Str(b)) if !b.contains('$') => Some(b.clone()),
+        _ => None,
+    }
 }
 
 /// Mount names appear in addresses (`PROFILE:MOUNT/PATH`): no `:`, `/` or blanks.
@@ -341,22 +425,40 @@ fn read_profile_section(
     Ok(())
 }
 
-/// Replaces `${env:NAME}` in every string value of the tree.
-fn interpolate_tree(node: Node, site: &ErrorSite, env: &EnvVars) -> Result<Node, ConfigError> {
+/// Replaces `${env:NAME}` in every string value of the tree. An error names the option through
+/// `who` (given the key path below `node`) and points at the value's line.
+fn interpolate_tree(
+    node: Node,
+    site: &ErrorSite,
+    env: &EnvVars,
+    who: &dyn Fn(&[String]) -> String,
+    path: &mut Vec<String>,
+) -> Result<Node, ConfigError> {
     let Node { value, loc } = node;
     let value = match value {
-        NodeValue::Str(s) => {
-            NodeValue::Str(interpolate_env(&s, env).map_err(|m| site.at(&loc, m))?)
-        }
+        NodeValue::Str(s) => NodeValue::Str(
+            interpolate_env(&s, env).map_err(|m| site.at(&loc, format!("{}: {m}", who(path))))?,
+        ),
         NodeValue::Array(items) => NodeValue::Array(
             items
                 .into_iter()
-                .map(|n| interpolate_tree(n, site, env))
+                .enumerate()
+                .map(|(i, n)| {
+                    path.push(i.to_string());
+                    let n = interpolate_tree(n, site, env, who, path);
+                    path.pop();
+                    n
+                })
                 .collect::<Result<_, _>>()?,
         ),
         NodeValue::Table(t) => NodeValue::Table(
             t.into_iter()
-                .map(|(k, n)| Ok((k, interpolate_tree(n, site, env)?)))
+                .map(|(k, n)| {
+                    path.push(k.clone());
+                    let n = interpolate_tree(n, site, env, who, path);
+                    path.pop();
+                    Ok((k, n?))
+                })
                 .collect::<Result<_, ConfigError>>()?,
         ),
         other => other,

@@ -14,9 +14,9 @@ pub use profiles::*;
 use std::path::PathBuf;
 use thiserror::Error;
 
-/// A profile that cannot be used. The message names the file, the mount and the option, and the
-/// line where the format allows.
-#[derive(Debug, Error)]
+/// A profile (or one mount of it) that cannot be used. The message names the file, the mount
+/// and the option, and the line where the format allows; never an option's value.
+#[derive(Debug, Clone, PartialEq, Error)]
 #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct ConfigError {
     pub path: PathBuf,

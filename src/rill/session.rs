@@ -1,9 +1,10 @@
 //! Running a rill script against a profile's mounts: the one entry point the CLI (`eval -p`)
 //! and the TUI scratchpad share.
 //!
-//! [`ScriptMounts::open`] opens every mount of a profile once (a mount that fails keeps its
-//! error); [`run_script`] runs one script on its own big-stack thread, with the `kv::`/`fs::`
-//! host functions of `builtins::store` bridged to the async stores through the caller's tokio
+//! [`ScriptMounts::open`] opens every mount of a profile once (a mount that fails to open, or
+//! that the profile could not configure, keeps its error and only calls on it fail);
+//! [`run_script`] runs one script on its own big-stack thread, with the `kv::`/`fs::` host
+//! functions of `builtins::store` bridged to the async stores through the caller's tokio
 //! runtime. A dry run wraps every kv store in a [`KvOverlay`] and every fs mount in an
 //! [`FsOverlay`], so nothing reaches the stores, and reports the pending changes. A real run
 //! logs each write (stored text or file summary before/after) and, at the end, flushes every
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 
-use crate::config::{FsMountConfig, KvBackendConfig, Profile};
+use crate::config::{FsMountConfig, KvBackendConfig, MountSection, Profile};
 use crate::rill::builtins::store::{Binding, ChangeLog, FsMount, WriteGuard, register};
 use crate::rill::error::RillError;
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
@@ -29,7 +30,7 @@ use crate::store::fs_overlay::FsOverlay;
 use crate::store::kv_mount::KvMount;
 use crate::store::open::{open_fs, open_kv, open_kv_read_only};
 use crate::store::overlay::KvOverlay;
-use crate::store::{Backend, FsMountStore, KvStore, RillFs, StoreError, js_json};
+use crate::store::{Backend, ErrorKind, FsMountStore, KvStore, RillFs, StoreError, js_json};
 
 /// An opened fs mount: its config and the store (raw and rill sides).
 pub type OpenedFs = (FsMountConfig, Arc<dyn FsMountStore>);
@@ -73,7 +74,35 @@ impl ScriptMounts {
             let opened = open_fs(cfg).await.map(|s| (cfg.clone(), s));
             out.fs.insert(name.clone(), opened.map_err(Arc::new));
         }
+        out.add_broken(profile);
         out
+    }
+
+    /// Adds the profile's broken mounts (those it could not configure), each failing with its
+    /// configuration error, so that a script calling one gets that error rather than
+    /// "unknown mount". Mounts already present are kept.
+    pub fn add_broken(&mut self, profile: &Profile) {
+        for b in &profile.broken {
+            // Display of a store error without an operation is `{store}: {message}`: exactly
+            // the configuration error (file:line: mount: option: reason).
+            let store = match b.error.line {
+                Some(l) => format!("{}:{l}", b.error.path.display()),
+                None => b.error.path.display().to_string(),
+            };
+            let e = Arc::new(StoreError::new(
+                ErrorKind::Config,
+                store,
+                b.error.message.clone(),
+            ));
+            match b.section {
+                MountSection::Kv => {
+                    self.kv.entry(b.name.clone()).or_insert(Err(e));
+                }
+                MountSection::Fs => {
+                    self.fs.entry(b.name.clone()).or_insert(Err(e));
+                }
+            }
+        }
     }
 }
 

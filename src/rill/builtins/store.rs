@@ -567,28 +567,30 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
             let name = arg(&a, 0);
             match x.kv.get(&name) {
                 Some(Ok(m)) => Ok(json_value(&m.schema())),
-                Some(Err(_)) => match x.kv_config(&name) {
+                Some(Err(e)) => match x.kv_config(&name) {
                     Some(c) => Ok(json_value(
                         &KvMount::new(c.clone(), Arc::new(MemoryStore::new())).schema(),
                     )),
-                    None => Ok(Value::list(vec![])),
+                    None => Err(plain(e.to_string())),
                 },
                 None => x.kv_mount(&name).map(|_| Value::Null),
             }
         },
     );
 
+    // A mount the profile could not configure has no entry to give: listing the others as if
+    // it were not declared would mislead, so the call fails with its error.
     host_fn(reg, b, "kv::mounts", Some(vec![]), move |x, _| {
         let entries =
             x.kv.iter()
                 .map(|(name, m)| match m {
-                    Ok(m) => json_value(&m.mount_entry()),
-                    Err(_) => match x.kv_config(name) {
-                        Some(c) => json_value(&kv_entry_from_config(c)),
-                        None => Value::Null,
+                    Ok(m) => Ok(json_value(&m.mount_entry())),
+                    Err(e) => match x.kv_config(name) {
+                        Some(c) => Ok(json_value(&kv_entry_from_config(c))),
+                        None => Err(plain(e.to_string())),
                     },
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
         Ok(Value::list(entries))
     });
 }
@@ -727,14 +729,15 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
         let entries =
             x.fs.iter()
                 .map(|(name, m)| match m {
-                    Ok(m) => json_value(&m.rill.mount_entry()),
-                    Err(_) => x
+                    Ok(m) => Ok(json_value(&m.rill.mount_entry())),
+                    Err(e) => x
                         .profile
                         .as_ref()
                         .and_then(|p| p.fs.get(name))
-                        .map_or(Value::Null, |c| json_value(&fs_entry_from_config(c))),
+                        .map(|c| json_value(&fs_entry_from_config(c)))
+                        .ok_or_else(|| call_err(rill_open_error(e))),
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
         Ok(Value::list(entries))
     });
 }
