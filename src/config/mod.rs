@@ -1,8 +1,11 @@
 //! Profiles: the configured mount sets (PRODUCT.md "Profiles").
 //!
 //! `profiles.rs` holds the resolved structs backends open from; `load.rs` reads TOML profiles
-//! (figment) and rill hosts' `rill-config.json`, and finds them on disk.
+//! (figment) and rill hosts' `rill-config.json`; `discovery.rs` finds them on disk. Each mount is
+//! read on its own: one that cannot be configured is kept as a [`BrokenMount`] with its error
+//! and the profile's other mounts load.
 
+mod discovery;
 pub mod load;
 mod options;
 pub mod profiles;

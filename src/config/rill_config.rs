@@ -4,8 +4,10 @@
 //! from the package specifier in `extensions.mounts`, or, for local-path specifiers, from the
 //! shape of the config. Extension-level options (Redis `url`, S3 `region`/`endpoint`/
 //! `credentials`/`forcePathStyle`, local fs `maxFileSize`/`encoding`) are copied into each
-//! storage mount. `${NAME}` is replaced in every string value; missing variables are one error
-//! naming all of them. Differences from a real host are reported as profile warnings: relative
+//! storage mount. `${NAME}` is replaced in the storage mounts' options (with the extension-level
+//! options they take) and in the package specifiers; a mount with unset variables becomes a
+//! broken mount naming all of them while the others load (an unset variable in a specifier
+//! fails the file). Differences from a real host are reported as profile warnings: relative
 //! paths resolve against the config file's folder (rill uses the host's working directory), the
 //! docs-only mode `read-only` becomes `read`, numbers given as strings are converted. JSON gives
 //! no positions, so errors name the file, the mount and the option but no line.
@@ -434,16 +436,42 @@ mod tests {
         assert!(p.warnings.iter().any(|w| w.contains("relative paths")));
     }
 
+    /// The error of the one broken mount of a profile that loads.
+    fn mount_err(p: Profile) -> ConfigError {
+        assert_eq!(p.broken.len(), 1, "{:?}", p.broken);
+        p.broken[0].error.clone()
+    }
+
     #[test]
-    fn missing_variables_are_listed_together() {
-        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
-            "config":{"kv":{"url":"${REDIS_URL}","mounts":{"a":{"mode":"read","prefix":"${P_B}${P_A}"}}}}}}"#;
+    fn unset_variable_in_one_rill_config_mount_leaves_the_others_usable() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis","st":"@rcrsr/rill/ext/kv"},
+            "config":{"kv":{"url":"${REDIS_URL}","mounts":{"a":{"mode":"read","prefix":"${P_B}${P_A}"}}},
+                      "st":{"mounts":{"b":{"mode":"read-write","store":"/d/${DIR}/b.json"}}},
+                      "llm":{"apiKey":"${NOT_A_STORAGE_OPTION}"}}}}"#;
+        let p = load(text, &[("DIR", "data")]).unwrap();
+        let KvBackendConfig::Json(j) = &p.kv["b"].backend else {
+            panic!()
+        };
+        assert_eq!(j.store, PathBuf::from("/d/data/b.json"));
+        let b = &p.broken[0];
+        assert_eq!(
+            (b.name.as_str(), b.backend.as_deref()),
+            ("a", Some("redis"))
+        );
+        let e = mount_err(p);
+        assert_eq!(
+            e.message,
+            "kv mount `a`: missing environment variables: P_A, P_B, REDIS_URL \
+             (in options prefix, url)"
+        );
+        assert_eq!(e.path, PathBuf::from("/srv/app/rill-config.json"));
+        // A variable in a package specifier concerns the whole file.
+        let text = r#"{"extensions":{"mounts":{"kv":"${KV_PACKAGE}"}}}"#;
         let e = load(text, &[]).unwrap_err();
         assert_eq!(
             e.message,
-            "missing environment variables: P_A, P_B, REDIS_URL"
+            "missing environment variable: KV_PACKAGE (in option extensions.mounts.kv)"
         );
-        assert_eq!(e.path, PathBuf::from("/srv/app/rill-config.json"));
     }
 
     #[test]
@@ -507,7 +535,7 @@ mod tests {
     fn backend_validation_applies_without_echoing_the_url() {
         let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
             "config":{"kv":{"url":"http://u:hunter2@h","mounts":{"a":{"mode":"read","prefix":"a:"}}}}}}"#;
-        let e = load(text, &[]).unwrap_err().to_string();
+        let e = mount_err(load(text, &[]).unwrap()).to_string();
         assert!(e.contains("kv mount `a`: option `url`"), "{e}");
         assert!(!e.contains("hunter2"), "{e}");
     }
@@ -531,11 +559,17 @@ mod tests {
     }
 
     #[test]
-    fn redis_prefix_overlap_is_rejected() {
+    fn redis_prefix_overlap_breaks_the_later_mount() {
         let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
             "config":{"kv":{"url":"redis://h","mounts":{"a":{"mode":"read","prefix":"app:"},
                                                         "b":{"mode":"read","prefix":"app:user:"}}}}}}"#;
-        let e = load(text, &[]).unwrap_err();
-        assert!(e.message.contains("overlaps"), "{}", e.message);
+        let p = load(text, &[]).unwrap();
+        assert_eq!(p.kv.keys().collect::<Vec<_>>(), ["a"]);
+        let e = mount_err(p);
+        assert!(
+            e.message.contains("kv mount `b`: prefix overlaps"),
+            "{}",
+            e.message
+        );
     }
 }
