@@ -114,7 +114,7 @@ impl Context {
                 p.broken
                     .iter()
                     .filter(move |b| b.section == section)
-                    .map(|b| (&b.name, Conn::Failed(b.error.to_string())))
+                    .map(|b| (&b.name, Conn::Failed(short_error(&b.error))))
             };
             // A broken mount starts (and stays) failed with its configuration error.
             for name in p.kv.keys() {
@@ -159,7 +159,8 @@ impl Context {
             };
             self.error(format!(
                 "profile `{}` left out: {}{more}",
-                first.name, first.error
+                first.name,
+                short_error(&first.error)
             ));
         }
         self.left_out = left_out;
@@ -311,7 +312,7 @@ impl Context {
             return Err("no mount selected".into());
         };
         if let Some(b) = self.broken(slot) {
-            return Err(b.error.to_string());
+            return Err(short_error(&b.error));
         }
         if p.read_only {
             return Err(format!(
@@ -384,9 +385,7 @@ impl Context {
             return String::new();
         };
         if let Some(b) = self.broken(slot) {
-            let file = b.error.path.file_name().unwrap_or_default();
-            let line = b.error.line.map(|n| format!(":{n}")).unwrap_or_default();
-            return format!("{}{line}", file.to_string_lossy());
+            return short_place(&b.error);
         }
         let base = p.path.parent().unwrap_or(Path::new(""));
         // Inside the profile's folder: `./x`; beside it (the demo's `../assets/…`): `../x`.
@@ -428,6 +427,19 @@ impl Context {
             },
         }
     }
+}
+
+/// A configuration error as the UI shows it: the profile's file name rather than its whole
+/// path (`prod.toml:12: fs mount `media`: …`); `rillmount profiles` gives the paths.
+pub fn short_error(e: &ConfigError) -> String {
+    format!("{}: {}", short_place(e), e.message)
+}
+
+/// Where a configuration error is: `prod.toml:12` (`rill-config.json` has no lines).
+fn short_place(e: &ConfigError) -> String {
+    let file = e.path.file_name().unwrap_or(e.path.as_os_str());
+    let line = e.line.map(|n| format!(":{n}")).unwrap_or_default();
+    format!("{}{line}", file.to_string_lossy())
 }
 
 /// A URL without user, password and query (`redis://:pw@host:6379/0?x` → `redis://host:6379/0`).

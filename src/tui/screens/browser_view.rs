@@ -9,7 +9,7 @@ use ratatui::widgets::{
     Block, BorderType, List, ListItem, ListState, Paragraph, StatefulWidget, Widget,
 };
 
-use super::super::context::{Conn, Context, MountKind};
+use super::super::context::{Conn, Context, MountKind, short_error};
 use super::browser::{BrowserLayout, BrowserScreen, MountRow, Pane, mount_rows};
 use super::preview::render_preview;
 
@@ -137,13 +137,7 @@ fn left_out_items(ctx: &Context, width: usize) -> Vec<ListItem<'static>> {
         error.add_modifier(Modifier::BOLD),
     ))];
     for l in &ctx.left_out {
-        let file = l
-            .error
-            .path
-            .file_name()
-            .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
-        let line = l.error.line.map(|n| format!(":{n}")).unwrap_or_default();
-        let reason = format!("{file}{line}: {}", l.error.message);
+        let reason = short_error(&l.error);
         let mut lines = vec![Line::from(vec![
             Span::raw(" "),
             Span::styled("✗", error),
