@@ -236,6 +236,7 @@ fn bench_redis(rt: &tokio::runtime::Runtime, n: usize, runs: usize) {
             read_only: false,
             protect: false,
             warnings: Vec::new(),
+            broken: Vec::new(),
             kv,
             fs: IndexMap::new(),
         };

@@ -85,10 +85,15 @@ fn main() -> anyhow::Result<()> {
         read_only: false,
         protect: false,
         warnings: Vec::new(),
+        broken: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
     };
     let mut prod = profile("prod", vec![prod_cache]);
     prod.protect = true;
-    rillmount::tui::run(vec![profile("dev", vec![user, cache]), prod], None)
+    rillmount::tui::run(
+        vec![profile("dev", vec![user, cache]), prod],
+        Vec::new(),
+        None,
+    )
 }

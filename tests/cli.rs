@@ -334,9 +334,11 @@ fn profile_errors_name_file_and_line() {
         "env",
         "[kv.s]\nbackend = \"redis\"\nurl = \"${env:RM_TEST_NOPE}\"\nprefix = \"s:\"\n",
     );
-    let e = fx.fails(&["mounts", "-p", "env"], 1);
+    let e = fx.fails(&["kv", "keys", "env:s"], 1);
     assert!(
-        e.contains("env.toml:3:") && e.contains("RM_TEST_NOPE is not set"),
+        e.contains(
+            "env.toml:3: kv mount `s`: option `url`: environment variable RM_TEST_NOPE is not set"
+        ),
         "{e}"
     );
 }
@@ -363,7 +365,8 @@ fn profiles_lists_project_user_and_rill_config() {
         "{out}"
     );
     assert!(out.contains("mine") && out.contains("read-only"), "{out}");
-    assert!(out.contains("broken") && out.contains("error"), "{out}");
+    let broken = out.lines().find(|l| l.starts_with("broken")).unwrap();
+    assert!(broken.contains("1 mount, 1 broken"), "{out}");
     assert!(out.contains("rill-config"), "{out}");
 
     let v: serde_json::Value = serde_json::from_str(&fx.ok(&["profiles", "--json"])).unwrap();
@@ -376,11 +379,12 @@ fn profiles_lists_project_user_and_rill_config() {
     );
     assert_eq!(find("mine")["origin"], "user");
     assert_eq!(find("mine")["readOnly"], true);
+    assert_eq!(find("broken")["error"], serde_json::Value::Null);
     assert!(
-        find("broken")["error"]
+        find("broken")["broken"][0]["text"]
             .as_str()
             .unwrap()
-            .contains("broken.toml:2")
+            .contains("broken.toml:2: kv mount `a`: option `backend`")
     );
     assert_eq!(find("rill-config")["kv"], serde_json::json!(["state"]));
     assert_eq!(find("local")["default"], false);
@@ -535,6 +539,143 @@ fn demo_profile_loads() {
         !user_json.ends_with('\n'),
         "rill writes no trailing newline"
     );
+}
+
+/// A profile whose S3 mount reads its secret from an unset variable (line 12) beside a
+/// working JSON mount, as issue 9 found it.
+const PROD_WITH_UNSET_S3_KEY: &str = r#"[profile]
+description = "prod with one broken mount"
+
+[kv.state]
+backend = "json"
+store = "../data/state.json"
+
+[fs.media]
+backend = "s3"
+bucket = "media"
+region = "us-east-1"
+credentials = { accessKeyId = "AKIDEXAMPLE", secretAccessKey = "${env:RM_TEST_UNSET_S3_KEY}" }
+"#;
+
+#[test]
+fn unset_env_var_in_one_mount_leaves_the_others_usable() {
+    let fx = Fixture::new();
+    fx.profile("prod", PROD_WITH_UNSET_S3_KEY);
+    fx.ok(&["kv", "set", "prod:state", "hello", "\"world\""]);
+    assert_eq!(fx.ok(&["kv", "keys", "prod:state"]), "hello\n");
+    assert_eq!(fx.ok(&["kv", "get", "prod:state", "hello"]), "\"world\"\n");
+    let out = fx.ok(&["eval", "-p", "prod", "-e", "kv::get(\"state\", \"hello\")"]);
+    assert_eq!(out, "world\n");
+    // The broken mount itself fails with its configuration error: file, line, mount, option.
+    let expected = "prod.toml:12: fs mount `media`: option `credentials.secretAccessKey`: \
+                    environment variable RM_TEST_UNSET_S3_KEY is not set";
+    let e = fx.fails(&["fs", "ls", "prod:media"], 1);
+    assert!(e.contains(expected), "{e}");
+    let e = fx.fails(&["copy", "prod:media", "local:files"], 1);
+    assert!(e.contains(expected), "{e}");
+    let e = fx.fails(&["diff", "local:files", "prod:media"], 1);
+    assert!(e.contains(expected), "{e}");
+    let e = fx.fails(&["kv", "keys", "prod:media"], 1);
+    assert!(e.contains(expected), "{e}");
+    // In a script only the call on the broken mount fails.
+    let (code, _, err) = fx.run(&[
+        "eval",
+        "-p",
+        "prod",
+        "-e",
+        "kv::get(\"state\", \"hello\") -> log\nfs::list(\"media\", \"\")",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("world"), "the first call ran: {err}");
+    assert!(err.contains(expected), "{err}");
+}
+
+#[test]
+fn mounts_and_profiles_show_broken_mounts_and_failed_profiles() {
+    let fx = Fixture::new();
+    fx.profile("prod", PROD_WITH_UNSET_S3_KEY);
+    fx.profile("garbled", "[kv.a]\nbackend = \"json\"\nstore = \n");
+    let out = fx.ok(&["mounts", "-p", "prod"]);
+    let media = out.lines().find(|l| l.contains("media")).unwrap();
+    assert!(media.contains("s3") && media.contains("broken"), "{out}");
+    assert!(
+        media.contains("prod.toml:12: fs mount `media`: option `credentials.secretAccessKey`"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("kv") && l.contains("state") && l.contains("json")),
+        "{out}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&fx.ok(&["mounts", "-p", "prod", "--json"])).unwrap();
+    let m = v["mounts"].as_array().unwrap();
+    assert_eq!(m.len(), 2, "{v}");
+    assert_eq!(m[0]["name"], "state");
+    assert_eq!(m[0]["error"], serde_json::Value::Null);
+    assert_eq!(m[1]["name"], "media");
+    assert_eq!(m[1]["kind"], "fs");
+    assert_eq!(m[1]["backend"], "s3");
+    assert_eq!(m[1]["error"]["line"], 12);
+    assert!(
+        m[1]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("RM_TEST_UNSET_S3_KEY is not set"),
+        "{v}"
+    );
+
+    let out = fx.ok(&["profiles"]);
+    let prod = out.lines().find(|l| l.starts_with("prod")).unwrap();
+    assert!(prod.contains("2 mounts, 1 broken"), "{out}");
+    let garbled = out.lines().find(|l| l.starts_with("garbled")).unwrap();
+    assert!(
+        garbled.contains("error") && garbled.contains("garbled.toml:3: invalid TOML"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&fx.ok(&["profiles", "--json"])).unwrap();
+    let list = v.as_array().unwrap();
+    let find = |n: &str| list.iter().find(|p| p["name"] == n).unwrap().clone();
+    assert_eq!(find("prod")["kv"], serde_json::json!(["state"]));
+    assert_eq!(find("prod")["broken"][0]["name"], "media");
+    assert_eq!(find("prod")["broken"][0]["line"], 12);
+    assert!(
+        find("garbled")["error"]
+            .as_str()
+            .unwrap()
+            .contains("garbled.toml:3")
+    );
+}
+
+#[test]
+fn broken_mount_error_never_shows_a_secret_of_the_mount() {
+    let fx = Fixture::new();
+    fx.profile(
+        "s",
+        "[kv.cache]\nbackend = \"redis\"\nurl = \"${env:RM_TEST_URL}\"\nprefix = \"c:\"\n\
+         ttl = \"long\"\n\n[kv.ok]\nbackend = \"json\"\nstore = \"../data/ok.json\"\n",
+    );
+    for args in [
+        &["kv", "keys", "s:cache"][..],
+        &["mounts", "-p", "s"],
+        &["mounts", "-p", "s", "--json"],
+        &["profiles", "--json"],
+    ] {
+        let o = fx
+            .cmd()
+            .args(args)
+            .env("RM_TEST_URL", "redis://admin:hunter2-pw@db:6379")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(all.contains("option `ttl`"), "{args:?}: {all}");
+        assert!(!all.contains("hunter2") && !all.contains("admin"), "{all}");
+    }
+    fx.ok(&["kv", "keys", "s:ok"]);
 }
 
 // ---------------------------------------------------------------------------------------------

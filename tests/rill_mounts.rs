@@ -144,6 +144,7 @@ fn profile(name: &str, kv: Vec<KvMountConfig>, fs: Vec<FsMountConfig>) -> Profil
         kv: kv.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: fs.into_iter().map(|m| (m.name.clone(), m)).collect(),
         warnings: vec![],
+        broken: vec![],
     }
 }
 
@@ -1026,6 +1027,44 @@ async fn a_mount_that_cannot_open_fails_only_when_used() {
     let r = run_script(&mounts, r#"fs::read("gone", "a")"#, &RunOptions::default()).await;
     let e = r.error.expect("open error");
     assert_eq!(e.code, "RILL-R017");
+}
+
+/// Issue 9: a mount the profile could not configure is known to scripts: a call on it (and
+/// `mounts()`, which cannot describe it) fails with its configuration error, the rest works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_mount_fails_only_calls_that_need_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prod.toml");
+    std::fs::write(
+        &path,
+        "[fs.files]\nbackend = \"local\"\npath = \"files\"\n\n\
+         [kv.cache]\nbackend = \"redis\"\nurl = \"${env:RM_SCRIPT_REDIS_URL}\"\nprefix = \"c:\"\n\n\
+         [fs.media]\nbackend = \"local\"\npath = \"media\"\nmaxFileSize = -1\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("files")).unwrap();
+    let env = rillmount::config::load::EnvVars::default();
+    let p = rillmount::config::load::load_profile(&path, None, &env).unwrap();
+    assert_eq!(p.broken.len(), 2);
+    let r = run_ok(
+        &p,
+        r#"fs::write("files", "a.txt", "x") -> fs::read("files", "a.txt")"#,
+    )
+    .await;
+    assert_eq!(r.value.as_deref(), Some("x"));
+    let cache = "prod.toml:7: kv mount `cache`: option `url`: environment variable \
+                 RM_SCRIPT_REDIS_URL is not set";
+    let media = "prod.toml:13: fs mount `media`: option `maxFileSize` must not be negative";
+    for (src, want) in [
+        (r#"kv::get("cache", "k")"#, cache),
+        ("kv::mounts()", cache),
+        (r#"kv::schema("cache")"#, cache),
+        (r#"fs::read("media", "a")"#, media),
+        ("fs::mounts()", media),
+    ] {
+        let (_, message) = run_err(&p, src).await;
+        assert!(message.ends_with(want), "{src}: {message}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -68,6 +68,7 @@ fn profile(dir: &Path, name: &str, mounts: Vec<KvMountConfig>) -> Profile {
         read_only: false,
         protect: false,
         warnings: Vec::new(),
+        broken: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
     }
@@ -424,4 +425,64 @@ async fn corrupt_store_file_shows_as_a_failed_mount() {
         "{not json",
         "nothing rewritten"
     );
+}
+
+/// Issue 9: a profile whose S3 mount reads an unset variable keeps its other mounts, the broken
+/// mount shows failed with its error (file:line, mount, option), and a profile that does not
+/// load at all is listed on screen with its reason instead of only on stderr.
+#[tokio::test]
+async fn broken_mount_and_left_out_profile_show_on_screen() {
+    use rillmount::config::load::{EnvVars, load_profile};
+    use rillmount::tui::context::{Conn, LeftOut};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    let prod = dir.path().join("prod.toml");
+    std::fs::write(
+        &prod,
+        "[kv.state]\nbackend = \"json\"\nstore = \"data/state.json\"\n\n\
+         [fs.media]\nbackend = \"s3\"\nbucket = \"media\"\nregion = \"us-east-1\"\n\
+         credentials = { accessKeyId = \"AK\", secretAccessKey = \"${env:RM_SCREEN_S3_KEY}\" }\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("data/state.json"), r#"{"hello":"world"}"#).unwrap();
+    let garbled = dir.path().join("garbled.toml");
+    std::fs::write(&garbled, "[kv.a]\nbackend = \"json\"\nstore = \n").unwrap();
+    let env = EnvVars::default();
+    let prod = load_profile(&prod, None, &env).unwrap();
+    let error = load_profile(&garbled, None, &env).unwrap_err();
+    let (mut app, commands) = App::new(vec![prod], None, Theme::dark(), Keymap::default());
+    app.ctx.set_left_out(vec![LeftOut {
+        name: "garbled".into(),
+        error,
+    }]);
+    app.update(Action::Resize {
+        width: W,
+        height: H,
+    });
+    drive(&mut app, commands).await;
+    let screen = draw(&app);
+    assert!(
+        screen.contains("hello"),
+        "the good mount lists its keys: {screen}"
+    );
+    assert!(
+        screen.contains("profile `garbled` left out: garbled.toml:3: invalid TOML"),
+        "{screen}"
+    );
+    // Down to the broken mount: failed from the start, and `r` does not try to open it.
+    key(&mut app, KeyCode::Char('j')).await;
+    key(&mut app, KeyCode::Char('r')).await;
+    let slot = app.browser().unwrap().mount;
+    let expected = "prod.toml:9: fs mount `media`: option `credentials.secretAccessKey`: \
+                    environment variable RM_SCREEN_S3_KEY is not set";
+    assert!(
+        matches!(&app.ctx.mounts[slot].conn, Conn::Failed(e) if e == expected),
+        "{:?}",
+        app.ctx.mounts[slot].conn
+    );
+    assert_eq!(
+        app.ctx.status.as_ref().map(|s| s.text.as_str()),
+        Some(expected)
+    );
+    insta::assert_snapshot!("broken_mount_and_left_out_profile", draw(&app));
 }

@@ -44,6 +44,7 @@ fn profile(mounts: Vec<KvMountConfig>) -> Profile {
         read_only: false,
         protect: false,
         warnings: Vec::new(),
+        broken: Vec::new(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
     }

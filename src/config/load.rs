@@ -1,10 +1,13 @@
-//! Reading profiles from disk and finding them.
+//! Reading profiles from disk (finding them is `discovery.rs`, re-exported here).
 //!
 //! A TOML profile is read with figment: the file (`Toml` provider) merged with per-profile
 //! environment overrides (`RILLMOUNT_<PROFILE>__kv__cache__database=…`, profile name upper-cased
 //! with non-alphanumerics as `_`). toml_edit parses the same text once more for key order and line
 //! numbers, so every error names the file, the line, the mount and the option. `${env:VAR}` in a
-//! string value is replaced by the variable; a missing variable is an error. Relative paths
+//! string value is replaced by the variable; a missing variable is an error. Errors are kept per
+//! mount: an unset variable or a bad option inside `[kv.NAME]`/`[fs.NAME]` makes that mount a
+//! broken mount (listed with its error, failing when used) and the other mounts load; a TOML
+//! syntax error, `[profile]` or an unknown section fail the whole profile. Relative paths
 //! resolve against the profile file's folder. A mount without `mode` is `read-write` (rill
 //! requires the option; a profile may leave it out). Unknown sections and options are errors, so
 //! a typo never silently changes behaviour. `.json` files are read as a rill host's
@@ -14,9 +17,10 @@
 //! [`EnvVars`] snapshot rather than figment's `Env` provider, so tests can pass variables
 //! without touching the process environment; the merge semantics are the same.
 //!
-//! Discovery order (first name wins): `./profiles/*.toml`, the user's config folder
-//! (`~/.config/rillmount/profiles/*.toml` on Linux), then a `rill-config.json` found by walking
-//! up from the working directory (profile name `rill-config`).
+//! Discovery (`discovery.rs`, re-exported here) order, first name wins: `./profiles/*.toml`, the
+//! user's config folder (`~/.config/rillmount/profiles/*.toml` on Linux), then a
+//! `rill-config.json` found by walking up from the working directory (profile name
+//! `rill-config`).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -27,7 +31,7 @@ use indexmap::IndexMap;
 
 use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
 use super::tree::{DocItem, ErrorSite, Loc, Node, NodeValue, from_figment, line_of};
-use super::{ConfigError, Profile};
+use super::{BrokenMount, ConfigError, FsMountConfig, KvMountConfig, MountSection, Profile};
 
 /// Environment variables the loader may read: the process environment, or a fixed set (tests).
 #[derive(Debug, Clone, Default)]
@@ -82,6 +86,10 @@ pub fn env_override_prefix(name: &str) -> String {
         .collect();
     format!("RILLMOUNT_{upper}__")
 }
+
+pub use super::discovery::{
+    Origin, ProfileFile, discover, find_rill_config, resolve_profile, user_profiles_dir,
+};
 
 /// Loads the profile at `path` (TOML, or `rill-config.json` when the name ends in `.json`).
 /// `name` defaults to the file stem.
@@ -139,7 +147,16 @@ pub fn load_toml_str(
     let doc = toml_edit::ImDocument::parse(text).map_err(|e| ConfigError {
         path: path.to_path_buf(),
         line: e.span().map(|s| line_of(text, s.start)),
-        message: format!("invalid TOML: {}", e.message().trim_end()),
+        // toml_edit's message may span lines; a profile error is one line.
+        message: format!(
+            "invalid TOML: {}",
+            e.message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     })?;
 
     let prefix = env_override_prefix(name);
@@ -172,18 +189,20 @@ pub fn load_toml_str(
         &mut key_path,
         &env_var,
     );
-    let root = interpolate_tree(root, &site, env)?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     profile_from_tree(&root, &site, path, name, &base_dir, env)
 }
 
+/// Builds the profile from the located tree. Errors in the file as a whole (an unknown section,
+/// `[profile]`, a `kv`/`fs` that is not a table) fail the profile; an error inside one mount
+/// (an unset `${env:…}`, a bad option) makes that mount a [`BrokenMount`] and the others load.
 fn profile_from_tree(
     root: &Node,
     site: &ErrorSite,
     path: &Path,
     name: &str,
     base_dir: &Path,
-    _env: &EnvVars,
+    env: &EnvVars,
 ) -> Result<Profile, ConfigError> {
     let empty = IndexMap::new();
     let top = root.table().unwrap_or(&empty);
@@ -196,10 +215,15 @@ fn profile_from_tree(
         kv: IndexMap::new(),
         fs: IndexMap::new(),
         warnings: Vec::new(),
+        broken: Vec::new(),
     };
     for (section, node) in top {
         match section.as_str() {
-            "profile" => read_profile_section(node, site, &mut profile)?,
+            "profile" => {
+                let who = |p: &[String]| format!("[profile] `{}`", p.join("."));
+                let node = interpolate_tree(node.clone(), site, env, &who, &mut Vec::new())?;
+                read_profile_section(&node, site, &mut profile)?
+            }
             "kv" | "fs" => {}
             other => {
                 return Err(site.at(
@@ -212,75 +236,143 @@ fn profile_from_tree(
         }
     }
     let mut redis_locs = Vec::new();
-    for kind in ["kv", "fs"] {
-        let Some(section) = top.get(kind) else {
+    for section in [MountSection::Kv, MountSection::Fs] {
+        let kind = section.as_str();
+        let Some(node) = top.get(kind) else {
             continue;
         };
-        let Some(mounts) = section.table() else {
+        let Some(mounts) = node.table() else {
             return Err(site.at(
-                &section.loc,
+                &node.loc,
                 format!(
                     "`{kind}` must hold tables such as [{kind}.NAME], not {}",
-                    section.kind_name()
+                    node.kind_name()
                 ),
             ));
         };
         for (mount, node) in mounts {
-            check_mount_name(kind, mount).map_err(|m| site.at(&node.loc, m))?;
-            let Some(opts) = node.table() else {
-                return Err(site.at(
-                    &node.loc,
-                    format!(
-                        "{kind} mount `{mount}` must be a table, not {}",
-                        node.kind_name()
-                    ),
-                ));
-            };
-            let backend = match opts.get("backend").map(|n| &n.value) {
-                Some(NodeValue::Str(b)) => b.clone(),
-                Some(_) => {
-                    return Err(site.at(
-                        &opts["backend"].loc,
-                        format!("{kind} mount `{mount}`: option `backend` must be a string"),
-                    ));
-                }
-                None => {
-                    let choices = if kind == "kv" {
-                        "json, sqlite or redis"
-                    } else {
-                        "local or s3"
-                    };
-                    return Err(site.at(
-                        &node.loc,
-                        format!(
-                            "{kind} mount `{mount}`: missing required option `backend` ({choices})"
-                        ),
-                    ));
-                }
-            };
-            let o = MountOptions::new(
+            let before = profile.warnings.len();
+            let input = MountInput {
                 site,
-                Dialect::Profile,
-                if kind == "kv" { "kv" } else { "fs" },
-                mount,
-                opts,
-                node.loc.clone(),
+                section,
+                name: mount,
+                node,
                 base_dir,
-                &mut profile.warnings,
-            );
-            if kind == "kv" {
-                let cfg = build_kv(o, &backend)?;
-                redis_locs.push(node.loc.clone());
-                profile.kv.insert(mount.clone(), cfg);
-            } else {
-                let cfg = build_fs(o, &backend)?;
-                profile.fs.insert(mount.clone(), cfg);
+                env,
+            };
+            match build_mount(&input, &mut profile.warnings) {
+                Ok(Built::Kv(cfg)) => {
+                    redis_locs.push(node.loc.clone());
+                    profile.kv.insert(mount.clone(), cfg);
+                }
+                Ok(Built::Fs(cfg)) => {
+                    profile.fs.insert(mount.clone(), cfg);
+                }
+                Err(error) => {
+                    // Warnings about a mount that is not there would only be noise.
+                    profile.warnings.truncate(before);
+                    profile.broken.push(BrokenMount {
+                        section,
+                        name: mount.clone(),
+                        backend: raw_backend(node),
+                        error,
+                    });
+                }
             }
         }
     }
     let pairs: Vec<_> = profile.kv.values().zip(redis_locs).collect();
-    check_prefix_overlap(site, &pairs)?;
+    let overlapping = check_prefix_overlap(site, &pairs);
+    break_overlapping(&mut profile, overlapping);
     Ok(profile)
+}
+
+/// Moves the kv mounts whose Redis prefix overlaps an earlier mount's into `broken`.
+pub(crate) fn break_overlapping(profile: &mut Profile, overlapping: Vec<(String, ConfigError)>) {
+    for (name, error) in overlapping {
+        if let Some(cfg) = profile.kv.shift_remove(&name) {
+            profile.broken.push(BrokenMount {
+                section: MountSection::Kv,
+                name,
+                backend: Some(cfg.backend_name().to_string()),
+                error,
+            });
+        }
+    }
+}
+
+/// One `[kv.NAME]` / `[fs.NAME]` table and what reading it needs.
+struct MountInput<'a> {
+    site: &'a ErrorSite,
+    section: MountSection,
+    name: &'a str,
+    node: &'a Node,
+    base_dir: &'a Path,
+    env: &'a EnvVars,
+}
+
+enum Built {
+    Kv(KvMountConfig),
+    Fs(FsMountConfig),
+}
+
+/// Reads one mount: its name, `${env:…}` in its values, its backend and options.
+fn build_mount(m: &MountInput<'_>, warnings: &mut Vec<String>) -> Result<Built, ConfigError> {
+    let (site, kind, mount) = (m.site, m.section.as_str(), m.name);
+    check_mount_name(kind, mount).map_err(|e| site.at(&m.node.loc, e))?;
+    let who = |p: &[String]| format!("{kind} mount `{mount}`: option `{}`", p.join("."));
+    let node = interpolate_tree(m.node.clone(), site, m.env, &who, &mut Vec::new())?;
+    let Some(opts) = node.table() else {
+        return Err(site.at(
+            &node.loc,
+            format!(
+                "{kind} mount `{mount}` must be a table, not {}",
+                node.kind_name()
+            ),
+        ));
+    };
+    let backend = match opts.get("backend").map(|n| &n.value) {
+        Some(NodeValue::Str(b)) => b.clone(),
+        Some(_) => {
+            return Err(site.at(
+                &opts["backend"].loc,
+                format!("{kind} mount `{mount}`: option `backend` must be a string"),
+            ));
+        }
+        None => {
+            let choices = match m.section {
+                MountSection::Kv => "json, sqlite or redis",
+                MountSection::Fs => "local or s3",
+            };
+            return Err(site.at(
+                &node.loc,
+                format!("{kind} mount `{mount}`: missing required option `backend` ({choices})"),
+            ));
+        }
+    };
+    let o = MountOptions::new(
+        site,
+        Dialect::Profile,
+        kind,
+        mount,
+        opts,
+        node.loc.clone(),
+        m.base_dir,
+        warnings,
+    );
+    Ok(match m.section {
+        MountSection::Kv => Built::Kv(build_kv(o, &backend)?),
+        MountSection::Fs => Built::Fs(build_fs(o, &backend)?),
+    })
+}
+
+/// The `backend` of a mount table as written, for listing a broken mount (`None` when it is
+/// missing, not a string or comes from a variable).
+fn raw_backend(node: &Node) -> Option<String> {
+    match node.table()?.get("backend").map(|n| &n.value) {
+        Some(NodeValue::Str(b)) if !b.contains('$') => Some(b.clone()),
+        _ => None,
+    }
 }
 
 /// Mount names appear in addresses (`PROFILE:MOUNT/PATH`): no `:`, `/` or blanks.
@@ -341,22 +433,40 @@ fn read_profile_section(
     Ok(())
 }
 
-/// Replaces `${env:NAME}` in every string value of the tree.
-fn interpolate_tree(node: Node, site: &ErrorSite, env: &EnvVars) -> Result<Node, ConfigError> {
+/// Replaces `${env:NAME}` in every string value of the tree. An error names the option through
+/// `who` (given the key path below `node`) and points at the value's line.
+fn interpolate_tree(
+    node: Node,
+    site: &ErrorSite,
+    env: &EnvVars,
+    who: &dyn Fn(&[String]) -> String,
+    path: &mut Vec<String>,
+) -> Result<Node, ConfigError> {
     let Node { value, loc } = node;
     let value = match value {
-        NodeValue::Str(s) => {
-            NodeValue::Str(interpolate_env(&s, env).map_err(|m| site.at(&loc, m))?)
-        }
+        NodeValue::Str(s) => NodeValue::Str(
+            interpolate_env(&s, env).map_err(|m| site.at(&loc, format!("{}: {m}", who(path))))?,
+        ),
         NodeValue::Array(items) => NodeValue::Array(
             items
                 .into_iter()
-                .map(|n| interpolate_tree(n, site, env))
+                .enumerate()
+                .map(|(i, n)| {
+                    path.push(i.to_string());
+                    let n = interpolate_tree(n, site, env, who, path);
+                    path.pop();
+                    n
+                })
                 .collect::<Result<_, _>>()?,
         ),
         NodeValue::Table(t) => NodeValue::Table(
             t.into_iter()
-                .map(|(k, n)| Ok((k, interpolate_tree(n, site, env)?)))
+                .map(|(k, n)| {
+                    path.push(k.clone());
+                    let n = interpolate_tree(n, site, env, who, path);
+                    path.pop();
+                    Ok((k, n?))
+                })
                 .collect::<Result<_, ConfigError>>()?,
         ),
         other => other,
@@ -409,140 +519,6 @@ fn valid_var_name(v: &str) -> bool {
     let mut c = v.chars();
     matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
         && c.all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-}
-
-// ---------------------------------------------------------------------------------------------
-// Discovery
-// ---------------------------------------------------------------------------------------------
-
-/// Where a discovered profile file was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// `./profiles/` of the working directory.
-    Project,
-    /// The user's config folder.
-    User,
-    /// A `rill-config.json` above the working directory.
-    RillConfig,
-    /// Given on the command line or in `RILLMOUNT_PROFILE`.
-    Explicit,
-}
-
-impl Origin {
-    pub fn label(self) -> &'static str {
-        match self {
-            Origin::Project => "project",
-            Origin::User => "user",
-            Origin::RillConfig => "rill-config",
-            Origin::Explicit => "explicit",
-        }
-    }
-}
-
-/// A profile file found on disk (not loaded yet).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProfileFile {
-    pub name: String,
-    pub path: PathBuf,
-    pub origin: Origin,
-    /// Another file with the same name was found earlier and wins.
-    pub shadowed: bool,
-}
-
-/// The user's profile folder: `$XDG_CONFIG_HOME/rillmount/profiles` (`~/.config/…`) on Linux,
-/// the platform's config folder elsewhere.
-pub fn user_profiles_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "rillmount").map(|d| d.config_dir().join("profiles"))
-}
-
-/// Every profile file visible from `cwd`, in discovery order.
-pub fn discover(cwd: &Path) -> Vec<ProfileFile> {
-    let mut found = Vec::new();
-    let push_dir = |dir: &Path, origin: Origin, found: &mut Vec<ProfileFile>| {
-        let Ok(read) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut files: Vec<PathBuf> = read
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        files.sort();
-        for path in files {
-            found.push(ProfileFile {
-                name: profile_name_of(&path),
-                path,
-                origin,
-                shadowed: false,
-            });
-        }
-    };
-    push_dir(&cwd.join("profiles"), Origin::Project, &mut found);
-    if let Some(user) = user_profiles_dir() {
-        push_dir(&user, Origin::User, &mut found);
-    }
-    if let Some(rc) = find_rill_config(cwd) {
-        found.push(ProfileFile {
-            name: "rill-config".into(),
-            path: rc,
-            origin: Origin::RillConfig,
-            shadowed: false,
-        });
-    }
-    let mut seen = std::collections::HashSet::new();
-    for f in &mut found {
-        f.shadowed = !seen.insert(f.name.clone());
-    }
-    found
-}
-
-/// `rill-config.json` in `start` or the nearest folder above it.
-pub fn find_rill_config(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|d| d.join("rill-config.json"))
-        .find(|p| p.is_file())
-}
-
-/// Finds the profile that `spec` names: a path (contains a path separator, ends in `.toml` or
-/// `.json`, or is an existing file) or the name of a discovered profile.
-pub fn resolve_profile(spec: &str, cwd: &Path) -> Result<ProfileFile, ConfigError> {
-    let looks_like_path = spec.contains('/')
-        || spec.contains(std::path::MAIN_SEPARATOR)
-        || spec.ends_with(".toml")
-        || spec.ends_with(".json");
-    let as_path = cwd.join(spec);
-    if looks_like_path || as_path.is_file() {
-        if !as_path.is_file() {
-            return Err(ConfigError {
-                path: PathBuf::from(spec),
-                line: None,
-                message: "no such profile file".into(),
-            });
-        }
-        return Ok(ProfileFile {
-            name: profile_name_of(&as_path),
-            path: as_path,
-            origin: Origin::Explicit,
-            shadowed: false,
-        });
-    }
-    let all = discover(cwd);
-    all.iter().find(|f| f.name == spec).cloned().ok_or_else(|| {
-        let names: Vec<&str> = all
-            .iter()
-            .filter(|f| !f.shadowed)
-            .map(|f| f.name.as_str())
-            .collect();
-        ConfigError {
-            path: PathBuf::from(spec),
-            line: None,
-            message: if names.is_empty() {
-                "no such profile (no profiles found in ./profiles or the user config folder)".into()
-            } else {
-                format!("no such profile (found: {})", names.join(", "))
-            },
-        }
-    })
 }
 
 #[cfg(test)]

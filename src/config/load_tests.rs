@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::config::{Encoding, FsBackendConfig, KvBackendConfig, WritePolicy};
+use crate::config::{Encoding, FsBackendConfig, KvBackendConfig, MountSection, WritePolicy};
 use crate::store::Json;
 use std::time::Duration;
 
@@ -63,7 +63,23 @@ fn load(text: &str, env: &EnvVars) -> Result<Profile, ConfigError> {
     )
 }
 
+/// The error of the one broken mount of `text` (the profile itself loads).
 fn err(text: &str) -> ConfigError {
+    mount_err(load(text, &dev_env()).unwrap())
+}
+
+fn mount_err(p: Profile) -> ConfigError {
+    assert_eq!(
+        p.broken.len(),
+        1,
+        "one broken mount expected: {:?}",
+        p.broken
+    );
+    p.broken[0].error.clone()
+}
+
+/// The error of a profile that does not load at all.
+fn profile_err(text: &str) -> ConfigError {
     load(text, &dev_env()).unwrap_err()
 }
 
@@ -138,7 +154,12 @@ const DEFAULT_MAX_ENTRIES_T: u64 = crate::config::DEFAULT_MAX_ENTRIES;
 
 #[test]
 fn redis_tls_ca_file_resolves_against_the_profile_and_warns_on_plain_urls() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("certs")).unwrap();
+    std::fs::write(dir.path().join("certs/ca.pem"), "").unwrap();
     let text = DEV.replace("ttl = 3600", "ttl = 3600\ntlsCaFile = \"certs/ca.pem\"");
+    let profile = dir.path().join("dev.toml");
+    let load = |text: &str, env: &EnvVars| load_toml_str(text, &profile, "dev", env);
     let env = EnvVars::from_pairs([
         ("REDIS_URL", "rediss://cache.internal:6380/0"),
         ("S3_ENDPOINT", "http://127.0.0.1:9000"),
@@ -151,7 +172,7 @@ fn redis_tls_ca_file_resolves_against_the_profile_and_warns_on_plain_urls() {
     };
     assert_eq!(
         r.tls_ca_file.as_deref(),
-        Some(Path::new("/home/u/proj/profiles/certs/ca.pem"))
+        Some(dir.path().join("certs/ca.pem").as_path())
     );
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
     // On a redis:// url the option does nothing: a warning says so.
@@ -195,20 +216,134 @@ fn debug_output_of_a_profile_has_no_secret() {
 }
 
 #[test]
-fn missing_env_variable_names_variable_file_and_line() {
+fn unset_env_var_in_one_mount_leaves_the_others_usable() {
     let env = EnvVars::from_pairs([
         ("S3_ENDPOINT", "http://x"),
         ("KEY_ID", "k"),
-        ("SECRET", "s"),
+        ("SECRET", "s3cr3t-value"),
     ]);
-    let e = load(DEV, &env).unwrap_err();
-    assert_eq!(e.line, Some(21));
-    assert!(e.message.contains("REDIS_URL"), "{}", e.message);
-    assert!(
-        e.to_string()
-            .starts_with("/home/u/proj/profiles/dev.toml:21: "),
-        "{e}"
+    let p = load(DEV, &env).unwrap();
+    assert_eq!(p.kv.keys().collect::<Vec<_>>(), ["user", "cache"]);
+    assert_eq!(p.fs.keys().collect::<Vec<_>>(), ["data", "docs"]);
+    let FsBackendConfig::S3(s3) = &p.fs["docs"].backend else {
+        panic!()
+    };
+    assert_eq!(
+        s3.credentials.as_ref().unwrap().secret_access_key.expose(),
+        "s3cr3t-value"
     );
+    let b = &p.broken[0];
+    assert_eq!(p.broken.len(), 1);
+    assert_eq!(
+        (b.section, b.name.as_str(), b.backend.as_deref()),
+        (MountSection::Kv, "session", Some("redis"))
+    );
+    assert_eq!(b.error.line, Some(21));
+    assert_eq!(
+        b.error.to_string(),
+        "/home/u/proj/profiles/dev.toml:21: kv mount `session`: option `url`: \
+         environment variable REDIS_URL is not set"
+    );
+    // The same in an fs mount, inside an inline table: the option is named by its path.
+    let env = EnvVars::from_pairs([("REDIS_URL", "redis://h"), ("S3_ENDPOINT", "http://x")]);
+    let e = mount_err(load(DEV, &env).unwrap());
+    assert_eq!(e.line, Some(37));
+    assert_eq!(
+        e.message,
+        "fs mount `docs`: option `credentials.accessKeyId`: environment variable KEY_ID is not set"
+    );
+}
+
+#[test]
+fn broken_mount_error_never_contains_a_secret() {
+    // The mount's secrets resolve; another of its options is wrong.
+    let text = DEV
+        .replace("ttl = 3600", "ttl = \"an hour\"")
+        .replace("forcePathStyle = true", "forcePathStyle = \"yes\"");
+    let p = load(&text, &dev_env()).unwrap();
+    assert_eq!(p.broken.len(), 2, "{:?}", p.broken);
+    let shown = format!(
+        "{:?} {}",
+        p,
+        p.broken
+            .iter()
+            .map(|b| b.error.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for secret in ["hunter2", "wJalrXUtnFEMI", "AKIDEXAMPLE"] {
+        assert!(!shown.contains(secret), "{secret} shown: {shown}");
+    }
+    assert_eq!(p.broken[0].error.line, Some(23));
+    assert!(p.broken[0].error.message.contains("option `ttl`"));
+    assert_eq!(p.broken[1].error.line, Some(36));
+    assert!(
+        p.broken[1]
+            .error
+            .message
+            .contains("option `forcePathStyle`")
+    );
+}
+
+#[test]
+fn each_mount_error_breaks_only_its_mount_at_its_line() {
+    let text = "[kv.good]\nbackend = \"json\"\nstore = \"g.json\"\n\n\
+                [kv.value]\nbackend = \"json\"\nstore = \"v.json\"\nmaxEntries = -1\n\n\
+                [kv.required]\nbackend = \"sqlite\"\ndatabase = \"d.db\"\n\n\
+                [kv.tls]\nbackend = \"redis\"\nurl = \"rediss://h\"\nprefix = \"t:\"\n\
+                tlsCaFile = \"/nonexistent/ca.pem\"\n\n\
+                [fs.kind]\nbackend = \"ftp\"\n\n\
+                [fs.local]\nbackend = \"local\"\npath = \"files\"\n\n\
+                [fs.mode]\nbackend = \"local\"\npath = \"files\"\nmode = \"read-only\"\n";
+    let p = load(text, &dev_env()).unwrap();
+    assert_eq!(p.kv.keys().collect::<Vec<_>>(), ["good"]);
+    assert_eq!(p.fs.keys().collect::<Vec<_>>(), ["local"]);
+    let got: Vec<_> = p
+        .broken
+        .iter()
+        .map(|b| (b.name.as_str(), b.section.as_str(), b.error.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("value", "kv", Some(8)),
+            ("required", "kv", Some(10)),
+            ("tls", "kv", Some(18)),
+            ("kind", "fs", Some(21)),
+            ("mode", "fs", Some(30)),
+        ]
+    );
+    assert!(p.broken[0].error.message.contains("must not be negative"));
+    assert!(
+        p.broken[1]
+            .error
+            .message
+            .contains("missing required option `table`")
+    );
+    assert_eq!(
+        p.broken[2].error.message,
+        "kv mount `tls`: option `tlsCaFile` cannot be read: /nonexistent/ca.pem: no such file"
+    );
+    assert_eq!(p.broken[3].backend.as_deref(), Some("ftp"));
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+}
+
+#[test]
+fn syntax_and_profile_section_errors_still_fail_the_whole_profile() {
+    let e = profile_err("[kv.a]\nbackend = \"json\"\nstore = \n");
+    assert_eq!(e.line, Some(3));
+    assert!(e.message.starts_with("invalid TOML"));
+    assert!(!e.message.contains('\n'), "one line: {}", e.message);
+    let e = profile_err(
+        "[profile]\ndescription = \"${env:RM_NOPE}\"\n\n[kv.a]\nbackend = \"json\"\nstore = \"a\"\n",
+    );
+    assert_eq!(e.line, Some(2));
+    assert_eq!(
+        e.message,
+        "[profile] `description`: environment variable RM_NOPE is not set"
+    );
+    let e = profile_err("kv = 3\n");
+    assert!(e.message.contains("`kv` must hold tables"), "{}", e.message);
 }
 
 #[test]
@@ -315,10 +450,12 @@ fn redis_url_scheme_error_never_echoes_the_url() {
 }
 
 #[test]
-fn redis_prefix_overlap_on_one_server() {
+fn redis_prefix_overlap_breaks_only_the_later_mount() {
     let text = "[kv.a]\nbackend = \"redis\"\nurl = \"redis://h\"\nprefix = \"app:\"\n\n\
                 [kv.b]\nbackend = \"redis\"\nurl = \"redis://h\"\nprefix = \"app:user:\"\n";
-    let e = err(text);
+    let p = load(text, &dev_env()).unwrap();
+    assert_eq!(p.kv.keys().collect::<Vec<_>>(), ["a"]);
+    let e = mount_err(p);
     assert_eq!(e.line, Some(6));
     assert!(e.message.contains("overlaps kv mount `a`"), "{}", e.message);
     // Different servers may share a prefix.
@@ -360,9 +497,9 @@ fn unknown_options_and_sections_are_errors() {
         e.message
             .contains("`table` is not an option of the json backend")
     );
-    let e = err("[database]\nurl = 1\n");
+    let e = profile_err("[database]\nurl = 1\n");
     assert_eq!(e.line, Some(1));
-    let e = err("[profile]\nreadonly = true\n");
+    let e = profile_err("[profile]\nreadonly = true\n");
     assert_eq!(e.line, Some(2));
     assert!(e.message.contains("readOnly"));
 }
@@ -381,7 +518,7 @@ fn schema_errors_point_at_the_entry() {
 
 #[test]
 fn syntax_errors_have_a_line() {
-    let e = err("[kv.a]\nbackend = \"json\"\nstore = \n");
+    let e = profile_err("[kv.a]\nbackend = \"json\"\nstore = \n");
     assert_eq!(e.line, Some(3));
     assert!(e.message.starts_with("invalid TOML"));
 }
@@ -396,7 +533,7 @@ fn environment_overrides_replace_options_and_are_named_in_errors() {
     assert_eq!(p.kv["a"].max_entries, 7);
     assert_eq!(p.kv["a"].mode.as_str(), Some("read"));
     let env = EnvVars::from_pairs([("RILLMOUNT_DEV__kv__a__maxEntries", "lots")]);
-    let e = load("[kv.a]\nbackend = \"json\"\nstore = \"x\"\n", &env).unwrap_err();
+    let e = mount_err(load("[kv.a]\nbackend = \"json\"\nstore = \"x\"\n", &env).unwrap());
     assert!(
         e.message.contains("RILLMOUNT_DEV__kv__a__maxEntries"),
         "{}",

@@ -494,6 +494,9 @@ pub(crate) fn build_kv(
                 .seconds("connectTimeout")?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
             let tls_ca_file = o.path("tlsCaFile")?;
+            if let Some(p) = &tls_ca_file {
+                check_readable_file(p).map_err(|m| o.error("tlsCaFile", m))?;
+            }
             if tls_ca_file.is_some() && !url.starts_with("rediss://") && !url.contains("${") {
                 o.warn("tlsCaFile only applies to a rediss:// url");
             }
@@ -674,6 +677,20 @@ fn credentials(o: &mut MountOptions<'_>) -> Result<Option<S3Credentials>, Config
     }))
 }
 
+/// A file the mount reads when it opens (`tlsCaFile`): checked when the profile loads, so a
+/// missing one shows in `mounts` and breaks only its own mount. The path is not a secret.
+fn check_readable_file(p: &Path) -> Result<(), String> {
+    match std::fs::File::open(p).and_then(|f| f.metadata()) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(format!("cannot be read: {} is not a file", p.display())),
+        Err(e) => Err(format!(
+            "cannot be read: {}: {}",
+            p.display(),
+            super::load::io_reason(&e)
+        )),
+    }
+}
+
 pub(crate) fn valid_table_name(t: &str) -> bool {
     let mut chars = t.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -731,31 +748,39 @@ pub(crate) fn check_http_url(url: &str) -> Result<(), String> {
 }
 
 /// Redis prefixes of mounts on the same server must not contain one another (spec §4.1): one
-/// mount's SCAN would list and `clear` would delete the other's keys.
+/// mount's SCAN would list and `clear` would delete the other's keys. Returns each later mount
+/// that overlaps an earlier one (not itself overlapping) with the error to break it with.
 pub(crate) fn check_prefix_overlap(
     site: &ErrorSite,
     mounts: &[(&KvMountConfig, Loc)],
-) -> Result<(), ConfigError> {
-    for (i, (a, _)) in mounts.iter().enumerate() {
-        for (b, loc_b) in &mounts[i + 1..] {
-            let (KvBackendConfig::Redis(ra), KvBackendConfig::Redis(rb)) = (&a.backend, &b.backend)
-            else {
+) -> Vec<(String, ConfigError)> {
+    let mut out: Vec<(String, ConfigError)> = Vec::new();
+    for (j, (b, loc_b)) in mounts.iter().enumerate() {
+        let KvBackendConfig::Redis(rb) = &b.backend else {
+            continue;
+        };
+        let earlier = mounts[..j]
+            .iter()
+            .filter(|(a, _)| !out.iter().any(|(n, _)| *n == a.name));
+        for (a, _) in earlier {
+            let KvBackendConfig::Redis(ra) = &a.backend else {
                 continue;
             };
-            if ra.url != rb.url {
-                continue;
-            }
-            if ra.prefix.starts_with(&rb.prefix) || rb.prefix.starts_with(&ra.prefix) {
-                return Err(site.at(
+            if ra.url == rb.url
+                && (ra.prefix.starts_with(&rb.prefix) || rb.prefix.starts_with(&ra.prefix))
+            {
+                let e = site.at(
                     loc_b,
                     format!(
                         "kv mount `{}`: prefix overlaps kv mount `{}` on the same redis \
                          (\"{}\" and \"{}\"): each would see and clear the other's keys",
                         b.name, a.name, rb.prefix, ra.prefix
                     ),
-                ));
+                );
+                out.push((b.name.clone(), e));
+                break;
             }
         }
     }
-    Ok(())
+    out
 }

@@ -212,12 +212,51 @@ pub struct Profile {
     /// Things that load but probably do not do what the author meant (a `read-only` mode
     /// normalised, an option rill ignores). Shown by `mounts` and the TUI.
     pub warnings: Vec<String>,
+    /// Mounts declared in the file that could not be configured (an unset environment
+    /// variable, a bad option value), in declaration order. They are in neither `kv` nor `fs`;
+    /// using one fails with its error while the profile's other mounts work.
+    pub broken: Vec<BrokenMount>,
+}
+
+/// Which section of a profile a mount is declared in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MountSection {
+    Kv,
+    Fs,
+}
+
+impl MountSection {
+    /// `kv` or `fs`, as profiles and commands spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MountSection::Kv => "kv",
+            MountSection::Fs => "fs",
+        }
+    }
+}
+
+/// A declared mount that cannot be used, with the reason (file, line, mount, option; never a
+/// value).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenMount {
+    pub section: MountSection,
+    pub name: String,
+    /// The `backend` option when it could be read (`redis`, `s3`…).
+    pub backend: Option<String>,
+    pub error: super::ConfigError,
 }
 
 impl Profile {
     /// Names of every mount, kv first, in declaration order.
     pub fn mount_names(&self) -> impl Iterator<Item = &str> {
         self.kv.keys().chain(self.fs.keys()).map(String::as_str)
+    }
+
+    /// The broken mount `name` of `section`, if that mount could not be configured.
+    pub fn broken_mount(&self, section: MountSection, name: &str) -> Option<&BrokenMount> {
+        self.broken
+            .iter()
+            .find(|b| b.section == section && b.name == name)
     }
 }
 

@@ -4,8 +4,10 @@
 //! from the package specifier in `extensions.mounts`, or, for local-path specifiers, from the
 //! shape of the config. Extension-level options (Redis `url`, S3 `region`/`endpoint`/
 //! `credentials`/`forcePathStyle`, local fs `maxFileSize`/`encoding`) are copied into each
-//! storage mount. `${NAME}` is replaced in every string value; missing variables are one error
-//! naming all of them. Differences from a real host are reported as profile warnings: relative
+//! storage mount. `${NAME}` is replaced in the storage mounts' options (with the extension-level
+//! options they take) and in the package specifiers; a mount with unset variables becomes a
+//! broken mount naming all of them while the others load (an unset variable in a specifier
+//! fails the file). Differences from a real host are reported as profile warnings: relative
 //! paths resolve against the config file's folder (rill uses the host's working directory), the
 //! docs-only mode `read-only` becomes `read`, numbers given as strings are converted. JSON gives
 //! no positions, so errors name the file, the mount and the option but no line.
@@ -14,10 +16,10 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 
-use super::load::EnvVars;
+use super::load::{EnvVars, break_overlapping};
 use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
 use super::tree::{ErrorSite, Loc, Node, NodeValue, from_json};
-use super::{ConfigError, Profile};
+use super::{BrokenMount, ConfigError, MountSection, Profile};
 
 /// Reads `rill-config.json` text as profile `name`. `path` is used for messages and as the base
 /// of relative paths.
@@ -33,26 +35,37 @@ pub fn load_rill_config_str(
         line: Some(e.line()),
         message: format!("invalid JSON: {}", strip_position(&e.to_string())),
     })?;
-    let mut missing = Vec::new();
-    let json = interpolate_json(json, env, &mut missing);
-    if !missing.is_empty() {
-        missing.sort();
-        missing.dedup();
-        return Err(site.at(
-            &Loc::Unknown,
-            format!("missing environment variables: {}", missing.join(", ")),
-        ));
-    }
     let root = from_json(&json);
     let Some(top) = root.table() else {
         return Err(site.at(&Loc::Unknown, "rill-config.json must hold a JSON object"));
     };
+    // Variables outside the storage mounts' options concern the whole file.
+    let mut missing = Vec::new();
+    let description = top
+        .get("description")
+        .map(|n| interpolate_node(n, env, "description", &mut missing));
+    let specs: Option<IndexMap<String, Node>> = top
+        .get("extensions")
+        .and_then(Node::table)
+        .and_then(|e| e.get("mounts"))
+        .and_then(Node::table)
+        .map(|m| {
+            m.iter()
+                .map(|(k, n)| {
+                    let key = format!("extensions.mounts.{k}");
+                    (k.clone(), interpolate_node(n, env, &key, &mut missing))
+                })
+                .collect()
+        });
+    if !missing.is_empty() {
+        return Err(site.at(&Loc::Unknown, missing_message(missing)));
+    }
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut profile = Profile {
         name: name.to_string(),
         path: path.to_path_buf(),
-        description: match top.get("description").map(|n| &n.value) {
-            Some(NodeValue::Str(d)) => d.clone(),
+        description: match description.map(|n| n.value) {
+            Some(NodeValue::Str(d)) => d,
             _ => "rill host configuration".into(),
         },
         read_only: false,
@@ -60,6 +73,7 @@ pub fn load_rill_config_str(
         kv: IndexMap::new(),
         fs: IndexMap::new(),
         warnings: Vec::new(),
+        broken: Vec::new(),
     };
     let empty = IndexMap::new();
     let Some(ext) = top.get("extensions") else {
@@ -68,11 +82,12 @@ pub fn load_rill_config_str(
     let ext = ext
         .table()
         .ok_or_else(|| site.at(&Loc::Unknown, "`extensions` must be an object"))?;
-    let mounts = match ext.get("mounts") {
-        Some(m) => m
-            .table()
-            .ok_or_else(|| site.at(&Loc::Unknown, "`extensions.mounts` must be an object"))?,
-        None => return Err(site.at(&Loc::Unknown, "`extensions.mounts` is required")),
+    let mounts = match (ext.get("mounts"), &specs) {
+        (Some(_), Some(m)) => m,
+        (Some(_), None) => {
+            return Err(site.at(&Loc::Unknown, "`extensions.mounts` must be an object"));
+        }
+        (None, _) => return Err(site.at(&Loc::Unknown, "`extensions.mounts` is required")),
     };
     let configs = match ext.get("config") {
         Some(c) => c
@@ -111,7 +126,11 @@ pub fn load_rill_config_str(
             )
         })?;
         for (mount_name, opts) in storage {
-            let mut opts = opts;
+            let mut missing = Vec::new();
+            let mut opts: IndexMap<String, Node> = opts
+                .iter()
+                .map(|(k, n)| (k.clone(), interpolate_node(n, env, k, &mut missing)))
+                .collect();
             for key in ["store", "database", "path"] {
                 if let Some(Node {
                     value: NodeValue::Str(p),
@@ -124,16 +143,15 @@ pub fn load_rill_config_str(
                 }
             }
             opts.insert("backend".into(), str_node(backend));
-            let kind = if matches!(backend, "json" | "sqlite" | "redis") {
-                "kv"
+            let (section, kind) = if matches!(backend, "json" | "sqlite" | "redis") {
+                (MountSection::Kv, "kv")
             } else {
-                "fs"
+                (MountSection::Fs, "fs")
             };
-            let taken = if kind == "kv" {
-                profile.kv.contains_key(&mount_name)
-            } else {
-                profile.fs.contains_key(&mount_name)
-            };
+            let taken = match section {
+                MountSection::Kv => profile.kv.contains_key(&mount_name),
+                MountSection::Fs => profile.fs.contains_key(&mount_name),
+            } || profile.broken_mount(section, &mount_name).is_some();
             let final_name = if taken {
                 let n = format!("{ext_path}.{mount_name}");
                 profile.warnings.push(format!(
@@ -145,27 +163,46 @@ pub fn load_rill_config_str(
             } else {
                 mount_name
             };
-            let o = MountOptions::new(
-                &site,
-                Dialect::RillConfig,
-                kind,
-                &final_name,
-                &opts,
-                Loc::Unknown,
-                &base_dir,
-                &mut profile.warnings,
-            );
-            if kind == "kv" {
-                let cfg = build_kv(o, backend)?;
-                profile.kv.insert(final_name, cfg);
+            let before = profile.warnings.len();
+            let built = if missing.is_empty() {
+                let o = MountOptions::new(
+                    &site,
+                    Dialect::RillConfig,
+                    kind,
+                    &final_name,
+                    &opts,
+                    Loc::Unknown,
+                    &base_dir,
+                    &mut profile.warnings,
+                );
+                match section {
+                    MountSection::Kv => build_kv(o, backend).map(|c| {
+                        profile.kv.insert(final_name.clone(), c);
+                    }),
+                    MountSection::Fs => build_fs(o, backend).map(|c| {
+                        profile.fs.insert(final_name.clone(), c);
+                    }),
+                }
             } else {
-                let cfg = build_fs(o, backend)?;
-                profile.fs.insert(final_name, cfg);
+                Err(site.at(
+                    &Loc::Unknown,
+                    format!("{kind} mount `{final_name}`: {}", missing_message(missing)),
+                ))
+            };
+            if let Err(error) = built {
+                profile.warnings.truncate(before);
+                profile.broken.push(BrokenMount {
+                    section,
+                    name: final_name,
+                    backend: Some(backend.to_string()),
+                    error,
+                });
             }
         }
     }
     let pairs: Vec<_> = profile.kv.values().map(|m| (m, Loc::Unknown)).collect();
-    check_prefix_overlap(&site, &pairs)?;
+    let overlapping = check_prefix_overlap(&site, &pairs);
+    break_overlapping(&mut profile, overlapping);
     if relative {
         profile.warnings.push(format!(
             "{}: relative paths are resolved against the folder of this file; a rill host \
@@ -188,27 +225,48 @@ fn str_node(s: &str) -> Node {
 }
 
 /// Replaces `${NAME}` (NAME = `[A-Z_][A-Z0-9_]*`) in every string value, as rill-config does;
-/// unresolved names are collected into `missing`.
-fn interpolate_json(
-    v: serde_json::Value,
-    env: &EnvVars,
-    missing: &mut Vec<String>,
-) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        J::String(s) => J::String(interpolate_braces(&s, env, missing)),
-        J::Array(a) => J::Array(
-            a.into_iter()
-                .map(|x| interpolate_json(x, env, missing))
+/// unresolved names are collected into `missing` with the option (`key`) they were found in.
+fn interpolate_node(node: &Node, env: &EnvVars, key: &str, missing: &mut Missing) -> Node {
+    let value = match &node.value {
+        NodeValue::Str(s) => {
+            let mut names = Vec::new();
+            let out = interpolate_braces(s, env, &mut names);
+            missing.extend(names.into_iter().map(|n| (key.to_string(), n)));
+            NodeValue::Str(out)
+        }
+        NodeValue::Array(a) => NodeValue::Array(
+            a.iter()
+                .map(|n| interpolate_node(n, env, key, missing))
                 .collect(),
         ),
-        J::Object(o) => J::Object(
-            o.into_iter()
-                .map(|(k, x)| (k, interpolate_json(x, env, missing)))
+        NodeValue::Table(t) => NodeValue::Table(
+            t.iter()
+                .map(|(k, n)| (k.clone(), interpolate_node(n, env, key, missing)))
                 .collect(),
         ),
-        other => other,
-    }
+        other => other.clone(),
+    };
+    Node::new(value, node.loc.clone())
+}
+
+/// Unset variables with the option each was found in.
+type Missing = Vec<(String, String)>;
+
+/// `missing environment variables: A, B (in options prefix, url)`: names only, never values.
+fn missing_message(missing: Missing) -> String {
+    let mut vars: Vec<&str> = missing.iter().map(|(_, v)| v.as_str()).collect();
+    vars.sort();
+    vars.dedup();
+    let mut keys: Vec<&str> = missing.iter().map(|(k, _)| k.as_str()).collect();
+    keys.sort();
+    keys.dedup();
+    let opts = if keys.len() == 1 { "option" } else { "options" };
+    let vs = if vars.len() == 1 { "" } else { "s" };
+    format!(
+        "missing environment variable{vs}: {} (in {opts} {})",
+        vars.join(", "),
+        keys.join(", ")
+    )
 }
 
 fn interpolate_braces(s: &str, env: &EnvVars, missing: &mut Vec<String>) -> String {
@@ -378,16 +436,42 @@ mod tests {
         assert!(p.warnings.iter().any(|w| w.contains("relative paths")));
     }
 
+    /// The error of the one broken mount of a profile that loads.
+    fn mount_err(p: Profile) -> ConfigError {
+        assert_eq!(p.broken.len(), 1, "{:?}", p.broken);
+        p.broken[0].error.clone()
+    }
+
     #[test]
-    fn missing_variables_are_listed_together() {
-        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
-            "config":{"kv":{"url":"${REDIS_URL}","mounts":{"a":{"mode":"read","prefix":"${P_B}${P_A}"}}}}}}"#;
+    fn unset_variable_in_one_rill_config_mount_leaves_the_others_usable() {
+        let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis","st":"@rcrsr/rill/ext/kv"},
+            "config":{"kv":{"url":"${REDIS_URL}","mounts":{"a":{"mode":"read","prefix":"${P_B}${P_A}"}}},
+                      "st":{"mounts":{"b":{"mode":"read-write","store":"/d/${DIR}/b.json"}}},
+                      "llm":{"apiKey":"${NOT_A_STORAGE_OPTION}"}}}}"#;
+        let p = load(text, &[("DIR", "data")]).unwrap();
+        let KvBackendConfig::Json(j) = &p.kv["b"].backend else {
+            panic!()
+        };
+        assert_eq!(j.store, PathBuf::from("/d/data/b.json"));
+        let b = &p.broken[0];
+        assert_eq!(
+            (b.name.as_str(), b.backend.as_deref()),
+            ("a", Some("redis"))
+        );
+        let e = mount_err(p);
+        assert_eq!(
+            e.message,
+            "kv mount `a`: missing environment variables: P_A, P_B, REDIS_URL \
+             (in options prefix, url)"
+        );
+        assert_eq!(e.path, PathBuf::from("/srv/app/rill-config.json"));
+        // A variable in a package specifier concerns the whole file.
+        let text = r#"{"extensions":{"mounts":{"kv":"${KV_PACKAGE}"}}}"#;
         let e = load(text, &[]).unwrap_err();
         assert_eq!(
             e.message,
-            "missing environment variables: P_A, P_B, REDIS_URL"
+            "missing environment variable: KV_PACKAGE (in option extensions.mounts.kv)"
         );
-        assert_eq!(e.path, PathBuf::from("/srv/app/rill-config.json"));
     }
 
     #[test]
@@ -451,7 +535,7 @@ mod tests {
     fn backend_validation_applies_without_echoing_the_url() {
         let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
             "config":{"kv":{"url":"http://u:hunter2@h","mounts":{"a":{"mode":"read","prefix":"a:"}}}}}}"#;
-        let e = load(text, &[]).unwrap_err().to_string();
+        let e = mount_err(load(text, &[]).unwrap()).to_string();
         assert!(e.contains("kv mount `a`: option `url`"), "{e}");
         assert!(!e.contains("hunter2"), "{e}");
     }
@@ -475,11 +559,17 @@ mod tests {
     }
 
     #[test]
-    fn redis_prefix_overlap_is_rejected() {
+    fn redis_prefix_overlap_breaks_the_later_mount() {
         let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"},
             "config":{"kv":{"url":"redis://h","mounts":{"a":{"mode":"read","prefix":"app:"},
                                                         "b":{"mode":"read","prefix":"app:user:"}}}}}}"#;
-        let e = load(text, &[]).unwrap_err();
-        assert!(e.message.contains("overlaps"), "{}", e.message);
+        let p = load(text, &[]).unwrap();
+        assert_eq!(p.kv.keys().collect::<Vec<_>>(), ["a"]);
+        let e = mount_err(p);
+        assert!(
+            e.message.contains("kv mount `b`: prefix overlaps"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! [`ScriptMounts::lazy`] names a profile's mounts without opening them: a script's first call
 //! to a mount opens it inside that call, so connecting is bounded like any call (the per-call
 //! limit, the run's time limit, cancel) and a mount the script never uses costs nothing. A mount
-//! that fails to open keeps its error, which every later call on it gets. [`run_script`] runs
+//! that fails to open, or that the profile could not configure, keeps its error, which every
+//! later call on it gets (only calls on it fail). [`run_script`] runs
 //! one script on its own big-stack thread, with the `kv::`/`fs::` host functions of
 //! `builtins::store` bridged to the async stores through the caller's tokio runtime. A dry run
 //! wraps every kv store in a [`KvOverlay`] and every fs mount in an [`FsOverlay`] (mounts opened
@@ -22,10 +23,9 @@ use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
 
-use crate::config::{FsMountConfig, KvBackendConfig, Profile};
 use futures::future::BoxFuture;
 
-use crate::config::KvMountConfig;
+use crate::config::{FsMountConfig, KvBackendConfig, KvMountConfig, MountSection, Profile};
 use crate::rill::builtins::store::{
     Binding, ChangeLog, FsMount, FsSlot, KvSlot, MountOpener, Slot, WriteGuard, register,
 };
@@ -37,7 +37,7 @@ use crate::store::fs_overlay::FsOverlay;
 use crate::store::kv_mount::KvMount;
 use crate::store::open::{open_fs, open_kv, open_kv_read_only};
 use crate::store::overlay::KvOverlay;
-use crate::store::{Backend, FsMountStore, KvStore, RillFs, StoreError, js_json};
+use crate::store::{Backend, ErrorKind, FsMountStore, KvStore, RillFs, StoreError, js_json};
 
 /// An opened fs mount: its config and the store (raw and rill sides).
 pub type OpenedFs = (FsMountConfig, Arc<dyn FsMountStore>);
@@ -60,12 +60,14 @@ pub struct ScriptMounts {
 impl ScriptMounts {
     /// Every mount of `profile`, each opened when a script first calls it.
     pub fn lazy(profile: &Profile) -> ScriptMounts {
-        ScriptMounts {
+        let mut out = ScriptMounts {
             unopened_kv: profile.kv.clone(),
             unopened_fs: profile.fs.clone(),
             profile: Some(Arc::new(profile.clone())),
             ..ScriptMounts::default()
-        }
+        };
+        out.add_broken(profile);
+        out
     }
 
     /// [`ScriptMounts::lazy`] for dry runs: mounts open without creating or changing anything
@@ -103,7 +105,35 @@ impl ScriptMounts {
             let opened = open_fs(cfg).await.map(|s| (cfg.clone(), s));
             out.fs.insert(name.clone(), opened.map_err(Arc::new));
         }
+        out.add_broken(profile);
         out
+    }
+
+    /// Adds the profile's broken mounts (those it could not configure), each failing with its
+    /// configuration error, so that a script calling one gets that error rather than
+    /// "unknown mount". Mounts already present are kept.
+    pub fn add_broken(&mut self, profile: &Profile) {
+        for b in &profile.broken {
+            // Display of a store error without an operation is `{store}: {message}`: exactly
+            // the configuration error (file:line: mount: option: reason).
+            let store = match b.error.line {
+                Some(l) => format!("{}:{l}", b.error.path.display()),
+                None => b.error.path.display().to_string(),
+            };
+            let e = Arc::new(StoreError::new(
+                ErrorKind::Config,
+                store,
+                b.error.message.clone(),
+            ));
+            match b.section {
+                MountSection::Kv => {
+                    self.kv.entry(b.name.clone()).or_insert(Err(e));
+                }
+                MountSection::Fs => {
+                    self.fs.entry(b.name.clone()).or_insert(Err(e));
+                }
+            }
+        }
     }
 }
 

@@ -1,5 +1,7 @@
-//! State every screen shares: the profiles, one slot per mount with its connection state, the
-//! theme, the keymap, the status line and the writes in flight. No I/O here: connecting is a
+//! State every screen shares: the profiles (and those left out because they did not load),
+//! one slot per mount with its connection state (a mount the profile could not configure is
+//! failed from the start with its error), the theme, the keymap, the status line and the
+//! writes in flight. No I/O here: connecting is a
 //! [`Command`] the caller hands to `tasks.rs`.
 
 use std::collections::HashMap;
@@ -11,7 +13,9 @@ use ratatui::layout::Rect;
 use super::action::{Command, Handle, MountConfig, RequestId};
 use super::keymap::Keymap;
 use super::theme::Theme;
-use crate::config::{FsBackendConfig, KvBackendConfig, Profile};
+use crate::config::{
+    BrokenMount, ConfigError, FsBackendConfig, KvBackendConfig, MountSection, Profile,
+};
 use crate::migrate::Endpoint;
 use crate::rill::session::ScriptMounts;
 use crate::store::FsMountStore;
@@ -45,6 +49,13 @@ pub struct MountSlot {
     pub conn: Conn,
 }
 
+/// A discovered profile that could not be loaded (a TOML syntax error, a bad `[profile]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeftOut {
+    pub name: String,
+    pub error: ConfigError,
+}
+
 /// A write in flight, remembered until its result comes back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Write {
@@ -64,6 +75,8 @@ pub struct Status {
 #[derive(Debug)]
 pub struct Context {
     pub profiles: Vec<Profile>,
+    /// Profiles that could not be loaded at all, shown below the others with their reasons.
+    pub left_out: Vec<LeftOut>,
     pub mounts: Vec<MountSlot>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -91,25 +104,35 @@ impl Context {
     pub fn new(profiles: Vec<Profile>, theme: Theme, keymap: Keymap) -> Context {
         let mut mounts = Vec::new();
         for (i, p) in profiles.iter().enumerate() {
+            let slot = |name: &String, kind, conn| MountSlot {
+                profile: i,
+                name: name.clone(),
+                kind,
+                conn,
+            };
+            let broken = |section| {
+                p.broken
+                    .iter()
+                    .filter(move |b| b.section == section)
+                    .map(|b| (&b.name, Conn::Failed(short_error(&b.error))))
+            };
+            // A broken mount starts (and stays) failed with its configuration error.
             for name in p.kv.keys() {
-                mounts.push(MountSlot {
-                    profile: i,
-                    name: name.clone(),
-                    kind: MountKind::Kv,
-                    conn: Conn::Idle,
-                });
+                mounts.push(slot(name, MountKind::Kv, Conn::Idle));
+            }
+            for (name, conn) in broken(MountSection::Kv) {
+                mounts.push(slot(name, MountKind::Kv, conn));
             }
             for name in p.fs.keys() {
-                mounts.push(MountSlot {
-                    profile: i,
-                    name: name.clone(),
-                    kind: MountKind::Fs,
-                    conn: Conn::Idle,
-                });
+                mounts.push(slot(name, MountKind::Fs, Conn::Idle));
+            }
+            for (name, conn) in broken(MountSection::Fs) {
+                mounts.push(slot(name, MountKind::Fs, conn));
             }
         }
         Context {
             profiles,
+            left_out: Vec::new(),
             mounts,
             theme,
             keymap,
@@ -124,6 +147,23 @@ impl Context {
             history_saves: Default::default(),
             next_id: 1,
         }
+    }
+
+    /// Shows the profiles that could not be loaded: listed in the mount pane, and the first
+    /// reason in full on the status line.
+    pub fn set_left_out(&mut self, left_out: Vec<LeftOut>) {
+        if let Some(first) = left_out.first() {
+            let more = match left_out.len() {
+                1 => String::new(),
+                n => format!(" (and {} more, listed under the mounts)", n - 1),
+            };
+            self.error(format!(
+                "profile `{}` left out: {}{more}",
+                first.name,
+                short_error(&first.error)
+            ));
+        }
+        self.left_out = left_out;
     }
 
     /// A fresh request id.
@@ -181,13 +221,34 @@ impl Context {
         Some(Command::Open { id, config })
     }
 
-    /// Forgets a failed connection so that it is tried again.
+    /// Forgets a failed connection so that it is tried again (not for a broken mount: its
+    /// configuration does not change while the UI runs).
     pub fn reset(&mut self, slot: usize) {
+        if self.broken(slot).is_some() {
+            return;
+        }
         if let Some(m) = self.mounts.get_mut(slot)
             && matches!(m.conn, Conn::Failed(_))
         {
             m.conn = Conn::Idle;
         }
+    }
+
+    /// The profile's entry for `slot` if it is a mount the profile could not configure.
+    pub fn broken(&self, slot: usize) -> Option<&BrokenMount> {
+        let m = self.mounts.get(slot)?;
+        let section = match m.kind {
+            MountKind::Kv => MountSection::Kv,
+            MountKind::Fs => MountSection::Fs,
+        };
+        let p = self.profiles.get(m.profile)?;
+        let configured = match m.kind {
+            MountKind::Kv => p.kv.contains_key(&m.name),
+            MountKind::Fs => p.fs.contains_key(&m.name),
+        };
+        (!configured)
+            .then(|| p.broken_mount(section, &m.name))
+            .flatten()
     }
 
     /// Takes an open result if `id` is a connection this context waits for.
@@ -227,6 +288,9 @@ impl Context {
     /// The mounts of profile `profile` that are open in the UI, for a script to share.
     pub fn ready_mounts(&self, profile: usize) -> ScriptMounts {
         let mut out = ScriptMounts::default();
+        if let Some(p) = self.profiles.get(profile) {
+            out.add_broken(p);
+        }
         for m in self.mounts.iter().filter(|m| m.profile == profile) {
             let Conn::Ready(h) = &m.conn else { continue };
             match h.as_ref() {
@@ -247,6 +311,9 @@ impl Context {
         let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
             return Err("no mount selected".into());
         };
+        if let Some(b) = self.broken(slot) {
+            return Err(short_error(&b.error));
+        }
         if p.read_only {
             return Err(format!(
                 "profile `{}` is read-only — writes are disabled",
@@ -285,6 +352,16 @@ impl Context {
         let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
             return "?";
         };
+        if let Some(b) = self.broken(slot) {
+            return match b.backend.as_deref() {
+                Some("json") => "json",
+                Some("sqlite") => "sqlite",
+                Some("redis") => "redis",
+                Some("local") => "local",
+                Some("s3") => "s3",
+                _ => "?",
+            };
+        }
         match m.kind {
             MountKind::Kv => match p.kv.get(&m.name).map(|c| &c.backend) {
                 Some(KvBackendConfig::Json(_)) => "json",
@@ -302,11 +379,14 @@ impl Context {
     }
 
     /// Where the mount's data lives, without credentials; paths inside the profile's folder
-    /// are shown relative to it.
+    /// are shown relative to it. A broken mount: where it is declared (`prod.toml:12`).
     pub fn location(&self, slot: usize) -> String {
         let (Some(m), Some(p)) = (self.mounts.get(slot), self.profile_of(slot)) else {
             return String::new();
         };
+        if let Some(b) = self.broken(slot) {
+            return short_place(&b.error);
+        }
         let base = p.path.parent().unwrap_or(Path::new(""));
         // Inside the profile's folder: `./x`; beside it (the demo's `../assets/…`): `../x`.
         let rel = |path: &Path| {
@@ -347,6 +427,19 @@ impl Context {
             },
         }
     }
+}
+
+/// A configuration error as the UI shows it: the profile's file name rather than its whole
+/// path (`prod.toml:12: fs mount `media`: …`); `rillmount profiles` gives the paths.
+pub fn short_error(e: &ConfigError) -> String {
+    format!("{}: {}", short_place(e), e.message)
+}
+
+/// Where a configuration error is: `prod.toml:12` (`rill-config.json` has no lines).
+fn short_place(e: &ConfigError) -> String {
+    let file = e.path.file_name().unwrap_or(e.path.as_os_str());
+    let line = e.line.map(|n| format!(":{n}")).unwrap_or_default();
+    format!("{}{line}", file.to_string_lossy())
 }
 
 /// A URL without user, password and query (`redis://:pw@host:6379/0?x` → `redis://host:6379/0`).

@@ -44,6 +44,7 @@ use ratatui::backend::CrosstermBackend;
 
 use crate::config::Profile;
 use app::App;
+use context::LeftOut;
 use event::{Event, Events};
 use keymap::Keymap;
 use tasks::Tasks;
@@ -53,12 +54,16 @@ use theme::Theme;
 const TICK: Duration = Duration::from_millis(150);
 
 /// Runs the TUI over already-loaded profiles until the user quits. `start` names the profile
-/// shown first.
+/// shown first; `left_out` are profiles that did not load, shown with their reasons.
 ///
 /// Sets up the terminal (raw mode, alternate screen, mouse, bracketed paste) and restores it
 /// on every exit, a panic included. Starts its own tokio runtime, so call it from plain
 /// synchronous code (not from inside another runtime).
-pub fn run(profiles: Vec<Profile>, start: Option<String>) -> anyhow::Result<()> {
+pub fn run(
+    profiles: Vec<Profile>,
+    left_out: Vec<LeftOut>,
+    start: Option<String>,
+) -> anyhow::Result<()> {
     let (keymap, keymap_error) = load_keymap();
     let theme = Theme::from_name(std::env::var("RILLMOUNT_THEME").ok().as_deref());
     let rt = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -67,6 +72,7 @@ pub fn run(profiles: Vec<Profile>, start: Option<String>) -> anyhow::Result<()> 
     let result = rt.block_on(run_loop(
         &mut terminal,
         profiles,
+        left_out,
         start,
         theme,
         keymap,
@@ -83,6 +89,7 @@ pub fn run(profiles: Vec<Profile>, start: Option<String>) -> anyhow::Result<()> 
 async fn run_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     profiles: Vec<Profile>,
+    left_out: Vec<LeftOut>,
     start: Option<String>,
     theme: Theme,
     keymap: Keymap,
@@ -91,6 +98,7 @@ async fn run_loop(
     let mut events = Events::start(TICK);
     let tasks = Tasks::new(events.sender());
     let (mut app, commands) = App::new(profiles, start.as_deref(), theme, keymap);
+    app.ctx.set_left_out(left_out);
     if let Some(e) = keymap_error {
         app.ctx.error(e);
     }

@@ -18,7 +18,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::load::{EnvVars, load_profile, resolve_profile};
-use crate::config::{FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig, Profile};
+use crate::config::{
+    BrokenMount, FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig, MountSection,
+    Profile,
+};
 use crate::store::kv_mount::KvMount;
 use crate::store::open::{open_fs, open_kv};
 use crate::store::{FsMountStore, StoreError};
@@ -114,27 +117,61 @@ impl Target {
         if let Some(m) = self.profile.kv.get(&self.addr.mount) {
             return Ok(m);
         }
+        if let Some(b) = self
+            .profile
+            .broken_mount(MountSection::Kv, &self.addr.mount)
+        {
+            return Err(self.broken(b));
+        }
         Err(self.missing("kv", "fs", self.profile.kv.keys()))
     }
 
+    /// The fs mount. Commands that take either kind (copy, diff, verify) look for a kv mount
+    /// first and then here, so a broken kv mount of this name gives its error too (`missing`).
     pub fn fs(&self) -> Result<&FsMountConfig, Failure> {
         if let Some(m) = self.profile.fs.get(&self.addr.mount) {
             return Ok(m);
         }
+        if let Some(b) = self
+            .profile
+            .broken_mount(MountSection::Fs, &self.addr.mount)
+        {
+            return Err(self.broken(b));
+        }
         Err(self.missing("fs", "kv", self.profile.fs.keys()))
     }
 
+    /// Using a mount the profile could not configure: its configuration error.
+    fn broken(&self, b: &BrokenMount) -> Failure {
+        Failure::op(format!(
+            "mount `{}:{}` cannot be used: {}",
+            self.profile.name, b.name, b.error
+        ))
+    }
+
+    /// No `kind` mount of this name: a broken mount of the other kind gives its error, a
+    /// working one says which command to use, else the names there are.
     fn missing<'a>(
         &self,
         kind: &str,
         other: &str,
         names: impl Iterator<Item = &'a String>,
     ) -> Failure {
+        let other_section = if kind == "kv" {
+            MountSection::Fs
+        } else {
+            MountSection::Kv
+        };
         let is_other = if kind == "kv" {
             self.profile.fs.contains_key(&self.addr.mount)
         } else {
             self.profile.kv.contains_key(&self.addr.mount)
         };
+        if let Some(b) = self.profile.broken_mount(other_section, &self.addr.mount)
+            && !is_other
+        {
+            return self.broken(b);
+        }
         if is_other {
             return Failure::usage(format!(
                 "`{}` is an {other} mount of profile `{}`: use `rillmount {other} …`",

@@ -1,6 +1,8 @@
 //! `rillmount mounts -p PROFILE [--json]`: each mount's backend, mode, schema, location and
-//! options, from the configuration alone (nothing is opened). Secrets never appear: Redis URLs
-//! lose their user and password, S3 credentials are shown only as "static" or "default chain".
+//! options, from the configuration alone (nothing is opened). A mount the profile could not
+//! configure is listed last with its error (`(broken)`; in JSON, `error` is set). Secrets
+//! never appear: Redis URLs lose their user and password, S3 credentials are shown only as
+//! "static" or "default chain".
 
 use serde_json::{Value, json};
 
@@ -9,8 +11,8 @@ use crate::cli::args::MountsArgs;
 use crate::cli::output::{Failure, Out, json_text, to_serde};
 use crate::config::profiles::redact_url;
 use crate::config::{
-    Encoding, FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig, Profile, Schema,
-    WritePolicy,
+    BrokenMount, ConfigError, Encoding, FsBackendConfig, FsMountConfig, KvBackendConfig,
+    KvMountConfig, Profile, Schema, WritePolicy,
 };
 
 pub fn run(ctx: &Ctx, args: &MountsArgs) -> Result<(), Failure> {
@@ -41,7 +43,13 @@ pub fn run(ctx: &Ctx, args: &MountsArgs) -> Result<(), Failure> {
     if !p.description.is_empty() {
         out.line(&format!("  {}", p.description))?;
     }
-    let width = p.mount_names().map(str::len).max().unwrap_or(4).max(4);
+    let width = p
+        .mount_names()
+        .chain(p.broken.iter().map(|b| b.name.as_str()))
+        .map(str::len)
+        .max()
+        .unwrap_or(4)
+        .max(4);
     out.line(&format!(
         "{:4}  {:width$}  {:7}  {:10}  LOCATION",
         "KIND", "NAME", "BACKEND", "MODE"
@@ -93,6 +101,17 @@ pub fn run(ctx: &Ctx, args: &MountsArgs) -> Result<(), Failure> {
             out.line(&format!("      {:width$}  glob: {g}", ""))?;
         }
     }
+    // Mounts that could not be configured: the error stands where the location would.
+    for b in &p.broken {
+        out.line(&format!(
+            "{:4}  {:width$}  {:7}  {:10}  {}",
+            b.section.as_str(),
+            b.name,
+            b.backend.as_deref().unwrap_or("?"),
+            "(broken)",
+            b.error
+        ))?;
+    }
     out.flush()
 }
 
@@ -100,6 +119,7 @@ pub fn run(ctx: &Ctx, args: &MountsArgs) -> Result<(), Failure> {
 pub fn profile_json(p: &Profile) -> Value {
     let mut mounts: Vec<Value> = p.kv.values().map(kv_json).collect();
     mounts.extend(p.fs.values().map(fs_json));
+    mounts.extend(p.broken.iter().map(broken_json));
     json!({
         "profile": {
             "name": p.name,
@@ -110,6 +130,28 @@ pub fn profile_json(p: &Profile) -> Value {
         },
         "mounts": mounts,
         "warnings": p.warnings,
+    })
+}
+
+/// A broken mount: what is known of it and its error (`error` is null on working mounts).
+fn broken_json(b: &BrokenMount) -> Value {
+    json!({
+        "kind": b.section.as_str(),
+        "name": b.name,
+        "backend": b.backend,
+        "mode": null,
+        "location": null,
+        "error": error_json(&b.error),
+    })
+}
+
+/// A configuration error as `--json` documents give it.
+pub fn error_json(e: &ConfigError) -> Value {
+    json!({
+        "path": e.path.display().to_string(),
+        "line": e.line,
+        "message": e.message,
+        "text": e.to_string(),
     })
 }
 
@@ -157,6 +199,7 @@ fn kv_json(m: &KvMountConfig) -> Value {
         "location": m.location(),
         "schema": schema_json(&m.schema),
         "options": options,
+        "error": null,
     })
 }
 
@@ -191,5 +234,6 @@ fn fs_json(m: &FsMountConfig) -> Value {
         "mode": m.mode.as_str(),
         "location": m.location(),
         "options": options,
+        "error": null,
     })
 }

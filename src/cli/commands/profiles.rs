@@ -1,11 +1,14 @@
-//! `rillmount profiles`: every discovered profile with its origin, flags and mount count. A
-//! profile that fails to load is listed with its error; the command still succeeds.
+//! `rillmount profiles`: every discovered profile with its origin, flags and mount count
+//! (`3 mounts, 1 broken` when some mounts could not be configured). A profile that fails to
+//! load is listed with its error; the command still succeeds.
 
 use serde_json::json;
 
 use super::Ctx;
+use super::mounts::error_json;
 use crate::cli::args::ProfilesArgs;
 use crate::cli::output::{Failure, Out};
+use crate::config::Profile;
 use crate::config::load::{discover, load_profile, user_profiles_dir};
 
 pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
@@ -40,6 +43,16 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
                         v["protect"] = json!(p.protect);
                         v["kv"] = json!(p.kv.keys().collect::<Vec<_>>());
                         v["fs"] = json!(p.fs.keys().collect::<Vec<_>>());
+                        v["broken"] = p
+                            .broken
+                            .iter()
+                            .map(|b| {
+                                let mut e = error_json(&b.error);
+                                e["kind"] = json!(b.section.as_str());
+                                e["name"] = json!(b.name);
+                                e
+                            })
+                            .collect();
                         v["error"] = serde_json::Value::Null;
                     }
                     Some(Err(e)) => v["error"] = json!(e.to_string()),
@@ -63,14 +76,21 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
         .max()
         .unwrap_or(4)
         .max(4);
+    let counts: Vec<String> = rows
+        .iter()
+        .map(|(_, loaded)| match loaded {
+            Some(Ok(p)) => mount_count(p),
+            _ => "-".to_string(),
+        })
+        .collect();
+    let mwidth = counts.iter().map(String::len).max().unwrap_or(6).max(6);
     out.line(&format!(
-        "{:width$}  {:11}  {:6}  {:17}  DESCRIPTION",
+        "{:width$}  {:11}  {:mwidth$}  {:17}  DESCRIPTION",
         "NAME", "ORIGIN", "MOUNTS", "FLAGS"
     ))?;
-    for (f, loaded) in &rows {
-        let (mounts, flags, desc) = match loaded {
+    for ((f, loaded), mounts) in rows.iter().zip(counts) {
+        let (flags, desc) = match loaded {
             None => (
-                "-".to_string(),
                 "shadowed".to_string(),
                 format!("(same name as an earlier profile) {}", f.path.display()),
             ),
@@ -86,7 +106,6 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
                     flags.push("protect");
                 }
                 (
-                    (p.kv.len() + p.fs.len()).to_string(),
                     if flags.is_empty() {
                         "-".into()
                     } else {
@@ -95,10 +114,10 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
                     p.description.clone(),
                 )
             }
-            Some(Err(e)) => ("-".to_string(), "error".to_string(), e.to_string()),
+            Some(Err(e)) => ("error".to_string(), e.to_string()),
         };
         out.line(&format!(
-            "{:width$}  {:11}  {:>6}  {:17}  {desc}",
+            "{:width$}  {:11}  {:mwidth$}  {:17}  {desc}",
             f.name,
             f.origin.label(),
             mounts,
@@ -106,4 +125,15 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
         ))?;
     }
     out.flush()
+}
+
+/// `3`, or `3 mounts, 1 broken` when some of them could not be configured.
+fn mount_count(p: &Profile) -> String {
+    let total = p.kv.len() + p.fs.len() + p.broken.len();
+    let noun = if total == 1 { "mount" } else { "mounts" };
+    if p.broken.is_empty() {
+        total.to_string()
+    } else {
+        format!("{total} {noun}, {} broken", p.broken.len())
+    }
 }

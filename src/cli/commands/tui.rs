@@ -1,8 +1,10 @@
 //! `rillmount` / `rillmount tui [-p PROFILE]`: loads every discovered profile and opens the
-//! terminal UI on the chosen one (or the first). A profile that does not load is reported on
-//! stderr and left out; the others still open.
+//! terminal UI on the chosen one (or the first). A profile that does not load is left out and
+//! shown on screen with its reason (mount pane, status line); the others still open. A mount
+//! a profile could not configure shows there as failed with its error.
 
 use crate::config::load::{discover, load_profile};
+use crate::tui::context::LeftOut;
 
 use super::super::args::ProfileOpt;
 use super::super::output::Failure;
@@ -17,6 +19,7 @@ pub fn run(ctx: &Ctx, opt: &ProfileOpt) -> Result<(), Failure> {
         ));
     }
     let mut profiles = Vec::new();
+    let mut left_out = Vec::new();
     let start = match &opt.profile {
         Some(spec) => {
             let p = ctx.profile(spec)?;
@@ -32,14 +35,27 @@ pub fn run(ctx: &Ctx, opt: &ProfileOpt) -> Result<(), Failure> {
         }
         match load_profile(&f.path, Some(&f.name), &ctx.env) {
             Ok(p) => profiles.push(p),
-            Err(e) => eprintln!("warning: profile `{}` left out: {e}", f.name),
+            Err(error) => left_out.push(LeftOut {
+                name: f.name.clone(),
+                error,
+            }),
         }
     }
     if profiles.is_empty() {
+        if !left_out.is_empty() {
+            let reasons: Vec<String> = left_out
+                .iter()
+                .map(|l| format!("profile `{}`: {}", l.name, l.error))
+                .collect();
+            return Err(Failure::op(format!(
+                "no profile could be loaded:\n  {}",
+                reasons.join("\n  ")
+            )));
+        }
         return Err(Failure::usage(
             "no profiles found: add one to ./profiles/ or ~/.config/rillmount/profiles/, \
              or pass -p PATH",
         ));
     }
-    crate::tui::run(profiles, start).map_err(|e| Failure::op(format!("{e:#}")))
+    crate::tui::run(profiles, left_out, start).map_err(|e| Failure::op(format!("{e:#}")))
 }

@@ -621,30 +621,32 @@ fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
                 Some(Slot::Unopened(c)) => Ok(json_value(
                     &KvMount::new(c, Arc::new(MemoryStore::new())).schema(),
                 )),
-                Some(Slot::Failed(_)) => match x.kv_config(&name) {
+                Some(Slot::Failed(e)) => match x.kv_config(&name) {
                     Some(c) => Ok(json_value(
                         &KvMount::new(c.clone(), Arc::new(MemoryStore::new())).schema(),
                     )),
-                    None => Ok(Value::list(vec![])),
+                    None => Err(plain(e.to_string())),
                 },
                 None => x.kv_mount(&name).map(|_| Value::Null),
             }
         },
     );
 
+    // A mount the profile could not configure has no entry to give: listing the others as if
+    // it were not declared would mislead, so the call fails with its error.
     host_fn(reg, b, "kv::mounts", Some(vec![]), move |x, _| {
         let entries =
             x.kv.borrow()
                 .iter()
                 .map(|(name, m)| match m {
-                    Slot::Open(m) => json_value(&m.mount_entry()),
-                    Slot::Unopened(c) => json_value(&kv_entry_from_config(c)),
-                    Slot::Failed(_) => match x.kv_config(name) {
-                        Some(c) => json_value(&kv_entry_from_config(c)),
-                        None => Value::Null,
+                    Slot::Open(m) => Ok(json_value(&m.mount_entry())),
+                    Slot::Unopened(c) => Ok(json_value(&kv_entry_from_config(c))),
+                    Slot::Failed(e) => match x.kv_config(name) {
+                        Some(c) => Ok(json_value(&kv_entry_from_config(c))),
+                        None => Err(plain(e.to_string())),
                     },
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
         Ok(Value::list(entries))
     });
 }
@@ -784,15 +786,16 @@ fn register_fs(reg: &mut HostRegistry, b: &Rc<Binding>) {
             x.fs.borrow()
                 .iter()
                 .map(|(name, m)| match m {
-                    Slot::Open(m) => json_value(&m.rill.mount_entry()),
-                    Slot::Unopened(c) => json_value(&fs_entry_from_config(c)),
-                    Slot::Failed(_) => x
+                    Slot::Open(m) => Ok(json_value(&m.rill.mount_entry())),
+                    Slot::Unopened(c) => Ok(json_value(&fs_entry_from_config(c))),
+                    Slot::Failed(e) => x
                         .profile
                         .as_ref()
                         .and_then(|p| p.fs.get(name))
-                        .map_or(Value::Null, |c| json_value(&fs_entry_from_config(c))),
+                        .map(|c| json_value(&fs_entry_from_config(c)))
+                        .ok_or_else(|| call_err(rill_open_error(e))),
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
         Ok(Value::list(entries))
     });
 }

@@ -65,6 +65,7 @@ fn profile(name: &str, kv_mounts: Vec<KvMountConfig>, fs_mounts: Vec<FsMountConf
         read_only: false,
         protect: false,
         warnings: Vec::new(),
+        broken: Vec::new(),
         kv: kv_mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: fs_mounts
             .into_iter()

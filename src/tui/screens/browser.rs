@@ -8,7 +8,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 
 use super::super::action::{Action, Command, RequestId, TaskOutput};
-use super::super::context::{Context, MountKind};
+use super::super::context::{Context, MountKind, short_error};
 pub use super::item_list::{Item, ItemList, PAGE, PREFETCH, Sort, dedup, load_page};
 use super::preview::Preview;
 use super::{Effects, Screen};
@@ -118,6 +118,10 @@ impl BrowserScreen {
         if !same {
             self.list = None;
             self.preview = None;
+        }
+        // A mount the profile could not configure never connects: its error is the status.
+        if let Some(e) = ctx.broken(slot).map(|b| short_error(&b.error)) {
+            ctx.error(e);
         }
         let mut out: Vec<Command> = ctx.connect(slot).into_iter().collect();
         if self.list.is_none() && ctx.handle(slot).is_some() {

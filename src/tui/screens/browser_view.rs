@@ -9,7 +9,7 @@ use ratatui::widgets::{
     Block, BorderType, List, ListItem, ListState, Paragraph, StatefulWidget, Widget,
 };
 
-use super::super::context::{Conn, Context, MountKind};
+use super::super::context::{Conn, Context, MountKind, short_error};
 use super::browser::{BrowserLayout, BrowserScreen, MountRow, Pane, mount_rows};
 use super::preview::render_preview;
 
@@ -107,6 +107,8 @@ fn render_mounts(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer)
             }
         })
         .collect();
+    let mut items = items;
+    items.extend(left_out_items(ctx, area.width.saturating_sub(2) as usize));
     // Scrolled as the items pane is, so that mouse hit-testing knows the first row shown.
     let first = window_start(selected, area.height.saturating_sub(2) as usize);
     let items: Vec<ListItem> = items.into_iter().skip(first).collect();
@@ -119,6 +121,63 @@ fn render_mounts(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer)
         buf,
         &mut state,
     );
+}
+
+/// Rows for the profiles that could not be loaded, after the others: a heading, then each
+/// name with its reason (file name, line, message) wrapped to the pane. They cannot be
+/// selected; mouse hit-testing never reaches them since they follow every mount row.
+fn left_out_items(ctx: &Context, width: usize) -> Vec<ListItem<'static>> {
+    let t = &ctx.theme;
+    if ctx.left_out.is_empty() {
+        return Vec::new();
+    }
+    let error = Style::new().fg(t.error);
+    let mut out = vec![ListItem::new(Line::styled(
+        "left out",
+        error.add_modifier(Modifier::BOLD),
+    ))];
+    for l in &ctx.left_out {
+        let reason = short_error(&l.error);
+        let mut lines = vec![Line::from(vec![
+            Span::raw(" "),
+            Span::styled("✗", error),
+            Span::styled(format!(" {}", l.name), t.text()),
+        ])];
+        lines.extend(
+            wrap(&reason, width.saturating_sub(3))
+                .into_iter()
+                .map(|r| Line::styled(format!("   {r}"), t.dim())),
+        );
+        out.push(ListItem::new(lines));
+    }
+    out
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces where possible.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        let used = line.chars().count();
+        if used > 0 && used + 1 + word.len() <= width {
+            line.push(' ');
+            line.extend(word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        while word.len() > width {
+            lines.push(word.drain(..width).collect());
+        }
+        line = word.into_iter().collect();
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
@@ -171,6 +230,9 @@ fn render_info(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) {
         Conn::Idle => Span::styled("not connected", t.dim()),
         Conn::Connecting(_) => Span::styled("connecting…", Style::new().fg(t.warn)),
         Conn::Ready(_) => Span::styled("ok", Style::new().fg(t.ok)),
+        Conn::Failed(_) if ctx.broken(slot).is_some() => {
+            Span::styled("not configured", Style::new().fg(t.error))
+        }
         Conn::Failed(_) => Span::styled("error (r retries)", Style::new().fg(t.error)),
     };
     let lines = vec![
@@ -206,6 +268,11 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     };
     let Some(list) = &s.list else {
         let msg = match ctx.mounts.get(s.mount).map(|m| &m.conn) {
+            // A mount the profile could not configure: retrying would not help.
+            Some(Conn::Failed(e)) if ctx.broken(s.mount).is_some() => Line::styled(
+                format!("{e} — fix the profile and restart rillmount"),
+                Style::new().fg(t.error),
+            ),
             Some(Conn::Failed(e)) => {
                 Line::styled(format!("{e} — r retries"), Style::new().fg(t.error))
             }
