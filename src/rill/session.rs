@@ -440,39 +440,51 @@ fn profile_rank(profile: Option<&Profile>, fs: bool, name: &str) -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The slots of one kind of mount: the opened ones (wrapped for the run), the failed ones, then
+/// the unopened ones, in the profile's order.
+fn slots<O, M, C: Clone>(
+    ready: &IndexMap<String, Result<O, Arc<StoreError>>>,
+    unopened: &IndexMap<String, C>,
+    wrap: impl Fn(&str, &O) -> M,
+    rank: impl Fn(&str) -> usize,
+) -> IndexMap<String, Slot<M, C>> {
+    let mut out: IndexMap<String, Slot<M, C>> = ready
+        .iter()
+        .map(|(name, m)| {
+            let slot = match m {
+                Ok(m) => Slot::Open(wrap(name, m)),
+                Err(e) => Slot::Failed(e.clone()),
+            };
+            (name.clone(), slot)
+        })
+        .collect();
+    for (name, cfg) in unopened {
+        out.entry(name.clone())
+            .or_insert_with(|| Slot::Unopened(cfg.clone()));
+    }
+    out.sort_by_cached_key(|name, _| rank(name));
+    out
+}
+
 fn run_stores(mounts: &ScriptMounts, dry_run: bool) -> RunStores {
     let opener = Arc::new(RunOpener {
         dry_run,
         read_only: mounts.read_only,
         ..RunOpener::default()
     });
-    let mut kv: IndexMap<String, KvSlot> = IndexMap::new();
-    for (name, m) in &mounts.kv {
-        let slot = match m {
-            Ok(m) => Slot::Open(opener.wrap_kv(name, m)),
-            Err(e) => Slot::Failed(e.clone()),
-        };
-        kv.insert(name.clone(), slot);
-    }
-    for (name, cfg) in &mounts.unopened_kv {
-        kv.entry(name.clone())
-            .or_insert_with(|| Slot::Unopened(cfg.clone()));
-    }
-    let mut fs: IndexMap<String, FsSlot> = IndexMap::new();
-    for (name, m) in &mounts.fs {
-        let slot = match m {
-            Ok(opened) => Slot::Open(opener.wrap_fs(name, opened)),
-            Err(e) => Slot::Failed(e.clone()),
-        };
-        fs.insert(name.clone(), slot);
-    }
-    for (name, cfg) in &mounts.unopened_fs {
-        fs.entry(name.clone())
-            .or_insert_with(|| Slot::Unopened(cfg.clone()));
-    }
     let profile = mounts.profile.as_deref();
-    kv.sort_by_cached_key(|name, _| profile_rank(profile, false, name));
-    fs.sort_by_cached_key(|name, _| profile_rank(profile, true, name));
+    let kv = slots(
+        &mounts.kv,
+        &mounts.unopened_kv,
+        |name, m| opener.wrap_kv(name, m),
+        |name| profile_rank(profile, false, name),
+    );
+    let fs = slots(
+        &mounts.fs,
+        &mounts.unopened_fs,
+        |name, m| opener.wrap_fs(name, m),
+        |name| profile_rank(profile, true, name),
+    );
     RunStores { kv, fs, opener }
 }
 
