@@ -442,6 +442,11 @@ pub trait FileStore: Send + Sync + Debug {
     /// false where the backend has no directories (S3).
     async fn mkdir(&self, path: &str) -> Result<bool, StoreError>;
 
+    /// Waits for the clean-up of writes whose futures were dropped (a cancelled copy): S3
+    /// aborts their multipart uploads in the background, so that none is left incomplete.
+    /// Nothing to wait for elsewhere.
+    async fn settle(&self) {}
+
     /// Lower-case hex SHA-256 of the content.
     async fn hash(&self, path: &str) -> Result<String, StoreError> {
         use futures::StreamExt;

@@ -61,6 +61,9 @@ pub struct S3Store {
     pub(crate) connect_timeout: Duration,
     /// Known sizes up to this are one streamed PutObject (see `s3_upload`).
     pub(crate) upload_cutoff: u64,
+    /// Clean-up of cancelled uploads (AbortMultipartUpload of a dropped multipart upload),
+    /// shared by the clones; [`FileStore::settle`] waits for it.
+    pub(crate) cleanup: tokio_util::task::TaskTracker,
 }
 
 impl fmt::Debug for S3Store {
@@ -221,6 +224,7 @@ impl S3Store {
             request_timeout,
             connect_timeout,
             upload_cutoff: s.upload_cutoff,
+            cleanup: tokio_util::task::TaskTracker::new(),
         })
     }
 
@@ -554,6 +558,13 @@ impl FileStore for S3Store {
         size: Option<u64>,
     ) -> Result<FileMeta, StoreError> {
         self.upload(path, body, size).await
+    }
+
+    /// Waits until every multipart upload whose write was dropped is aborted.
+    async fn settle(&self) {
+        self.cleanup.close();
+        self.cleanup.wait().await;
+        self.cleanup.reopen();
     }
 
     async fn delete(&self, path: &str) -> Result<bool, StoreError> {

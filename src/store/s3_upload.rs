@@ -7,8 +7,9 @@
 //!   parts.
 //!
 //! No partial object is ever visible: a PutObject lands whole or not at all, a multipart upload
-//! is either completed or aborted (on any error, and from `Drop` when the write future is
-//! cancelled mid-way). At most `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time. Every object gets rill's
+//! is either completed or aborted (on any error, and when the write future is dropped mid-way:
+//! then from `Drop`, in a task that [`super::FileStore::settle`] waits for; an upload whose
+//! CreateMultipartUpload was still under way is aborted by the task that sent it). At most `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time. Every object gets rill's
 //! `Content-Type: text/plain; charset=utf-8` and nothing else (§6.2).
 //!
 //! Every upload is verified by hash: each buffered PutObject and UploadPart carries
@@ -22,6 +23,7 @@
 //! and the SHA-256 of every body, on both ends, is saved.
 
 use aws_sdk_s3::config::timeout::TimeoutConfig;
+use aws_sdk_s3::operation::create_multipart_upload::CreateMultipartUploadOutput;
 use aws_sdk_s3::primitives::ByteStream as SdkBody;
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
 use bytes::{Bytes, BytesMut};
@@ -104,39 +106,106 @@ fn part_size_for(size: Option<u64>) -> usize {
     (needed as usize).max(PART_SIZE)
 }
 
-/// Aborts a multipart upload that was neither completed nor aborted explicitly, e.g. when the
-/// write future is dropped.
-struct AbortGuard {
+/// What one part upload task answers: the completed part and the MD5 of its content.
+type PartResult = Result<(CompletedPart, [u8; 16]), Failure>;
+
+/// A started multipart upload and its part upload tasks. Unless completed (`disarm`), it is
+/// aborted: at once after an error (`abort_now`), or from `Drop` when the write future is
+/// dropped (a cancelled copy). Either way the part uploads are stopped first, then
+/// AbortMultipartUpload is sent; from `Drop` this runs as a task of the store's `cleanup`
+/// tracker, which [`super::FileStore::settle`] waits for.
+struct Upload {
     store: S3Store,
     key: String,
-    upload_id: Option<String>,
+    id: String,
+    parts: JoinSet<PartResult>,
+    /// Neither completed nor aborted yet.
+    armed: bool,
 }
 
-impl AbortGuard {
+impl Upload {
     fn disarm(&mut self) {
-        self.upload_id = None;
+        self.armed = false;
     }
 
     async fn abort_now(&mut self) {
-        if let Some(id) = self.upload_id.take() {
+        if std::mem::take(&mut self.armed) {
             // Best effort: the caller reports the original error, not this one.
-            let _ = abort(&self.store, &self.key, &id).await;
+            let parts = std::mem::take(&mut self.parts);
+            stop_then_abort(&self.store, &self.key, &self.id, parts).await;
         }
     }
 }
 
-impl Drop for AbortGuard {
+impl Drop for Upload {
     fn drop(&mut self) {
-        let Some(id) = self.upload_id.take() else {
+        if !self.armed {
             return;
-        };
+        }
         if let Ok(rt) = tokio::runtime::Handle::try_current() {
             let store = self.store.clone();
-            let key = std::mem::take(&mut self.key);
-            rt.spawn(async move {
-                let _ = abort(&store, &key, &id).await;
-            });
+            let (key, id) = (std::mem::take(&mut self.key), std::mem::take(&mut self.id));
+            let parts = std::mem::take(&mut self.parts);
+            let cleanup = store.cleanup.clone();
+            cleanup.spawn_on(
+                async move { stop_then_abort(&store, &key, &id, parts).await },
+                &rt,
+            );
         }
+    }
+}
+
+/// The answer to a CreateMultipartUpload being awaited. Dropped before it was taken (the
+/// write was dropped), it closes the channel (so that the sending task aborts what it still
+/// receives) and aborts an upload whose answer had already arrived.
+struct Created {
+    store: S3Store,
+    key: String,
+    rx: tokio::sync::oneshot::Receiver<Result<CreateMultipartUploadOutput, Failure>>,
+    taken: bool,
+}
+
+impl Drop for Created {
+    fn drop(&mut self) {
+        if self.taken {
+            return;
+        }
+        self.rx.close();
+        let Ok(Ok(created)) = self.rx.try_recv() else {
+            return;
+        };
+        let (Some(id), Ok(rt)) = (
+            created.upload_id().map(str::to_string),
+            tokio::runtime::Handle::try_current(),
+        ) else {
+            return;
+        };
+        let (store, key) = (self.store.clone(), std::mem::take(&mut self.key));
+        let cleanup = store.cleanup.clone();
+        cleanup.spawn_on(async move { abort(&store, &key, &id).await }, &rt);
+    }
+}
+
+/// Stops the part uploads still running (so that none lands after the abort), then aborts
+/// the upload.
+async fn stop_then_abort(
+    store: &S3Store,
+    key: &str,
+    upload_id: &str,
+    mut parts: JoinSet<PartResult>,
+) {
+    parts.abort_all();
+    while parts.join_next().await.is_some() {}
+    let _ = abort(store, key, upload_id).await;
+}
+
+fn task_failure(e: tokio::task::JoinError) -> Failure {
+    Failure {
+        kind: ErrorKind::Other,
+        message: format!("upload task failed: {e}"),
+        code: None,
+        status: None,
+        raw: e.to_string(),
     }
 }
 
@@ -359,14 +428,9 @@ impl S3Store {
         size: Option<u64>,
     ) -> Result<(Option<String>, u64), StoreError> {
         let created = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(RILL_CONTENT_TYPE)
-            .send()
+            .create_upload(key)
             .await
-            .map_err(|e| self.err(Failure::from_sdk(e, &self.bucket), "write", path))?;
+            .map_err(|f| self.err(f, "write", path))?;
         let Some(upload_id) = created.upload_id().map(str::to_string) else {
             return Err(StoreError::new(
                 ErrorKind::Other,
@@ -375,14 +439,17 @@ impl S3Store {
             )
             .during("write", path.to_string()));
         };
-        let mut guard = AbortGuard {
+        let mut upload = Upload {
             store: self.clone(),
             key: key.to_string(),
-            upload_id: Some(upload_id.clone()),
+            id: upload_id.clone(),
+            parts: JoinSet::new(),
+            armed: true,
         };
+        let up = &mut upload;
         let result = async {
             let (parts, md5s, total) = self
-                .upload_parts(path, key, &upload_id, buf, body, part_size_for(size))
+                .upload_parts(path, up, buf, body, part_size_for(size))
                 .await?;
             self.check_length(path, size, total)?;
             let done = self
@@ -411,50 +478,83 @@ impl S3Store {
         .await;
         match result {
             Ok(r) => {
-                guard.disarm();
+                upload.disarm();
                 Ok(r)
             }
             Err(e) => {
-                guard.abort_now().await;
+                upload.abort_now().await;
                 Err(e)
             }
         }
     }
 
+    /// CreateMultipartUpload, sent from a task of the `cleanup` tracker, so that an upload
+    /// the server starts is aborted even when the write is dropped while the request is
+    /// under way (nobody else would know its id): the task aborts it when the answer can no
+    /// longer be delivered, and [`Created`] when it was delivered but never taken.
+    async fn create_upload(&self, key: &str) -> Result<CreateMultipartUploadOutput, Failure> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (store, k) = (self.clone(), key.to_string());
+        self.cleanup.spawn(async move {
+            let created = store
+                .client
+                .create_multipart_upload()
+                .bucket(&store.bucket)
+                .key(&k)
+                .content_type(RILL_CONTENT_TYPE)
+                .send()
+                .await
+                .map_err(|e| Failure::from_sdk(e, &store.bucket));
+            if let Err(Ok(orphan)) = tx.send(created)
+                && let Some(id) = orphan.upload_id()
+            {
+                let _ = abort(&store, &k, id).await;
+            }
+        });
+        let mut pending = Created {
+            store: self.clone(),
+            key: key.to_string(),
+            rx,
+            taken: false,
+        };
+        let answer = (&mut pending.rx).await;
+        pending.taken = true;
+        answer.unwrap_or_else(|_| {
+            Err(Failure {
+                kind: ErrorKind::Other,
+                message: "the task starting the multipart upload ended without an answer".into(),
+                code: None,
+                status: None,
+                raw: "create_multipart_upload task dropped".into(),
+            })
+        })
+    }
+
     /// Cuts the stream into parts and uploads up to [`UPLOAD_CONCURRENCY`] of them at once, as
-    /// tasks (they progress while the next part is read). Dropping this future aborts the
-    /// tasks.
+    /// `tasks` (they progress while the next part is read; the caller's [`Upload`] owns them,
+    /// so that an abort stops them first).
     async fn upload_parts(
         &self,
         path: &str,
-        key: &str,
-        upload_id: &str,
+        up: &mut Upload,
         mut buf: BytesMut,
         mut body: ByteStream,
         part_size: usize,
     ) -> Result<(Vec<CompletedPart>, Vec<[u8; 16]>, u64), StoreError> {
-        let mut tasks: JoinSet<Result<(CompletedPart, [u8; 16]), Failure>> = JoinSet::new();
         let mut parts = Vec::new();
         let mut total = 0u64;
         let mut number = 1u64;
         let mut ended = false;
-        type Joined = Result<Result<(CompletedPart, [u8; 16]), Failure>, tokio::task::JoinError>;
-        let joined = |r: Joined| {
-            r.map_err(|e| Failure {
-                kind: ErrorKind::Other,
-                message: format!("part upload task failed: {e}"),
-                code: None,
-                status: None,
-                raw: e.to_string(),
-            })
-            .and_then(|r| r)
-            .map_err(|f| self.err(f, "write", path))
+        let joined = |r: Result<PartResult, tokio::task::JoinError>| {
+            r.map_err(task_failure)
+                .and_then(|r| r)
+                .map_err(|f| self.err(f, "write", path))
         };
         loop {
             while buf.len() >= part_size || (ended && !buf.is_empty()) {
                 let data = buf.split_to(part_size.min(buf.len())).freeze();
-                while tasks.len() >= UPLOAD_CONCURRENCY {
-                    if let Some(r) = tasks.join_next().await {
+                while up.parts.len() >= UPLOAD_CONCURRENCY {
+                    if let Some(r) = up.parts.join_next().await {
                         parts.push(joined(r)?);
                     }
                 }
@@ -467,10 +567,10 @@ impl S3Store {
                     .during("write", path.to_string()));
                 }
                 total += data.len() as u64;
-                tasks.spawn(upload_part(
+                up.parts.spawn(upload_part(
                     self.clone(),
-                    key.to_string(),
-                    upload_id.to_string(),
+                    up.key.clone(),
+                    up.id.clone(),
                     number as i32,
                     data,
                 ));
@@ -480,7 +580,7 @@ impl S3Store {
                 break;
             }
             // Surface a failed part before reading further.
-            while let Some(r) = tasks.try_join_next() {
+            while let Some(r) = up.parts.try_join_next() {
                 parts.push(joined(r)?);
             }
             match body.next().await {
@@ -488,7 +588,7 @@ impl S3Store {
                 None => ended = true,
             }
         }
-        while let Some(r) = tasks.join_next().await {
+        while let Some(r) = up.parts.join_next().await {
             parts.push(joined(r)?);
         }
         parts.sort_by_key(|(p, _)| p.part_number());
@@ -503,7 +603,7 @@ async fn upload_part(
     upload_id: String,
     number: i32,
     data: Bytes,
-) -> Result<(CompletedPart, [u8; 16]), Failure> {
+) -> PartResult {
     let len = data.len() as u64;
     let digest = md5_of_body(&data).await;
     let out = store
