@@ -352,3 +352,220 @@ async fn objects(store: &dyn FsMountStore) -> std::collections::BTreeMap<String,
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The CLI: SIGINT to the real binary
+// ---------------------------------------------------------------------------------------------
+
+/// A folder with `profiles/f.toml` (a local `src` with the test files, an S3 `dst` on
+/// `endpoint` uploading every big file in parts), the journal folder, and a command runner.
+struct CliCopy {
+    root: tempfile::TempDir,
+}
+
+impl CliCopy {
+    fn new(endpoint: &str) -> CliCopy {
+        let root = tempfile::tempdir().unwrap();
+        let src = root.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::create_dir_all(root.path().join("profiles")).unwrap();
+        fill_source(&src);
+        let profile = format!(
+            r#"
+[fs.src]
+backend = "local"
+path = "../src"
+
+[fs.dst]
+backend = "s3"
+bucket = "bkt"
+prefix = "data/"
+region = "us-east-1"
+endpoint = "{endpoint}"
+forcePathStyle = true
+uploadCutoff = 0
+maxFileSize = 1000000000
+credentials = {{ accessKeyId = "{}", secretAccessKey = "{}" }}
+"#,
+            s3s::ACCESS_KEY,
+            s3s::SECRET_KEY
+        );
+        std::fs::write(root.path().join("profiles/f.toml"), profile).unwrap();
+        CliCopy { root }
+    }
+
+    fn journal(&self) -> std::path::PathBuf {
+        self.root.path().join("journal")
+    }
+
+    fn spawn(&self) -> std::process::Child {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rillmount"))
+            .current_dir(self.root.path())
+            .env_remove("RILLMOUNT_PROFILE")
+            .env("XDG_CONFIG_HOME", self.root.path().join("xdg"))
+            .env("HOME", self.root.path().join("home"))
+            .args(["copy", "-p", "f", "src", "dst", "--journal"])
+            .arg(self.journal())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+fn signal(pid: u32, sig: &str) {
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill {sig} {pid} failed");
+}
+
+/// Waits (polling) until `child` exits or `within` passes; returns the exit status if it did.
+fn wait_exit(
+    child: &mut std::process::Child,
+    within: Duration,
+) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn output(child: std::process::Child) -> (String, String) {
+    let out = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every name the journal records is at the destination with the source's content.
+async fn journal_names_only_whole_objects(journal: &Path, server: &Server, what: &str) {
+    let state = journal_state(journal).expect("the journal is kept and readable");
+    let store: Arc<dyn FsMountStore> = Arc::new(
+        s3s::connect(&s3s::s3_mount_config(
+            &server.endpoint(),
+            "bkt",
+            "data/",
+            "read",
+        ))
+        .await,
+    );
+    let present = objects(store.as_ref()).await;
+    assert_eq!(state.done.len() as u64, state.copied, "{what}: {state:?}");
+    for name in &state.done {
+        assert_eq!(
+            present.get(name).map(|c| c == &source_content(name)),
+            Some(true),
+            "{what}: recorded {name} is at the destination, whole"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_sigint_stops_a_copy_to_s3_within_a_second_and_says_how_far_it_got() {
+    let server = Server::start("s3s-fs").await;
+    let Server::S3s(s3s_server) = &server else {
+        unreachable!()
+    };
+    let cli = CliCopy::new(&server.endpoint());
+    let mut child = cli.spawn();
+    // Mid-copy: some objects written and a multipart upload under way.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let data = s3s_server.root().join("bkt/data");
+    loop {
+        let written = std::fs::read_dir(&data).map_or(0, |d| d.count());
+        if written > 20 && server.open_uploads().await > 0 {
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            let (stdout, stderr) = output(child);
+            panic!("the copy ended early:\n{stdout}\n{stderr}");
+        }
+        assert!(Instant::now() < deadline, "the copy never got under way");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let sent = Instant::now();
+    signal(child.id(), "-INT");
+    let status = wait_exit(&mut child, Duration::from_secs(30)).expect("the copy stops");
+    let took = sent.elapsed();
+    let (stdout, stderr) = output(child);
+    assert!(
+        took < Duration::from_millis(1500),
+        "exited {took:?} after SIGINT\n{stdout}\n{stderr}"
+    );
+    assert_eq!(status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("cancelled after "))
+        .unwrap_or_else(|| panic!("a cancelled line: {stdout}"));
+    let done: u64 = line["cancelled after ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        done > 0 && done < (SMALL + BIG.len()) as u64,
+        "how far it got: {line}"
+    );
+    assert_eq!(server.leftovers().await, Vec::<String>::new());
+    journal_names_only_whole_objects(&cli.journal(), &server, "after SIGINT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_second_sigint_exits_at_once_with_130_and_keeps_a_valid_journal() {
+    let server = Server::start("moto").await;
+    let Server::Moto(moto) = &server else {
+        unreachable!()
+    };
+    let cli = CliCopy::new(&server.endpoint());
+    let mut child = cli.spawn();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while server.open_uploads().await == 0 {
+        if child.try_wait().unwrap().is_some() {
+            let (stdout, stderr) = output(child);
+            panic!("the copy ended early:\n{stdout}\n{stderr}");
+        }
+        assert!(Instant::now() < deadline, "no multipart upload started");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The server stops answering: the first Ctrl-C's clean stop waits for the abort of the
+    // multipart upload under way (up to 5 s).
+    signal(moto.pid(), "-STOP");
+    signal(child.id(), "-INT");
+    let still = wait_exit(&mut child, Duration::from_millis(400));
+    assert!(
+        still.is_none(),
+        "the clean stop waits for the abort: {still:?}"
+    );
+    let sent = Instant::now();
+    signal(child.id(), "-INT");
+    let status = wait_exit(&mut child, Duration::from_secs(30));
+    let took = sent.elapsed();
+    signal(moto.pid(), "-CONT");
+    let status = status.expect("the second SIGINT ends the copy");
+    let (stdout, stderr) = output(child);
+    assert!(
+        took < Duration::from_millis(1000),
+        "exited {took:?} after the second SIGINT\n{stderr}"
+    );
+    assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
+    let last = stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("");
+    assert!(last.contains("exiting now"), "one line saying so: {stderr}");
+    journal_names_only_whole_objects(&cli.journal(), &server, "after the second SIGINT").await;
+}

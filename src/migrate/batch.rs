@@ -27,6 +27,12 @@ use super::progress::Ticker;
 /// Longest time between two journal saves while a page is being copied.
 pub const SAVE_EVERY: Duration = Duration::from_millis(250);
 
+/// How long a kv chunk write already under way may still finish after a cancel. Dropping it
+/// would not undo it (the SQLite transaction, the Redis pipeline run on), so it is given the
+/// time to end and is then counted and journalled exactly; past this it is dropped, and a
+/// re-run compares its keys again.
+pub const WRITE_GRACE: Duration = Duration::from_millis(500);
+
 /// One item's outcome.
 pub(crate) enum FileOutcome {
     /// Written, this many bytes.
@@ -103,6 +109,23 @@ impl CopyRun {
             }
             out = fut => Some(out),
         }
+    }
+
+    /// [`Self::or_cancel`] for a write that a cancel does not undo: after a cancel it still
+    /// gets `grace` to finish (the report says cancelled either way).
+    pub async fn finish_or_cancel<F: Future>(
+        &mut self,
+        fut: F,
+        grace: Duration,
+    ) -> Option<F::Output> {
+        let cancel = self.cancel.clone();
+        tokio::pin!(fut);
+        tokio::select! {
+            out = &mut fut => return Some(out),
+            _ = cancel.cancelled() => {}
+        }
+        self.report.cancelled = true;
+        tokio::time::timeout(grace, fut).await.ok()
     }
 
     /// Whether the interrupted run this one resumes already did `name` (in the page it

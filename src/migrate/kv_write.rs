@@ -4,13 +4,14 @@
 //! as it is written, and a JSON file flushed before its keys are named in the journal.
 //!
 //! A kv → kv copy reads source pages ahead of the writes (a bounded channel of two pages);
-//! a cancel stops between two chunks, or drops the chunk being written (not counted, not
-//! journalled: a re-run compares it again).
+//! a cancel stops between two chunks: a chunk being written gets [`WRITE_GRACE`] to finish
+//! (then it is counted and journalled), else it is dropped (not counted, not journalled: a
+//! re-run compares its keys again).
 
 use std::collections::HashSet;
 
 use super::MigrateError;
-use super::batch::{CopyRun, Counts, FileOutcome};
+use super::batch::{CopyRun, Counts, FileOutcome, WRITE_GRACE};
 use super::copy::{CopyOptions, OnConflict, Rejection};
 use super::plan::same_value;
 use crate::config::{KvBackendConfig, KvMountConfig};
@@ -235,7 +236,7 @@ impl KvWriter {
                 d.put_many(&plain, Expiry::MountDefault).await?;
                 d.put_many_expiring(&timed).await
             };
-            match run.or_cancel(written).await {
+            match run.finish_or_cancel(written, WRITE_GRACE).await {
                 Some(r) => r?,
                 None => return Ok(None),
             }
