@@ -2,7 +2,8 @@
 //! files and a few multipart-size ones stops within a second of the cancel, leaves no
 //! incomplete multipart upload, journals only objects that exist with the right content, and a
 //! re-run finishes without uploading a recorded file again; progress counts files as they
-//! finish, not per batch.
+//! finish, not per batch. The same for kv copies into Redis, SQLite and JSON, a copy into a
+//! local folder, and the CLI under SIGINT (once: stops and reports; twice: exits 130).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -11,13 +12,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rillmount::config::{FsBackendConfig, LocalFsConfig};
-use rillmount::migrate::copy::{CopyOptions, CopyReport, copy};
+use rillmount::config::{FsBackendConfig, KvBackendConfig, LocalFsConfig};
+use rillmount::migrate::copy::{CopyOptions, CopyReport, KV_CHUNK, copy};
 use rillmount::migrate::journal::JournalState;
 use rillmount::migrate::progress::{Phase, Progress};
 use rillmount::migrate::verify::verify;
 use rillmount::migrate::{Endpoint, Filter, FsMount, MigrateError};
-use rillmount::store::FsMountStore;
+use rillmount::store::kv_mount::KvMount;
+use rillmount::store::{Expiry, FsMountStore};
 use support::s3::{self as s3s, S3TestServer};
 use support::stores;
 use tokio_util::sync::CancellationToken;
@@ -351,6 +353,158 @@ async fn objects(store: &dyn FsMountStore) -> std::collections::BTreeMap<String,
             return out;
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// kv destinations and a local folder
+// ---------------------------------------------------------------------------------------------
+
+/// Keys in the kv source: 20 copy pages, several seconds to copy on a loaded machine.
+const KEYS: usize = 100_000;
+
+async fn fill_kv(m: &KvMount, n: usize) {
+    for start in (0..n).step_by(10_000) {
+        let items: Vec<(String, String)> = (start..(start + 10_000).min(n))
+            .map(|i| (format!("k:{i:06}"), format!(r#"{{"i":{i},"s":"v{i}"}}"#)))
+            .collect();
+        m.store()
+            .put_many(&items, Expiry::MountDefault)
+            .await
+            .unwrap();
+    }
+    m.store().flush().await.unwrap();
+}
+
+/// Waits for the first progress with items done, then cancels; returns the report and how
+/// long the copy took to return after the cancel.
+async fn cancel_after_first_progress(
+    src: &Endpoint,
+    dst: &Endpoint,
+    opts: &CopyOptions,
+) -> (CopyReport, Duration, u64) {
+    let (task, mut rx, cancel) = start_copy(src, dst, opts);
+    let first = loop {
+        tokio::time::timeout(Duration::from_secs(120), rx.changed())
+            .await
+            .expect("progress within 120 s")
+            .expect("the copy is running");
+        let items = rx.borrow_and_update().items;
+        if items > 0 {
+            break items;
+        }
+    };
+    let at = Instant::now();
+    cancel.cancel();
+    let report = tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .expect("the copy stops")
+        .unwrap()
+        .unwrap();
+    (report, at.elapsed(), first)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_kv_copy_to_redis_sqlite_and_json_stops_within_a_second_and_resumes_exactly() {
+    let src = stores::sqlite_tmp().mount().await;
+    fill_kv(&src, KEYS).await;
+    let s = Endpoint::Kv(src);
+    for f in [
+        stores::redis_spawned(),
+        stores::sqlite_tmp(),
+        stores::json_tmp(),
+    ] {
+        let dst = f
+            .mount_with(|c| {
+                c.max_entries = u64::MAX;
+                if let KvBackendConfig::Json(j) = &mut c.backend {
+                    j.max_store_size = u64::MAX;
+                }
+            })
+            .await;
+        let d = Endpoint::Kv(dst.clone());
+        let journal = tempfile::tempdir().unwrap();
+        let opts = CopyOptions {
+            journal_dir: Some(journal.path().to_path_buf()),
+            ..CopyOptions::default()
+        };
+        let (report, took, first) = cancel_after_first_progress(&s, &d, &opts).await;
+        let what = f.name;
+        assert!(report.cancelled, "{what}: {report:?}");
+        assert!(
+            first < KEYS as u64,
+            "{what}: progress {first} during the copy"
+        );
+        assert!(
+            took < Duration::from_millis(1500),
+            "{what}: returned {took:?} after the cancel"
+        );
+        assert!(report.copied < KEYS as u64, "{what}: {report:?}");
+        // The journal counts exactly what is at the destination, in whole chunks.
+        let state = journal_state(journal.path()).expect("the journal keeps its place");
+        assert_eq!(state.copied, report.copied, "{what}: {state:?}");
+        assert_eq!(state.copied % KV_CHUNK as u64, 0, "{what}: {state:?}");
+        assert_eq!(dst.store().count().await.unwrap(), state.copied, "{what}");
+
+        let second = copy(&s, &d, &opts, None, CancellationToken::new())
+            .await
+            .unwrap();
+        assert!(second.resumed && !second.cancelled, "{what}: {second:?}");
+        assert_eq!(
+            (second.copied, second.skipped_same),
+            (KEYS as u64, 0),
+            "{what}: each key written once"
+        );
+        let v = verify(&s, &d, &Filter::default(), None).await.unwrap();
+        assert!(v.ok() && v.checked == KEYS as u64, "{what}: {v:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_copy_to_a_local_folder_stops_within_a_second_and_leaves_no_temp_file() {
+    let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    fill_source(from.path());
+    let mut dst = local_mount(to.path());
+    dst.config.max_file_size = u64::MAX;
+    let (s, d) = (Endpoint::Fs(local_mount(from.path())), Endpoint::Fs(dst));
+    let journal = tempfile::tempdir().unwrap();
+    let opts = CopyOptions {
+        journal_dir: Some(journal.path().to_path_buf()),
+        ..CopyOptions::default()
+    };
+    let (report, took, first) = cancel_after_first_progress(&s, &d, &opts).await;
+    assert!(report.cancelled, "{report:?}");
+    assert!(first < PAGE, "first progress {first} is per file");
+    assert!(
+        took < Duration::from_millis(1500),
+        "returned {took:?} after the cancel"
+    );
+    let total = (SMALL + BIG.len()) as u64;
+    assert!(report.copied < total, "{report:?}");
+    let names: Vec<String> = std::fs::read_dir(to.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.starts_with(".rillmount-")),
+        "no temp file of a cut write: {names:?}"
+    );
+    for n in &names {
+        assert_eq!(
+            std::fs::read(to.path().join(n)).unwrap(),
+            source_content(n),
+            "{n} is whole"
+        );
+    }
+    let state = journal_state(journal.path()).expect("the journal keeps its place");
+    assert_eq!(state.copied, report.copied, "{state:?}");
+    assert!(state.done.iter().all(|n| names.contains(n)), "{state:?}");
+    let second = copy(&s, &d, &opts, None, CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(second.resumed && !second.cancelled, "{second:?}");
+    assert_eq!(second.copied + second.skipped_same, total, "{second:?}");
+    let v = verify(&s, &d, &Filter::default(), None).await.unwrap();
+    assert!(v.ok() && v.checked == total, "{v:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -111,21 +111,27 @@ impl CopyRun {
         }
     }
 
-    /// [`Self::or_cancel`] for a write that a cancel does not undo: after a cancel it still
-    /// gets `grace` to finish (the report says cancelled either way).
+    /// [`Self::or_cancel`] for a write that a cancel does not undo: not started after a
+    /// cancel, but once under way it still gets `grace` to finish after one (the report says
+    /// cancelled either way).
     pub async fn finish_or_cancel<F: Future>(
         &mut self,
         fut: F,
         grace: Duration,
     ) -> Option<F::Output> {
         let cancel = self.cancel.clone();
-        tokio::pin!(fut);
-        tokio::select! {
-            out = &mut fut => return Some(out),
-            _ = cancel.cancelled() => {}
+        if !cancel.is_cancelled() {
+            tokio::pin!(fut);
+            tokio::select! {
+                biased;
+                out = &mut fut => return Some(out),
+                _ = cancel.cancelled() => {}
+            }
+            self.report.cancelled = true;
+            return tokio::time::timeout(grace, fut).await.ok();
         }
         self.report.cancelled = true;
-        tokio::time::timeout(grace, fut).await.ok()
+        None
     }
 
     /// Whether the interrupted run this one resumes already did `name` (in the page it
