@@ -103,6 +103,13 @@ pub struct CopyReport {
     pub elapsed_ms: u64,
 }
 
+impl CopyReport {
+    /// Items done so far (copied, same, kept, rejected): how far a cancelled copy got.
+    pub fn done(&self) -> u64 {
+        self.copied + self.skipped_same + self.skipped_conflict + self.rejected.len() as u64
+    }
+}
+
 /// Copies `src` into `dst`.
 pub async fn copy(
     src: &Endpoint,

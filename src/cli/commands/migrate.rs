@@ -200,9 +200,9 @@ fn report_lines(out: &mut Out, r: &CopyReport) -> Result<(), Failure> {
     }
     out.line(&line)?;
     if r.cancelled {
-        let done = r.copied + r.skipped_same + r.skipped_conflict + r.rejected.len() as u64;
         out.line(&format!(
-            "cancelled after {done} item(s): run the same command again to resume"
+            "cancelled after {} item(s): run the same command again to resume",
+            r.done()
         ))?;
     } else if r.copied == 0 && r.rejected.is_empty() {
         out.line("nothing to do: the destination is up to date")?;
