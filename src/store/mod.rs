@@ -24,6 +24,7 @@ pub mod redis;
 pub mod rill_glob;
 pub mod s3;
 mod s3_error;
+mod s3_multipart;
 mod s3_rill;
 mod s3_upload;
 pub mod sqlite;

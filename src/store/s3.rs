@@ -5,7 +5,7 @@
 //! directories). Listings page through ListObjectsV2 continuation tokens without a cap; reads
 //! stream the response body; writes are a single PutObject (buffered below
 //! [`MULTIPART_THRESHOLD`], streamed up to `uploadCutoff`) or a multipart upload
-//! (`s3_upload.rs`), every one verified by MD5; rill's own fs functions are in `s3_rill.rs`.
+//! (`s3_upload.rs`, `s3_multipart.rs`), every one verified by MD5; rill's own fs functions are in `s3_rill.rs`.
 //!
 //! Limits: the SDK's own retries are disabled (retrying is a wrapper's job, and an unreachable
 //! endpoint must fail within the connect timeout); request timeouts derive from the mount's
@@ -34,7 +34,8 @@ use super::{
 };
 use crate::config::{FsMountConfig, S3FsConfig};
 
-pub use super::s3_upload::{MULTIPART_THRESHOLD, PART_SIZE, UPLOAD_CONCURRENCY};
+pub use super::s3_multipart::{PART_SIZE, UPLOAD_CONCURRENCY};
+pub use super::s3_upload::MULTIPART_THRESHOLD;
 
 /// The content type rill's fs-s3 puts on every object it writes (§6.2).
 pub const RILL_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
