@@ -245,7 +245,7 @@ impl MigrateScreen {
             Step::PickSource | Step::PickDest => matches!(name, "up" | "down" | "open" | "back"),
             Step::Planning => name == "back",
             Step::Plan => matches!(name, "up" | "down" | "conflict" | "apply" | "back"),
-            Step::Running => matches!(name, "cancel" | "back"),
+            Step::Running => name == "cancel",
             Step::Report => matches!(name, "up" | "down" | "verify" | "back"),
         }
     }
