@@ -241,11 +241,28 @@ async fn cancelled_copy_resumes_from_its_journal() {
     fill(&src, 9_000).await;
     let opts = CopyOptions {
         journal_dir: Some(journal.path().to_path_buf()),
-        on_conflict: OnConflict::Fail,
         ..CopyOptions::default()
     };
     let cancel = CancellationToken::new();
     cancel.cancel();
+    // `--on-conflict fail` plans first: a cancel stops the plan, nothing to resume.
+    let planned = copy(
+        &Endpoint::Kv(src.clone()),
+        &Endpoint::Kv(dst.clone()),
+        &CopyOptions {
+            on_conflict: OnConflict::Fail,
+            ..opts.clone()
+        },
+        None,
+        cancel.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(planned.cancelled && planned.copied == 0, "{planned:?}");
+    assert_eq!(
+        std::fs::read_dir(journal.path()).map_or(0, |d| d.count()),
+        0
+    );
     let first = copy(
         &Endpoint::Kv(src.clone()),
         &Endpoint::Kv(dst.clone()),
@@ -256,11 +273,9 @@ async fn cancelled_copy_resumes_from_its_journal() {
     .await
     .unwrap();
     assert!(first.cancelled);
-    assert_eq!(
-        first.copied,
-        rillmount::migrate::copy::KV_COPY_PAGE as u64,
-        "stops after the first batch"
-    );
+    // A cancel before the start stops at once: nothing written, the journal kept.
+    assert_eq!(first.copied, 0, "stops before the first chunk");
+    assert_eq!(dst.store().count().await.unwrap(), 0);
     assert_eq!(std::fs::read_dir(journal.path()).unwrap().count(), 1);
 
     let second = run_copy(&src, &dst, &opts).await;

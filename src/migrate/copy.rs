@@ -3,32 +3,35 @@
 //! - A value that violates the destination's schema or limits (undeclared key, wrong type,
 //!   `maxValueSize`, `maxEntries`, `maxFileSize`) or a source value that is not JSON is
 //!   reported with its key and not written; the rest goes on.
-//! - kv writes go in batches (`KvStore::put_many`: one SQLite transaction, one Redis pipeline)
-//!   with the destination mount's TTL, or the source's remaining TTL with `preserve_ttl`.
+//! - kv writes go in chunks (`kv_write.rs`: one SQLite transaction, Redis pipelines) with the
+//!   destination mount's TTL, or the source's remaining TTL with `preserve_ttl`.
 //! - Files are streamed (never fully buffered) with `concurrency` transfers at a time.
-//! - After each durable batch the journal records the next source cursor; cancelling stops
-//!   between batches and keeps the journal, so a re-run resumes there.
+//! - Items are counted as they finish (progress moves within a page) and named in the journal
+//!   once durable (`batch.rs`). A cancel stops at once: in-flight transfers are dropped, the
+//!   multipart uploads among them aborted before `copy` returns (bounded by [`SETTLE_WAIT`]),
+//!   and the journal keeps the place, so a re-run resumes there without duplicates or loss.
 //! - `--on-conflict fail` plans first and writes nothing if any item differs.
 //! - A fresh copy into an empty destination skips reading the destination back (nothing can
 //!   be there yet), unless the source may repeat keys (Redis SCAN) or the copy resumes.
-//! - kv source pages are read ahead of the writes (a bounded channel of two pages).
 //! - Nothing is ever deleted at the destination.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::batch::{CopyRun, FileOutcome, Finished, run_files};
 use super::journal::Journal;
-use super::plan::{self, PAGE, compare_file, same_value};
+use super::plan::{self, PAGE, compare_file};
 use super::progress::{Phase, Progress, Ticker};
-use super::{Change, Endpoint, Filter, FsMount, MigrateError, document, export, import};
-use crate::config::{KvBackendConfig, KvMountConfig};
-use crate::store::kv_mount::KvMount;
-use crate::store::{Backend, EntryKind, Expiry, FileStore, StoredValue, js_json};
+use super::{Change, Endpoint, Filter, FsMount, MigrateError, document, export, import, kv_write};
+use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore};
+
+pub use super::kv_write::{KV_CHUNK, KV_COPY_PAGE};
+
+/// Longest wait, after a cancel or an error, for the aborts of dropped multipart uploads.
+pub const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
 /// What to do with an item that exists at the destination with a different value.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -100,6 +103,13 @@ pub struct CopyReport {
     pub elapsed_ms: u64,
 }
 
+impl CopyReport {
+    /// Items done so far (copied, same, kept, rejected): how far a cancelled copy got.
+    pub fn done(&self) -> u64 {
+        self.copied + self.skipped_same + self.skipped_conflict + self.rejected.len() as u64
+    }
+}
+
 /// Copies `src` into `dst`.
 pub async fn copy(
     src: &Endpoint,
@@ -113,7 +123,19 @@ pub async fn copy(
         check_writable(dst)?;
     }
     if opts.on_conflict == OnConflict::Fail {
-        let p = plan::plan(src, dst, &opts.filter, progress.clone()).await?;
+        let planned = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => None,
+            p = plan::plan(src, dst, &opts.filter, progress.clone()) => Some(p?),
+        };
+        let Some(p) = planned else {
+            return Ok(CopyReport {
+                dry_run: opts.dry_run,
+                cancelled: true,
+                elapsed_ms: started.elapsed().as_millis() as u64,
+                ..CopyReport::default()
+            });
+        };
         let conflicts: Vec<&str> = p
             .items
             .iter()
@@ -142,7 +164,7 @@ pub async fn copy(
     );
     // A document is written once, at the end: nothing to resume.
     let documents = matches!(src, Endpoint::Document(..)) || matches!(dst, Endpoint::Document(..));
-    let mut journal = match (&opts.journal_dir, opts.dry_run || documents) {
+    let journal = match (&opts.journal_dir, opts.dry_run || documents) {
         (Some(dir), false) => Some(Journal::open(dir, &src.location(), &dst.location())?),
         _ => None,
     };
@@ -155,16 +177,44 @@ pub async fn copy(
         report.resumed = j.resumed;
         report.copied = j.state.copied;
         report.bytes = j.state.bytes;
-        ticker.state.items = j.state.copied + j.state.skipped;
+        ticker.state.items = j.state.copied + j.state.skipped + j.state.rejected;
+        ticker.state.bytes = j.state.bytes;
     }
-    let (r, j, t, c) = (&mut report, &mut journal, &mut ticker, &cancel);
-    match (&s_end, &d_end) {
-        (Endpoint::Kv(s), Endpoint::Kv(d)) => copy_kv(s, d, opts, r, j, t, c).await?,
-        (Endpoint::Fs(s), Endpoint::Fs(d)) => copy_fs(s, d, opts, r, j, t, c).await?,
-        (Endpoint::Kv(s), Endpoint::Fs(d)) => export::copy_export(s, d, opts, r, j, t, c).await?,
-        (Endpoint::Fs(s), Endpoint::Kv(d)) => import::copy_import(s, d, opts, r, j, t, c).await?,
-        _ => plan::unreachable_document()?,
+    ticker.force();
+    let mut run = CopyRun::new(report, journal, ticker, cancel);
+    let r = &mut run;
+    let copied = match (&s_end, &d_end) {
+        (Endpoint::Kv(s), Endpoint::Kv(d)) => kv_write::copy_kv(s, d, opts, r).await,
+        (Endpoint::Fs(s), Endpoint::Fs(d)) => copy_fs(s, d, opts, r).await,
+        (Endpoint::Kv(s), Endpoint::Fs(d)) => export::copy_export(s, d, opts, r).await,
+        (Endpoint::Fs(s), Endpoint::Kv(d)) => import::copy_import(s, d, opts, r).await,
+        _ => plan::unreachable_document(),
+    };
+    if copied.is_err() || run.report.cancelled {
+        // What is done so far is durable and named in the journal; dropped uploads are
+        // aborted before the copy returns.
+        let saved = run.save();
+        if let Endpoint::Fs(d) = &d_end
+            && tokio::time::timeout(SETTLE_WAIT, d.store.settle())
+                .await
+                .is_err()
+        {
+            run.report.warnings.push(format!(
+                "{}: the abort of cancelled multipart uploads did not finish within {}s; \
+                 some may be left incomplete",
+                d.store.info().location,
+                SETTLE_WAIT.as_secs()
+            ));
+        }
+        copied?;
+        saved?;
     }
+    let CopyRun {
+        mut report,
+        journal,
+        mut ticker,
+        ..
+    } = run;
     if let (Endpoint::Document(fs, path), Endpoint::Kv(mem)) = (dst, &d_end)
         && !opts.dry_run
         && !report.cancelled
@@ -203,407 +253,100 @@ fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
     }
 }
 
-/// The rill type name of a JSON text, when it is valid JSON. The common case is settled by a
-/// validating pass that builds nothing (`serde_json` into `IgnoredAny`) and the first byte;
-/// what `serde_json` refuses but `JSON.parse` accepts (a lone surrogate escape, a number out of
-/// f64 range, very deep nesting) goes through the full JavaScript-compatible parser.
-fn json_kind(text: &str) -> Result<&'static str, String> {
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        return Ok(match text.trim_start().as_bytes().first() {
-            Some(b'{') => "dict",
-            Some(b'[') => "list",
-            Some(b'"') => "string",
-            Some(b't') | Some(b'f') => "bool",
-            Some(b'n') => "object",
-            _ => "number",
-        });
-    }
-    js_json::parse(text)
-        .map(|p| p.value.type_name_rill())
-        .map_err(|e| e.to_string())
-}
-
-/// Why `text` cannot be written to the destination mount `cfg`, if it cannot.
-pub(crate) fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
-    let kind = match json_kind(text) {
-        Ok(k) => k,
-        Err(e) => return Some(format!("source value is not valid JSON: {e}")),
-    };
-    if let Some(schema) = &cfg.schema {
-        match schema.get(key) {
-            None => return Some("key is not declared in the destination schema".into()),
-            Some(entry) if entry.kind != kind => {
-                return Some(format!(
-                    "destination schema expects {}, got {kind}",
-                    entry.kind
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    let size = text.len() as u64;
-    if size > cfg.max_value_size {
-        return Some(format!(
-            "value is {size} bytes, over the destination's maxValueSize of {}",
-            cfg.max_value_size
+/// Copies one file (or decides not to): `fresh` when the destination was empty at the start.
+async fn copy_file(
+    (s, d): (&dyn FsMountStore, &dyn FsMountStore),
+    opts: &CopyOptions,
+    fresh: bool,
+    max_size: u64,
+    e: FileMeta,
+) -> Finished {
+    if e.size > max_size {
+        let reason = format!(
+            "file is {} bytes, over the destination's maxFileSize of {max_size}",
+            e.size
+        );
+        return Ok((
+            FileOutcome::Rejected(Rejection {
+                reason,
+                name: e.path,
+            }),
+            None,
         ));
     }
-    None
-}
-
-/// Writes batches into a kv destination: conflict policy, schema and limits, `maxEntries`
-/// counted as the copy goes, TTLs, and the JSON file flushed before the journal moves on.
-pub(crate) struct KvWriter {
-    entries: u64,
-    max_entries: u64,
-    dst_is_json: bool,
-    /// The destination was empty when this (non-resumed) copy started and the source never
-    /// repeats a key: nothing can be at the destination yet, so it is not read back.
-    fresh: bool,
-}
-
-impl KvWriter {
-    /// `src_repeats`: the source's scan may return a key twice (Redis); `resumed`: an earlier
-    /// run may have written part of the source already.
-    pub(crate) async fn new(
-        dst: &KvMount,
-        src_repeats: bool,
-        resumed: bool,
-    ) -> Result<KvWriter, MigrateError> {
-        let entries = dst.store().count().await?;
-        Ok(KvWriter {
-            entries,
-            max_entries: dst.config().max_entries,
-            dst_is_json: matches!(dst.config().backend, KvBackendConfig::Json(_)),
-            fresh: entries == 0 && !src_repeats && !resumed,
-        })
-    }
-
-    /// Decides and writes one batch of source `(key, value)`; returns (items done, bytes).
-    pub(crate) async fn write_batch(
-        &mut self,
-        dst: &KvMount,
-        batch: Vec<(String, StoredValue)>,
-        opts: &CopyOptions,
-        report: &mut CopyReport,
-    ) -> Result<(u64, u64), MigrateError> {
-        let d = dst.store();
-        let dv = if self.fresh {
-            vec![None; batch.len()]
-        } else {
-            let keys: Vec<String> = batch.iter().map(|(k, _)| k.clone()).collect();
-            d.get_many(&keys).await?
-        };
-        let mut plain: Vec<(String, String)> = Vec::new();
-        let mut timed: Vec<(String, StoredValue)> = Vec::new();
-        let (mut done, mut bytes) = (0u64, 0u64);
-        for ((key, a), b) in batch.into_iter().zip(dv) {
-            let is_new = match &b {
-                None => true,
-                Some(b) if same_value(&a.text, &b.text) => {
-                    report.skipped_same += 1;
-                    done += 1;
-                    continue;
-                }
-                Some(_) if opts.on_conflict != OnConflict::Overwrite => {
-                    report.skipped_conflict += 1;
-                    done += 1;
-                    continue;
-                }
-                Some(_) => false,
-            };
-            let mut reason = kv_rejection(dst.config(), &key, &a.text);
-            if reason.is_none() && is_new && self.entries >= self.max_entries {
-                reason = Some(format!(
-                    "the destination holds {} entries, its maxEntries is {}",
-                    self.entries, self.max_entries
-                ));
-            }
-            if let Some(reason) = reason {
-                report.rejected.push(Rejection { name: key, reason });
-                continue;
-            }
-            if self.dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
-                report.warnings.push(format!(
-                    "`{key}`: a lone surrogate escape becomes U+FFFD in the JSON file"
-                ));
-            }
-            if is_new {
-                self.entries += 1;
-            }
-            report.copied += 1;
-            done += 1;
-            bytes += a.text.len() as u64;
-            match a.ttl {
-                Some(_) if opts.preserve_ttl => timed.push((key, a)),
-                _ => plain.push((key, a.text)),
-            }
-        }
-        if !opts.dry_run {
-            d.put_many(&plain, Expiry::MountDefault).await?;
-            let timed: Vec<(String, String, Expiry)> = timed
-                .into_iter()
-                .map(|(k, v)| {
-                    let expiry = v.ttl.map_or(Expiry::MountDefault, Expiry::After);
-                    (k, v.text, expiry)
-                })
-                .collect();
-            d.put_many_expiring(&timed).await?;
-            // A JSON file is only durable once flushed: flush before the journal moves on.
-            if d.info().backend == Backend::Json {
-                d.flush().await?;
-            }
-        }
-        report.bytes += bytes;
-        Ok((done, bytes))
-    }
-}
-
-/// Records that every page before `cursor` is done (after its writes are durable), then says
-/// whether the copy stops here: the source is exhausted, or a cancel arrived (which the report
-/// records; the journal keeps the place for a re-run).
-pub(crate) fn checkpoint(
-    report: &mut CopyReport,
-    journal: &mut Option<Journal>,
-    cursor: &Option<String>,
-    cancel: &CancellationToken,
-) -> Result<bool, MigrateError> {
-    if let Some(j) = journal.as_mut() {
-        j.state.cursor = cursor.clone();
-        j.state.copied = report.copied;
-        j.state.skipped = report.skipped_same + report.skipped_conflict;
-        j.state.rejected = report.rejected.len() as u64;
-        j.state.bytes = report.bytes;
-        j.save()?;
-    }
-    if cursor.is_none() {
-        return Ok(true);
-    }
-    if cancel.is_cancelled() {
-        report.cancelled = true;
-        return Ok(true);
-    }
-    Ok(false)
-}
-
-/// A page of source entries and the cursor after it, read ahead of the writes.
-type SourcePage = Result<(Vec<(String, StoredValue)>, Option<String>), MigrateError>;
-
-/// Pages read ahead while the previous page is written (bounds memory to a few pages).
-const READ_AHEAD: usize = 2;
-
-/// Keys per kv copy page (one journal entry each): large enough that a Redis destination
-/// gets several pipelines in flight per page, small enough to keep memory to a few MB.
-pub const KV_COPY_PAGE: usize = 5_000;
-
-async fn copy_kv(
-    src: &KvMount,
-    dst: &KvMount,
-    opts: &CopyOptions,
-    report: &mut CopyReport,
-    journal: &mut Option<Journal>,
-    ticker: &mut Ticker,
-    cancel: &CancellationToken,
-) -> Result<(), MigrateError> {
-    let s = src.store();
-    ticker.state.total = s.count().await.ok();
-    let repeats = s.info().backend == Backend::Redis;
-    let mut writer = KvWriter::new(dst, repeats, report.resumed).await?;
-    let start = journal.as_ref().and_then(|j| j.state.cursor.clone());
-    let (tx, rx) = tokio::sync::mpsc::channel::<SourcePage>(READ_AHEAD);
-    // The reader scans and reads source pages while the writer writes the previous one; it
-    // stops when the writer is gone (error, cancel) or the scan is complete.
-    let reader = async move {
-        let mut cursor = start;
-        loop {
-            let page: SourcePage = async {
-                let page = s.scan_values(cursor.as_deref(), KV_COPY_PAGE).await?;
-                // Repeats within a page (a Redis SCAN) are dropped; a key SCAN repeats on a
-                // later page is written again (idempotent) or counted as same, never
-                // duplicated. A key that vanished between scan and read (expiry) is not copied.
-                let mut seen = HashSet::with_capacity(if repeats { page.entries.len() } else { 0 });
-                let batch = page
-                    .entries
-                    .into_iter()
-                    .filter(|(k, _)| opts.filter.accepts(k) && (!repeats || seen.insert(k.clone())))
-                    .collect();
-                Ok((batch, page.next))
-            }
-            .await;
-            let next = page.as_ref().ok().and_then(|(_, n)| n.clone());
-            let last = page.is_err() || next.is_none();
-            if tx.send(page).await.is_err() || last {
-                return;
-            }
-            cursor = next;
-        }
+    let change = if fresh {
+        Change::New
+    } else {
+        compare_file(s, d, &e.path, e.size).await?.0
     };
-    let write = async move {
-        let mut rx = rx;
-        while let Some(page) = rx.recv().await {
-            let (batch, next) = page?;
-            let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
-            ticker.advance(done, bytes);
-            if checkpoint(report, journal, &next, cancel)? {
-                break;
-            }
+    match change {
+        Change::Same => return Ok((FileOutcome::Same, None)),
+        Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
+            return Ok((FileOutcome::Conflict, None));
         }
-        Ok(())
-    };
-    let ((), written) = tokio::join!(reader, write);
-    written
-}
-
-/// One file's outcome in a concurrent batch.
-pub(crate) enum FileOutcome {
-    Copied(u64),
-    Same,
-    Conflict,
-    Rejected(Rejection),
+        _ => {}
+    }
+    if !opts.dry_run {
+        let body = FileStore::read(s, &e.path).await?;
+        FileStore::write(d, &e.path, body, Some(e.size)).await?;
+    }
+    Ok((FileOutcome::Copied(e.size), None))
 }
 
 async fn copy_fs(
     src: &FsMount,
     dst: &FsMount,
     opts: &CopyOptions,
-    report: &mut CopyReport,
-    journal: &mut Option<Journal>,
-    ticker: &mut Ticker,
-    cancel: &CancellationToken,
+    run: &mut CopyRun,
 ) -> Result<(), MigrateError> {
     let (s, d) = (src.store.as_ref(), dst.store.as_ref());
     let dst_dirs = d.info().capability.directories;
     // An empty destination at the start of a fresh copy needs no per-file comparison (a walk
     // never repeats a path).
-    let fresh = !report.resumed && d.walk(None, 1).await?.entries.is_empty();
+    let fresh = !run.report.resumed
+        && match run.or_cancel(d.walk(None, 1)).await {
+            Some(page) => page?.entries.is_empty(),
+            None => return Ok(()),
+        };
     let max_size = dst.config.max_file_size;
-    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    let mut cursor = run.start_cursor();
     loop {
-        let page = s.walk(cursor.as_deref(), PAGE).await?;
+        let Some(page) = run.or_cancel(s.walk(cursor.as_deref(), PAGE)).await else {
+            return Ok(());
+        };
+        let page = page?;
         let mut files = Vec::new();
         for e in page.entries {
             if !opts.filter.accepts(&e.path) {
                 continue;
             }
             match e.kind {
+                EntryKind::File if run.already_done(&e.path) => {}
                 EntryKind::File => files.push(e),
                 EntryKind::Directory if dst_dirs => {
                     if !opts.dry_run {
                         FileStore::mkdir(d, &e.path).await?;
                     }
                 }
-                EntryKind::Directory => report.warnings.push(format!(
+                EntryKind::Directory => run.report.warnings.push(format!(
                     "empty folder `{}` is not kept: the destination has no folders",
                     e.path
                 )),
-                EntryKind::Symlink => report.warnings.push(format!(
+                EntryKind::Symlink => run.report.warnings.push(format!(
                     "symlink `{}` skipped: it leads outside the source mount",
                     e.path
                 )),
             }
         }
-        let outcomes: Vec<Result<FileOutcome, MigrateError>> = futures::stream::iter(files)
-            .map(|e| async move {
-                if e.size > max_size {
-                    return Ok(FileOutcome::Rejected(Rejection {
-                        reason: format!(
-                            "file is {} bytes, over the destination's maxFileSize of {max_size}",
-                            e.size
-                        ),
-                        name: e.path,
-                    }));
-                }
-                let change = if fresh {
-                    Change::New
-                } else {
-                    compare_file(s, d, &e.path, e.size).await?.0
-                };
-                match change {
-                    Change::Same => return Ok(FileOutcome::Same),
-                    Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
-                        return Ok(FileOutcome::Conflict);
-                    }
-                    _ => {}
-                }
-                if !opts.dry_run {
-                    let body = FileStore::read(s, &e.path).await?;
-                    FileStore::write(d, &e.path, body, Some(e.size)).await?;
-                }
-                Ok(FileOutcome::Copied(e.size))
-            })
-            .buffer_unordered(opts.concurrency.max(1))
-            .collect()
-            .await;
-        tally(outcomes, report, ticker)?;
+        let transfers = files.into_iter().map(|e| async move {
+            (
+                e.path.clone(),
+                copy_file((s, d), opts, fresh, max_size, e).await,
+            )
+        });
+        if !run_files(run, transfers, opts.concurrency).await? || run.page_done(&page.next)? {
+            return Ok(());
+        }
         cursor = page.next;
-        if checkpoint(report, journal, &cursor, cancel)? {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// Adds a concurrent batch's outcomes to the report. A failed transfer returns its error
-/// before the journal passes the page, so the re-run starts again at this page (files already
-/// written compare as same).
-pub(crate) fn tally(
-    outcomes: Vec<Result<FileOutcome, MigrateError>>,
-    report: &mut CopyReport,
-    ticker: &mut Ticker,
-) -> Result<(), MigrateError> {
-    let (mut copied, mut bytes, mut done) = (0u64, 0u64, 0u64);
-    let mut first_error = None;
-    for o in outcomes {
-        match o {
-            Ok(FileOutcome::Copied(n)) => {
-                copied += 1;
-                bytes += n;
-                done += 1;
-            }
-            Ok(FileOutcome::Same) => {
-                report.skipped_same += 1;
-                done += 1;
-            }
-            Ok(FileOutcome::Conflict) => {
-                report.skipped_conflict += 1;
-                done += 1;
-            }
-            Ok(FileOutcome::Rejected(r)) => report.rejected.push(r),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    report.copied += copied;
-    report.bytes += bytes;
-    ticker.advance(done, bytes);
-    first_error.map_or(Ok(()), Err)
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::json_kind;
-
-    #[test]
-    fn json_kind_matches_javascript_json_parse() {
-        for (text, kind) in [
-            ("{\"a\":1}", "dict"),
-            (" [1,2]", "list"),
-            ("\"s\"", "string"),
-            ("true", "bool"),
-            ("false", "bool"),
-            ("null", "object"),
-            ("-1.5e3", "number"),
-            // serde_json refuses these, JSON.parse accepts them: the fallback parser decides.
-            ("\"\\ud800\"", "string"),
-            ("1e400", "number"),
-            (&format!("{}1{}", "[".repeat(300), "]".repeat(300)), "list"),
-        ] {
-            assert_eq!(json_kind(text).as_deref(), Ok(kind), "{text}");
-        }
-        for bad in ["", "{", "'x'", "01", "[1,]", "NaN", "{\"a\":1} x"] {
-            assert!(json_kind(bad).is_err(), "{bad:?} must be refused");
-        }
     }
 }

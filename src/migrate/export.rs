@@ -7,11 +7,10 @@
 //! a time, a page of keys after the other, with the journal saved after each page.
 
 use futures::StreamExt;
-use tokio_util::sync::CancellationToken;
 
-use super::copy::{CopyOptions, CopyReport, FileOutcome, OnConflict, Rejection, checkpoint, tally};
+use super::batch::{CopyRun, FileOutcome, run_files};
+use super::copy::{CopyOptions, OnConflict, Rejection};
 use super::document::{body, read_all};
-use super::journal::Journal;
 use super::keypath::{MAX_NAME_BYTES, file_to_key, key_to_file, value_file};
 use super::plan::{COMPARE_CONCURRENCY, PAGE, PlanItem, Sink, page_keys, same_value};
 use super::progress::Ticker;
@@ -168,42 +167,34 @@ pub(crate) async fn copy_export(
     src: &KvMount,
     dst: &FsMount,
     opts: &CopyOptions,
-    report: &mut CopyReport,
-    journal: &mut Option<Journal>,
-    ticker: &mut Ticker,
-    cancel: &CancellationToken,
+    run: &mut CopyRun,
 ) -> Result<(), MigrateError> {
     let (s, d) = (src.store(), dst.store.as_ref());
-    ticker.state.total = s.count().await.ok();
+    run.ticker.state.total = s.count().await.ok();
     let max_size = dst.config.max_file_size;
-    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    let mut cursor = run.start_cursor();
     loop {
-        let page = s.scan(cursor.as_deref(), PAGE).await?;
-        let keys = page_keys(page.keys, &opts.filter);
-        let values = s.get_many(&keys).await?;
-        let items: Vec<(String, String)> = keys
+        let Some(page) = run.or_cancel(s.scan(cursor.as_deref(), PAGE)).await else {
+            return Ok(());
+        };
+        let page = page?;
+        let keys: Vec<String> = page_keys(page.keys, &opts.filter)
             .into_iter()
-            .zip(values)
-            .filter_map(|(k, v)| v.map(|v| (k, v.text)))
+            .filter(|k| !run.already_done(k))
             .collect();
-        let results: Vec<Result<(FileOutcome, Option<String>), MigrateError>> =
-            futures::stream::iter(items)
-                .map(|(key, text)| export_one(d, max_size, opts, key, text))
-                .buffer_unordered(opts.concurrency.max(1))
-                .collect()
-                .await;
-        let mut outcomes = Vec::with_capacity(results.len());
-        for r in results {
-            outcomes.push(r.map(|(o, warning)| {
-                report.warnings.extend(warning);
-                o
-            }));
+        let Some(values) = run.or_cancel(s.get_many(&keys)).await else {
+            return Ok(());
+        };
+        let transfers = keys
+            .into_iter()
+            .zip(values?)
+            .filter_map(|(k, v)| v.map(|v| (k, v.text)))
+            .map(|(key, text)| async move {
+                (key.clone(), export_one(d, max_size, opts, key, text).await)
+            });
+        if !run_files(run, transfers, opts.concurrency).await? || run.page_done(&page.next)? {
+            return Ok(());
         }
-        tally(outcomes, report, ticker)?;
         cursor = page.next;
-        if checkpoint(report, journal, &cursor, cancel)? {
-            break;
-        }
     }
-    Ok(())
 }

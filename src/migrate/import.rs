@@ -9,12 +9,12 @@
 //!   as not kept (kv has no folders).
 
 use futures::StreamExt;
-use tokio_util::sync::CancellationToken;
 
-use super::copy::{CopyOptions, CopyReport, KvWriter, Rejection, checkpoint};
+use super::batch::CopyRun;
+use super::copy::CopyOptions;
 use super::document::read_all;
-use super::journal::Journal;
 use super::keypath::{file_to_key, file_value, import_key, key_to_file};
+use super::kv_write::{KV_CHUNK, KvItem, KvWriter};
 use super::plan::{COMPARE_CONCURRENCY, PAGE, PlanItem, Sink, same_value};
 use super::progress::Ticker;
 use super::{Change, Filter, FsMount, MigrateError};
@@ -177,50 +177,70 @@ pub(crate) async fn copy_import(
     src: &FsMount,
     dst: &KvMount,
     opts: &CopyOptions,
-    report: &mut CopyReport,
-    journal: &mut Option<Journal>,
-    ticker: &mut Ticker,
-    cancel: &CancellationToken,
+    run: &mut CopyRun,
 ) -> Result<(), MigrateError> {
     let s = src.store.as_ref();
     let max = dst.config().max_value_size;
-    let mut writer = KvWriter::new(dst, false, report.resumed).await?;
-    let mut cursor = journal.as_ref().and_then(|j| j.state.cursor.clone());
+    let mut writer = KvWriter::new(dst, false, run.report.resumed).await?;
+    let mut cursor = run.start_cursor();
     loop {
-        let page = s.walk(cursor.as_deref(), PAGE).await?;
-        for e in &page.entries {
-            if e.kind == EntryKind::Directory && opts.filter.accepts(&e.path) {
-                report.warnings.push(format!(
+        let Some(page) = run.or_cancel(s.walk(cursor.as_deref(), PAGE)).await else {
+            return Ok(());
+        };
+        let page = page?;
+        let mut files = Vec::new();
+        for e in page.entries {
+            if !opts.filter.accepts(&e.path) {
+                continue;
+            }
+            match e.kind {
+                EntryKind::Directory => run.report.warnings.push(format!(
                     "empty folder `{}` is not kept: a kv mount has no folders",
                     e.path
-                ));
+                )),
+                EntryKind::File if !run.already_done(&e.path) => files.push(e),
+                _ => {}
             }
         }
-        let reads = read_page(s, page.entries, &opts.filter, max, opts.concurrency).await?;
-        let mut batch = Vec::with_capacity(reads.len());
-        for r in reads {
-            match r.value {
-                Ok((text, lossy)) => {
-                    if lossy {
-                        report.warnings.push(format!(
-                            "`{}`: a lone surrogate escape becomes U+FFFD",
-                            r.path
-                        ));
+        // Files are read `concurrency` at a time and written a chunk at a time: the first
+        // keys land (and count) while the rest of the page is still being read.
+        let mut chunks = futures::stream::iter(files)
+            .map(|e| read_file(s, e, max))
+            .buffered(opts.concurrency.max(1))
+            .chunks(KV_CHUNK);
+        loop {
+            let Some(chunk) = run.or_cancel(chunks.next()).await else {
+                return Ok(());
+            };
+            let Some(chunk) = chunk else { break };
+            let mut items = Vec::with_capacity(chunk.len());
+            for r in chunk {
+                let r = r?;
+                let value = match r.value {
+                    Ok((text, lossy)) => {
+                        if lossy {
+                            run.report.warnings.push(format!(
+                                "`{}`: a lone surrogate escape becomes U+FFFD",
+                                r.path
+                            ));
+                        }
+                        Ok(StoredValue { text, ttl: None })
                     }
-                    batch.push((r.key, StoredValue { text, ttl: None }));
-                }
-                Err(reason) => report.rejected.push(Rejection {
+                    Err(reason) => Err(reason),
+                };
+                items.push(KvItem {
                     name: r.path,
-                    reason,
-                }),
+                    key: r.key,
+                    value,
+                });
+            }
+            if !writer.write(dst, items, opts, run).await? {
+                return Ok(());
             }
         }
-        let (done, bytes) = writer.write_batch(dst, batch, opts, report).await?;
-        ticker.advance(done, bytes);
-        cursor = page.next;
-        if checkpoint(report, journal, &cursor, cancel)? {
-            break;
+        if run.page_done(&page.next)? {
+            return Ok(());
         }
+        cursor = page.next;
     }
-    Ok(())
 }

@@ -1,11 +1,15 @@
 //! The copy journal: where an interrupted copy stopped, so that a re-run resumes there.
 //!
-//! After every batch whose writes are durable at the destination, the copy saves the source
-//! cursor of the next page and its counters (temp file + rename, so the journal itself is
-//! never half-written). A re-run of the same source → destination pair finds the journal and
-//! continues from the cursor; pages before it are not read again. Writes are whole-item
-//! overwrites, so a batch that was written but not yet journalled is simply written again:
-//! no duplicates, no loss. The journal is removed when the copy completes.
+//! The journal holds the source cursor of the page being copied, the names of that page's
+//! items already done (written and verified at the destination, or decided: same, kept,
+//! rejected) and the counters of everything done. The copy saves it as items finish (at most
+//! every 250 ms, `batch.rs`), at the end of every page (the cursor moves on, the names are
+//! cleared) and when it stops; always with temp file + rename, so the journal itself is never
+//! half-written, and only ever naming items whose writes are durable. A re-run of the same
+//! source → destination pair finds the journal, continues from the cursor and skips the named
+//! items; pages before the cursor are not read again. An item that was written but not yet
+//! journalled is compared again and counted as same (writes are whole-item overwrites): no
+//! duplicates, no loss. The journal is removed when the copy completes.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +30,9 @@ pub struct JournalState {
     pub skipped: u64,
     pub rejected: u64,
     pub bytes: u64,
+    /// Items of the page at `cursor` already done (source names: keys, or file paths).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub done: Vec<String>,
 }
 
 /// A journal file for one source → destination pair.

@@ -5,22 +5,26 @@
 //!   `{"a":1,"b":2}` equals `{"b":2,"a":1}`), files by size then SHA-256.
 //! - `copy.rs` applies a plan with a conflict policy, checks every value against the
 //!   destination's schema and limits (a violation is reported with its key, the rest goes on),
-//!   writes in batches (SQLite transactions, Redis pipelines) and records its progress in a
+//!   writes kv chunks (`kv_write.rs`: SQLite transactions, Redis pipelines) or files
+//!   `concurrency` at a time, and records each item as it is durable (`batch.rs`) in a
 //!   `journal.rs` so that an interrupted copy resumes where it stopped.
 //! - `verify.rs` re-reads both sides and reports every mismatch.
 //! - `export.rs` (kv → fs: a JSON file per key, named by `keypath.rs`), `import.rs` (fs → kv:
 //!   a key per file) and `document.rs` (one JSON document in rill's JSON-store format on
 //!   either side) cover the moves between the two kinds of mount.
 //!
-//! The engine reports through a `watch` channel of [`progress::Progress`] and stops between
-//! batches when its `CancellationToken` fires; it never deletes anything at the destination.
+//! The engine reports through a `watch` channel of [`progress::Progress`] (items counted as
+//! they finish) and stops at once when its `CancellationToken` fires (in-flight transfers
+//! dropped, multipart uploads aborted); it never deletes anything at the destination.
 
+mod batch;
 pub mod copy;
 pub mod document;
 pub mod export;
 pub mod import;
 pub mod journal;
 pub mod keypath;
+mod kv_write;
 pub mod plan;
 pub mod progress;
 pub mod verify;

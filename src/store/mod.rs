@@ -24,6 +24,7 @@ pub mod redis;
 pub mod rill_glob;
 pub mod s3;
 mod s3_error;
+mod s3_multipart;
 mod s3_rill;
 mod s3_upload;
 pub mod sqlite;
@@ -466,6 +467,11 @@ pub trait FileStore: Send + Sync + Debug {
     /// Creates a directory and its parents; returns false if it existed. A no-op returning
     /// false where the backend has no directories (S3).
     async fn mkdir(&self, path: &str) -> Result<bool, StoreError>;
+
+    /// Waits for the clean-up of writes whose futures were dropped (a cancelled copy): S3
+    /// aborts their multipart uploads in the background, so that none is left incomplete.
+    /// Nothing to wait for elsewhere.
+    async fn settle(&self) {}
 
     /// Lower-case hex SHA-256 of the content.
     async fn hash(&self, path: &str) -> Result<String, StoreError> {

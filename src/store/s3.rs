@@ -5,7 +5,7 @@
 //! directories). Listings page through ListObjectsV2 continuation tokens without a cap; reads
 //! stream the response body; writes are a single PutObject (buffered below
 //! [`MULTIPART_THRESHOLD`], streamed up to `uploadCutoff`) or a multipart upload
-//! (`s3_upload.rs`), every one verified by MD5; rill's own fs functions are in `s3_rill.rs`.
+//! (`s3_upload.rs`, `s3_multipart.rs`), every one verified by MD5; rill's own fs functions are in `s3_rill.rs`.
 //!
 //! Limits: the SDK's own retries are disabled (retrying is a wrapper's job, and an unreachable
 //! endpoint must fail within the connect timeout); request timeouts derive from the mount's
@@ -34,7 +34,8 @@ use super::{
 };
 use crate::config::{FsMountConfig, S3FsConfig};
 
-pub use super::s3_upload::{MULTIPART_THRESHOLD, PART_SIZE, UPLOAD_CONCURRENCY};
+pub use super::s3_multipart::{PART_SIZE, UPLOAD_CONCURRENCY};
+pub use super::s3_upload::MULTIPART_THRESHOLD;
 
 /// The content type rill's fs-s3 puts on every object it writes (§6.2).
 pub const RILL_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
@@ -61,6 +62,9 @@ pub struct S3Store {
     pub(crate) connect_timeout: Duration,
     /// Known sizes up to this are one streamed PutObject (see `s3_upload`).
     pub(crate) upload_cutoff: u64,
+    /// Clean-up of cancelled uploads (AbortMultipartUpload of a dropped multipart upload),
+    /// shared by the clones; [`FileStore::settle`] waits for it.
+    pub(crate) cleanup: tokio_util::task::TaskTracker,
 }
 
 impl fmt::Debug for S3Store {
@@ -221,6 +225,7 @@ impl S3Store {
             request_timeout,
             connect_timeout,
             upload_cutoff: s.upload_cutoff,
+            cleanup: tokio_util::task::TaskTracker::new(),
         })
     }
 
@@ -554,6 +559,13 @@ impl FileStore for S3Store {
         size: Option<u64>,
     ) -> Result<FileMeta, StoreError> {
         self.upload(path, body, size).await
+    }
+
+    /// Waits until every multipart upload whose write was dropped is aborted.
+    async fn settle(&self) {
+        self.cleanup.close();
+        self.cleanup.wait().await;
+        self.cleanup.reopen();
     }
 
     async fn delete(&self, path: &str) -> Result<bool, StoreError> {

@@ -4,12 +4,12 @@
 //!   `--s3-upload-cutoff`): one PutObject streamed from the source (not held in memory; one
 //!   request spares the server reassembling parts);
 //! - otherwise (larger, or a size not known up front): a multipart upload with concurrent
-//!   parts.
+//!   parts (`s3_multipart.rs`).
 //!
 //! No partial object is ever visible: a PutObject lands whole or not at all, a multipart upload
-//! is either completed or aborted (on any error, and from `Drop` when the write future is
-//! cancelled mid-way). At most `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time. Every object gets rill's
-//! `Content-Type: text/plain; charset=utf-8` and nothing else (§6.2).
+//! is either completed or aborted (also when the write future is dropped mid-way, see
+//! `s3_multipart.rs`). At most `UPLOAD_CONCURRENCY + 1` parts are held in memory at a time.
+//! Every object gets rill's `Content-Type: text/plain; charset=utf-8` and nothing else (§6.2).
 //!
 //! Every upload is verified by hash: each buffered PutObject and UploadPart carries
 //! `Content-MD5`, so the server refuses bytes damaged on the way (`BadDigest`), and the ETag it
@@ -23,32 +23,25 @@
 
 use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::primitives::ByteStream as SdkBody;
-use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
+use aws_sdk_s3::types::ServerSideEncryption;
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt;
 use md5::{Digest, Md5};
-use tokio::task::JoinSet;
 
 use super::s3::{Failure, RILL_CONTENT_TYPE, S3Store};
 use super::{ByteStream, EntryKind, ErrorKind, FileMeta, StoreError};
 
 /// Content of this many bytes or more is uploaded in parts.
 pub const MULTIPART_THRESHOLD: u64 = 8 * 1024 * 1024;
-/// Size of each part (the last may be smaller); raised for huge known sizes so that the
-/// upload stays within S3's 10 000 parts.
-pub const PART_SIZE: usize = 8 * 1024 * 1024;
-/// Parts uploaded at the same time.
-pub const UPLOAD_CONCURRENCY: usize = 4;
-const MAX_PARTS: u64 = 10_000;
 
 /// MD5 of `data`.
-fn md5_of(data: &[u8]) -> [u8; 16] {
+pub(super) fn md5_of(data: &[u8]) -> [u8; 16] {
     Md5::digest(data).into()
 }
 
 /// MD5 of an upload body. A large one is hashed on the blocking pool so that the runtime's
 /// workers keep driving the other uploads' I/O meanwhile (hashing 8 MiB takes ~15 ms).
-async fn md5_of_body(data: &Bytes) -> [u8; 16] {
+pub(super) async fn md5_of_body(data: &Bytes) -> [u8; 16] {
     if data.len() < 256 * 1024 {
         return md5_of(data);
     }
@@ -59,18 +52,13 @@ async fn md5_of_body(data: &Bytes) -> [u8; 16] {
     }
 }
 
-/// The ETag S3 gives a multipart object whose parts have these MD5s.
-fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
-    let mut h = Md5::new();
-    for d in part_md5s {
-        h.update(d);
-    }
-    format!("{}-{}", hex::encode(h.finalize()), part_md5s.len())
-}
-
 /// Does the ETag the server answered name the content we sent? `encrypted`: SSE-KMS / SSE-C,
 /// whose ETags are not content hashes (then only `Content-MD5` verified the upload).
-fn check_etag(etag: Option<&str>, expected: &str, encrypted: bool) -> Result<(), Failure> {
+pub(super) fn check_etag(
+    etag: Option<&str>,
+    expected: &str,
+    encrypted: bool,
+) -> Result<(), Failure> {
     let Some(etag) = etag else {
         return Ok(()); // no ETag to compare: Content-MD5 was still checked by the server
     };
@@ -89,7 +77,10 @@ fn check_etag(etag: Option<&str>, expected: &str, encrypted: bool) -> Result<(),
     })
 }
 
-fn sse_hides_md5(sse: Option<&ServerSideEncryption>, customer_key: Option<&str>) -> bool {
+pub(super) fn sse_hides_md5(
+    sse: Option<&ServerSideEncryption>,
+    customer_key: Option<&str>,
+) -> bool {
     customer_key.is_some()
         || matches!(
             sse,
@@ -97,65 +88,9 @@ fn sse_hides_md5(sse: Option<&ServerSideEncryption>, customer_key: Option<&str>)
         )
 }
 
-/// Part size for an upload of `size` bytes (whole MiB, at least [`PART_SIZE`]).
-fn part_size_for(size: Option<u64>) -> usize {
-    const MIB: u64 = 1024 * 1024;
-    let needed = size.map_or(0, |n| n.div_ceil(MAX_PARTS).div_ceil(MIB) * MIB);
-    (needed as usize).max(PART_SIZE)
-}
-
-/// Aborts a multipart upload that was neither completed nor aborted explicitly, e.g. when the
-/// write future is dropped.
-struct AbortGuard {
-    store: S3Store,
-    key: String,
-    upload_id: Option<String>,
-}
-
-impl AbortGuard {
-    fn disarm(&mut self) {
-        self.upload_id = None;
-    }
-
-    async fn abort_now(&mut self) {
-        if let Some(id) = self.upload_id.take() {
-            // Best effort: the caller reports the original error, not this one.
-            let _ = abort(&self.store, &self.key, &id).await;
-        }
-    }
-}
-
-impl Drop for AbortGuard {
-    fn drop(&mut self) {
-        let Some(id) = self.upload_id.take() else {
-            return;
-        };
-        if let Ok(rt) = tokio::runtime::Handle::try_current() {
-            let store = self.store.clone();
-            let key = std::mem::take(&mut self.key);
-            rt.spawn(async move {
-                let _ = abort(&store, &key, &id).await;
-            });
-        }
-    }
-}
-
-async fn abort(store: &S3Store, key: &str, upload_id: &str) -> Result<(), Failure> {
-    store
-        .client
-        .abort_multipart_upload()
-        .bucket(&store.bucket)
-        .key(key)
-        .upload_id(upload_id)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| Failure::from_sdk(e, &store.bucket))
-}
-
 impl S3Store {
     /// Timeouts of one upload request of `len` bytes (the client-wide ones are too short).
-    fn upload_config(&self, len: u64) -> aws_sdk_s3::config::Builder {
+    pub(super) fn upload_config(&self, len: u64) -> aws_sdk_s3::config::Builder {
         let t = self.upload_timeout(len);
         aws_sdk_s3::config::Builder::default().timeout_config(
             TimeoutConfig::builder()
@@ -338,7 +273,12 @@ impl S3Store {
         Ok(out.e_tag().map(str::to_string))
     }
 
-    fn check_length(&self, path: &str, size: Option<u64>, got: u64) -> Result<(), StoreError> {
+    pub(super) fn check_length(
+        &self,
+        path: &str,
+        size: Option<u64>,
+        got: u64,
+    ) -> Result<(), StoreError> {
         match size {
             Some(n) if n != got => Err(StoreError::new(
                 ErrorKind::Other,
@@ -349,191 +289,6 @@ impl S3Store {
             _ => Ok(()),
         }
     }
-
-    async fn multipart(
-        &self,
-        path: &str,
-        key: &str,
-        buf: BytesMut,
-        body: ByteStream,
-        size: Option<u64>,
-    ) -> Result<(Option<String>, u64), StoreError> {
-        let created = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(RILL_CONTENT_TYPE)
-            .send()
-            .await
-            .map_err(|e| self.err(Failure::from_sdk(e, &self.bucket), "write", path))?;
-        let Some(upload_id) = created.upload_id().map(str::to_string) else {
-            return Err(StoreError::new(
-                ErrorKind::Other,
-                self.label.clone(),
-                "the server started a multipart upload without an id",
-            )
-            .during("write", path.to_string()));
-        };
-        let mut guard = AbortGuard {
-            store: self.clone(),
-            key: key.to_string(),
-            upload_id: Some(upload_id.clone()),
-        };
-        let result = async {
-            let (parts, md5s, total) = self
-                .upload_parts(path, key, &upload_id, buf, body, part_size_for(size))
-                .await?;
-            self.check_length(path, size, total)?;
-            let done = self
-                .client
-                .complete_multipart_upload()
-                .bucket(&self.bucket)
-                .key(key)
-                .upload_id(&upload_id)
-                .multipart_upload(
-                    CompletedMultipartUpload::builder()
-                        .set_parts(Some(parts))
-                        .build(),
-                )
-                .send()
-                .await
-                .map_err(|e| self.err(Failure::from_sdk(e, &self.bucket), "write", path))?;
-            check_etag(
-                done.e_tag(),
-                &multipart_etag(&md5s),
-                sse_hides_md5(done.server_side_encryption(), None)
-                    || created.sse_customer_algorithm().is_some(),
-            )
-            .map_err(|f| self.err(f, "write", path))?;
-            Ok((done.e_tag().map(str::to_string), total))
-        }
-        .await;
-        match result {
-            Ok(r) => {
-                guard.disarm();
-                Ok(r)
-            }
-            Err(e) => {
-                guard.abort_now().await;
-                Err(e)
-            }
-        }
-    }
-
-    /// Cuts the stream into parts and uploads up to [`UPLOAD_CONCURRENCY`] of them at once, as
-    /// tasks (they progress while the next part is read). Dropping this future aborts the
-    /// tasks.
-    async fn upload_parts(
-        &self,
-        path: &str,
-        key: &str,
-        upload_id: &str,
-        mut buf: BytesMut,
-        mut body: ByteStream,
-        part_size: usize,
-    ) -> Result<(Vec<CompletedPart>, Vec<[u8; 16]>, u64), StoreError> {
-        let mut tasks: JoinSet<Result<(CompletedPart, [u8; 16]), Failure>> = JoinSet::new();
-        let mut parts = Vec::new();
-        let mut total = 0u64;
-        let mut number = 1u64;
-        let mut ended = false;
-        type Joined = Result<Result<(CompletedPart, [u8; 16]), Failure>, tokio::task::JoinError>;
-        let joined = |r: Joined| {
-            r.map_err(|e| Failure {
-                kind: ErrorKind::Other,
-                message: format!("part upload task failed: {e}"),
-                code: None,
-                status: None,
-                raw: e.to_string(),
-            })
-            .and_then(|r| r)
-            .map_err(|f| self.err(f, "write", path))
-        };
-        loop {
-            while buf.len() >= part_size || (ended && !buf.is_empty()) {
-                let data = buf.split_to(part_size.min(buf.len())).freeze();
-                while tasks.len() >= UPLOAD_CONCURRENCY {
-                    if let Some(r) = tasks.join_next().await {
-                        parts.push(joined(r)?);
-                    }
-                }
-                if number > MAX_PARTS {
-                    return Err(StoreError::new(
-                        ErrorKind::Unsupported,
-                        self.label.clone(),
-                        "the content is too large for a multipart upload (10000 parts)",
-                    )
-                    .during("write", path.to_string()));
-                }
-                total += data.len() as u64;
-                tasks.spawn(upload_part(
-                    self.clone(),
-                    key.to_string(),
-                    upload_id.to_string(),
-                    number as i32,
-                    data,
-                ));
-                number += 1;
-            }
-            if ended {
-                break;
-            }
-            // Surface a failed part before reading further.
-            while let Some(r) = tasks.try_join_next() {
-                parts.push(joined(r)?);
-            }
-            match body.next().await {
-                Some(chunk) => buf.extend_from_slice(&chunk?),
-                None => ended = true,
-            }
-        }
-        while let Some(r) = tasks.join_next().await {
-            parts.push(joined(r)?);
-        }
-        parts.sort_by_key(|(p, _)| p.part_number());
-        let (parts, md5s) = parts.into_iter().unzip();
-        Ok((parts, md5s, total))
-    }
-}
-
-async fn upload_part(
-    store: S3Store,
-    key: String,
-    upload_id: String,
-    number: i32,
-    data: Bytes,
-) -> Result<(CompletedPart, [u8; 16]), Failure> {
-    let len = data.len() as u64;
-    let digest = md5_of_body(&data).await;
-    let out = store
-        .client
-        .upload_part()
-        .bucket(&store.bucket)
-        .key(&key)
-        .upload_id(&upload_id)
-        .part_number(number)
-        .content_length(len as i64)
-        .content_md5(aws_smithy_types::base64::encode(digest))
-        .body(SdkBody::from(data))
-        .customize()
-        .disable_payload_signing()
-        .config_override(store.upload_config(len))
-        .send()
-        .await
-        .map_err(|e| Failure::from_sdk(e, &store.bucket))?;
-    check_etag(
-        out.e_tag(),
-        &hex::encode(digest),
-        sse_hides_md5(out.server_side_encryption(), out.sse_customer_algorithm()),
-    )?;
-    Ok((
-        CompletedPart::builder()
-            .set_e_tag(out.e_tag().map(str::to_string))
-            .part_number(number)
-            .build(),
-        digest,
-    ))
 }
 
 /// An http-body 1 `Body` over a channel of chunks (the SDK needs a `Sync` body; a boxed
@@ -562,16 +317,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn part_size_grows_only_for_huge_content() {
-        assert_eq!(part_size_for(None), PART_SIZE);
-        assert_eq!(part_size_for(Some(20 << 20)), PART_SIZE);
-        assert_eq!(part_size_for(Some(80_000 << 20)), PART_SIZE);
-        let big = 200_000u64 << 20; // 200 000 MiB needs 20 MiB parts
-        assert_eq!(part_size_for(Some(big)), 20 << 20);
-        assert!(big.div_ceil(part_size_for(Some(big)) as u64) <= MAX_PARTS);
-    }
-
-    #[test]
     fn etags_are_checked_against_what_was_sent() {
         let d = md5_of(b"hello");
         let hex = hex::encode(d);
@@ -592,17 +337,5 @@ mod tests {
         assert!(sse_hides_md5(Some(&ServerSideEncryption::AwsKms), None));
         assert!(sse_hides_md5(None, Some("AES256")));
         assert!(!sse_hides_md5(Some(&ServerSideEncryption::Aes256), None));
-    }
-
-    #[test]
-    fn multipart_etag_is_the_md5_of_the_part_md5s() {
-        let parts = [md5_of(b"part one"), md5_of(b"part two")];
-        let mut joined = Vec::new();
-        joined.extend_from_slice(&parts[0]);
-        joined.extend_from_slice(&parts[1]);
-        assert_eq!(
-            multipart_etag(&parts),
-            format!("{}-2", hex::encode(md5_of(&joined)))
-        );
     }
 }

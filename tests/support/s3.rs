@@ -255,6 +255,11 @@ impl MotoServer {
         server
     }
 
+    /// The process id (to stop and continue the server with signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub async fn create_bucket(&self, name: &str) {
         raw_client(&self.endpoint(), SECRET_KEY)
             .create_bucket()

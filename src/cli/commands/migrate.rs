@@ -4,10 +4,14 @@
 //! - `copy --dry-run` opens the destination read-only too: a dry run has no write path.
 //! - `copy` checks the destination's safety rules (read-only profile, mount mode, protected
 //!   profile without `--yes`) before anything is opened, shows progress with rate and ETA on
-//!   stderr when it is a terminal, stops cleanly on Ctrl-C (the journal keeps its place) and
-//!   exits 1 when items were rejected, cancelled or failed verification.
+//!   stderr when it is a terminal, stops within a second on Ctrl-C (in-flight uploads
+//!   aborted, the journal keeps its place, the report says how far it got), exits at once with
+//!   130 on a second Ctrl-C, and exits 1 when items were rejected, cancelled or failed
+//!   verification.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
@@ -196,11 +200,76 @@ fn report_lines(out: &mut Out, r: &CopyReport) -> Result<(), Failure> {
     }
     out.line(&line)?;
     if r.cancelled {
-        out.line("cancelled: run the same command again to resume")?;
+        out.line(&format!(
+            "cancelled after {} item(s): run the same command again to resume",
+            r.done()
+        ))?;
     } else if r.copied == 0 && r.rejected.is_empty() {
         out.line("nothing to do: the destination is up to date")?;
     }
     Ok(())
+}
+
+/// Ctrl-C during a copy: the first cancels it (the copy stops at once, says how far it got
+/// and keeps the journal), a second one, or one after the copy ended, exits at once with 130.
+/// Listened to on a thread of its own, so that it is answered even while the copy keeps the
+/// command's runtime busy.
+struct Interrupts {
+    copying: Arc<AtomicBool>,
+}
+
+impl Interrupts {
+    fn install(cancel: CancellationToken) -> Interrupts {
+        let copying = Arc::new(AtomicBool::new(true));
+        let flag = copying.clone();
+        // Registered before the copy starts; without it, Ctrl-C keeps its default action.
+        let listener = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()
+            .and_then(|rt| {
+                let signal = {
+                    let _in_rt = rt.enter();
+                    interrupt_signal().ok()?
+                };
+                Some((rt, signal))
+            });
+        if let Some((rt, mut signal)) = listener {
+            std::thread::spawn(move || {
+                rt.block_on(async move {
+                    while signal.recv().await.is_some() {
+                        if flag.load(Ordering::SeqCst) && !cancel.is_cancelled() {
+                            eprintln!("\ninterrupted: stopping the copy (Ctrl-C again to exit at once)");
+                            cancel.cancel();
+                        } else {
+                            eprintln!(
+                                "\ninterrupted again: exiting now; the journal keeps its last saved place"
+                            );
+                            std::process::exit(130);
+                        }
+                    }
+                })
+            });
+        }
+        Interrupts { copying }
+    }
+
+    /// The copy returned: a Ctrl-C from now on exits at once.
+    fn copy_ended(&self) {
+        self.copying.store(false, Ordering::SeqCst);
+    }
+}
+
+/// SIGINT (Ctrl-C) as a stream of signals, registered now.
+#[cfg(unix)]
+fn interrupt_signal() -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+}
+
+/// Ctrl-C as a stream of signals, registered now.
+#[cfg(windows)]
+fn interrupt_signal() -> std::io::Result<tokio::signal::windows::CtrlC> {
+    tokio::signal::windows::ctrl_c()
 }
 
 /// `rillmount copy SRC DST`.
@@ -244,19 +313,11 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
             .then(|| a.journal.clone().unwrap_or_else(journal::default_dir)),
     };
     let cancel = CancellationToken::new();
-    let on_ctrl_c = {
-        let cancel = cancel.clone();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                eprintln!("\ninterrupted: finishing the current batch…");
-                cancel.cancel();
-            }
-        })
-    };
+    let interrupts = Interrupts::install(cancel.clone());
     let (tx, rx) =
         tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Copying));
     let result = with_progress(copy(&src, &dst, &opts, Some(tx), cancel), rx).await;
-    on_ctrl_c.abort();
+    interrupts.copy_ended();
     let report = result.map_err(Failure::op)?;
     let verified = if a.verify && !a.dry_run && !report.cancelled {
         Some(verify(&src, &dst, &f, None).await.map_err(Failure::op)?)

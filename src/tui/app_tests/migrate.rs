@@ -158,3 +158,122 @@ fn verify_after_a_copy() {
     assert!(m.verify.as_ref().is_some_and(|v| !v.ok()));
     assert!(app.ctx.status.clone().unwrap().text.contains("1 mismatch"));
 }
+
+/// Answers every `Open` of an fs mount with a real local-folder store; returns the other
+/// commands (and those the answers caused).
+fn open_local(app: &mut App, commands: Vec<Command>) -> Vec<Command> {
+    let mut rest = Vec::new();
+    let mut queue = commands;
+    while let Some(c) = queue.pop() {
+        match c {
+            Command::Open {
+                id,
+                config: MountConfig::Fs(c),
+            } => {
+                let FsBackendConfig::Local(l) = &c.backend else {
+                    panic!("a local mount: {c:?}")
+                };
+                let store = crate::store::local_dir::LocalDirStore::open(&c, l).unwrap();
+                let handle = Handle::Fs(FsMount {
+                    config: c,
+                    store: Arc::new(store),
+                });
+                queue
+                    .extend(app.update(Action::TaskDone(id, TaskOutput::Opened(Box::new(handle)))));
+            }
+            other => rest.push(other),
+        }
+    }
+    rest
+}
+
+/// A real copy between two local folders (3,000 files, each write synced to disk): the bar
+/// counts files as they finish, against the plan's total, and esc stops the copy at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_stops_a_running_copy_and_the_bar_counts_files_as_they_finish() {
+    use crate::tui::tasks::execute;
+    const FILES: u64 = 3_000;
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for i in 0..FILES {
+        std::fs::write(a.path().join(format!("f{i:04}.txt")), format!("file {i}\n")).unwrap();
+    }
+    let local = |name: &str, dir: &std::path::Path| FsMountConfig {
+        backend: FsBackendConfig::Local(LocalFsConfig {
+            path: dir.to_path_buf(),
+            encoding: Encoding::Utf8,
+        }),
+        ..fs(name)
+    };
+    let p = profile(
+        "dev",
+        vec![],
+        vec![local("a", a.path()), local("b", b.path())],
+    );
+    let (mut app, commands) = new_app(vec![p]);
+    open_local(&mut app, commands);
+    app.update(Action::OpenMigration);
+    app.update(Action::Open);
+    let commands = app.update(Action::Open);
+    let commands = open_local(&mut app, commands);
+    let [plan @ Command::Plan { .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let (id, out) = execute(plan.clone(), |_, _| {}).await;
+    app.update(Action::TaskDone(id, out));
+    let commands = app.update(Action::Apply);
+    let [copy @ Command::Copy { id: copy_id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let copy_id = *copy_id;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let task = tokio::spawn(execute(copy.clone(), move |id, p| {
+        let _ = tx.send((id, p));
+    }));
+    let shown = loop {
+        let (id, p) = tokio::time::timeout(std::time::Duration::from_secs(60), rx.recv())
+            .await
+            .expect("progress within 60 s")
+            .expect("the copy reports progress");
+        app.update(Action::TaskProgress(id, p));
+        let Some(Screen::Migrate(m)) = app.stack.last() else {
+            panic!()
+        };
+        if let Some(p) = m.progress.as_ref().filter(|p| p.items > 0) {
+            break p.clone();
+        }
+    };
+    assert_eq!(shown.total, Some(FILES), "measured against the plan");
+    assert!(shown.items < FILES, "partial count: {}", shown.line());
+    assert!(
+        shown.line().contains(&format!("/{FILES} items")),
+        "{}",
+        shown.line()
+    );
+
+    let pressed = std::time::Instant::now();
+    app.handle_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    let (id, out) = tokio::time::timeout(std::time::Duration::from_secs(30), task)
+        .await
+        .expect("the copy stops")
+        .unwrap();
+    let took = pressed.elapsed();
+    assert_eq!(id, copy_id);
+    assert!(
+        took < std::time::Duration::from_millis(1500),
+        "stopped {took:?} after esc"
+    );
+    app.update(Action::TaskDone(id, out));
+    let Some(Screen::Migrate(m)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(m.step, Step::Report);
+    let report = m.report.clone().unwrap();
+    assert!(report.cancelled && report.copied < FILES, "{report:?}");
+    let status = app.ctx.status.clone().unwrap().text;
+    assert!(status.contains("cancelled after"), "{status}");
+    let written = std::fs::read_dir(b.path()).unwrap().count() as u64;
+    assert!(
+        written >= report.copied && written < FILES,
+        "{written} files"
+    );
+}

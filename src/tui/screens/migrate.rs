@@ -1,6 +1,7 @@
 //! The migration view: pick a source and a destination mount, see the plan (counts and bytes
 //! per change, every item), choose the conflict policy, apply with a live progress bar (rate,
-//! ETA), cancel, and read the report.
+//! ETA; items counted as they finish, measured against the plan), cancel (x or esc: the copy
+//! stops at once), and read the report.
 //!
 //! The engine is `crate::migrate`; this screen only sends `Plan`/`Copy` commands and shows
 //! what comes back. A copy never deletes at the destination. A read-only destination is
@@ -112,13 +113,12 @@ impl MigrateScreen {
             }
             (Step::Plan, Action::Apply) => return self.apply(ctx),
             (Step::Report, Action::Verify) if self.waiting.is_none() => return self.verify(ctx),
-            (Step::Running, Action::Cancel) => {
-                if let Some(c) = &self.cancel {
+            (Step::Running, Action::Cancel | Action::Back) => {
+                if let Some(c) = self.cancel.as_ref().filter(|c| !c.is_cancelled()) {
                     c.cancel();
-                    ctx.info("cancelling after the current batch…");
+                    ctx.info("cancelling the copy…");
                 }
             }
-            (Step::Running, Action::Back) => ctx.info("press x to cancel the copy first"),
             (Step::PickSource | Step::Report, Action::Back) => return Effects::pop(),
             (Step::PickDest, Action::Back) => {
                 self.step = Step::PickSource;
@@ -272,7 +272,11 @@ impl MigrateScreen {
             }
             TaskOutput::Copied(r) => {
                 ctx.info(if r.cancelled {
-                    "copy cancelled; nothing half-written, the journal keeps its place".to_string()
+                    format!(
+                        "copy cancelled after {} item(s); nothing half-written, the journal \
+                         keeps its place",
+                        r.done()
+                    )
                 } else if r.resumed {
                     format!("copied {} item(s), resumed from the journal", r.copied)
                 } else {
@@ -305,11 +309,20 @@ impl MigrateScreen {
         true
     }
 
+    /// Takes the progress of the plan or copy this screen waits for. A copy whose engine does
+    /// not know its total (files, Redis) is measured against the plan's source items.
     pub fn on_progress(&mut self, id: RequestId, p: &Progress) -> bool {
         if self.waiting != Some(id) {
             return false;
         }
-        self.progress = Some(p.clone());
+        let mut p = p.clone();
+        if self.step == Step::Running && p.total.is_none() {
+            p.total = self.plan.as_ref().map(|plan| {
+                let t = &plan.totals;
+                t.new.count + t.changed.count + t.same.count
+            });
+        }
+        self.progress = Some(p);
         true
     }
 
@@ -374,7 +387,10 @@ impl MigrateScreen {
                     .render(gauge, buf);
                 Paragraph::new(vec![
                     Line::styled(line, t.text()),
-                    Line::styled("x: cancel (stops after the current batch)", t.dim()),
+                    Line::styled(
+                        "x or esc: cancel (stops at once; a re-run resumes)",
+                        t.dim(),
+                    ),
                 ])
                 .render(text, buf);
             }
