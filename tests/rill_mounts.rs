@@ -899,16 +899,8 @@ async fn connecting_to_a_frozen_server_is_bounded_by_call_timeout_time_limit_and
     let server = RedisServer::start();
     let (mut kv, _) = redis_mount_config(&server.url(), "app:", None);
     kv.name = "state".into();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hold = tokio::spawn(async move {
-        let mut socks = Vec::new();
-        while let Ok((sock, _)) = listener.accept().await {
-            socks.push(sock);
-        }
-    });
-    let s3 = s3_mount_config(&format!("http://{addr}"), "bucket", "", "read");
-    let mut s3 = s3;
+    let (addr, hold) = support::s3::silent_endpoint().await;
+    let mut s3 = s3_mount_config(&format!("http://{addr}"), "bucket", "", "read");
     s3.name = "docs".into();
     let p = profile("p", vec![kv], vec![s3]);
     server.pause();

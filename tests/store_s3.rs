@@ -1063,14 +1063,7 @@ async fn refused_connection_fails_fast() {
 /// timeout) instead of hanging.
 #[tokio::test]
 async fn silent_server_times_out() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let hold = tokio::spawn(async move {
-        let mut socks = Vec::new();
-        while let Ok((sock, _)) = listener.accept().await {
-            socks.push(sock);
-        }
-    });
+    let (addr, hold) = support::s3::silent_endpoint().await;
     let mut cfg = s3_mount_config(&format!("http://{addr}"), BUCKET, "", "read");
     s3_options(&mut cfg).connect_timeout = Duration::from_millis(300);
     let s = connect(&cfg).await;

@@ -32,8 +32,7 @@ use support::redis::RedisServer;
 /// One backend's profile on disk (and the server that keeps it alive).
 struct Env {
     dir: tempfile::TempDir,
-    _redis: Option<RedisServer>,
-    redis_port: Option<u16>,
+    redis: Option<RedisServer>,
 }
 
 impl Env {
@@ -58,12 +57,7 @@ impl Env {
             }
         };
         std::fs::write(dir.path().join("p.toml"), format!("[kv.m]\n{mount}")).unwrap();
-        let redis_port = redis.as_ref().map(RedisServer::port);
-        Env {
-            dir,
-            _redis: redis,
-            redis_port,
-        }
+        Env { dir, redis }
     }
 
     fn profile_path(&self) -> PathBuf {
@@ -84,13 +78,8 @@ impl Env {
     }
 
     fn redis_cli(&self, args: &[&str]) -> String {
-        let port = self.redis_port.unwrap().to_string();
-        let out = std::process::Command::new("redis-cli")
-            .args(["-p", &port])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        let out = self.redis.as_ref().expect("a redis env").cli(args);
+        String::from_utf8_lossy(&out).trim().to_string()
     }
 }
 

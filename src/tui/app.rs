@@ -322,11 +322,7 @@ impl App {
         let addr = self.ctx.address(write.slot);
         match out {
             TaskOutput::Failed(e) => {
-                let editor = self.stack.iter_mut().rev().find_map(|s| match s {
-                    Screen::Editor(ed) if ed.slot == write.slot && ed.key == write.key => Some(ed),
-                    _ => None,
-                });
-                match editor {
+                match self.editor_of(&write) {
                     Some(ed) => {
                         ed.saving = false;
                         ed.error = Some(e);
@@ -336,17 +332,10 @@ impl App {
                 Vec::new()
             }
             TaskOutput::Drifted { now } => {
-                let editor = self.stack.iter_mut().rev().find_map(|s| match s {
-                    Screen::Editor(ed) if ed.slot == write.slot && ed.key == write.key => Some(ed),
-                    _ => None,
-                });
-                match editor {
+                match self.editor_of(&write) {
                     Some(ed) => ed.drifted(now.as_deref()),
                     None => {
-                        let what = match &now {
-                            Some(t) => format!("it now holds {}", super::screens::editor::short(t)),
-                            None => "it was deleted".into(),
-                        };
+                        let what = super::screens::editor::what_it_holds(now.as_deref());
                         self.ctx.error(format!(
                             "`{}` changed in {addr} since it was shown ({what}): nothing was \
                              written; the view is reloaded, try again",
@@ -377,6 +366,17 @@ impl App {
                 self.after_write(&write)
             }
         }
+    }
+
+    /// The open editor of the key `write` wrote, if any.
+    fn editor_of(
+        &mut self,
+        write: &super::context::Write,
+    ) -> Option<&mut super::screens::editor::EditorScreen> {
+        self.stack.iter_mut().rev().find_map(|s| match s {
+            Screen::Editor(ed) if ed.slot == write.slot && ed.key == write.key => Some(ed.as_mut()),
+            _ => None,
+        })
     }
 
     fn after_write(&mut self, write: &super::context::Write) -> Vec<Command> {

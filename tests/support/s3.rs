@@ -375,3 +375,17 @@ pub async fn moto_store_tmp(bucket: &str, prefix: &str) -> (MotoServer, S3Store)
     let store = s3_store(&server, bucket, prefix, "read-write").await;
     (server, store)
 }
+
+/// An endpoint that accepts TCP connections and never answers a byte (a hung server); abort
+/// the handle to close it.
+pub async fn silent_endpoint() -> (std::net::SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hold = tokio::spawn(async move {
+        let mut socks = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            socks.push(sock);
+        }
+    });
+    (addr, hold)
+}

@@ -110,10 +110,7 @@ impl EditorScreen {
     pub fn drifted(&mut self, now: Option<&str>) {
         self.saving = false;
         self.seen = Seen::Anything;
-        let what = match now {
-            Some(t) => format!("it now holds {}", short(t)),
-            None => "it was deleted".into(),
-        };
+        let what = what_it_holds(now);
         self.error = Some(format!(
             "`{}` changed on disk since you opened it ({what}): ctrl-s again overwrites it, \
              esc keeps the other change (then r reloads)",
@@ -244,6 +241,14 @@ impl EditorScreen {
             },
             buf,
         );
+    }
+}
+
+/// What a drifted key holds now, for a message: `it now holds 99` / `it was deleted`.
+pub fn what_it_holds(now: Option<&str>) -> String {
+    match now {
+        Some(t) => format!("it now holds {}", short(t)),
+        None => "it was deleted".into(),
     }
 }
 
