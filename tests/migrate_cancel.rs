@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rillmount::config::{FsBackendConfig, KvBackendConfig, LocalFsConfig};
+use rillmount::config::KvBackendConfig;
 use rillmount::migrate::copy::{CopyOptions, CopyReport, KV_CHUNK, copy};
 use rillmount::migrate::journal::JournalState;
 use rillmount::migrate::progress::{Phase, Progress};
@@ -69,16 +69,6 @@ fn source_content(name: &str) -> Vec<u8> {
         .and_then(|n| n.strip_suffix(".txt"))
         .unwrap();
     small(i.parse().unwrap())
-}
-
-fn local_mount(dir: &Path) -> FsMount {
-    let l = LocalFsConfig {
-        path: dir.to_path_buf(),
-        encoding: rillmount::config::Encoding::Utf8,
-    };
-    let config = stores::fs_mount_config("local", FsBackendConfig::Local(l));
-    let store: Arc<dyn FsMountStore> = Arc::new(stores::local_at(dir));
-    FsMount { config, store }
 }
 
 fn journal_state(dir: &Path) -> Option<JournalState> {
@@ -231,7 +221,10 @@ async fn cancel_copy_to_s3(kind: &str) {
         journal_dir: Some(journal.path().to_path_buf()),
         ..CopyOptions::default()
     };
-    let (s, d) = (Endpoint::Fs(local_mount(dir.path())), Endpoint::Fs(dst));
+    let (s, d) = (
+        Endpoint::Fs(stores::local_mount(dir.path())),
+        Endpoint::Fs(dst),
+    );
     let total = (SMALL + BIG.len()) as u64;
     let (task, mut rx, cancel) = start_copy(&s, &d, &opts);
 
@@ -463,9 +456,12 @@ async fn cancelled_kv_copy_to_redis_sqlite_and_json_stops_within_a_second_and_re
 async fn cancelled_copy_to_a_local_folder_stops_within_a_second_and_leaves_no_temp_file() {
     let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     fill_source(from.path());
-    let mut dst = local_mount(to.path());
+    let mut dst = stores::local_mount(to.path());
     dst.config.max_file_size = u64::MAX;
-    let (s, d) = (Endpoint::Fs(local_mount(from.path())), Endpoint::Fs(dst));
+    let (s, d) = (
+        Endpoint::Fs(stores::local_mount(from.path())),
+        Endpoint::Fs(dst),
+    );
     let journal = tempfile::tempdir().unwrap();
     let opts = CopyOptions {
         journal_dir: Some(journal.path().to_path_buf()),

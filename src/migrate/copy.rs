@@ -22,6 +22,7 @@ use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
 use super::batch::{CopyRun, FileOutcome, Finished, run_files};
+use super::counterparts::{Counterparts, InOrder, Window};
 use super::journal::Journal;
 use super::plan::{self, PAGE, compare_file};
 use super::progress::{Phase, Progress, Ticker};
@@ -259,7 +260,7 @@ async fn copy_file(
     opts: &CopyOptions,
     fresh: bool,
     max_size: u64,
-    e: FileMeta,
+    (e, counterpart): (FileMeta, Option<FileMeta>),
 ) -> Finished {
     if e.size > max_size {
         let reason = format!(
@@ -277,7 +278,7 @@ async fn copy_file(
     let change = if fresh {
         Change::New
     } else {
-        compare_file(s, d, &e.path, e.size).await?.0
+        compare_file(s, d, &e, counterpart.as_ref()).await?.0
     };
     match change {
         Change::Same => return Ok((FileOutcome::Same, None)),
@@ -309,12 +310,23 @@ async fn copy_fs(
             None => return Ok(()),
         };
     let max_size = dst.config.max_file_size;
+    // Each page's counterparts come from one walk of the destination beside the source's.
+    let mut theirs = (!fresh).then(|| Counterparts::new(d));
+    let mut order = InOrder::default();
     let mut cursor = run.start_cursor();
     loop {
         let Some(page) = run.or_cancel(s.walk(cursor.as_deref(), PAGE)).await else {
             return Ok(());
         };
         let page = page?;
+        let last = order.page(s, &page.entries)?;
+        let mut window = match (&mut theirs, &last) {
+            (Some(t), Some(l)) => match run.or_cancel(t.up_to(Some(l))).await {
+                Some(w) => w?,
+                None => return Ok(()),
+            },
+            _ => Window::default(),
+        };
         let mut files = Vec::new();
         for e in page.entries {
             if !opts.filter.accepts(&e.path) {
@@ -322,7 +334,10 @@ async fn copy_fs(
             }
             match e.kind {
                 EntryKind::File if run.already_done(&e.path) => {}
-                EntryKind::File => files.push(e),
+                EntryKind::File => {
+                    let counterpart = window.take(&e.path);
+                    files.push((e, counterpart));
+                }
                 EntryKind::Directory if dst_dirs => {
                     if !opts.dry_run {
                         FileStore::mkdir(d, &e.path).await?;
@@ -338,10 +353,10 @@ async fn copy_fs(
                 )),
             }
         }
-        let transfers = files.into_iter().map(|e| async move {
+        let transfers = files.into_iter().map(|f| async move {
             (
-                e.path.clone(),
-                copy_file((s, d), opts, fresh, max_size, e).await,
+                f.0.path.clone(),
+                copy_file((s, d), opts, fresh, max_size, f).await,
             )
         });
         if !run_files(run, transfers, opts.concurrency).await? || run.page_done(&page.next)? {

@@ -2,7 +2,9 @@
 //! semantics", spec/backends.md §12).
 //!
 //! - `plan.rs` compares a source and a destination item by item: kv values as JSON (so
-//!   `{"a":1,"b":2}` equals `{"b":2,"a":1}`), files by size then SHA-256.
+//!   `{"a":1,"b":2}` equals `{"b":2,"a":1}`), files by size then content: ETag/MD5 where
+//!   they decide, SHA-256 otherwise (`same_file.rs`). Files meet their counterparts by
+//!   merging the two walks in path order (`counterparts.rs`), a listing page at a time.
 //! - `copy.rs` applies a plan with a conflict policy, checks every value against the
 //!   destination's schema and limits (a violation is reported with its key, the rest goes on),
 //!   writes kv chunks (`kv_write.rs`: SQLite transactions, Redis pipelines) or files
@@ -19,6 +21,7 @@
 
 mod batch;
 pub mod copy;
+mod counterparts;
 pub mod document;
 pub mod export;
 pub mod import;
@@ -27,6 +30,7 @@ pub mod keypath;
 mod kv_write;
 pub mod plan;
 pub mod progress;
+mod same_file;
 pub mod verify;
 
 use std::sync::Arc;

@@ -1,10 +1,12 @@
 //! The plan (`diff`, `copy --dry-run`): every source item compared with the destination.
 //!
 //! kv values are compared as JSON (key order and number spelling do not matter; text that is
-//! not JSON is compared byte for byte); files by size, then by SHA-256 of their content. Items
-//! only in the destination are listed too; a copy never deletes them. Destination-only items
-//! are found by looking each destination key up in the source, never by remembering the
-//! source's keys, so memory stays bounded by a page (the collected plan itself aside).
+//! not JSON is compared byte for byte); files by size, then by content (`same_file.rs`: ETags
+//! and MD5s where they decide, SHA-256 otherwise). Items only in the destination are listed
+//! too; a copy never deletes them. Destination-only keys are found by looking each
+//! destination key up in the source, never by remembering the source's keys; files by merging
+//! the two walks (`counterparts.rs`). Memory stays bounded by a page (the collected plan
+//! itself aside).
 
 use std::collections::HashSet;
 
@@ -12,7 +14,9 @@ use serde::Serialize;
 
 use futures::StreamExt;
 
+use super::counterparts::{Counterparts, InOrder, Window};
 use super::progress::{Phase, Ticker};
+use super::same_file::same_content;
 use super::{Change, Endpoint, Filter, MigrateError, document, export, import};
 use crate::store::kv_mount::KvMount;
 use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, js_json};
@@ -220,33 +224,38 @@ async fn plan_kv(
     Ok(())
 }
 
-/// Compares one source file with the destination: size first, then content hash.
+/// Compares the source file `s` with its counterpart `d` (from the destination's walk, `None`
+/// when it has none): size first, then content ([`same_content`]).
 pub(crate) async fn compare_file(
     src: &dyn FsMountStore,
     dst: &dyn FsMountStore,
-    path: &str,
-    src_size: u64,
+    s: &FileMeta,
+    d: Option<&FileMeta>,
 ) -> Result<(Change, u64), MigrateError> {
-    let Some(meta) = FileStore::stat(dst, path).await? else {
+    let Some(d) = d else {
+        // A walk names a folder only when it is empty: a folder where the file would go
+        // is a conflict (one local stat; stores without folders have none).
+        if FileStore::info(dst).capability.directories
+            && FileStore::stat(dst, &s.path)
+                .await?
+                .is_some_and(|m| m.kind == EntryKind::Directory)
+        {
+            return Ok((Change::Changed, 0));
+        }
         return Ok((Change::New, 0));
     };
-    if meta.kind == EntryKind::Directory {
+    if d.kind == EntryKind::Directory {
         return Ok((Change::Changed, 0));
     }
-    if meta.size != src_size {
-        return Ok((Change::Changed, meta.size));
+    if d.size != s.size {
+        return Ok((Change::Changed, d.size));
     }
-    let (a, b) = tokio::try_join!(src.hash(path), dst.hash(path))?;
-    Ok((
-        if a == b {
-            Change::Same
-        } else {
-            Change::Changed
-        },
-        meta.size,
-    ))
+    let same = same_content((src, s), (dst, d)).await?;
+    Ok((if same { Change::Same } else { Change::Changed }, d.size))
 }
 
+/// fs → fs: both walks merged in path order ([`Counterparts`]), one listing page of the
+/// destination per page of the source, so planning runs at listing speed.
 async fn plan_fs(
     src: &dyn FsMountStore,
     dst: &dyn FsMountStore,
@@ -254,18 +263,31 @@ async fn plan_fs(
     ticker: &mut Ticker,
     sink: &mut Sink<'_>,
 ) -> Result<(), MigrateError> {
+    let mut theirs = Counterparts::new(dst);
+    let mut order = InOrder::default();
     let mut cursor: Option<String> = None;
     loop {
         let page = src.walk(cursor.as_deref(), PAGE).await?;
-        let files: Vec<FileMeta> = page
+        let last = order.page(src, &page.entries)?;
+        let mut window = match (&page.next, &last) {
+            // The last page: whatever the destination holds after it has no counterpart.
+            (None, _) => theirs.up_to(None).await?,
+            (Some(_), Some(l)) => theirs.up_to(Some(l)).await?,
+            (Some(_), None) => Window::default(),
+        };
+        let files: Vec<(FileMeta, Option<FileMeta>)> = page
             .entries
             .into_iter()
             .filter(|e| e.kind == EntryKind::File && filter.accepts(&e.path))
+            .map(|e| {
+                let d = window.take(&e.path);
+                (e, d)
+            })
             .collect();
         let compared: Vec<Result<(FileMeta, Change, u64), MigrateError>> =
             futures::stream::iter(files)
-                .map(|e| async move {
-                    let (change, dst_bytes) = compare_file(src, dst, &e.path, e.size).await?;
+                .map(|(e, d)| async move {
+                    let (change, dst_bytes) = compare_file(src, dst, &e, d.as_ref()).await?;
                     Ok((e, change, dst_bytes))
                 })
                 .buffered(COMPARE_CONCURRENCY)
@@ -281,37 +303,13 @@ async fn plan_fs(
                 dst_bytes,
             });
         }
-        cursor = page.next;
-        if cursor.is_none() {
-            break;
-        }
-    }
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = dst.walk(cursor.as_deref(), PAGE).await?;
-        let files: Vec<FileMeta> = page
-            .entries
-            .into_iter()
-            .filter(|e| e.kind == EntryKind::File && filter.accepts(&e.path))
-            .collect();
-        let found: Vec<Result<(FileMeta, bool), MigrateError>> = futures::stream::iter(files)
-            .map(|e| async move {
-                let in_src = FileStore::stat(src, &e.path)
-                    .await?
-                    .is_some_and(|m| m.kind == EntryKind::File);
-                Ok((e, in_src))
-            })
-            .buffered(COMPARE_CONCURRENCY)
-            .collect()
-            .await;
-        for f in found {
-            let (e, in_src) = f?;
-            if !in_src {
+        for d in window.unmatched_files() {
+            if filter.accepts(&d.path) {
                 sink(PlanItem {
-                    name: e.path,
+                    name: d.path,
                     change: Change::OnlyInDestination,
                     src_bytes: 0,
-                    dst_bytes: e.size,
+                    dst_bytes: d.size,
                 });
             }
         }

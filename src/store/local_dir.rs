@@ -27,7 +27,7 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::{
     Backend, ByteStream, Capability, EntryKind, ErrorKind, FileMeta, FilePage, FileStore,
-    RillCallError, StoreError, StoreInfo,
+    RillCallError, StoreError, StoreInfo, walk_key,
 };
 use crate::config::{Encoding, FsMountConfig, LocalFsConfig};
 
@@ -362,23 +362,79 @@ fn entry_meta_opt(root: &Path, abs: &Path, rel: String) -> io::Result<Option<Fil
     }
 }
 
-/// Depth-first walk in byte order of names, resuming after the path `after` (as segments).
-/// Emits files and symlinks, and directories only when empty. Stops once `out` holds `want`.
+/// A child of a walked folder, ordered as its paths are: a folder `d` sorts as `d/`, so that
+/// the walk yields paths in byte order of the whole path (as S3 lists keys), and two walks,
+/// of any backends, can be merged.
+struct WalkChild {
+    name: String,
+    dir: bool,
+}
+
+impl WalkChild {
+    fn key(&self) -> std::borrow::Cow<'_, str> {
+        if self.dir {
+            format!("{}/", self.name).into()
+        } else {
+            self.name.as_str().into()
+        }
+    }
+}
+
+/// The children of `dir` in walk order (see [`WalkChild`]).
+fn walk_children(dir: &Path) -> io::Result<Vec<WalkChild>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        // `file_type` does not follow symlinks: a link to a folder is walked as a link.
+        let dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        out.push(WalkChild {
+            name: entry.file_name().to_string_lossy().into_owned(),
+            dir,
+        });
+    }
+    out.sort_by(|a, b| a.key().cmp(&b.key()));
+    Ok(out)
+}
+
+/// Where a walk resumes: the segments of the last path it returned, the last one marked as a
+/// folder when the cursor ends in `/` (an empty folder). A cursor without the mark (a file,
+/// or a cursor of an older version) is resumed after the entry of that name.
+struct WalkCursor<'a> {
+    segs: Vec<&'a str>,
+    last_is_dir: bool,
+}
+
+impl<'a> WalkCursor<'a> {
+    fn parse(c: &'a str) -> WalkCursor<'a> {
+        let (path, last_is_dir) = match c.strip_suffix('/') {
+            Some(p) => (p, true),
+            None => (c, false),
+        };
+        WalkCursor {
+            segs: path.split('/').collect(),
+            last_is_dir,
+        }
+    }
+}
+
+/// Depth-first walk in byte order of whole paths ([`WalkChild`]), resuming after `after`
+/// (the cursor's segments from this folder down). Emits files and symlinks, and directories
+/// only when empty. Stops once `out` holds `want`.
 fn walk_dir(
     root: &Path,
     abs: &Path,
     rel: &str,
-    after: Option<&[&str]>,
+    after: Option<(&[&str], bool)>,
     out: &mut Vec<FileMeta>,
     want: usize,
 ) -> io::Result<()> {
-    let names = match sorted_names(abs) {
+    let children = match walk_children(abs) {
         Ok(n) => n,
         // Removed while walking.
         Err(e) if e.kind() == io::ErrorKind::NotFound && !rel.is_empty() => return Ok(()),
         Err(e) => return Err(e),
     };
-    if names.is_empty() {
+    if children.is_empty() {
         if !rel.is_empty() && after.is_none() {
             out.push(FileMeta {
                 path: rel.to_string(),
@@ -392,21 +448,29 @@ fn walk_dir(
         }
         return Ok(());
     }
-    for name in names {
+    for child in children {
         if out.len() >= want {
             return Ok(());
         }
         let mut child_after = None;
-        if let Some(seg) = after {
-            match name.as_str().cmp(seg[0]) {
+        if let Some((segs, last_is_dir)) = after {
+            let seg = segs[0];
+            let order = if child.name == seg {
+                Ordering::Equal
+            } else if segs.len() > 1 || last_is_dir {
+                child.key().as_ref().cmp(format!("{seg}/").as_str())
+            } else {
+                child.key().as_ref().cmp(seg)
+            };
+            match order {
                 Ordering::Less => continue,
-                Ordering::Equal if seg.len() == 1 => continue,
-                Ordering::Equal => child_after = Some(&seg[1..]),
+                Ordering::Equal if segs.len() == 1 => continue,
+                Ordering::Equal => child_after = Some((&segs[1..], last_is_dir)),
                 Ordering::Greater => {}
             }
         }
-        let child_abs = abs.join(&name);
-        let child_rel = join_rel(rel, &name);
+        let child_abs = abs.join(&child.name);
+        let child_rel = join_rel(rel, &child.name);
         let md = match std::fs::symlink_metadata(&child_abs) {
             Ok(md) => md,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -496,10 +560,17 @@ impl FileStore for LocalDirStore {
         let cursor = cursor.map(str::to_string);
         let limit = limit.max(1);
         self.blocking("walk", "", move || {
-            let segs: Option<Vec<&str>> = cursor.as_deref().map(|c| c.split('/').collect());
+            let at = cursor.as_deref().map(WalkCursor::parse);
             let mut out = Vec::new();
-            walk_dir(&root, &root, "", segs.as_deref(), &mut out, limit + 1)?;
-            Ok(page(out, limit))
+            let after = at.as_ref().map(|c| (c.segs.as_slice(), c.last_is_dir));
+            walk_dir(&root, &root, "", after, &mut out, limit + 1)?;
+            let mut p = page(out, limit);
+            p.next = p
+                .entries
+                .last()
+                .filter(|_| p.next.is_some())
+                .map(|m| walk_key(m).into_owned());
+            Ok(p)
         })
         .await
     }

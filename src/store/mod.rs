@@ -25,6 +25,7 @@ pub mod rill_glob;
 pub mod s3;
 mod s3_error;
 mod s3_multipart;
+pub(crate) use s3_multipart::part_size_for;
 mod s3_rill;
 mod s3_upload;
 pub mod sqlite;
@@ -412,6 +413,15 @@ impl FileMeta {
     }
 }
 
+/// The order of [`FileStore::walk`]: a file's path, a directory's path followed by `/`.
+pub fn walk_key(meta: &FileMeta) -> std::borrow::Cow<'_, str> {
+    if meta.kind == EntryKind::Directory {
+        format!("{}/", meta.path).into()
+    } else {
+        meta.path.as_str().into()
+    }
+}
+
 /// One page of a listing.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FilePage {
@@ -441,6 +451,10 @@ pub trait FileStore: Send + Sync + Debug {
 
     /// Every file below the root (recursively), paged; directories only when empty
     /// (so that migration can recreate them where the destination has directories).
+    ///
+    /// Entries come in byte order of their paths, an empty directory `d` where `d/` would
+    /// sort (S3's listing order): two walks merge like two sorted lists, which is how a plan
+    /// finds each file's counterpart without a request per file ([`walk_key`]).
     async fn walk(&self, cursor: Option<&str>, limit: usize) -> Result<FilePage, StoreError>;
 
     async fn stat(&self, path: &str) -> Result<Option<FileMeta>, StoreError>;

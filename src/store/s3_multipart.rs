@@ -37,7 +37,7 @@ fn multipart_etag(part_md5s: &[[u8; 16]]) -> String {
 }
 
 /// Part size for an upload of `size` bytes (whole MiB, at least [`PART_SIZE`]).
-fn part_size_for(size: Option<u64>) -> usize {
+pub fn part_size_for(size: Option<u64>) -> usize {
     const MIB: u64 = 1024 * 1024;
     let needed = size.map_or(0, |n| n.div_ceil(MAX_PARTS).div_ceil(MIB) * MIB);
     (needed as usize).max(PART_SIZE)

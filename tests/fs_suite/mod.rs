@@ -33,6 +33,7 @@ macro_rules! fs_suite {
                 list_pages_without_loss,
                 list_shows_files_and_directories,
                 walk_finds_every_file,
+                walk_is_in_path_order,
                 stat_reports_kind_and_size,
                 delete_removes_file,
                 mkdir_creates_directory,
@@ -328,6 +329,40 @@ pub async fn walk_finds_every_file(s: &dyn FileStore) {
         assert_eq!(dirs, vec![format!("{p}/empty/deeper").as_str()]);
     } else {
         assert!(dirs.is_empty());
+    }
+    cleanup(s, &p).await;
+}
+
+/// A walk lists paths in byte order of the whole path (a folder `a` sorts as `a/`, after
+/// `a.txt` and `a-b`), page after page: the order plans merge two walks by.
+pub async fn walk_is_in_path_order(s: &dyn FileStore) {
+    let p = fresh_prefix();
+    let files = [
+        "a/b.txt",
+        "a.txt",
+        "a-c/d.txt",
+        "a b.txt",
+        "ab",
+        "a/c/d",
+        "a/c.txt",
+        "a0",
+        "é.txt",
+        "Z.txt",
+        "a/c-d",
+    ];
+    for f in files {
+        put(s, &format!("{p}/{f}"), b"x").await;
+    }
+    for limit in [1, 2, 3, 1000] {
+        let walked: Vec<String> = walk_under(s, &p, limit)
+            .await
+            .into_iter()
+            .map(|m| m.path)
+            .collect();
+        let mut sorted = walked.clone();
+        sorted.sort();
+        assert_eq!(walked, sorted, "walk order with pages of {limit}");
+        assert_eq!(walked.len(), files.len(), "walk with pages of {limit}");
     }
     cleanup(s, &p).await;
 }

@@ -13,6 +13,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::time::{Duration, Instant};
 
 use rillmount::config::{
@@ -39,10 +41,99 @@ pub trait S3TestServer {
 // s3s-fs in-process
 // ---------------------------------------------------------------------------------------------
 
+/// Requests an [`S3sServer`] served, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Requests {
+    /// HeadObject.
+    pub head: u64,
+    /// ListObjectsV2 (a GET on the bucket).
+    pub list: u64,
+    /// GetObject.
+    pub get: u64,
+    /// PutObject and the multipart calls.
+    pub write: u64,
+    pub other: u64,
+}
+
+impl Requests {
+    pub fn total(&self) -> u64 {
+        self.head + self.list + self.get + self.write + self.other
+    }
+}
+
+#[derive(Debug, Default)]
+struct RequestCounts([AtomicU64; 5]);
+
+impl RequestCounts {
+    fn note<B>(&self, req: &hyper::Request<B>) {
+        self.note_line(
+            req.method().as_str(),
+            req.uri().path(),
+            req.uri().query().unwrap_or(""),
+        );
+    }
+
+    /// Counts one request by its method and target (path-style: `/bucket` is the bucket,
+    /// `/bucket/key` an object).
+    fn note_line(&self, method: &str, path: &str, query: &str) {
+        let object = path.trim_start_matches('/').contains('/') && !path.ends_with('/');
+        let i = match method {
+            "HEAD" => 0,
+            "GET" if !object || query.contains("list-type") => 1,
+            "GET" => 2,
+            "PUT" | "POST" => 3,
+            _ => 4,
+        };
+        self.0[i].fetch_add(1, AtomicOrdering::Relaxed);
+    }
+
+    fn read(&self) -> Requests {
+        let n = |i: usize| self.0[i].load(AtomicOrdering::Relaxed);
+        Requests {
+            head: n(0),
+            list: n(1),
+            get: n(2),
+            write: n(3),
+            other: n(4),
+        }
+    }
+
+    fn reset(&self) {
+        for c in &self.0 {
+            c.store(0, AtomicOrdering::Relaxed);
+        }
+    }
+}
+
+/// s3s's service, counting what it serves.
+#[derive(Clone)]
+struct Counted {
+    inner: s3s::service::S3Service,
+    counts: Arc<RequestCounts>,
+}
+
+impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for Counted {
+    type Response = <s3s::service::S3Service as hyper::service::Service<
+        hyper::Request<hyper::body::Incoming>,
+    >>::Response;
+    type Error = <s3s::service::S3Service as hyper::service::Service<
+        hyper::Request<hyper::body::Incoming>,
+    >>::Error;
+    type Future = <s3s::service::S3Service as hyper::service::Service<
+        hyper::Request<hyper::body::Incoming>,
+    >>::Future;
+
+    fn call(&self, req: hyper::Request<hyper::body::Incoming>) -> Self::Future {
+        self.counts.note(&req);
+        hyper::service::Service::call(&self.inner, req)
+    }
+}
+
 /// s3s-fs on a loopback port of this process. Stopped on drop.
 pub struct S3sServer {
     dir: tempfile::TempDir,
     addr: SocketAddr,
+    counts: Arc<RequestCounts>,
     stop_tx: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -66,6 +157,7 @@ impl S3sServer {
         let mut s = S3sServer {
             dir,
             addr,
+            counts: Arc::default(),
             stop_tx: None,
             task: None,
         };
@@ -77,7 +169,10 @@ impl S3sServer {
         let fs = s3s_fs::FileSystem::new(self.dir.path()).expect("s3s-fs root");
         let mut b = s3s::service::S3ServiceBuilder::new(fs);
         b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-        let service = b.build();
+        let service = Counted {
+            inner: b.build(),
+            counts: self.counts.clone(),
+        };
         let (tx, mut rx) = oneshot::channel::<()>();
         self.stop_tx = Some(tx);
         self.task = Some(tokio::spawn(async move {
@@ -103,6 +198,16 @@ impl S3sServer {
             }
             conns.shutdown().await;
         }));
+    }
+
+    /// The requests served so far, by kind.
+    pub fn requests(&self) -> Requests {
+        self.counts.read()
+    }
+
+    /// Starts counting requests from zero.
+    pub fn reset_requests(&self) {
+        self.counts.reset();
     }
 
     /// The directory s3s-fs serves (one sub-directory per bucket).
@@ -374,6 +479,106 @@ pub async fn moto_store_tmp(bucket: &str, prefix: &str) -> (MotoServer, S3Store)
     server.create_bucket(bucket).await;
     let store = s3_store(&server, bucket, prefix, "read-write").await;
     (server, store)
+}
+
+/// A TCP proxy in front of an S3 server (moto) that counts the requests passing through by
+/// the request lines the client sends. Exact for requests without bodies (listings, HEADs,
+/// downloads: what plans send); a body that holds text looking like a request line would be
+/// counted too.
+pub struct CountingProxy {
+    addr: SocketAddr,
+    counts: Arc<RequestCounts>,
+    task: JoinHandle<()>,
+}
+
+impl S3TestServer for CountingProxy {
+    fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    fn kind(&self) -> &'static str {
+        "counting proxy"
+    }
+}
+
+impl CountingProxy {
+    /// Listens on a free loopback port and forwards every connection to `target`.
+    pub async fn start(target: &str) -> CountingProxy {
+        let target = target.trim_start_matches("http://").to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let counts: Arc<RequestCounts> = Arc::default();
+        let c = counts.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                let (target, counts) = (target.clone(), c.clone());
+                tokio::spawn(async move {
+                    let Ok(server) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    let (mut cr, mut cw) = client.into_split();
+                    let (mut sr, mut sw) = server.into_split();
+                    let up = async {
+                        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                        let mut buf = vec![0u8; 64 * 1024];
+                        let mut line = Vec::new();
+                        loop {
+                            let n = match cr.read(&mut buf).await {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            for &b in &buf[..n] {
+                                if b == b'\n' {
+                                    note_request_line(&counts, &line);
+                                    line.clear();
+                                } else if line.len() < 8192 {
+                                    line.push(b);
+                                }
+                            }
+                            if sw.write_all(&buf[..n]).await.is_err() {
+                                break;
+                            }
+                        }
+                        let _ = sw.shutdown().await;
+                    };
+                    let down = tokio::io::copy(&mut sr, &mut cw);
+                    let _ = tokio::join!(up, down);
+                });
+            }
+        });
+        CountingProxy { addr, counts, task }
+    }
+
+    pub fn requests(&self) -> Requests {
+        self.counts.read()
+    }
+
+    pub fn reset_requests(&self) {
+        self.counts.reset();
+    }
+}
+
+impl Drop for CountingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Counts `line` when it is an HTTP request line (`GET /bkt/key?x HTTP/1.1`).
+fn note_request_line(counts: &RequestCounts, line: &[u8]) {
+    let Ok(text) = std::str::from_utf8(line) else {
+        return;
+    };
+    let mut parts = text.trim_end_matches('\r').split(' ');
+    let (Some(method), Some(target), Some(version)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return;
+    };
+    if !version.starts_with("HTTP/") || !["GET", "HEAD", "PUT", "POST", "DELETE"].contains(&method)
+    {
+        return;
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    counts.note_line(method, path, query);
 }
 
 /// An endpoint that accepts TCP connections and never answers a byte (a hung server); abort

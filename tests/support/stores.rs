@@ -194,6 +194,17 @@ pub fn local_at(dir: &Path) -> LocalDirStore {
     LocalDirStore::open(&cfg, &l).expect("open local store in a temp dir")
 }
 
+/// A read-write local-folder fs mount rooted at `dir`, as a migration side.
+pub fn local_mount(dir: &Path) -> rillmount::migrate::FsMount {
+    let l = LocalFsConfig {
+        path: dir.to_path_buf(),
+        encoding: Encoding::Utf8,
+    };
+    let config = fs_mount_config("local", FsBackendConfig::Local(l));
+    let store: Arc<dyn rillmount::store::FsMountStore> = Arc::new(local_at(dir));
+    rillmount::migrate::FsMount { config, store }
+}
+
 /// A local-folder store over a fresh temp dir, removed when the fixture drops.
 pub async fn local_tmp() -> FsFixture {
     let dir = tempfile::tempdir().expect("create temp dir");
