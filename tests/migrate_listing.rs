@@ -12,7 +12,9 @@ use rillmount::migrate::copy::{CopyOptions, OnConflict, copy};
 use rillmount::migrate::plan::{MigrationPlan, plan};
 use rillmount::migrate::{Change, Endpoint, Filter, FsMount};
 use rillmount::store::FsMountStore;
-use support::s3::{self as s3s, CountingProxy, MotoServer, Requests, S3TestServer, S3sServer};
+use support::s3::{
+    self as s3s, CountingProxy, CountsRequests, MotoServer, Requests, S3TestServer, S3sServer,
+};
 use support::stores;
 use tokio_util::sync::CancellationToken;
 
@@ -82,30 +84,6 @@ fn no_per_file_requests(r: Requests, what: &str) {
     assert_eq!(r.get, 0, "{what}: downloads {r:?}");
 }
 
-/// Where the requests of a test are counted: s3s-fs itself, or a proxy in front of moto.
-trait Counted: S3TestServer {
-    fn requests(&self) -> Requests;
-    fn reset(&self);
-}
-
-impl Counted for S3sServer {
-    fn requests(&self) -> Requests {
-        S3sServer::requests(self)
-    }
-    fn reset(&self) {
-        self.reset_requests();
-    }
-}
-
-impl Counted for CountingProxy {
-    fn requests(&self) -> Requests {
-        CountingProxy::requests(self)
-    }
-    fn reset(&self) {
-        self.reset_requests();
-    }
-}
-
 /// moto (which lists ETags, as S3 does) behind a counting proxy, with bucket `bkt`.
 async fn moto() -> (MotoServer, CountingProxy) {
     let moto = MotoServer::start().await;
@@ -123,14 +101,14 @@ async fn s3s() -> S3sServer {
 /// Local → S3: plan into an empty prefix, copy, plan into the full prefix, change a file
 /// (same size), remove one, and copy again. `etags_listed`: the server lists ETags (S3, moto);
 /// s3s-fs does not, so there each equal-size file costs a HEAD, still never a download.
-async fn local_to_s3(server: &dyn Counted, etags_listed: bool) {
+async fn local_to_s3(server: &dyn CountsRequests, etags_listed: bool) {
     let dir = tempfile::tempdir().unwrap();
     write_tree(dir.path(), FILES);
     let src = stores::local_mount(dir.path());
     let dst = s3_mount(server, "data/").await;
 
     // Into an empty prefix: one listing, nothing else.
-    server.reset();
+    server.reset_requests();
     let p = planned(&src, &dst).await;
     assert_eq!(count(&p, Change::New), FILES);
     let r = server.requests();
@@ -140,7 +118,7 @@ async fn local_to_s3(server: &dyn Counted, etags_listed: bool) {
     assert_eq!(copy_all(&src, &dst, OnConflict::Skip).await as usize, FILES);
 
     // Into a full prefix: every file is the same, decided by ETag against local MD5.
-    server.reset();
+    server.reset_requests();
     let p = planned(&src, &dst).await;
     assert_eq!(count(&p, Change::Same), FILES, "{:?}", p.totals);
     let r = server.requests();
@@ -156,7 +134,7 @@ async fn local_to_s3(server: &dyn Counted, etags_listed: bool) {
     // download.
     std::fs::write(dir.path().join("d/00000.txt"), "CONTENT OF FILE 00000").unwrap();
     std::fs::remove_file(dir.path().join("d.00001")).unwrap();
-    server.reset();
+    server.reset_requests();
     let p = planned(&src, &dst).await;
     let named = |c: Change| -> Vec<String> {
         p.items
@@ -171,7 +149,7 @@ async fn local_to_s3(server: &dyn Counted, etags_listed: bool) {
     assert_eq!(server.requests().get, 0);
 
     // A copy into the full prefix compares the same way and writes only the changed file.
-    server.reset();
+    server.reset_requests();
     assert_eq!(copy_all(&src, &dst, OnConflict::Overwrite).await, 1);
     let r = server.requests();
     assert_eq!(r.get, 0, "copy into a full prefix: downloads {r:?}");
@@ -203,13 +181,13 @@ async fn s3_to_s3_and_s3_to_local_plan_without_downloads() {
     copy_all(&local, &a, OnConflict::Skip).await;
     copy_all(&a, &b, OnConflict::Skip).await;
 
-    server.reset();
+    server.reset_requests();
     let p = planned(&a, &b).await;
     assert_eq!(count(&p, Change::Same), 1_200);
     no_per_file_requests(server.requests(), "S3 → S3");
 
     // The other way round: the local side is read, never the objects.
-    server.reset();
+    server.reset_requests();
     let p = planned(&a, &local).await;
     assert_eq!(count(&p, Change::Same), 1_200);
     no_per_file_requests(server.requests(), "S3 → local");
@@ -228,7 +206,7 @@ async fn a_multipart_object_compares_with_its_local_file_without_a_download() {
     dst.store = Arc::new(s3s::connect(&dst.config).await);
     copy_all(&src, &dst, OnConflict::Skip).await;
 
-    server.reset();
+    server.reset_requests();
     let p = planned(&src, &dst).await;
     assert_eq!(count(&p, Change::Same), 1);
     no_per_file_requests(server.requests(), "multipart object");

@@ -61,6 +61,32 @@ impl Requests {
     }
 }
 
+/// A server whose requests are counted: s3s-fs itself, or a [`CountingProxy`] (moto).
+pub trait CountsRequests: S3TestServer {
+    /// The requests served since the last reset, by kind.
+    fn requests(&self) -> Requests;
+    /// Starts counting from zero.
+    fn reset_requests(&self);
+}
+
+impl CountsRequests for S3sServer {
+    fn requests(&self) -> Requests {
+        self.counts.read()
+    }
+    fn reset_requests(&self) {
+        self.counts.reset();
+    }
+}
+
+impl CountsRequests for CountingProxy {
+    fn requests(&self) -> Requests {
+        self.counts.read()
+    }
+    fn reset_requests(&self) {
+        self.counts.reset();
+    }
+}
+
 #[derive(Debug, Default)]
 struct RequestCounts([AtomicU64; 5]);
 
@@ -198,16 +224,6 @@ impl S3sServer {
             }
             conns.shutdown().await;
         }));
-    }
-
-    /// The requests served so far, by kind.
-    pub fn requests(&self) -> Requests {
-        self.counts.read()
-    }
-
-    /// Starts counting requests from zero.
-    pub fn reset_requests(&self) {
-        self.counts.reset();
     }
 
     /// The directory s3s-fs serves (one sub-directory per bucket).
@@ -546,14 +562,6 @@ impl CountingProxy {
             }
         });
         CountingProxy { addr, counts, task }
-    }
-
-    pub fn requests(&self) -> Requests {
-        self.counts.read()
-    }
-
-    pub fn reset_requests(&self) {
-        self.counts.reset();
     }
 }
 
