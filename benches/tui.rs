@@ -237,6 +237,7 @@ fn bench_redis(rt: &tokio::runtime::Runtime, n: usize, runs: usize) {
             protect: false,
             warnings: Vec::new(),
             broken: Vec::new(),
+            rill: Default::default(),
             kv,
             fs: IndexMap::new(),
         };

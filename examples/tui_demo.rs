@@ -86,6 +86,7 @@ fn main() -> anyhow::Result<()> {
         protect: false,
         warnings: Vec::new(),
         broken: Vec::new(),
+        rill: Default::default(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
     };

@@ -262,3 +262,77 @@ fn eval_call_timeout_bounds_connecting_to_a_stopped_redis() {
     assert!(took < std::time::Duration::from_secs(2), "took {took:?}");
     server.resume();
 }
+
+#[test]
+fn the_dialect_comes_from_the_flag_then_the_profile() {
+    // A profile that says 0.20: refused (its interpreter is not there yet), saying how to
+    // run as 0.8; `--rill 0.8` overrides the profile.
+    let dir = profile_dir("rill = \"0.20\"");
+    let p = dir.path().join("p.toml");
+    bin()
+        .args(["eval", "-p"])
+        .arg(&p)
+        .args(["-e", "kv::get(\"app\", \"a\")"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rill 0.20 scripts cannot run yet"))
+        .stderr(predicate::str::contains("--rill 0.8"));
+    bin()
+        .args(["eval", "--rill", "0.8", "-p"])
+        .arg(&p)
+        .args(["-e", "kv::get(\"app\", \"a\")"])
+        .assert()
+        .success()
+        .stdout("1\n");
+    bin()
+        .args(["mounts", "-p"])
+        .arg(&p)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "scripts: rill 0.20 (set by [profile] rill at ",
+        ))
+        .stdout(predicate::str::contains("p.toml:2)"));
+    bin()
+        .args(["eval", "--rill", "0.19", "-e", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "rillmount speaks 0.8 (v0.8.6) and 0.20",
+        ));
+}
+
+#[test]
+fn a_rill_config_that_cannot_tell_asks_which_rill() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let cfg = dir.path().join("rill-config.json");
+    let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-sqlite"},
+        "config":{"kv":{"mounts":{"app":{"mode":"read-write","database":"./a.db","table":"t"}}}}}}"#;
+    std::fs::write(&cfg, text).unwrap_or_else(|e| panic!("write: {e}"));
+    bin()
+        .args(["eval", "-p"])
+        .arg(&cfg)
+        .args(["-e", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "which rill does this profile run?",
+        ))
+        .stderr(predicate::str::contains("\"rill\": \"0.20\""));
+    bin()
+        .args(["eval", "--rill", "0.8", "-p"])
+        .arg(&cfg)
+        .args(["-e", "1"])
+        .assert()
+        .success()
+        .stdout("1\n");
+    let pinned = text.replacen('{', r#"{"rill":"0.8","#, 1);
+    std::fs::write(&cfg, pinned).unwrap_or_else(|e| panic!("write: {e}"));
+    bin()
+        .args(["eval", "-p"])
+        .arg(&cfg)
+        .args(["-e", "1"])
+        .assert()
+        .success()
+        .stdout("1\n");
+}

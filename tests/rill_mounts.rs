@@ -145,6 +145,7 @@ fn profile(name: &str, kv: Vec<KvMountConfig>, fs: Vec<FsMountConfig>) -> Profil
         fs: fs.into_iter().map(|m| (m.name.clone(), m)).collect(),
         warnings: vec![],
         broken: vec![],
+        rill: Default::default(),
     }
 }
 

@@ -69,6 +69,7 @@ fn profile(dir: &Path, name: &str, mounts: Vec<KvMountConfig>) -> Profile {
         protect: false,
         warnings: Vec::new(),
         broken: Vec::new(),
+        rill: Default::default(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
     }

@@ -45,6 +45,7 @@ fn profile(mounts: Vec<KvMountConfig>) -> Profile {
         protect: false,
         warnings: Vec::new(),
         broken: Vec::new(),
+        rill: Default::default(),
         kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: IndexMap::new(),
     }

@@ -29,9 +29,10 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use indexmap::IndexMap;
 
-use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
+use super::options::{MountOptions, SourceFormat, build_fs, build_kv, check_prefix_overlap};
 use super::tree::{DocItem, ErrorSite, Loc, Node, NodeValue, from_figment, line_of};
 use super::{BrokenMount, ConfigError, FsMountConfig, KvMountConfig, MountSection, Profile};
+use crate::rill::dialect::{Dialect, DialectChoice};
 
 /// Environment variables the loader may read: the process environment, or a fixed set (tests).
 #[derive(Debug, Clone, Default)]
@@ -216,6 +217,7 @@ fn profile_from_tree(
         fs: IndexMap::new(),
         warnings: Vec::new(),
         broken: Vec::new(),
+        rill: Default::default(),
     };
     for (section, node) in top {
         match section.as_str() {
@@ -352,7 +354,7 @@ fn build_mount(m: &MountInput<'_>, warnings: &mut Vec<String>) -> Result<Built, 
     };
     let o = MountOptions::new(
         site,
-        Dialect::Profile,
+        SourceFormat::Profile,
         kind,
         mount,
         opts,
@@ -402,6 +404,28 @@ fn read_profile_section(
             ("description", NodeValue::Str(s)) => profile.description = s.clone(),
             ("readOnly", NodeValue::Bool(b)) => profile.read_only = *b,
             ("protect", NodeValue::Bool(b)) => profile.protect = *b,
+            ("rill", NodeValue::Str(s)) => {
+                let dialect: Dialect = s
+                    .parse()
+                    .map_err(|e: String| site.at(&v.loc, format!("[profile] `rill`: {e}")))?;
+                let at = match v.loc {
+                    Loc::Line(n) => format!("{}:{n}", profile.path.display()),
+                    _ => profile.path.display().to_string(),
+                };
+                profile.rill = DialectChoice::Set {
+                    dialect,
+                    by: format!("[profile] rill at {at}"),
+                };
+            }
+            ("rill", _) => {
+                return Err(site.at(
+                    &v.loc,
+                    format!(
+                        "[profile] `rill` must be a version string (\"0.20\" or \"0.8\"), not {}",
+                        v.kind_name()
+                    ),
+                ));
+            }
             ("description", _) => {
                 return Err(site.at(
                     &v.loc,
@@ -424,7 +448,7 @@ fn read_profile_section(
                 return Err(site.at(
                     &v.loc,
                     format!(
-                        "[profile] has no option `{key}` (expected description, readOnly, protect)"
+                        "[profile] has no option `{key}` (expected description, readOnly, protect, rill)"
                     ),
                 ));
             }

@@ -613,3 +613,34 @@ fn load_profile_reads_files_and_names_them_by_stem() {
     let e = load_profile(&dir.path().join("none.toml"), None, &EnvVars::default()).unwrap_err();
     assert!(e.message.contains("no such file"));
 }
+
+#[test]
+fn profile_rill_chooses_the_dialect_with_its_line() {
+    use crate::rill::dialect::{Dialect, DialectChoice};
+    let p = load(
+        "[profile]\ndescription = \"x\"\nrill = \"0.20\"\n",
+        &dev_env(),
+    )
+    .unwrap();
+    assert_eq!(
+        p.rill,
+        DialectChoice::Set {
+            dialect: Dialect::V0_20,
+            by: "[profile] rill at /home/u/proj/profiles/dev.toml:3".into()
+        }
+    );
+    assert_eq!(load("", &dev_env()).unwrap().rill, DialectChoice::Default);
+    let e = profile_err("[profile]\nrill = \"0.18\"\n");
+    assert_eq!(e.line, Some(2));
+    assert!(
+        e.message.contains("rillmount speaks 0.8 (v0.8.6) and 0.20"),
+        "{}",
+        e.message
+    );
+    let e = profile_err("[profile]\nrill = 0.2\n");
+    assert!(
+        e.message.contains("must be a version string"),
+        "{}",
+        e.message
+    );
+}

@@ -1,6 +1,6 @@
 //! Building one kv or fs mount from its located options: types, required options, defaults
 //! (profiles.rs constants), value checks and relative paths. Shared by the TOML profile reader
-//! and the `rill-config.json` importer; [`Dialect`] holds their differences.
+//! and the `rill-config.json` importer; [`SourceFormat`] holds their differences.
 //!
 //! Errors name the mount and the option, and the line through [`ErrorSite`]; they never contain
 //! an option's value (it may be a secret).
@@ -17,7 +17,7 @@ use crate::store::Json;
 
 /// Which file format the options come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Dialect {
+pub(crate) enum SourceFormat {
     /// rillmount's TOML profile: unknown options and bad modes are errors, `mode` defaults to
     /// `read-write`.
     Profile,
@@ -29,7 +29,7 @@ pub(crate) enum Dialect {
 /// Reads the options of one mount, tracking which ones were used.
 pub(crate) struct MountOptions<'a> {
     pub site: &'a ErrorSite,
-    pub dialect: Dialect,
+    pub format: SourceFormat,
     /// `kv` or `fs`.
     pub kind: &'static str,
     pub name: &'a str,
@@ -84,7 +84,7 @@ impl<'a> MountOptions<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         site: &'a ErrorSite,
-        dialect: Dialect,
+        format: SourceFormat,
         kind: &'static str,
         name: &'a str,
         opts: &'a IndexMap<String, Node>,
@@ -94,7 +94,7 @@ impl<'a> MountOptions<'a> {
     ) -> Self {
         MountOptions {
             site,
-            dialect,
+            format,
             kind,
             name,
             opts,
@@ -169,7 +169,7 @@ impl<'a> MountOptions<'a> {
             Some(Node {
                 value: NodeValue::Str(s),
                 ..
-            }) if self.dialect == Dialect::RillConfig && (s == "true" || s == "false") => {
+            }) if self.format == SourceFormat::RillConfig && (s == "true" || s == "false") => {
                 self.warn(format!("option `{key}` is a string; read as a boolean"));
                 Ok(Some(s == "true"))
             }
@@ -188,15 +188,17 @@ impl<'a> MountOptions<'a> {
             NodeValue::Float(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 9.0e15 => {
                 Ok(Some(*f as u64))
             }
-            NodeValue::Str(s) if self.dialect == Dialect::RillConfig => match s.parse::<u64>() {
-                Ok(v) => {
-                    self.warn(format!(
+            NodeValue::Str(s) if self.format == SourceFormat::RillConfig => {
+                match s.parse::<u64>() {
+                    Ok(v) => {
+                        self.warn(format!(
                         "option `{key}` is a string (rill would compare it as text); read as a number"
                     ));
-                    Ok(Some(v))
+                        Ok(Some(v))
+                    }
+                    Err(_) => Err(self.error(key, "must be a non-negative integer")),
                 }
-                Err(_) => Err(self.error(key, "must be a non-negative integer")),
-            },
+            }
             _ => Err(self.type_error(key, "a non-negative integer", n)),
         }
     }
@@ -239,26 +241,26 @@ impl<'a> MountOptions<'a> {
 
     pub fn mode(&mut self) -> Result<Mode, ConfigError> {
         let raw = self.string("mode")?;
-        match (self.dialect, raw.as_deref()) {
+        match (self.format, raw.as_deref()) {
             (_, Some(m @ ("read" | "write" | "read-write"))) => Ok(Mode::new(m)),
-            (Dialect::Profile, None) => Ok(Mode::new("read-write")),
-            (Dialect::Profile, Some(_)) => {
+            (SourceFormat::Profile, None) => Ok(Mode::new("read-write")),
+            (SourceFormat::Profile, Some(_)) => {
                 Err(self.error("mode", format!("must be one of {MODES}")))
             }
-            (Dialect::RillConfig, Some("read-only")) => {
+            (SourceFormat::RillConfig, Some("read-only")) => {
                 self.warn(
                     "mode `read-only` is not a rill mode (kv backends treat it as read-write, \
                      fs backends allow nothing); using `read`",
                 );
                 Ok(Mode::new("read"))
             }
-            (Dialect::RillConfig, None) => {
+            (SourceFormat::RillConfig, None) => {
                 if self.kind == "fs" {
                     self.warn("no `mode`: rill allows no file operation on this mount");
                 }
                 Ok(Mode(None))
             }
-            (Dialect::RillConfig, Some(other)) => {
+            (SourceFormat::RillConfig, Some(other)) => {
                 let effect = if self.kind == "fs" {
                     "allows no file operation"
                 } else {
@@ -286,13 +288,13 @@ impl<'a> MountOptions<'a> {
             .cloned()
             .collect();
         for key in unknown {
-            match self.dialect {
-                Dialect::Profile => {
+            match self.format {
+                SourceFormat::Profile => {
                     return Err(
                         self.error(&key, format!("is not an option of the {backend} backend"))
                     );
                 }
-                Dialect::RillConfig => self.warn(format!(
+                SourceFormat::RillConfig => self.warn(format!(
                     "option `{key}` is not used by the {backend} backend"
                 )),
             }
@@ -360,9 +362,9 @@ impl<'a> MountOptions<'a> {
                 .find(|k| !matches!(k.as_str(), "type" | "default" | "description"))
             {
                 let m = format!("unknown field `{extra}` (expected type, default, description)");
-                match self.dialect {
-                    Dialect::Profile => return Err(field_at(extra, m)),
-                    Dialect::RillConfig => self.warn(format!("schema key `{key}`: {m}")),
+                match self.format {
+                    SourceFormat::Profile => return Err(field_at(extra, m)),
+                    SourceFormat::RillConfig => self.warn(format!("schema key `{key}`: {m}")),
                 }
             }
             let actual = json_type_name(&default);
@@ -451,7 +453,7 @@ pub(crate) fn build_kv(
             let write_policy = match o.string("writePolicy")?.as_deref() {
                 None | Some("dispose") => WritePolicy::Dispose,
                 Some("immediate") => WritePolicy::Immediate,
-                Some(_) if o.dialect == Dialect::RillConfig => {
+                Some(_) if o.format == SourceFormat::RillConfig => {
                     o.warn("writePolicy is not `dispose` or `immediate`; rill uses dispose");
                     WritePolicy::Dispose
                 }
@@ -561,9 +563,9 @@ pub(crate) fn build_fs(
             if bucket.trim().is_empty() {
                 return Err(o.error("bucket", "must not be empty"));
             }
-            let prefix = match o.dialect {
-                Dialect::Profile => o.string("prefix")?.unwrap_or_default(),
-                Dialect::RillConfig => o.required_string("prefix")?,
+            let prefix = match o.format {
+                SourceFormat::Profile => o.string("prefix")?.unwrap_or_default(),
+                SourceFormat::RillConfig => o.required_string("prefix")?,
             };
             if !prefix.is_empty() && !prefix.ends_with('/') {
                 o.warn("prefix does not end with `/`: rill's list and find misbehave (spec §6.2)");
@@ -659,7 +661,7 @@ fn credentials(o: &mut MountOptions<'_>) -> Result<Option<S3Credentials>, Config
             k.as_str(),
             "accessKeyId" | "secretAccessKey" | "sessionToken"
         )
-    }) && o.dialect == Dialect::Profile
+    }) && o.format == SourceFormat::Profile
     {
         return Err(o.site.at(
             &t[extra].loc,

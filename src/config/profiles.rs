@@ -216,6 +216,9 @@ pub struct Profile {
     /// variable, a bad option value), in declaration order. They are in neither `kv` nor `fs`;
     /// using one fails with its error while the profile's other mounts work.
     pub broken: Vec<BrokenMount>,
+    /// The rill its scripts are written in (`[profile] rill`, or told by a rill-config.json's
+    /// packages).
+    pub rill: crate::rill::dialect::DialectChoice,
 }
 
 /// Which section of a profile a mount is declared in.

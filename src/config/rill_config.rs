@@ -17,9 +17,10 @@ use std::path::Path;
 use indexmap::IndexMap;
 
 use super::load::{EnvVars, break_overlapping};
-use super::options::{Dialect, MountOptions, build_fs, build_kv, check_prefix_overlap};
+use super::options::{MountOptions, SourceFormat, build_fs, build_kv, check_prefix_overlap};
 use super::tree::{ErrorSite, Loc, Node, NodeValue, from_json};
 use super::{BrokenMount, ConfigError, MountSection, Profile};
+use crate::rill::dialect::{Dialect, DialectChoice};
 
 /// Reads `rill-config.json` text as profile `name`. `path` is used for messages and as the base
 /// of relative paths.
@@ -74,7 +75,9 @@ pub fn load_rill_config_str(
         fs: IndexMap::new(),
         warnings: Vec::new(),
         broken: Vec::new(),
+        rill: Default::default(),
     };
+    profile.rill = dialect_of(top, specs.as_ref(), path);
     let empty = IndexMap::new();
     let Some(ext) = top.get("extensions") else {
         return Ok(profile);
@@ -167,7 +170,7 @@ pub fn load_rill_config_str(
             let built = if missing.is_empty() {
                 let o = MountOptions::new(
                     &site,
-                    Dialect::RillConfig,
+                    SourceFormat::RillConfig,
                     kind,
                     &final_name,
                     &opts,
@@ -305,6 +308,108 @@ fn is_path_specifier(spec: &str) -> bool {
         || spec.starts_with("../")
         || spec.starts_with('/')
         || spec.starts_with("file://")
+}
+
+/// The `major.minor` of the version (range) of a specifier or of a bare version:
+/// `@rcrsr/rill@^0.20.1` and `~0.20` → (0, 20); `None` without one.
+fn version_in(text: &str) -> Option<(u32, u32)> {
+    let name = package_name(text);
+    let range = if name.len() < text.len() {
+        &text[name.len() + 1..]
+    } else if text.starts_with(|c: char| c.is_ascii_digit() || "^~>=v".contains(c)) {
+        text
+    } else {
+        return None;
+    };
+    let start = range.find(|c: char| c.is_ascii_digit())?;
+    let mut nums = range[start..]
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|n| n.parse::<u32>().ok());
+    Some((nums.next()??, nums.next()??))
+}
+
+/// The dialect a rill version belongs to: up to 0.8 → 0.8, from 0.16 (rill-ext's named
+/// arguments, the packages today's hosts run) → 0.20; between, neither.
+fn dialect_of_version((major, minor): (u32, u32)) -> Option<Dialect> {
+    match (major, minor) {
+        (0, 0..=8) => Some(Dialect::V0_8),
+        (0, 16..) | (1.., _) => Some(Dialect::V0_20),
+        _ => None,
+    }
+}
+
+/// Which rill the host runs: a `"rill": "0.20"` the user added (rill ignores unknown fields),
+/// else the version of `runtime`, else the extension packages: `@rcrsr/rill-ext-kv` and
+/// `@rcrsr/rill-ext-fs` exist only from rill 0.18.3; a versioned specifier tells by its
+/// range. Anything else asks for a choice.
+fn dialect_of(
+    top: &IndexMap<String, Node>,
+    specs: Option<&IndexMap<String, Node>>,
+    path: &Path,
+) -> DialectChoice {
+    let file = path.display();
+    let ask = format!(
+        "add \"rill\": \"0.20\" (or \"0.8\") to {file} (rill ignores the field), or pass --rill"
+    );
+    if let Some(NodeValue::Str(v)) = top.get("rill").map(|n| &n.value) {
+        return match v.parse::<Dialect>() {
+            Ok(dialect) => DialectChoice::Set {
+                dialect,
+                by: format!("\"rill\" in {file}"),
+            },
+            Err(e) => DialectChoice::Unknown(format!("{file}: \"rill\": {e}")),
+        };
+    }
+    if let Some(NodeValue::Str(rt)) = top.get("runtime").map(|n| &n.value)
+        && let Some(v) = version_in(rt)
+    {
+        return match dialect_of_version(v) {
+            Some(dialect) => DialectChoice::Set {
+                dialect,
+                by: format!("runtime `{rt}` in {file}"),
+            },
+            None => DialectChoice::Unknown(format!(
+                "{file}: runtime `{rt}` is neither rill 0.8 nor 0.20 syntax; {ask}"
+            )),
+        };
+    }
+    let mut votes: Vec<(Dialect, String)> = Vec::new();
+    for spec in specs.into_iter().flat_map(|m| m.values()) {
+        let NodeValue::Str(spec) = &spec.value else {
+            continue;
+        };
+        if is_path_specifier(spec) {
+            continue;
+        }
+        let vote = match package_name(spec) {
+            "@rcrsr/rill-ext-kv" | "@rcrsr/rill-ext-fs" => Some(Dialect::V0_20),
+            name if name.starts_with("@rcrsr/rill") && name != spec => {
+                version_in(spec).and_then(dialect_of_version)
+            }
+            _ => None,
+        };
+        if let Some(d) = vote {
+            votes.push((d, spec.clone()));
+        }
+    }
+    let first = votes.first().map(|(d, _)| *d);
+    match first {
+        None => DialectChoice::Unknown(format!(
+            "{file} names no package that tells rill 0.8 from 0.20; {ask}"
+        )),
+        Some(d) if votes.iter().all(|(v, _)| *v == d) => DialectChoice::Set {
+            dialect: d,
+            by: format!("package `{}` in {file}", votes[0].1),
+        },
+        Some(_) => DialectChoice::Unknown(format!(
+            "{file} names packages of both rill 0.8 and 0.20 ({}); {ask}",
+            votes
+                .iter()
+                .map(|(d, s)| format!("{s} → {d}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }
 
 /// The package name of a specifier, without a version range.
@@ -571,5 +676,57 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    fn rill_of(text: &str) -> DialectChoice {
+        let root = from_json(&serde_json::from_str(text).unwrap());
+        let top = root.table().unwrap();
+        let specs = top
+            .get("extensions")
+            .and_then(Node::table)
+            .and_then(|e| e.get("mounts"))
+            .and_then(Node::table);
+        dialect_of(top, specs, Path::new("/srv/app/rill-config.json"))
+    }
+
+    #[test]
+    fn the_dialect_is_told_by_packages_runtime_or_a_rill_field() {
+        let mounts = |m: &str| format!(r#"{{"extensions":{{"mounts":{{{m}}}}}}}"#);
+        let set = |c: DialectChoice| match c {
+            DialectChoice::Set { dialect, by } => (dialect, by),
+            other => panic!("not set: {other:?}"),
+        };
+        let (d, by) = set(rill_of(&mounts(r#""kv":"@rcrsr/rill-ext-kv""#)));
+        assert_eq!(d, Dialect::V0_20);
+        assert!(by.contains("@rcrsr/rill-ext-kv"), "{by}");
+        let (d, _) = set(rill_of(&mounts(
+            r#""kv":"@rcrsr/rill-ext-kv-sqlite@~0.16.0""#,
+        )));
+        assert_eq!(d, Dialect::V0_20);
+        let (d, _) = set(rill_of(&mounts(r#""kv":"@rcrsr/rill-ext-kv-redis@0.8.6""#)));
+        assert_eq!(d, Dialect::V0_8);
+        let (d, by) = set(rill_of(
+            r#"{"runtime":"@rcrsr/rill@^0.20.0","extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-redis"}}}"#,
+        ));
+        assert_eq!(d, Dialect::V0_20);
+        assert!(by.starts_with("runtime"), "{by}");
+        let (d, by) = set(rill_of(r#"{"rill":"0.8"}"#));
+        assert_eq!(d, Dialect::V0_8);
+        assert!(by.contains("\"rill\""), "{by}");
+
+        // Unversioned packages of both eras, or a mix: the user is asked.
+        for text in [
+            mounts(r#""kv":"@rcrsr/rill-ext-kv-sqlite""#),
+            mounts(r#""kv":"@rcrsr/rill-ext-kv-redis@0.8.6","fs":"@rcrsr/rill-ext-fs""#),
+            r#"{"runtime":"@rcrsr/rill@0.12.0"}"#.to_string(),
+        ] {
+            match rill_of(&text) {
+                DialectChoice::Unknown(why) => {
+                    assert!(why.contains("\"rill\": \"0.20\""), "{why}");
+                    assert!(why.contains("--rill"), "{why}");
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod builtins;
+pub mod dialect;
 pub mod error;
 pub mod eval;
 pub mod host;

@@ -202,8 +202,29 @@ pub async fn execute(
             options,
             ..
         } => {
-            let mounts = script_mounts(&profile, ready);
-            let report = session::run_script(&mounts, &source, &options).await;
+            // Only a dialect rillmount runs: a profile of rill 0.20 (or one that cannot tell)
+            // gets the reason, not a run in the wrong language.
+            let refused = match profile.rill.resolve(None) {
+                Ok(d) if d.runs() => None,
+                Ok(d) => Some(d.not_yet()),
+                Err(why) => Some(format!("which rill does this profile run? {why}")),
+            };
+            let report = match refused {
+                Some(message) => session::RunReport {
+                    error: Some(session::ScriptError {
+                        code: String::new(),
+                        message,
+                        line: 0,
+                        col: 0,
+                        source_line: String::new(),
+                    }),
+                    ..Default::default()
+                },
+                None => {
+                    let mounts = script_mounts(&profile, ready);
+                    session::run_script(&mounts, &source, &options).await
+                }
+            };
             TaskOutput::Script(Box::new(report))
         }
         Command::SaveHistory { path, entries, .. } => {

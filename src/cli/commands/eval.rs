@@ -14,6 +14,7 @@
 //! profile refuses them always (both as script errors).
 
 use super::Ctx;
+use crate::rill::dialect::{Dialect, DialectChoice};
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::{HostRegistry, replay_host};
 use crate::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
@@ -59,6 +60,10 @@ pub struct EvalArgs {
     /// unreachable server.
     #[arg(long, value_name = "SECS")]
     pub call_timeout: Option<f64>,
+    /// The rill the script is written in: 0.8 (v0.8.6) or 0.20 (v0.20.0). Default: the
+    /// profile's `[profile] rill`, else what its rill-config.json packages tell, else 0.8.
+    #[arg(long = "rill", value_name = "VERSION")]
+    pub rill: Option<Dialect>,
 }
 
 /// Result of one run, ready to print (computed on the interpreter thread).
@@ -149,6 +154,12 @@ fn read_source(args: &EvalArgs) -> Result<String, String> {
 
 /// Run `rillmount eval` with parsed arguments.
 pub fn run(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
+    // Runs with a profile learn its dialect once it is loaded (`run_session`).
+    if (args.jsonl || args.host.is_some() || args.profile.is_none())
+        && let Err(code) = dialect_runs(args.rill.unwrap_or(Dialect::DEFAULT))
+    {
+        return code;
+    }
     if args.jsonl {
         return run_jsonl();
     }
@@ -217,6 +228,16 @@ fn run_jsonl() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Refuses a dialect rillmount cannot run yet, saying what to do instead.
+fn dialect_runs(d: Dialect) -> Result<Dialect, ExitCode> {
+    if d.runs() {
+        Ok(d)
+    } else {
+        eprintln!("error: {}", d.not_yet());
+        Err(ExitCode::from(2))
+    }
+}
+
 /// A run through `run_script` (with or without a profile).
 fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
     let src = match read_source(args) {
@@ -255,6 +276,19 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         },
         None => None,
     };
+    let choice = profile
+        .as_ref()
+        .map_or(DialectChoice::Default, |p| p.rill.clone());
+    let dialect = match choice.resolve(args.rill) {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!("error: which rill does this profile run? {why}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(code) = dialect_runs(dialect) {
+        return code;
+    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

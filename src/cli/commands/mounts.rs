@@ -43,6 +43,7 @@ pub fn run(ctx: &Ctx, args: &MountsArgs) -> Result<(), Failure> {
     if !p.description.is_empty() {
         out.line(&format!("  {}", p.description))?;
     }
+    out.line(&format!("  scripts: {}", p.rill.describe()))?;
     let width = p
         .mount_names()
         .chain(p.broken.iter().map(|b| b.name.as_str()))
@@ -127,6 +128,7 @@ pub fn profile_json(p: &Profile) -> Value {
             "description": p.description,
             "readOnly": p.read_only,
             "protect": p.protect,
+            "rill": p.rill.to_json(),
         },
         "mounts": mounts,
         "warnings": p.warnings,

@@ -41,6 +41,7 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
                         v["description"] = json!(p.description);
                         v["readOnly"] = json!(p.read_only);
                         v["protect"] = json!(p.protect);
+                        v["rill"] = p.rill.to_json();
                         v["kv"] = json!(p.kv.keys().collect::<Vec<_>>());
                         v["fs"] = json!(p.fs.keys().collect::<Vec<_>>());
                         v["broken"] = p
@@ -85,10 +86,14 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
         .collect();
     let mwidth = counts.iter().map(String::len).max().unwrap_or(6).max(6);
     out.line(&format!(
-        "{:width$}  {:11}  {:mwidth$}  {:17}  DESCRIPTION",
-        "NAME", "ORIGIN", "MOUNTS", "FLAGS"
+        "{:width$}  {:11}  {:mwidth$}  {:4}  {:17}  DESCRIPTION",
+        "NAME", "ORIGIN", "MOUNTS", "RILL", "FLAGS"
     ))?;
     for ((f, loaded), mounts) in rows.iter().zip(counts) {
+        let rill = match loaded {
+            Some(Ok(p)) => p.rill.short(),
+            _ => "-",
+        };
         let (flags, desc) = match loaded {
             None => (
                 "shadowed".to_string(),
@@ -117,7 +122,7 @@ pub fn run(ctx: &Ctx, args: &ProfilesArgs) -> Result<(), Failure> {
             Some(Err(e)) => ("error".to_string(), e.to_string()),
         };
         out.line(&format!(
-            "{:width$}  {:11}  {:mwidth$}  {:17}  {desc}",
+            "{:width$}  {:11}  {:mwidth$}  {rill:4}  {:17}  {desc}",
             f.name,
             f.origin.label(),
             mounts,

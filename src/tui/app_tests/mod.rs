@@ -66,6 +66,7 @@ fn profile(name: &str, kv_mounts: Vec<KvMountConfig>, fs_mounts: Vec<FsMountConf
         protect: false,
         warnings: Vec::new(),
         broken: Vec::new(),
+        rill: Default::default(),
         kv: kv_mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
         fs: fs_mounts
             .into_iter()

@@ -228,6 +228,12 @@ impl ScratchpadScreen {
             Some(p) => (p.name.clone(), "", t.accent),
             None => (String::new(), "", t.accent),
         };
+        let rill = ctx
+            .profiles
+            .get(self.profile)
+            .map(|p| format!(" · rill {}", p.rill.short()))
+            .unwrap_or_default();
+        let name = format!("{name}{rill}");
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(t.border(true))
