@@ -336,3 +336,21 @@ fn a_rill_config_that_cannot_tell_asks_which_rill() {
         .success()
         .stdout("1\n");
 }
+
+#[test]
+fn a_script_of_the_other_rill_gets_a_hint() {
+    bin()
+        .args(["eval", "--rill", "0.8", "-e", "1 => $x\nlist[1, 2] -> seq({ $ * 2 })"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("RILL-R006"))
+        .stderr(predicate::str::contains(
+            "hint: line 2 uses `list[`, which is rill 0.20 syntax, not 0.8: run it with --rill 0.20",
+        ));
+    // An error of a 0.8 script has none.
+    bin()
+        .args(["eval", "--rill", "0.8", "-e", "[1, 2] -> each { nope() }"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("hint").not());
+}

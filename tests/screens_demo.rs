@@ -314,3 +314,30 @@ async fn scratchpad_bounds_huge_values_and_logs() {
         "{screen}"
     );
 }
+
+/// A snippet of the other rill generation fails with a hint that says how to switch.
+#[tokio::test]
+async fn scratchpad_hints_a_script_of_the_other_rill() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = start(dir.path()).await;
+    key(&mut app, KeyCode::Char(':')).await;
+    app.update(Action::Paste("list[1, 2] -> seq({ $ * 2 })".into()));
+    let failed = RunReport {
+        error: Some(ScriptError {
+            code: "RILL-R006".into(),
+            message: "Unknown function: list".into(),
+            line: 1,
+            col: 1,
+            source_line: "list[1, 2] -> seq({ $ * 2 })".into(),
+        }),
+        elapsed: Duration::from_millis(1),
+        ..RunReport::default()
+    };
+    press(&mut app, KeyCode::F(5), KeyModifiers::NONE, Some(&failed)).await;
+    let screen = draw(&app);
+    assert!(screen.contains("scratchpad — demo · rill 0.8"), "{screen}");
+    assert!(
+        screen.contains("hint: line 1 uses `list[`, which is rill 0.20 syntax"),
+        "{screen}"
+    );
+}

@@ -132,6 +132,158 @@ impl DialectChoice {
     }
 }
 
+/// Errors a script of the other generation ends in: lexer and parser errors, and an unknown
+/// function (`list[1]`, `kv.get(…)` and `seq(…)` parse in 0.8 as calls of `list`, `kv`, `seq`).
+pub fn hint_applies(code: &str) -> bool {
+    code.starts_with("RILL-P") || code.starts_with("RILL-L") || code == "RILL-R006"
+}
+
+/// Where a script that failed to parse in `dialect` shows the other dialect's syntax: a hint
+/// naming the first such construct, its line, and how to switch. `None` when nothing points
+/// to the other generation.
+pub fn wrong_dialect_hint(dialect: Dialect, source: &str) -> Option<String> {
+    let code = code_only(source);
+    let (found, other) = match dialect {
+        Dialect::V0_8 => (first_of(&code, NEWER_MARKS)?, Dialect::V0_20),
+        Dialect::V0_20 => (
+            first_of(&code, OLDER_MARKS).or_else(|| bare_list_literal(&code))?,
+            Dialect::V0_8,
+        ),
+    };
+    let (line, what) = found;
+    Some(format!(
+        "line {line} uses `{what}`, which is rill {} syntax, not {}: run it with --rill {} \
+         or set [profile] rill = \"{}\"",
+        other.as_str(),
+        dialect.as_str(),
+        other.as_str(),
+        other.as_str()
+    ))
+}
+
+/// Constructs of rill 0.20 that 0.8 does not have (matched on code, strings and comments
+/// blanked out).
+const NEWER_MARKS: &[&str] = &[
+    "list[",
+    "dict[",
+    "tuple[",
+    "ordered[",
+    "seq(",
+    "fan(",
+    "acc(",
+    "kv.get(",
+    "kv.set(",
+    "kv.delete(",
+    "kv.keys(",
+    "kv.has(",
+    "kv.merge(",
+    "kv.get_or(",
+    "kv.getAll(",
+    "kv.clear(",
+    "fs.read(",
+    "fs.write(",
+    "fs.list(",
+    "fs.find(",
+    "fs.exists(",
+    "fs.stat(",
+    "fs.remove(",
+    "fs.append(",
+    "fs.mkdir(",
+    "fs.copy(",
+    "fs.move(",
+    "retry<",
+    "guard {",
+    "guard<",
+    "use<",
+    "timeout<",
+];
+
+/// Constructs of rill 0.8 that 0.20 no longer has.
+const OLDER_MARKS: &[&str] = &[
+    "kv::", "fs::", "-> each", "-> map", "=> each", "each {", "map {", "each(", ":>",
+];
+
+/// The line and text of the first mark found in `code` (earliest position wins).
+fn first_of(code: &str, marks: &[&'static str]) -> Option<(usize, &'static str)> {
+    let (at, mark) = marks
+        .iter()
+        .filter_map(|m| find_word(code, m).map(|i| (i, *m)))
+        .min_by_key(|(i, _)| *i)?;
+    Some((line_at(code, at), mark))
+}
+
+/// `mark` in `code` where it does not continue an identifier (`myseq(` is not `seq(`).
+fn find_word(code: &str, mark: &str) -> Option<usize> {
+    let starts_word = mark.starts_with(|c: char| c.is_alphanumeric() || c == '_');
+    code.match_indices(mark).map(|(i, _)| i).find(|&i| {
+        !starts_word
+            || !code[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.')
+    })
+}
+
+/// A `[` that opens a list literal (0.8's `[1, 2]`): after the start of a line, `(`, `,`,
+/// `->`, `=>`, `?`, `!` or `:`, where 0.20 wants `list[`.
+fn bare_list_literal(code: &str) -> Option<(usize, &'static str)> {
+    let bytes = code.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b != b'[' {
+            continue;
+        }
+        let before = code[..i].trim_end_matches([' ', '\t']);
+        let opens = before.is_empty()
+            || before.ends_with(['\n', '(', ',', '?', '!', ':'])
+            || before.ends_with("->")
+            || before.ends_with("=>");
+        if opens && !before.ends_with("::") {
+            return Some((line_at(code, i), "[…] list literal"));
+        }
+    }
+    None
+}
+
+fn line_at(code: &str, at: usize) -> usize {
+    code[..at].matches('\n').count() + 1
+}
+
+/// `source` with the contents of strings and comments replaced by spaces (lines kept), so
+/// that marks are looked for in code only.
+fn code_only(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut chars = source.chars().peekable();
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    while let Some(c) = chars.next() {
+        match c {
+            '#' => {
+                out.push(' ');
+                while let Some(&n) = chars.peek() {
+                    if n == '\n' {
+                        break;
+                    }
+                    out.push(' ');
+                    chars.next();
+                }
+            }
+            '"' => {
+                out.push('"');
+                let mut escaped = false;
+                for n in chars.by_ref() {
+                    if !escaped && n == '"' {
+                        out.push('"');
+                        break;
+                    }
+                    escaped = !escaped && n == '\\';
+                    out.push(blank(n));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +312,36 @@ mod tests {
         let unknown = DialectChoice::Unknown("say which".into());
         assert_eq!(unknown.resolve(None), Err("say which".into()));
         assert_eq!(unknown.resolve(Some(Dialect::V0_8)), Ok(Dialect::V0_8));
+    }
+
+    #[test]
+    fn a_script_in_the_other_dialect_gets_a_hint() {
+        let h = wrong_dialect_hint(Dialect::V0_8, "1 => $x\nlist[1, 2] -> seq({ $ * 2 })").unwrap();
+        assert!(h.starts_with("line 2 uses `list[`"), "{h}");
+        assert!(
+            h.contains("rill 0.20 syntax, not 0.8: run it with --rill 0.20"),
+            "{h}"
+        );
+        let h = wrong_dialect_hint(Dialect::V0_8, "kv.get(\"user\", \"name\")").unwrap();
+        assert!(h.contains("`kv.get(`"), "{h}");
+
+        let h = wrong_dialect_hint(Dialect::V0_20, "[1, 2] -> each { $ * 2 }").unwrap();
+        assert!(h.starts_with("line 1 uses `-> each`"), "{h}");
+        assert!(h.contains("--rill 0.8"), "{h}");
+        let h = wrong_dialect_hint(Dialect::V0_20, "\"x\" -> log\n[1, 2]").unwrap();
+        assert!(h.starts_with("line 2 uses `[…] list literal`"), "{h}");
+        let h = wrong_dialect_hint(Dialect::V0_20, "kv::get(\"a\", \"b\")").unwrap();
+        assert!(h.contains("`kv::`"), "{h}");
+
+        // Strings, comments and longer names are not code of the other dialect.
+        assert_eq!(
+            wrong_dialect_hint(Dialect::V0_8, "\"list[1]\" # seq(\n1 +"),
+            None
+        );
+        assert_eq!(wrong_dialect_hint(Dialect::V0_8, "$myseq(1)"), None);
+        assert_eq!(
+            wrong_dialect_hint(Dialect::V0_20, "list[1, 2] -> $xs[0]"),
+            None
+        );
     }
 }

@@ -14,7 +14,7 @@
 //! profile refuses them always (both as script errors).
 
 use super::Ctx;
-use crate::rill::dialect::{Dialect, DialectChoice};
+use crate::rill::dialect::{Dialect, DialectChoice, hint_applies, wrong_dialect_hint};
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::{HostRegistry, replay_host};
 use crate::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
@@ -327,10 +327,15 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         ctrl_c.abort();
         report
     });
-    print_report(&report, args)
+    let hint = report
+        .error
+        .as_ref()
+        .filter(|e| hint_applies(&e.code))
+        .and_then(|_| wrong_dialect_hint(dialect, &src));
+    print_report(&report, args, hint)
 }
 
-fn print_report(report: &RunReport, args: &EvalArgs) -> ExitCode {
+fn print_report(report: &RunReport, args: &EvalArgs, hint: Option<String>) -> ExitCode {
     if args.json {
         let mut out = match (&report.error, &report.value_json) {
             (Some(e), _) => serde_json::json!({
@@ -362,6 +367,9 @@ fn print_report(report: &RunReport, args: &EvalArgs) -> ExitCode {
     match (&report.error, &report.value) {
         (Some(e), _) => {
             eprintln!("{}", e.render());
+            if let Some(h) = hint {
+                eprintln!("hint: {h}");
+            }
             ExitCode::from(1)
         }
         (None, v) => {

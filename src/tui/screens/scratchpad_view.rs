@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use super::super::context::Context;
 use super::super::widgets::rill;
 use super::scratchpad::ScratchpadScreen;
+use crate::rill::dialect::{hint_applies, wrong_dialect_hint};
 use crate::rill::session::{RunReport, WriteChange};
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
@@ -84,6 +85,20 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
     ));
     if let Some(e) = &report.error {
         error_lines(t, e, &mut out);
+        // A syntax error in a script of the other rill generation says so.
+        let dialect = ctx
+            .profiles
+            .get(s.profile)
+            .and_then(|p| p.rill.resolve(None).ok());
+        if hint_applies(&e.code)
+            && let Some(d) = dialect
+            && let Some(h) = wrong_dialect_hint(d, &s.textarea.lines().join("\n"))
+        {
+            out.push(Line::styled(
+                format!("hint: {h}"),
+                Style::new().fg(t.accent),
+            ));
+        }
     }
     if let Some(v) = &report.value {
         let (shown, clipped) = clip(v, VALUE_SHOWN);
