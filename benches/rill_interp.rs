@@ -34,7 +34,11 @@ fn median(mut v: Vec<Duration>) -> Duration {
 fn run_once(src: String) -> (Duration, String) {
     run_with_big_stack(move || {
         let t = Instant::now();
-        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let mut it = Interp::new(
+            &rillmount::rill::builtins::V0_8,
+            HostRegistry::default(),
+            Options::default(),
+        );
         let v = it
             .run(&src)
             .map(|v| v.display())

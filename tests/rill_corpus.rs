@@ -24,7 +24,11 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Run a script; Ok(display output) or Err("CODE message").
 fn run(src: String) -> Result<String, String> {
     run_with_big_stack(move || {
-        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let mut it = Interp::new(
+            &rillmount::rill::builtins::V0_8,
+            HostRegistry::default(),
+            Options::default(),
+        );
         let r = it.run(&src);
         let mut out = String::new();
         for l in &it.logs {

@@ -204,13 +204,17 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 fn run_one(target: &str, src: &str) {
     if target == "parser" {
-        let _ = rillmount::rill::parser::parse(src);
+        let _ = rillmount::rill::syntax::v0_8::parser::parse(src);
     } else {
         let opts = Options {
             max_steps: 20_000,
             ..Options::default()
         };
-        let mut it = Interp::new(HostRegistry::default(), opts);
+        let mut it = Interp::new(
+            &rillmount::rill::builtins::V0_8,
+            HostRegistry::default(),
+            opts,
+        );
         let _ = it.run(src);
     }
 }
@@ -245,7 +249,7 @@ fn fuzz(target: &'static str) -> (u64, Vec<String>) {
             // Keep inputs that still parse: they reach deeper into the evaluator.
             if pool.len() < seed_count + 5000
                 && rng.next(8) == 0
-                && rillmount::rill::parser::parse(&src).is_ok()
+                && rillmount::rill::syntax::v0_8::parser::parse(&src).is_ok()
             {
                 pool.push(src);
             }
@@ -318,7 +322,12 @@ fn panicking(scripts: Vec<String>) -> Vec<String> {
                         max_steps: 200_000,
                         ..Options::default()
                     };
-                    let _ = Interp::new(HostRegistry::default(), opts).run(s);
+                    let _ = Interp::new(
+                        &rillmount::rill::builtins::V0_8,
+                        HostRegistry::default(),
+                        opts,
+                    )
+                    .run(s);
                 })
                 .is_err()
             })

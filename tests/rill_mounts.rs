@@ -1,4 +1,4 @@
-//! rill scripts against real mounts through `rill::session::run_script`: every kv backend
+//! rill scripts against real mounts through `rill::mounts::session::run_script`: every kv backend
 //! (JSON file, SQLite, a real redis-server) and fs backend (local folder, s3s-fs S3 server).
 //!
 //! - the same script gives the same results on each kv backend where rill's packages agree,
@@ -20,7 +20,7 @@ use rillmount::config::{
     Encoding, FsBackendConfig, FsMountConfig, JsonKvConfig, KvBackendConfig, KvMountConfig,
     LocalFsConfig, Mode, Profile, SchemaEntry, SqliteKvConfig, WritePolicy,
 };
-use rillmount::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
+use rillmount::rill::mounts::session::{RunOptions, RunReport, ScriptMounts, run_script};
 use rillmount::store::Json;
 use support::redis::{RedisServer, redis_mount_config};
 use support::s3::{S3sServer, s3_mount_config};

@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(mut g) = watched().lock() {
         *g = Some((Instant::now() + Duration::from_secs(2), cancel));
     }
-    let mut it = Interp::new(HostRegistry::default(), opts);
+    let mut it = Interp::new(&rillmount::rill::builtins::V0_8, HostRegistry::default(), opts);
     let _ = it.run_outcome(&src);
     // Dropping the interpreter breaks closure/scope Rc cycles (Interp::release_cycles), so
     // LeakSanitizer stays on.

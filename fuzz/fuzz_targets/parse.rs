@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rillmount::rill::{lexer, parser};
+use rillmount::rill::syntax::v0_8::{lexer, parser};
 
 fuzz_target!(|data: &[u8]| {
     let src = String::from_utf8_lossy(data);

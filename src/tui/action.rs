@@ -15,7 +15,7 @@ use crate::migrate::plan::MigrationPlan;
 use crate::migrate::progress::Progress;
 use crate::migrate::verify::VerifyReport;
 use crate::migrate::{Endpoint, FsMount};
-use crate::rill::session::{RunOptions, RunReport, ScriptMounts};
+use crate::rill::mounts::session::{RunOptions, RunReport, ScriptMounts};
 use crate::store::Expiry;
 use crate::store::kv_mount::KvMount;
 use crate::store::kv_mount::Seen;

@@ -17,7 +17,7 @@ use crate::config::{
     BrokenMount, ConfigError, FsBackendConfig, KvBackendConfig, MountSection, Profile,
 };
 use crate::migrate::Endpoint;
-use crate::rill::session::ScriptMounts;
+use crate::rill::mounts::session::ScriptMounts;
 use crate::store::FsMountStore;
 use crate::store::kv_mount::KvMount;
 

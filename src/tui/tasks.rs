@@ -15,7 +15,7 @@ use super::history;
 use crate::config::Profile;
 use crate::migrate::progress::{Phase, Progress};
 use crate::migrate::{FsMount, copy, plan, verify};
-use crate::rill::session::{self, ScriptMounts};
+use crate::rill::mounts::session::{self, ScriptMounts};
 use crate::store::Expiry;
 use crate::store::kv_mount::{Edit, EditError};
 use crate::store::{Backend, FileStore, open};

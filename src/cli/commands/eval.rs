@@ -6,7 +6,7 @@
 //! line). `--host HOST.json` installs a replay host (recorded host calls, variables,
 //! autoExceptions); `--jsonl` and `--host` runs never touch storage.
 //!
-//! Every other run goes through `rill::session::run_script`: with `-p PROFILE` the script
+//! Every other run goes through `rill::mounts::session::run_script`: with `-p PROFILE` the script
 //! reaches the profile's mounts as `kv::`/`fs::` functions; `--dry-run` sends writes to
 //! copy-on-write overlays and prints the diff (`+`/`~`/`-`, before → after) on stderr, or under
 //! `"changes"` with `--json`. Ctrl-C cancels the run (RILL-R013, exit 1); `--max-steps` and
@@ -17,7 +17,7 @@ use super::Ctx;
 use crate::rill::dialect::{Dialect, DialectChoice, hint_applies, wrong_dialect_hint};
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::{HostRegistry, replay_host};
-use crate::rill::session::{RunOptions, RunReport, ScriptMounts, run_script};
+use crate::rill::mounts::session::{RunOptions, RunReport, ScriptMounts, run_script};
 use crate::rill::value::encode;
 use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
@@ -83,7 +83,7 @@ fn run_source(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> 
         vars = r.variables;
         opts.auto_exceptions = r.auto_exceptions;
     }
-    let mut it = Interp::new(registry, opts);
+    let mut it = Interp::new(&crate::rill::builtins::V0_8, registry, opts);
     if echo_logs {
         it.on_log = Some(LogSink::stderr());
     }

@@ -1,7 +1,8 @@
 //! Collection, comparison, closure and vector methods (spec §14).
 
 use super::r001;
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::base::num::fmt_num;
 use crate::rill::eval::Interp;
 use crate::rill::eval::collections::{dict_entries, list_iterator};
 use crate::rill::value::*;
@@ -396,7 +397,11 @@ mod tests {
 
     #[test]
     fn vector_methods() {
-        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let mut it = Interp::new(
+            &crate::rill::builtins::V0_8,
+            HostRegistry::default(),
+            Options::default(),
+        );
         let a = vecv(&[3.0, 4.0]);
         let b = vecv(&[3.0, 4.0]);
         let num = |r: Res| match r {

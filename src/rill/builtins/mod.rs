@@ -2,19 +2,14 @@
 //! table (spec §14). String methods live in `text`, the rest in `coll`.
 
 pub mod coll;
-pub mod regex;
-pub mod store;
 pub mod text;
 
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::base::span::Span;
 use crate::rill::eval::collections::{dict_entries, gen_iterator};
-use crate::rill::eval::{Cx, Interp, R};
-use crate::rill::token::Span;
+use crate::rill::eval::{Cx, Interp, Library, Method, R};
 use crate::rill::value::*;
 use std::rc::Rc;
-
-/// A built-in method: receiver and evaluated arguments.
-pub type Method = fn(&mut Interp, &Value, &[Value]) -> Result<Value, RillError>;
 
 const FUNCTIONS: &[&str] = &[
     "identity",
@@ -27,24 +22,34 @@ const FUNCTIONS: &[&str] = &[
     "tool",
 ];
 
-/// Is `name` a built-in function?
-pub fn is_function(name: &str) -> bool {
-    FUNCTIONS.contains(&name)
+/// The builtins of rill v0.8.6: `Interp::new(&builtins::V0_8, …)`.
+pub static V0_8: V08 = V08;
+
+/// rill v0.8.6's function and method tables.
+pub struct V08;
+
+impl Library for V08 {
+    fn is_function(&self, name: &str) -> bool {
+        is_function(name)
+    }
+    fn call_function(
+        &self,
+        it: &mut Interp,
+        name: &str,
+        args: Vec<Value>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        call_function(it, name, args, cx, sp)
+    }
+    fn method(&self, name: &str) -> Option<Method> {
+        method(name)
+    }
 }
 
-/// Map a type name to its static string (type locks).
-pub fn static_type(t: &str) -> &'static str {
-    match t {
-        "string" => "string",
-        "number" => "number",
-        "bool" => "bool",
-        "list" => "list",
-        "dict" => "dict",
-        "tuple" => "tuple",
-        "closure" => "closure",
-        "vector" => "vector",
-        _ => "any",
-    }
+/// Is `name` a built-in function?
+fn is_function(name: &str) -> bool {
+    FUNCTIONS.contains(&name)
 }
 
 pub(crate) fn r001(msg: impl Into<String>) -> RillError {
@@ -63,13 +68,7 @@ fn num_arg(args: &[Value], i: usize, fname: &str, pname: &str) -> Result<f64, Ri
 }
 
 /// Call a built-in function.
-pub fn call_function(
-    it: &mut Interp,
-    name: &str,
-    args: Vec<Value>,
-    _cx: &Cx,
-    sp: Span,
-) -> R<Value> {
+fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Span) -> R<Value> {
     let first = args.first().cloned().unwrap_or(Value::Null);
     let r: Result<Value, RillError> = match name {
         "identity" => Ok(first),
@@ -216,42 +215,8 @@ fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {
     }
 }
 
-/// `.params` of a closure: `name → [type: ..., __annotations: ...]`.
-pub fn params_of(c: &Rc<Callable>) -> Value {
-    let mut out = Dict::default();
-    match &**c {
-        Callable::Script {
-            def,
-            param_annotations,
-            ..
-        } => {
-            for (i, p) in def.params.iter().enumerate() {
-                let mut d = Dict::default();
-                if let Some(t) = &p.ty {
-                    d.insert("type".into(), Value::str(t));
-                }
-                if let Some(Some(a)) = param_annotations.get(i) {
-                    d.insert("__annotations".into(), Value::Dict(a.clone()));
-                }
-                out.insert(p.name.clone(), Value::dict(d));
-            }
-        }
-        Callable::Host {
-            params: Some(ps), ..
-        } => {
-            for p in ps {
-                let mut d = Dict::default();
-                d.insert("type".into(), Value::str(&p.ty));
-                out.insert(p.name.clone(), Value::dict(d));
-            }
-        }
-        _ => {}
-    }
-    Value::dict(out)
-}
-
 /// Look up a built-in method by name.
-pub fn method(name: &str) -> Option<Method> {
+fn method(name: &str) -> Option<Method> {
     Some(match name {
         "str" => text::str_,
         "num" => text::num,

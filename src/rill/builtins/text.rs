@@ -4,8 +4,8 @@
 //! patterns); an invalid pattern yields the input / `[:]` / false, as the reference does.
 
 use super::r001;
-use super::regex::{Found, JsRegex};
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::base::regex::{Found, JsRegex};
 use crate::rill::eval::Interp;
 use crate::rill::value::*;
 

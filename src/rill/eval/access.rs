@@ -2,9 +2,10 @@
 //! dispatch: dict/list literal targets, `-> $table`, hierarchical paths (spec §7–§8).
 
 use super::{Cx, Flow, Interp, R};
-use crate::rill::ast::*;
-use crate::rill::error::RillError;
-use crate::rill::token::Span;
+use crate::rill::base::error::RillError;
+use crate::rill::base::num::fmt_num;
+use crate::rill::base::span::Span;
+use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
 use std::rc::Rc;
 
@@ -242,7 +243,7 @@ impl Interp {
             Access::Field(f) => {
                 if f == "params" {
                     if let Value::Closure(c) = v {
-                        return Ok(crate::rill::builtins::params_of(c));
+                        return Ok(crate::rill::value::params_of(c));
                     }
                     if soft {
                         return Ok(Value::Null);

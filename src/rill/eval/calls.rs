@@ -2,10 +2,9 @@
 //! host/built-in function calls, `$f(...)`, `$(...)`, and method dispatch (spec §7, §10).
 
 use super::{Cx, Flow, Interp, R};
-use crate::rill::ast::*;
-use crate::rill::builtins;
-use crate::rill::error::RillError;
-use crate::rill::token::Span;
+use crate::rill::base::error::RillError;
+use crate::rill::base::span::Span;
+use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -63,7 +62,7 @@ impl Interp {
         match &**c {
             Callable::Native { f, .. } => {
                 let f = f.clone();
-                Ok(f(self, args).map_err(|e| e.or_at(sp))?)
+                Ok(f(args).map_err(|e| e.or_at(sp))?)
             }
             Callable::Host { name, params, .. } => {
                 let name = name.clone();
@@ -223,7 +222,7 @@ impl Interp {
     ) -> R<Value> {
         self.tick(sp)?;
         let host_params = self.host.lookup(name).map(|f| f.params.clone());
-        let is_builtin = builtins::is_function(name);
+        let is_builtin = self.lib.is_function(name);
         if host_params.is_none() && !is_builtin {
             return Err(RillError::at("RILL-R006", format!("Unknown function: {name}"), sp).into());
         }
@@ -247,7 +246,7 @@ impl Interp {
             };
             return Ok(self.host.call(name, vals).map_err(|e| e.or_at(sp))?);
         }
-        builtins::call_function(self, name, vals, cx, sp)
+        self.lib.call_function(self, name, vals, cx, sp)
     }
 
     /// `$f(args)` / `$obj.method(args)`.
@@ -388,7 +387,7 @@ impl Interp {
             let mcx = cx.with_pipe(recv.clone());
             return self.invoke(&c, vals, &mcx, sp);
         }
-        if let Some(m) = builtins::method(name) {
+        if let Some(m) = self.lib.method(name) {
             return Ok(m(self, &recv, &vals).map_err(|e| e.or_at(sp))?);
         }
         if let Value::Dict(d) = &recv

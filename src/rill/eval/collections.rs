@@ -2,9 +2,9 @@
 //! destructuring `*<...>` and slicing `/<a:b:c>` (spec §12–§13).
 
 use super::{Cx, Flow, ITER_LIMIT, Interp, R};
-use crate::rill::ast::*;
-use crate::rill::error::RillError;
-use crate::rill::token::Span;
+use crate::rill::base::error::RillError;
+use crate::rill::base::span::Span;
+use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
 use std::rc::Rc;
 
@@ -21,7 +21,7 @@ pub fn list_iterator(items: Rc<Vec<Value>>, i: usize) -> Value {
     } else {
         d.insert("done".into(), Value::Bool(true));
     }
-    let f: NativeFn = Rc::new(move |_, _| Ok(list_iterator(items.clone(), i + 1)));
+    let f: NativeFn = Rc::new(move |_| Ok(list_iterator(items.clone(), i + 1)));
     d.insert(
         "next".into(),
         Value::Closure(Rc::new(Callable::Native {
@@ -46,7 +46,7 @@ pub fn gen_iterator(generator: Generator, i: usize) -> Value {
         }
     }
     let g2 = generator.clone();
-    let f: NativeFn = Rc::new(move |_, _| Ok(gen_iterator(g2.clone(), i + 1)));
+    let f: NativeFn = Rc::new(move |_| Ok(gen_iterator(g2.clone(), i + 1)));
     let source = Some((generator, i + 1));
     d.insert(
         "next".into(),

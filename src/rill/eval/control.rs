@@ -1,8 +1,8 @@
 //! Control flow: conditionals, while and do-while loops (iteration limits), tuple spread.
 
 use super::{Cx, Flow, Interp, R};
-use crate::rill::ast::Node;
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::syntax::ast::Node;
 use crate::rill::value::*;
 use std::ops::ControlFlow;
 use std::rc::Rc;
@@ -15,7 +15,7 @@ impl Interp {
         els: Option<&Node>,
         scoped: bool,
         cx: &Cx,
-        sp: crate::rill::token::Span,
+        sp: crate::rill::base::span::Span,
     ) -> R<Value> {
         let c = match cond {
             Some(c) => self.eval_body_expr(c, cx)?,
@@ -49,7 +49,7 @@ impl Interp {
         cond: &Node,
         body: &Node,
         cx: &Cx,
-        sp: crate::rill::token::Span,
+        sp: crate::rill::base::span::Span,
     ) -> R<Value> {
         let c = self.eval(cond, cx)?;
         let Value::Bool(mut go) = c else {
@@ -97,7 +97,7 @@ impl Interp {
         body: &Node,
         cx: &Cx,
         value: Value,
-        sp: crate::rill::token::Span,
+        sp: crate::rill::base::span::Span,
     ) -> R<ControlFlow<Value, Value>> {
         *n += 1;
         if *n > max {
@@ -125,7 +125,7 @@ impl Interp {
         body: &Node,
         cond: &Node,
         cx: &Cx,
-        sp: crate::rill::token::Span,
+        sp: crate::rill::base::span::Span,
     ) -> R<Value> {
         let mut value = cx.pipe.clone();
         let max = self.iteration_limit();
@@ -154,7 +154,11 @@ impl Interp {
         }
     }
 
-    pub(crate) fn spread_to_tuple(&mut self, v: Value, sp: crate::rill::token::Span) -> R<Value> {
+    pub(crate) fn spread_to_tuple(
+        &mut self,
+        v: Value,
+        sp: crate::rill::base::span::Span,
+    ) -> R<Value> {
         let entries = match v {
             Value::List(l) => l
                 .iter()

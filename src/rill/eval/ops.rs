@@ -2,8 +2,9 @@
 //! interpolation and dict literals.
 
 use super::{Cx, Interp, R, bind_dict};
-use crate::rill::ast::*;
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::base::num::fmt_num;
+use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
 
 impl Interp {
@@ -139,7 +140,7 @@ impl Interp {
         &mut self,
         entries: &[(DictKey, Node)],
         cx: &Cx,
-        sp: crate::rill::token::Span,
+        sp: crate::rill::base::span::Span,
     ) -> R<Value> {
         let mut pairs: Vec<(String, Value)> = Vec::with_capacity(entries.len());
         for (k, vn) in entries {

@@ -6,7 +6,8 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::*;
-use crate::rill::session::{RunReport, ScriptError, WriteChange};
+use crate::rill::mounts::change::WriteChange;
+use crate::rill::mounts::session::{RunReport, ScriptError};
 
 fn pad_app(p: Profile) -> App {
     let (mut app, _) = app_with_keys(p, &["k"]);

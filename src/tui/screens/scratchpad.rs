@@ -23,7 +23,7 @@ use super::super::history::{self, History};
 use super::confirm::{ConfirmScreen, Pending};
 use super::{Effects, Screen};
 use crate::rill::eval::LogSink;
-use crate::rill::session::{RunOptions, RunReport, ScriptError};
+use crate::rill::mounts::session::{RunOptions, RunReport, ScriptError};
 
 /// Lines the result pane moves per page key.
 const RESULT_PAGE: usize = 10;

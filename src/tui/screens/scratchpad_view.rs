@@ -12,7 +12,8 @@ use super::super::context::Context;
 use super::super::widgets::rill;
 use super::scratchpad::ScratchpadScreen;
 use crate::rill::dialect::{hint_applies, wrong_dialect_hint};
-use crate::rill::session::{RunReport, WriteChange};
+use crate::rill::mounts::change::WriteChange;
+use crate::rill::mounts::session::RunReport;
 
 const SPINNER: [&str; 4] = ["⠋", "⠙", "⠸", "⠴"];
 /// Before/after values longer than this are shown on their own lines.
@@ -144,7 +145,7 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
 
 fn error_lines(
     t: &super::super::theme::Theme,
-    e: &crate::rill::session::ScriptError,
+    e: &crate::rill::mounts::session::ScriptError,
     out: &mut Vec<Line<'static>>,
 ) {
     let red = Style::new().fg(t.error);

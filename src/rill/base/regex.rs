@@ -13,7 +13,7 @@
 //! A risky pattern the translation cannot express (a lone surrogate, a legacy octal escape)
 //! stays on `regress`.
 
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
 use std::ops::Range;
 
 /// Backtracking steps allowed to one bounded match attempt (`fancy-regex` counts them).

@@ -1,8 +1,9 @@
 //! The lexer: source text → tokens (rill v0.8.6, spec/language.md §2). Strings keep their
 //! `{...}` interpolations as raw text; the parser re-lexes them with `tokenize_at`.
 
-use crate::rill::error::RillError;
-use crate::rill::token::{Span, Tok, Token};
+use crate::rill::base::error::RillError;
+use crate::rill::base::span::Span;
+use crate::rill::syntax::v0_8::token::{Tok, Token};
 
 struct Lexer<'a> {
     src: &'a [char],

@@ -2,7 +2,7 @@
 //! other so that `PartialEq` on nodes is structural equality ignoring positions (closure
 //! equality, spec §4).
 
-use crate::rill::token::Span;
+use crate::rill::base::span::Span;
 use std::rc::Rc;
 
 /// A parsed script: statements in order (frontmatter is dropped).

@@ -1,8 +1,9 @@
 //! The rill value model (spec §4): immutable, `Rc`-shared values; display form, JSON form,
 //! deep equality, type names, the runner's value encoding and conversion to/from `store::Json`.
 
-use crate::rill::ast::ClosureDef;
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::base::num::fmt_num;
+use crate::rill::syntax::ast::ClosureDef;
 use crate::store::js_json::Json;
 use indexmap::IndexMap;
 use std::cell::RefCell;
@@ -48,8 +49,7 @@ pub struct Vector {
 }
 
 /// Native function body of a runtime callable (iterator `next`, …).
-pub type NativeFn =
-    Rc<dyn Fn(&mut crate::rill::eval::Interp, Vec<Value>) -> Result<Value, RillError>>;
+pub type NativeFn = Rc<dyn Fn(Vec<Value>) -> Result<Value, RillError>>;
 
 /// Lazy element source of a built-in iterator: `gen(i)` is the i-th element or None at the end.
 pub type Generator = Rc<dyn Fn(usize) -> Option<Value>>;
@@ -274,18 +274,6 @@ impl Value {
             Value::Vector(v) => format!("vector({}, {}d)", v.model, v.data.len()),
         }
     }
-}
-
-/// JavaScript `String(n)` formatting.
-pub fn fmt_num(n: f64) -> String {
-    if n == 0.0 {
-        return "0".into();
-    }
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        return (n as i64).to_string();
-    }
-    let mut b = ryu_js::Buffer::new();
-    b.format(n).to_string()
 }
 
 /// Is `k` a canonical array index ("0", "12"; not "01")? JS enumerates those first.
@@ -643,6 +631,40 @@ pub fn from_store_json(j: &Json) -> Value {
                 .collect(),
         ),
     }
+}
+
+/// `.params` of a closure: `name → [type: ..., __annotations: ...]`.
+pub fn params_of(c: &Rc<Callable>) -> Value {
+    let mut out = Dict::default();
+    match &**c {
+        Callable::Script {
+            def,
+            param_annotations,
+            ..
+        } => {
+            for (i, p) in def.params.iter().enumerate() {
+                let mut d = Dict::default();
+                if let Some(t) = &p.ty {
+                    d.insert("type".into(), Value::str(t));
+                }
+                if let Some(Some(a)) = param_annotations.get(i) {
+                    d.insert("__annotations".into(), Value::Dict(a.clone()));
+                }
+                out.insert(p.name.clone(), Value::dict(d));
+            }
+        }
+        Callable::Host {
+            params: Some(ps), ..
+        } => {
+            for p in ps {
+                let mut d = Dict::default();
+                d.insert("type".into(), Value::str(&p.ty));
+                out.insert(p.name.clone(), Value::dict(d));
+            }
+        }
+        _ => {}
+    }
+    Value::dict(out)
 }
 
 #[cfg(test)]

@@ -26,12 +26,13 @@ use indexmap::IndexMap;
 use futures::future::BoxFuture;
 
 use crate::config::{FsMountConfig, KvBackendConfig, KvMountConfig, MountSection, Profile};
-use crate::rill::builtins::store::{
-    Binding, ChangeLog, FsMount, FsSlot, KvSlot, MountOpener, Slot, WriteGuard, register,
-};
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::HostRegistry;
+use crate::rill::mounts::bindings::{
+    Binding, ChangeLog, FsMount, FsSlot, KvSlot, MountOpener, Slot, WriteGuard, register,
+};
+use crate::rill::mounts::change::WriteChange;
 use crate::rill::value::encode;
 use crate::store::fs_overlay::FsOverlay;
 use crate::store::kv_mount::KvMount;
@@ -229,56 +230,6 @@ impl ScriptError {
             ));
         }
         out
-    }
-}
-
-/// One write a script made (or would make, in a dry run).
-#[derive(Debug, Clone, PartialEq)]
-pub struct WriteChange {
-    /// `kv` or `fs`.
-    pub store: &'static str,
-    pub mount: String,
-    /// Key or path.
-    pub target: String,
-    /// Stored JSON text (kv) or a content summary (fs) before; `None` = did not exist.
-    pub before: Option<String>,
-    /// After; `None` = deleted.
-    pub after: Option<String>,
-}
-
-impl WriteChange {
-    /// `+` created, `-` deleted, `~` changed.
-    pub fn sign(&self) -> char {
-        match (&self.before, &self.after) {
-            (None, _) => '+',
-            (_, None) => '-',
-            _ => '~',
-        }
-    }
-
-    /// One diff line: `+ kv app/key: → "x"`, `~ fs docs/a.txt: 3 bytes → 5 bytes: "hello"`.
-    pub fn diff_line(&self) -> String {
-        let side = |s: &Option<String>| s.clone().unwrap_or_else(|| "(none)".into());
-        format!(
-            "{} {} {}/{}: {} → {}",
-            self.sign(),
-            self.store,
-            self.mount,
-            self.target,
-            side(&self.before),
-            side(&self.after)
-        )
-    }
-
-    /// The change as JSON (`{store, mount, target, before, after}`).
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "store": self.store,
-            "mount": self.mount,
-            "target": self.target,
-            "before": self.before,
-            "after": self.after,
-        })
     }
 }
 
@@ -668,7 +619,7 @@ fn interpret(
         cancel: stop,
         ..Options::default()
     };
-    let mut it = Interp::new(registry, interp_opts);
+    let mut it = Interp::new(&crate::rill::builtins::V0_8, registry, interp_opts);
     it.on_log = opts.on_log;
     let outcome = it.run_outcome(&src);
     let mut report = RunReport {

@@ -1,19 +1,6 @@
-//! Tokens produced by the lexer, each with the 1-based line:column where it starts.
+//! Tokens of rill v0.8.6 produced by its lexer, each with the 1-based line:column where it starts.
 
-/// A source position: 1-based line and column (columns count characters), plus char offset.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Span {
-    pub line: u32,
-    pub col: u32,
-    pub offset: u32,
-}
-
-/// Spans never take part in AST equality (closure equality compares bodies ignoring positions).
-impl PartialEq for Span {
-    fn eq(&self, _other: &Self) -> bool {
-        true
-    }
-}
+use crate::rill::base::span::Span;
 
 /// Token kinds. `Str` holds the escape-processed text with `{...}` interpolations still raw.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,7 +75,7 @@ impl Tok {
     pub fn text(&self) -> String {
         use Tok::*;
         let s = match self {
-            Num(n) => return crate::rill::value::fmt_num(*n),
+            Num(n) => return crate::rill::base::num::fmt_num(*n),
             Str { raw, .. } => return raw.clone(),
             Ident(s) => return s.clone(),
             Dollar | PipeVar => "$",

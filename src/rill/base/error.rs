@@ -1,7 +1,7 @@
 //! `RillError`: an error id (`RILL-L…` lexer, `RILL-P…` parser, `RILL-R…` runtime), a message
 //! and an optional source position, rendered with the source line and a caret.
 
-use crate::rill::token::Span;
+use crate::rill::base::span::Span;
 use std::fmt;
 
 /// Every failure of lexing, parsing or running a script.

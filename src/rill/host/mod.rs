@@ -12,7 +12,7 @@
 //!     Box::new(move |args| rt.block_on(async { /* store.get(..).await, map to Value */ })));
 //! ```
 
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
 use crate::rill::value::{HostParam, Value, decode, deep_eq};
 use std::cell::RefCell;
 use std::collections::HashMap;

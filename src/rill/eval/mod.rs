@@ -14,12 +14,14 @@ pub mod access;
 pub mod calls;
 pub mod collections;
 pub mod control;
+pub mod node;
 pub mod ops;
 
-use crate::rill::ast::*;
-use crate::rill::builtins::regex::JsRegex;
-use crate::rill::error::RillError;
+use crate::rill::base::error::RillError;
+use crate::rill::base::regex::JsRegex;
+use crate::rill::base::span::Span;
 use crate::rill::host::HostRegistry;
+use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -114,7 +116,30 @@ impl std::fmt::Debug for LogSink {
 }
 
 /// The interpreter state for one script run.
+/// A built-in method: interpreter, receiver, arguments.
+pub type Method = fn(&mut Interp, &Value, &[Value]) -> Result<Value, RillError>;
+
+/// What a dialect's builtins give the evaluator: its functions and its method table. The
+/// builtins layer implements it, so the evaluator never imports the builtins.
+pub trait Library: Sync {
+    /// Is `name` a built-in function of this dialect?
+    fn is_function(&self, name: &str) -> bool;
+    /// Call the built-in function `name` (arguments evaluated, the pipe value already added).
+    fn call_function(
+        &self,
+        it: &mut Interp,
+        name: &str,
+        args: Vec<Value>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value>;
+    /// The built-in method `name`, if the dialect has one.
+    fn method(&self, name: &str) -> Option<Method>;
+}
+
 pub struct Interp {
+    /// The dialect's builtins.
+    pub lib: &'static dyn Library,
     pub host: HostRegistry,
     pub logs: Vec<String>,
     /// Called with each `log` line as it happens (the CLI prints it to stderr at once).
@@ -149,13 +174,14 @@ const ITER_LIMIT: usize = 10_000;
 
 impl Interp {
     /// A new interpreter with host functions and options.
-    pub fn new(host: HostRegistry, opts: Options) -> Self {
+    pub fn new(lib: &'static dyn Library, host: HostRegistry, opts: Options) -> Self {
         let auto_exc = opts
             .auto_exceptions
             .iter()
             .filter_map(|p| JsRegex::new(p).map(|r| (p.clone(), r)))
             .collect();
         Interp {
+            lib,
             host,
             logs: vec![],
             on_log: None,
@@ -237,7 +263,7 @@ impl Interp {
 
     /// Parse and run a script; the result is the last statement's value.
     pub fn run(&mut self, src: &str) -> Result<Value, RillError> {
-        let script = crate::rill::parser::parse(src)?;
+        let script = crate::rill::syntax::v0_8::parser::parse(src)?;
         self.run_script(&script)
     }
 
@@ -265,7 +291,7 @@ impl Interp {
         last.ok_or_else(|| RillError::new("RILL-R005", "Undefined variable: $"))
     }
 
-    pub(crate) fn tick(&mut self, sp: crate::rill::token::Span) -> R<()> {
+    pub(crate) fn tick(&mut self, sp: crate::rill::base::span::Span) -> R<()> {
         if self.opts.cancel.load(Ordering::Relaxed) {
             return Err(RillError::at("RILL-R013", "Execution aborted", sp).into());
         }
@@ -379,7 +405,7 @@ impl Interp {
         v: Value,
         ty: Option<&str>,
         cx: &Cx,
-        sp: crate::rill::token::Span,
+        sp: crate::rill::base::span::Span,
     ) -> R<()> {
         let vt = v.type_name();
         if let Some(t) = ty
@@ -412,7 +438,7 @@ impl Interp {
             _ => {}
         }
         let lock = match ty {
-            Some(t) => crate::rill::builtins::static_type(t),
+            Some(t) => static_type(t),
             None => vt,
         };
         let mut vars = cx.scope.vars.borrow_mut();
@@ -423,340 +449,6 @@ impl Interp {
             }
         }
         Ok(())
-    }
-
-    /// Evaluate a node as an expression.
-    pub fn eval(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, || self.eval_node(n, cx))
-    }
-
-    fn eval_node(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        match &*n.kind {
-            Kind::Chain { head, pipes, term } => {
-                let mut v = self.eval(head, cx)?;
-                for p in pipes {
-                    if let Kind::Capture { name, ty } = &*p.kind {
-                        self.assign(name, v.clone(), ty.as_deref(), cx, p.span)?;
-                        continue;
-                    }
-                    let pcx = cx.with_pipe(v);
-                    v = self.eval_target(p, &pcx)?;
-                }
-                match term {
-                    Some(Term::Break) => Err(Flow::Break(v)),
-                    Some(Term::Return) => Err(Flow::Return(v)),
-                    None => Ok(v),
-                }
-            }
-            Kind::Capture { .. } => {
-                Err(RillError::at("RILL-P001", "Unexpected capture", n.span).into())
-            }
-            Kind::Binary { op, l, r } => self.eval_binary(*op, l, r, cx),
-            Kind::Neg(o) => match self.operand(o, cx)? {
-                Value::Num(x) => Ok(Value::Num(-x)),
-                other => Err(RillError::at(
-                    "RILL-R002",
-                    format!("Arithmetic requires number, got {}", other.type_name()),
-                    n.span,
-                )
-                .into()),
-            },
-            Kind::Not(o) => match self.operand(o, cx)? {
-                Value::Bool(b) => Ok(Value::Bool(!b)),
-                other => Err(RillError::at(
-                    "RILL-R002",
-                    format!("Negation requires boolean, got {}", other.type_name()),
-                    n.span,
-                )
-                .into()),
-            },
-            Kind::Postfix {
-                primary,
-                ops,
-                default,
-            } => {
-                let r = (|| -> R<Value> {
-                    let mut v = self.eval(primary, cx)?;
-                    for op in ops {
-                        v = self.apply_postop(op, v, cx)?;
-                    }
-                    Ok(v)
-                })();
-                match r {
-                    Err(Flow::Err(e))
-                        if default.is_some() && (e.is("RILL-R007") || e.is("RILL-R009")) =>
-                    {
-                        let d = default.as_ref().map(|d| self.eval_body(d, cx));
-                        d.unwrap_or(Ok(Value::Null))
-                    }
-                    other => other,
-                }
-            }
-            Kind::Num(x) => Ok(Value::Num(*x)),
-            Kind::Bool(b) => Ok(Value::Bool(*b)),
-            Kind::Str(parts) => self.eval_string(parts, cx),
-            Kind::List { elems, .. } => {
-                let mut out = Vec::with_capacity(elems.len());
-                for e in elems {
-                    match e {
-                        ListElem::Item(x) => out.push(self.eval(x, cx)?),
-                        ListElem::Spread(x) => match self.eval(x, cx)? {
-                            Value::List(l) => out.extend(l.iter().cloned()),
-                            other => {
-                                let t = match other.type_name() {
-                                    "dict" | "tuple" | "closure" | "vector" => "object",
-                                    t => t,
-                                };
-                                return Err(RillError::at(
-                                    "RILL-R002",
-                                    format!("Spread in list literal requires list, got {t}"),
-                                    x.span,
-                                )
-                                .into());
-                            }
-                        },
-                    }
-                }
-                Ok(Value::list(out))
-            }
-            Kind::Dict { entries, .. } => self.eval_dict(entries, cx, n.span),
-            Kind::Closure(def) | Kind::Block(def) => Ok(self.make_closure(def, cx)?),
-            Kind::Group(e, scoped) => {
-                if *scoped {
-                    let c = cx.child();
-                    self.eval(e, &c)
-                } else {
-                    self.eval(e, cx)
-                }
-            }
-            Kind::Var { .. } => self.eval_var(n, cx),
-            Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, cx, n.span),
-            Kind::ClosureCall { name, access, args } => {
-                self.eval_closure_call(name, access, args, cx, n.span)
-            }
-            Kind::PipeInvoke { args } => self.eval_pipe_invoke(args, cx, n.span),
-            Kind::Method { name, args } => {
-                if matches!(cx.pipe, Value::Null) {
-                    return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
-                }
-                let recv = cx.pipe.clone();
-                self.call_method(name, args, recv, cx, n.span)
-            }
-            Kind::Methods(ms) => {
-                let mut v = cx.pipe.clone();
-                if matches!(v, Value::Null) {
-                    return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
-                }
-                for (name, args, sp) in ms {
-                    v = self.call_method(name, args, v, cx, *sp)?;
-                }
-                Ok(v)
-            }
-            Kind::Conditional {
-                cond,
-                then,
-                els,
-                scoped,
-            } => self.eval_conditional(cond.as_ref(), then, els.as_ref(), *scoped, cx, n.span),
-            Kind::While { cond, body } => self.eval_while(cond, body, cx, n.span),
-            Kind::DoWhile { body, cond } => self.eval_do_while(body, cond, cx, n.span),
-            Kind::Pass => {
-                if matches!(cx.pipe, Value::Null) {
-                    return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
-                }
-                Ok(cx.pipe.clone())
-            }
-            Kind::Spread(op) => {
-                let v = match op {
-                    Some(o) => self.eval(o, cx)?,
-                    None => cx.pipe.clone(),
-                };
-                self.spread_to_tuple(v, n.span)
-            }
-            Kind::TypeOp { operand, ty, check } => {
-                let v = match operand {
-                    Some(o) => self.eval(o, cx)?,
-                    None => cx.pipe.clone(),
-                };
-                let matches = v.type_name() == ty && !matches!(v, Value::Null);
-                if *check {
-                    return Ok(Value::Bool(matches));
-                }
-                if !matches {
-                    return Err(RillError::at(
-                        "RILL-R004",
-                        format!(
-                            "Type assertion failed: expected {ty}, got {}",
-                            v.type_name()
-                        ),
-                        n.span,
-                    )
-                    .into());
-                }
-                Ok(v)
-            }
-            Kind::Assert { cond, msg } => {
-                let c = self.eval_body(cond, cx)?;
-                let Value::Bool(b) = c else {
-                    return Err(RillError::at(
-                        "RILL-R002",
-                        format!("assert requires boolean condition, got {}", c.type_name()),
-                        n.span,
-                    )
-                    .into());
-                };
-                if !b {
-                    let m = match msg {
-                        Some(m) => self.eval(m, cx)?.display(),
-                        None => "Assertion failed".into(),
-                    };
-                    return Err(RillError::at("RILL-R015", m, n.span).into());
-                }
-                Ok(cx.pipe.clone())
-            }
-            Kind::Error { msg } => {
-                let m = match msg {
-                    Some(m) => self.eval(m, cx)?,
-                    None if !matches!(cx.pipe, Value::Null) => cx.pipe.clone(),
-                    None => {
-                        return Err(RillError::at(
-                            "RILL-R002",
-                            "error statement requires string message",
-                            n.span,
-                        )
-                        .into());
-                    }
-                };
-                match m {
-                    Value::Str(s) => Err(RillError::at("RILL-R016", s.to_string(), n.span).into()),
-                    other => Err(RillError::at(
-                        "RILL-R002",
-                        format!(
-                            "error statement requires string message, got {}",
-                            other.type_name()
-                        ),
-                        n.span,
-                    )
-                    .into()),
-                }
-            }
-            Kind::Each { .. }
-            | Kind::Map { .. }
-            | Kind::Fold { .. }
-            | Kind::Filter { .. }
-            | Kind::Destructure(_)
-            | Kind::Slice { .. }
-            | Kind::ClosureChain(_) => self.eval_target(n, cx),
-            Kind::Stmts(stmts, scoped) => {
-                if *scoped {
-                    self.exec_stmts(stmts, cx)
-                } else {
-                    self.exec_stmts_here(stmts, cx)
-                }
-            }
-        }
-    }
-
-    /// Evaluate a conditional branch / loop body: blocks run inline (not as closures).
-    pub(crate) fn eval_body(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        match &*n.kind {
-            Kind::Block(def) => self.eval(&def.body, cx),
-            _ => self.eval(n, cx),
-        }
-    }
-
-    /// Body evaluation that absorbs `return` (conditions of do-while, etc.).
-    pub(crate) fn eval_body_expr(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        match self.eval_body(n, cx) {
-            Err(Flow::Return(v)) => Ok(v),
-            other => other,
-        }
-    }
-
-    /// Evaluate `n` as a pipe target with `cx.pipe` as input.
-    pub(crate) fn eval_target(&mut self, n: &Node, cx: &Cx) -> R<Value> {
-        let input = cx.pipe.clone();
-        match &*n.kind {
-            Kind::Block(def) => {
-                let Value::Closure(c) = self.make_closure(def, cx)? else {
-                    return Ok(Value::Null);
-                };
-                self.invoke(&c, vec![input], cx, n.span)
-            }
-            Kind::Closure(def) => {
-                let Value::Closure(c) = self.make_closure(def, cx)? else {
-                    return Ok(Value::Null);
-                };
-                if def.params.is_empty() {
-                    self.invoke(&c, vec![], cx, n.span)
-                } else {
-                    self.invoke(&c, vec![input], cx, n.span)
-                }
-            }
-            Kind::Dict { default, .. } | Kind::List { default, .. } => {
-                if let Value::List(path) = &input {
-                    let target = self.eval(n, cx)?;
-                    return self.hier_dispatch(target, path, default.as_ref(), cx, n.span);
-                }
-                if let Kind::Dict { entries, default } = &*n.kind {
-                    self.dict_dispatch(entries, default.as_ref(), input, cx, n.span)
-                } else {
-                    let target = self.eval(n, cx)?;
-                    self.list_dispatch(target, input, default.as_ref(), cx, n.span)
-                }
-            }
-            Kind::Var { .. } => self.var_target(n, cx),
-            Kind::Each { acc, body } => self.eval_each(acc.as_ref(), body, input, cx, n.span),
-            Kind::Map { body } => self.eval_map(body, input, cx, n.span),
-            Kind::Filter { body } => self.eval_filter(body, input, cx, n.span),
-            Kind::Fold { acc, body } => self.eval_fold(acc.as_ref(), body, input, cx, n.span),
-            Kind::Destructure(p) => {
-                self.destructure(p, &input, cx, n.span)?;
-                Ok(input)
-            }
-            Kind::Slice { start, stop, step } => self.eval_slice(
-                start.as_ref(),
-                stop.as_ref(),
-                step.as_ref(),
-                input,
-                cx,
-                n.span,
-            ),
-            Kind::ClosureChain(t) => {
-                let target = self.eval(t, cx)?;
-                match target {
-                    Value::List(fs) => {
-                        let mut v = input;
-                        for f in fs.iter() {
-                            let Value::Closure(c) = f else {
-                                return Err(RillError::at(
-                                    "RILL-R002",
-                                    format!(
-                                        "Closure chain element must be callable, got {}",
-                                        f.type_name()
-                                    ),
-                                    n.span,
-                                )
-                                .into());
-                            };
-                            v = self.invoke(c, vec![v], cx, n.span)?;
-                        }
-                        Ok(v)
-                    }
-                    Value::Closure(c) => self.invoke(&c, vec![input], cx, n.span),
-                    other => Err(RillError::at(
-                        "RILL-R002",
-                        format!(
-                            "Closure chain requires callable or list of callables, got {}",
-                            other.type_name()
-                        ),
-                        n.span,
-                    )
-                    .into()),
-                }
-            }
-            _ => self.eval(n, cx),
-        }
     }
 }
 
@@ -805,19 +497,38 @@ pub fn run_with_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'sta
         .ok()
 }
 
+/// Map a type name to its static string (type locks).
+fn static_type(t: &str) -> &'static str {
+    match t {
+        "string" => "string",
+        "number" => "number",
+        "bool" => "bool",
+        "list" => "list",
+        "dict" => "dict",
+        "tuple" => "tuple",
+        "closure" => "closure",
+        "vector" => "vector",
+        _ => "any",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rill::value::HostParam;
 
     fn run(src: &str, host: HostRegistry) -> Result<Value, RillError> {
-        let mut it = Interp::new(host, Options::default());
+        let mut it = Interp::new(&crate::rill::builtins::V0_8, host, Options::default());
         it.run(src)
     }
 
     #[test]
     fn regexes_are_compiled_once_per_run_and_the_cache_is_bounded() {
-        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let mut it = Interp::new(
+            &crate::rill::builtins::V0_8,
+            HostRegistry::default(),
+            Options::default(),
+        );
         let a = it.regex("a+").expect("valid");
         let b = it.regex("a+").expect("valid");
         assert!(Rc::ptr_eq(&a, &b));
@@ -833,7 +544,11 @@ mod tests {
     /// the interpreter breaks it, so every captured scope is freed.
     #[test]
     fn closure_scope_cycles_are_freed_when_the_run_ends() {
-        let mut it = Interp::new(HostRegistry::default(), Options::default());
+        let mut it = Interp::new(
+            &crate::rill::builtins::V0_8,
+            HostRegistry::default(),
+            Options::default(),
+        );
         let src = "|x| { $x } => $f\n\
                    range(0, 3000) -> each { $ => $y\n |z| { $z + $y } => $g\n $y -> $g() }\n\
                    [1, 2] -> map { $ => $n\n |m| { $m * 2 } => $h\n $n -> $h() }";
@@ -886,7 +601,7 @@ mod tests {
     fn cancel_flag_stops_a_loop() {
         let opts = Options::default();
         opts.cancel.store(true, Ordering::Relaxed);
-        let mut it = Interp::new(HostRegistry::default(), opts);
+        let mut it = Interp::new(&crate::rill::builtins::V0_8, HostRegistry::default(), opts);
         assert!(
             it.run("0 -> ($ < 5) @ { $ + 1 }")
                 .err()
@@ -900,7 +615,7 @@ mod tests {
             max_steps: 100,
             ..Options::default()
         };
-        let mut it = Interp::new(HostRegistry::default(), opts);
+        let mut it = Interp::new(&crate::rill::builtins::V0_8, HostRegistry::default(), opts);
         let r = it.run("^(limit: 100000) 0 -> ($ < 50000) @ { $ + 1 }");
         assert!(r.err().is_some_and(|e| e.is("RILL-R010")));
     }
@@ -908,7 +623,11 @@ mod tests {
     #[test]
     fn deep_recursion_is_an_error_not_an_overflow() {
         let r = run_with_big_stack(|| {
-            let mut it = Interp::new(HostRegistry::default(), Options::default());
+            let mut it = Interp::new(
+                &crate::rill::builtins::V0_8,
+                HostRegistry::default(),
+                Options::default(),
+            );
             it.run("|n| { ($n < 1) ? 0 ! $f($n - 1) } => $f\n$f(100000)")
                 .err()
                 .map(|e| e.code)

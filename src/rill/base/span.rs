@@ -1,0 +1,16 @@
+//! Source positions shared by every phase and dialect.
+
+/// A source position: 1-based line and column (columns count characters), plus char offset.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+    pub offset: u32,
+}
+
+/// Spans never take part in AST equality (closure equality compares bodies ignoring positions).
+impl PartialEq for Span {
+    fn eq(&self, _other: &Self) -> bool {
+        true
+    }
+}

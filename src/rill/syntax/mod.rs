@@ -1,0 +1,4 @@
+//! Layer 2: source text to AST. The AST is shared; tokens, lexer and grammar are per dialect.
+
+pub mod ast;
+pub mod v0_8;

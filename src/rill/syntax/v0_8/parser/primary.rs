@@ -1,0 +1,508 @@
+//! rill v0.8.6 grammar: postfix chains, primary expressions, host and closure calls, blocks, conditionals, loops, assert/error.
+
+use super::*;
+
+impl Parser {
+    // ---------------------------------------------------------------- postfix / primary
+
+    pub(super) fn postfix(&mut self) -> PResult<Node> {
+        let start = self.sp();
+        let e = self.postfix_base()?;
+        if self.skip_nl_if_followed(&Tok::Question) {
+            return self.conditional_with(Some(e), start);
+        }
+        Ok(e)
+    }
+
+    pub(super) fn is_method_call(&self) -> bool {
+        self.check(&Tok::Dot) && matches!(self.peek(1), Tok::Ident(_))
+    }
+
+    pub(super) fn postfix_base(&mut self) -> PResult<Node> {
+        self.enter()?;
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.postfix_base_inner());
+        self.depth -= 1;
+        r
+    }
+
+    pub(super) fn postfix_base_inner(&mut self) -> PResult<Node> {
+        let start = self.sp();
+        let mut primary = self.primary()?;
+        if self.check(&Tok::Colon) {
+            if matches!(self.peek(1), Tok::Gt) {
+                return Err(RillError::at(
+                    "RILL-P006",
+                    "The capture arrow syntax changed from :> to =>",
+                    self.sp(),
+                ));
+            }
+            primary = self.postfix_type_op(primary, start)?;
+        }
+        let stop = match &*primary.kind {
+            Kind::Conditional { then, .. } => match &*then.kind {
+                Kind::Block(_) => true,
+                Kind::Chain { term, .. } => term.is_some(),
+                _ => false,
+            },
+            _ => false,
+        };
+        let mut ops = Vec::new();
+        while !stop && (self.is_method_call() || self.check(&Tok::LParen)) {
+            let sp = self.sp();
+            if self.is_method_call() {
+                let (name, args) = self.method_call()?;
+                ops.push(PostOp::Method {
+                    name,
+                    args,
+                    span: sp,
+                });
+            } else {
+                self.advance();
+                let args = self.arg_list()?;
+                self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+                ops.push(PostOp::Invoke { args, span: sp });
+            }
+        }
+        let mut default = None;
+        if self.check(&Tok::Coalesce) {
+            self.advance();
+            default = Some(self.default_value()?);
+        }
+        if ops.is_empty() && default.is_none() {
+            return Ok(primary);
+        }
+        Ok(Node::new(
+            Kind::Postfix {
+                primary,
+                ops,
+                default,
+            },
+            start,
+        ))
+    }
+
+    pub(super) fn postfix_type_op(&mut self, operand: Node, start: Span) -> PResult<Node> {
+        self.expect(Tok::Colon, "Expected :")?;
+        let check = self.check(&Tok::Question);
+        if check {
+            self.advance();
+        }
+        let ty = self.type_name(TYPE_NAMES)?;
+        Ok(Node::new(
+            Kind::TypeOp {
+                operand: Some(operand),
+                ty,
+                check,
+            },
+            start,
+        ))
+    }
+
+    pub(super) fn method_call(&mut self) -> PResult<(String, Vec<Node>)> {
+        self.expect(Tok::Dot, "Expected .")?;
+        let name = self.ident("Expected method name")?;
+        let mut args = Vec::new();
+        if self.check(&Tok::LParen) {
+            self.advance();
+            args = self.arg_list()?;
+            self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        }
+        Ok((name, args))
+    }
+
+    pub(super) fn arg_list(&mut self) -> PResult<Vec<Node>> {
+        let mut args = Vec::new();
+        if !self.check(&Tok::RParen) {
+            args.push(self.pipe_chain()?);
+            while self.check(&Tok::Comma) {
+                self.advance();
+                args.push(self.pipe_chain()?);
+            }
+        }
+        Ok(args)
+    }
+
+    pub(super) fn is_ident_or_kw(t: &Tok) -> Option<String> {
+        match t {
+            Tok::Ident(s) => Some(s.clone()),
+            other => other.ident_or_keyword().map(str::to_string),
+        }
+    }
+
+    pub(super) fn is_host_call(&self) -> bool {
+        if Self::is_ident_or_kw(self.tok()).is_none() {
+            return false;
+        }
+        if matches!(self.peek(1), Tok::LParen) {
+            return true;
+        }
+        let mut k = 1;
+        while matches!(self.peek(k), Tok::DColon) {
+            k += 1;
+            if Self::is_ident_or_kw(self.peek(k)).is_none() {
+                return false;
+            }
+            k += 1;
+        }
+        k > 1 && matches!(self.peek(k), Tok::LParen)
+    }
+
+    pub(super) fn qualified_name(&mut self) -> PResult<String> {
+        let mut name = Self::is_ident_or_kw(self.tok()).unwrap_or_default();
+        self.advance();
+        while self.check(&Tok::DColon) {
+            self.advance();
+            match Self::is_ident_or_kw(self.tok()) {
+                Some(n) => {
+                    name.push_str("::");
+                    name.push_str(&n);
+                    self.advance();
+                }
+                None => return Err(p001("Expected identifier or keyword after ::", self.sp())),
+            }
+        }
+        Ok(name)
+    }
+
+    pub(super) fn host_call(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        let name = self.qualified_name()?;
+        self.expect(Tok::LParen, "Expected (")?;
+        let args = self.arg_list()?;
+        self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        Ok(Node::new(
+            Kind::HostCall {
+                name,
+                args,
+                bare: false,
+            },
+            sp,
+        ))
+    }
+
+    pub(super) fn bare_host_call(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        let name = self.qualified_name()?;
+        Ok(Node::new(
+            Kind::HostCall {
+                name,
+                args: vec![],
+                bare: true,
+            },
+            sp,
+        ))
+    }
+
+    pub(super) fn is_closure_call(&self) -> bool {
+        self.check(&Tok::Dollar)
+            && matches!(self.peek(1), Tok::Ident(_))
+            && matches!(self.peek(2), Tok::LParen)
+    }
+
+    pub(super) fn is_closure_call_with_access(&self) -> bool {
+        if !(self.check(&Tok::Dollar) && matches!(self.peek(1), Tok::Ident(_))) {
+            return false;
+        }
+        let mut k = 2;
+        while matches!(self.peek(k), Tok::Dot) {
+            k += 1;
+            if !matches!(self.peek(k), Tok::Ident(_)) {
+                return false;
+            }
+            k += 1;
+        }
+        matches!(self.peek(k), Tok::LParen)
+    }
+
+    pub(super) fn closure_call(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        self.expect(Tok::Dollar, "Expected $")?;
+        let name = self.ident("Expected variable name")?;
+        let mut access = Vec::new();
+        while self.check(&Tok::Dot) && matches!(self.peek(1), Tok::Ident(_)) {
+            self.advance();
+            access.push(self.ident("Expected field name")?);
+        }
+        self.expect(Tok::LParen, "Expected (")?;
+        let args = self.arg_list()?;
+        self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        Ok(Node::new(Kind::ClosureCall { name, access, args }, sp))
+    }
+
+    pub(super) fn is_literal_start(&self) -> bool {
+        matches!(
+            self.tok(),
+            Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False | Tok::LBracket
+        )
+    }
+
+    pub(super) fn is_closure_start(&self) -> bool {
+        matches!(self.tok(), Tok::Bar | Tok::Or)
+    }
+
+    pub(super) fn primary(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        if self.check(&Tok::Pass) {
+            self.advance();
+            return Ok(Node::new(Kind::Pass, sp));
+        }
+        if self.check(&Tok::Star) {
+            return self.spread();
+        }
+        if self.check(&Tok::Minus)
+            && let Tok::Num(n) = *self.peek(1)
+        {
+            self.advance();
+            self.advance();
+            return Ok(Node::new(Kind::Num(-n), sp));
+        }
+        if self.is_closure_start() {
+            return self.closure();
+        }
+        if self.is_literal_start() {
+            return self.literal();
+        }
+        if self.is_closure_call() {
+            return self.closure_call();
+        }
+        if matches!(self.tok(), Tok::Dollar | Tok::PipeVar | Tok::DollarAt) {
+            return self.variable();
+        }
+        if self.is_method_call() {
+            let (name, args) = self.method_call()?;
+            return Ok(Node::new(Kind::Method { name, args }, sp));
+        }
+        if self.is_host_call() {
+            return self.host_call();
+        }
+        if matches!(self.tok(), Tok::Ident(_)) {
+            return self.bare_host_call();
+        }
+        if let Some(c) = self.common_construct()? {
+            return Ok(c);
+        }
+        Err(p001(format!("Unexpected token: {}", self.tok().text()), sp))
+    }
+
+    pub(super) fn common_construct(&mut self) -> PResult<Option<Node>> {
+        let start = self.sp();
+        if self.check(&Tok::Bang) {
+            self.advance();
+            if matches!(self.tok(), Tok::Eof | Tok::Newline | Tok::RParen) {
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "Negation operator requires an operand. Use prefix syntax: !expr or (!expr)",
+                    start,
+                ));
+            }
+            let before = self.binds;
+            let operand = self.postfix_base()?;
+            let neg = Node::new(Kind::Not(operand), start);
+            let cond = Node::new(
+                Kind::Group(Self::chain_of(neg), self.binds != before),
+                start,
+            );
+            if self.check(&Tok::Question) {
+                self.advance();
+                return Ok(Some(self.conditional_rest(Some(cond), start)?));
+            }
+            // `!expr` as a unit: the negated boolean
+            return Ok(Some(cond));
+        }
+        if self.check(&Tok::Question) {
+            self.advance();
+            return Ok(Some(self.conditional_rest(None, start)?));
+        }
+        if self.check(&Tok::At) {
+            return Ok(Some(self.loop_(None)?));
+        }
+        if self.check(&Tok::LBrace) {
+            let b = self.block()?;
+            if self.check(&Tok::At) {
+                return Ok(Some(self.loop_(Some(b))?));
+            }
+            if self.check(&Tok::Question) {
+                return Ok(Some(self.conditional_with(Some(b), start)?));
+            }
+            return Ok(Some(b));
+        }
+        if self.check(&Tok::LParen) {
+            let g = self.grouped()?;
+            if self.check(&Tok::At) {
+                return Ok(Some(self.loop_(Some(g))?));
+            }
+            if self.check(&Tok::Question) {
+                return Ok(Some(self.conditional_with(Some(g), start)?));
+            }
+            return Ok(Some(g));
+        }
+        Ok(None)
+    }
+
+    pub(super) fn grouped(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        self.expect(Tok::LParen, "Expected (")?;
+        let before = self.binds;
+        let e = self.pipe_chain()?;
+        self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        Ok(Node::new(Kind::Group(e, self.binds != before), sp))
+    }
+
+    pub(super) fn block(&mut self) -> PResult<Node> {
+        self.enter()?;
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.block_inner());
+        self.depth -= 1;
+        r
+    }
+
+    pub(super) fn block_inner(&mut self) -> PResult<Node> {
+        let before = self.binds;
+        let sp = self.sp();
+        self.expect(Tok::LBrace, "Expected {")?;
+        self.skip_newlines();
+        let mut stmts = Vec::new();
+        while !self.check(&Tok::RBrace) && !self.at_end() {
+            stmts.push(self.statement()?);
+            self.skip_newlines();
+        }
+        if stmts.is_empty() {
+            return Err(RillError::at(
+                "RILL-P004",
+                "Empty blocks are not allowed",
+                sp,
+            ));
+        }
+        self.expect(Tok::RBrace, "Expected }")?;
+        let def = ClosureDef {
+            params: vec![Param {
+                name: "$".into(),
+                ty: None,
+                default: None,
+                annotations: None,
+            }],
+            body: Node::new(Kind::Stmts(stmts, self.binds != before), sp),
+            is_block: true,
+        };
+        self.binds += 1;
+        Ok(Node::new(Kind::Block(Rc::new(def)), sp))
+    }
+
+    pub(super) fn conditional_with(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
+        self.expect(Tok::Question, "Expected ?")?;
+        self.conditional_rest(cond, start)
+    }
+
+    pub(super) fn conditional_rest(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
+        let before = self.binds;
+        let then = self.body()?;
+        let mut els = None;
+        if self.skip_nl_if_followed(&Tok::Bang) {
+            self.advance();
+            let sp = self.sp();
+            let e = self.body()?;
+            if self.skip_nl_if_followed(&Tok::Question) {
+                els = Some(self.conditional_with(Some(e), sp)?);
+            } else {
+                els = Some(e);
+            }
+        }
+        let scoped = self.binds != before;
+        Ok(Node::new(
+            Kind::Conditional {
+                cond,
+                then,
+                els,
+                scoped,
+            },
+            start,
+        ))
+    }
+
+    pub(super) fn loop_(&mut self, cond: Option<Node>) -> PResult<Node> {
+        let start = cond.as_ref().map(|c| c.span).unwrap_or_else(|| self.sp());
+        self.expect(Tok::At, "Expected @")?;
+        let body = self.body()?;
+        if self.check(&Tok::Question) {
+            self.advance();
+            let c = self.body()?;
+            let dw = Node::new(Kind::DoWhile { body, cond: c }, start);
+            return Ok(match cond {
+                // `input @ body ? cond`: the input becomes `$` for the first iteration
+                Some(input) => Node::new(
+                    Kind::Chain {
+                        head: input,
+                        pipes: vec![dw],
+                        term: None,
+                    },
+                    start,
+                ),
+                None => dw,
+            });
+        }
+        match cond {
+            Some(c) => Ok(Node::new(Kind::While { cond: c, body }, start)),
+            None => Err(RillError::at(
+                "RILL-P004",
+                "Bare '@' requires trailing condition: @ body ? cond (do-while)",
+                start,
+            )),
+        }
+    }
+
+    pub(super) fn body(&mut self) -> PResult<Node> {
+        if self.check(&Tok::LBrace) {
+            let b = self.block()?;
+            return Ok(b);
+        }
+        if self.check(&Tok::LParen) {
+            return self.grouped();
+        }
+        if self.check(&Tok::Break) || self.check(&Tok::Return) {
+            return self.pipe_chain();
+        }
+        self.postfix()
+    }
+
+    pub(super) fn assert(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        self.expect(Tok::Assert, "Expected assert")?;
+        let cond = if self.check(&Tok::LParen) || self.check(&Tok::LBrace) {
+            self.body()?
+        } else {
+            self.pipe_chain()?
+        };
+        let mut msg = None;
+        if matches!(self.tok(), Tok::Str { .. }) {
+            msg = Some(self.string()?);
+        }
+        Ok(Node::new(Kind::Assert { cond, msg }, sp))
+    }
+
+    pub(super) fn error_node(&mut self, require: bool) -> PResult<Node> {
+        let sp = self.sp();
+        self.expect(Tok::Error, "Expected error")?;
+        let mut msg = None;
+        if matches!(self.tok(), Tok::Str { .. }) {
+            msg = Some(self.string()?);
+        } else {
+            let boundary = matches!(
+                self.tok(),
+                Tok::Eof | Tok::Newline | Tok::RBrace | Tok::RParen
+            );
+            if !boundary {
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "error statement requires string message",
+                    self.sp(),
+                ));
+            } else if require {
+                return Err(RillError::at(
+                    "RILL-P002",
+                    "Unexpected end of input, expected string",
+                    sp,
+                ));
+            }
+        }
+        Ok(Node::new(Kind::Error { msg }, sp))
+    }
+}

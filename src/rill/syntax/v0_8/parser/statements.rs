@@ -1,0 +1,325 @@
+//! rill v0.8.6 grammar: script and statements, annotations, pipe chains and captures, the arithmetic/logical head.
+
+use super::*;
+
+impl Parser {
+    // ---------------------------------------------------------------- script / statements
+
+    pub(super) fn script(&mut self) -> PResult<Script> {
+        self.skip_newlines();
+        if self.check(&Tok::Frontmatter) {
+            self.advance();
+            while !self.check(&Tok::Frontmatter) && !self.at_end() {
+                self.advance();
+            }
+            self.expect_code(Tok::Frontmatter, "Expected closing ---", "RILL-P005")?;
+        }
+        self.skip_newlines();
+        let mut statements = Vec::new();
+        while !self.at_end() {
+            self.skip_newlines();
+            if self.at_end() {
+                break;
+            }
+            statements.push(self.statement()?);
+            self.skip_newlines();
+        }
+        Ok(Script { statements })
+    }
+
+    pub(super) fn statement(&mut self) -> PResult<Stmt> {
+        let span = self.sp();
+        if self.check(&Tok::Caret) {
+            self.advance();
+            self.expect(Tok::LParen, "Expected (")?;
+            let anns = self.annotation_args()?;
+            self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+            let inner = self.statement()?;
+            return Ok(Stmt {
+                annotations: Some(anns),
+                expr: inner.expr,
+                span,
+            });
+        }
+        if self.check(&Tok::Assert) {
+            let a = self.assert()?;
+            return Ok(Stmt {
+                annotations: None,
+                expr: a,
+                span,
+            });
+        }
+        if self.check(&Tok::Error) {
+            let e = self.error_node(true)?;
+            return Ok(Stmt {
+                annotations: None,
+                expr: e,
+                span,
+            });
+        }
+        let expr = self.pipe_chain()?;
+        Ok(Stmt {
+            annotations: None,
+            expr,
+            span,
+        })
+    }
+
+    pub(super) fn annotation_args(&mut self) -> PResult<Vec<AnnArg>> {
+        let mut out = Vec::new();
+        if self.check(&Tok::RParen) {
+            return Ok(out);
+        }
+        out.push(self.annotation_arg()?);
+        while self.check(&Tok::Comma) {
+            self.advance();
+            if self.check(&Tok::RParen) {
+                break;
+            }
+            out.push(self.annotation_arg()?);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn annotation_arg(&mut self) -> PResult<AnnArg> {
+        if self.check(&Tok::Star) {
+            self.advance();
+            return Ok(AnnArg::Spread(self.pipe_chain()?));
+        }
+        let name = self.ident("Expected annotation name")?;
+        self.expect(Tok::Colon, "Expected :")?;
+        Ok(AnnArg::Named(name, self.pipe_chain()?))
+    }
+
+    // ---------------------------------------------------------------- pipe chains
+
+    pub(super) fn pipe_var_node(sp: Span) -> Node {
+        Node::new(
+            Kind::Var {
+                name: None,
+                access: vec![],
+                exist: None,
+                default: None,
+            },
+            sp,
+        )
+    }
+
+    pub(super) fn chain_of(head: Node) -> Node {
+        let sp = head.span;
+        Node::new(
+            Kind::Chain {
+                head,
+                pipes: vec![],
+                term: None,
+            },
+            sp,
+        )
+    }
+
+    pub(super) fn pipe_chain(&mut self) -> PResult<Node> {
+        self.enter()?;
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pipe_chain_inner());
+        self.depth -= 1;
+        r
+    }
+
+    pub(super) fn pipe_chain_inner(&mut self) -> PResult<Node> {
+        let start = self.sp();
+        if self.check(&Tok::Break) || self.check(&Tok::Return) {
+            let t = self.advance();
+            let term = if t.tok == Tok::Break {
+                Term::Break
+            } else {
+                Term::Return
+            };
+            return Ok(Node::new(
+                Kind::Chain {
+                    head: Self::pipe_var_node(start),
+                    pipes: vec![],
+                    term: Some(term),
+                },
+                start,
+            ));
+        }
+        let mut head = self.logical_or()?;
+        if self.check(&Tok::At) {
+            let lp = self.loop_(Some(Self::chain_of(head)))?;
+            head = lp;
+        }
+        if self.skip_nl_if_followed(&Tok::Question) {
+            head = self.conditional_with(Some(Self::chain_of(head)), start)?;
+        }
+        let mut pipes = Vec::new();
+        let mut term = None;
+        loop {
+            if self.check(&Tok::Colon) && matches!(self.peek(1), Tok::Gt) {
+                return Err(RillError::at(
+                    "RILL-P006",
+                    "The capture arrow syntax changed from :> to =>",
+                    self.sp(),
+                ));
+            }
+            let cont = if self.check(&Tok::Arrow) || self.check(&Tok::Capture) {
+                true
+            } else if self.check(&Tok::Newline) {
+                let mut k = 1;
+                while matches!(self.peek(k), Tok::Newline) {
+                    k += 1;
+                }
+                if matches!(self.peek(k), Tok::Colon) && matches!(self.peek(k + 1), Tok::Gt) {
+                    self.skip_newlines();
+                    return Err(RillError::at(
+                        "RILL-P006",
+                        "The capture arrow syntax changed from :> to =>",
+                        self.sp(),
+                    ));
+                }
+                if matches!(self.peek(k), Tok::Arrow | Tok::Capture) {
+                    self.skip_newlines();
+                    true
+                } else {
+                    false
+                }
+            } else {
+                false
+            };
+            if !cont {
+                break;
+            }
+            let is_capture = self.check(&Tok::Capture);
+            self.advance();
+            if is_capture {
+                pipes.push(self.capture()?);
+                continue;
+            }
+            if self.check(&Tok::Break) {
+                self.advance();
+                term = Some(Term::Break);
+                break;
+            }
+            if self.check(&Tok::Return) {
+                self.advance();
+                term = Some(Term::Return);
+                break;
+            }
+            pipes.push(self.pipe_target()?);
+        }
+        if !pipes.is_empty() && term.is_none() && self.skip_nl_if_followed(&Tok::Question) {
+            let cond = Node::new(
+                Kind::Chain {
+                    head,
+                    pipes,
+                    term: None,
+                },
+                start,
+            );
+            let c = self.conditional_with(Some(cond), start)?;
+            return Ok(Self::chain_of(c));
+        }
+        Ok(Node::new(Kind::Chain { head, pipes, term }, start))
+    }
+
+    pub(super) fn capture(&mut self) -> PResult<Node> {
+        self.binds += 1;
+        let sp = self.sp();
+        self.expect(Tok::Dollar, "Expected $")?;
+        let name = self.ident("Expected variable name")?;
+        let mut ty = None;
+        if self.check(&Tok::Colon) {
+            self.advance();
+            ty = Some(self.type_name(TYPE_NAMES)?);
+        }
+        Ok(Node::new(Kind::Capture { name, ty }, sp))
+    }
+
+    pub(super) fn type_name(&mut self, valid: &[&str]) -> PResult<String> {
+        let sp = self.sp();
+        let t = self.ident("Expected type name")?;
+        if !valid.contains(&t.as_str()) {
+            return Err(RillError::at(
+                "RILL-P003",
+                format!("Invalid type: {t} (expected: {})", valid.join(", ")),
+                sp,
+            ));
+        }
+        Ok(t)
+    }
+
+    // ---------------------------------------------------------------- arithmetic head
+
+    /// One left-associative level: `next (op next)*`, where `op_of` names this level's
+    /// operators.
+    pub(super) fn left_assoc(
+        &mut self,
+        next: fn(&mut Self) -> PResult<Node>,
+        op_of: fn(&Tok) -> Option<BinOp>,
+    ) -> PResult<Node> {
+        let sp = self.sp();
+        let mut l = next(self)?;
+        while let Some(op) = op_of(self.tok()) {
+            self.advance();
+            let r = next(self)?;
+            l = Node::new(Kind::Binary { op, l, r }, sp);
+        }
+        Ok(l)
+    }
+    pub(super) fn logical_or(&mut self) -> PResult<Node> {
+        self.left_assoc(Self::logical_and, |t| {
+            matches!(t, Tok::Or).then_some(BinOp::Or)
+        })
+    }
+    pub(super) fn logical_and(&mut self) -> PResult<Node> {
+        self.left_assoc(Self::comparison, |t| {
+            matches!(t, Tok::And).then_some(BinOp::And)
+        })
+    }
+    pub(super) fn comparison(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        let l = self.additive()?;
+        let op = match self.tok() {
+            Tok::Eq => BinOp::Eq,
+            Tok::Ne => BinOp::Ne,
+            Tok::Lt => BinOp::Lt,
+            Tok::Gt => BinOp::Gt,
+            Tok::Le => BinOp::Le,
+            Tok::Ge => BinOp::Ge,
+            _ => return Ok(l),
+        };
+        self.advance();
+        let r = self.additive()?;
+        Ok(Node::new(Kind::Binary { op, l, r }, sp))
+    }
+    pub(super) fn additive(&mut self) -> PResult<Node> {
+        self.left_assoc(Self::multiplicative, |t| match t {
+            Tok::Plus => Some(BinOp::Add),
+            Tok::Minus => Some(BinOp::Sub),
+            _ => None,
+        })
+    }
+    pub(super) fn multiplicative(&mut self) -> PResult<Node> {
+        self.left_assoc(Self::unary, |t| match t {
+            Tok::Star => Some(BinOp::Mul),
+            Tok::Slash => Some(BinOp::Div),
+            Tok::Percent => Some(BinOp::Mod),
+            _ => None,
+        })
+    }
+    pub(super) fn unary(&mut self) -> PResult<Node> {
+        self.enter()?;
+        let sp = self.sp();
+        let r = if self.check(&Tok::Minus) {
+            self.advance();
+            let o = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.unary())?;
+            Ok(Node::new(Kind::Neg(o), sp))
+        } else if self.check(&Tok::Bang) {
+            self.advance();
+            let o = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.unary())?;
+            Ok(Node::new(Kind::Not(o), sp))
+        } else {
+            self.postfix()
+        };
+        self.depth -= 1;
+        r
+    }
+}
