@@ -8,6 +8,15 @@ pub struct Span {
     pub offset: u32,
 }
 
+impl Span {
+    /// The first character of a source: line 1, column 1.
+    pub const START: Span = Span {
+        line: 1,
+        col: 1,
+        offset: 0,
+    };
+}
+
 /// Spans never take part in AST equality (closure equality compares bodies ignoring positions).
 impl PartialEq for Span {
     fn eq(&self, _other: &Self) -> bool {

@@ -1,4 +1,7 @@
 //! Layer 2: source text to AST. The AST is shared; tokens, lexer and grammar are per dialect.
 
 pub mod ast;
+pub mod punct;
+pub mod scan;
+pub mod v0_20;
 pub mod v0_8;

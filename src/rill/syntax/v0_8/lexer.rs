@@ -3,233 +3,25 @@
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
-use crate::rill::syntax::v0_8::token::{Tok, Token};
+use crate::rill::syntax::scan::{Rules, Scanner, ident_start, tokenize_with, unexpected};
+use crate::rill::syntax::v0_8::token::{P, Tok, Token};
 
-struct Lexer<'a> {
-    src: &'a [char],
-    pos: usize,
-    line: u32,
-    col: u32,
-    base_offset: u32,
-    in_frontmatter: bool,
-}
+/// v0.8.6's rules: every `#` starts a comment; `each`/`map`/`fold`/`filter` are keywords.
+struct V08;
 
-impl Lexer<'_> {
-    fn loc(&self) -> Span {
-        Span {
-            line: self.line,
-            col: self.col,
-            offset: self.pos as u32 + self.base_offset,
-        }
-    }
-    fn peek(&self, k: usize) -> char {
-        self.src.get(self.pos + k).copied().unwrap_or('\0')
-    }
-    fn at_end(&self) -> bool {
-        self.pos >= self.src.len()
-    }
-    fn starts(&self, s: &str) -> bool {
-        s.chars()
-            .enumerate()
-            .all(|(i, c)| self.src.get(self.pos + i) == Some(&c))
-    }
-    fn bump(&mut self) -> char {
-        let c = self.peek(0);
-        self.pos += 1;
-        if c == '\n' {
-            self.line += 1;
-            self.col = 1;
-        } else {
-            self.col += 1;
-        }
-        c
+impl Rules for V08 {
+    type Tok = Tok;
+    const EOF: Tok = Tok::Eof;
+
+    fn comment(_: &Scanner) -> bool {
+        true
     }
 
-    fn escape(&mut self) -> Result<char, RillError> {
-        let c = self.bump();
-        Ok(match c {
-            'n' => '\n',
-            'r' => '\r',
-            't' => '\t',
-            '\\' => '\\',
-            '"' => '"',
-            _ => {
-                return Err(RillError::at(
-                    "RILL-L005",
-                    format!("Invalid escape sequence: \\{c}"),
-                    self.loc(),
-                ));
-            }
-        })
-    }
-
-    fn string(&mut self) -> Result<Tok, RillError> {
-        let start = self.loc();
-        self.bump();
-        let mut v = String::new();
-        while !self.at_end() && self.peek(0) != '"' {
-            match self.peek(0) {
-                '\\' => {
-                    self.bump();
-                    v.push(self.escape()?);
-                }
-                '{' => {
-                    v.push(self.bump());
-                    let mut depth = 1;
-                    while !self.at_end() && depth > 0 {
-                        if self.peek(0) == '\\' {
-                            self.bump();
-                            v.push(self.escape()?);
-                        } else {
-                            let c = self.bump();
-                            v.push(c);
-                            if c == '{' {
-                                depth += 1;
-                            } else if c == '}' {
-                                depth -= 1;
-                            }
-                        }
-                    }
-                }
-                '\n' => {
-                    return Err(RillError::at(
-                        "RILL-L001",
-                        "Unterminated string literal",
-                        start,
-                    ));
-                }
-                _ => v.push(self.bump()),
-            }
-        }
-        if self.peek(0) == '"' {
-            self.bump();
-        }
-        Ok(Tok::Str {
-            raw: v,
-            multiline: false,
-        })
-    }
-
-    fn triple(&mut self) -> Result<Tok, RillError> {
-        let start = self.loc();
-        self.bump();
-        self.bump();
-        self.bump();
-        if self.peek(0) == '\n' {
-            self.bump();
-        }
-        let mut v = String::new();
-        while !self.at_end() {
-            if self.starts("\"\"\"") {
-                self.bump();
-                self.bump();
-                self.bump();
-                return Ok(Tok::Str {
-                    raw: v,
-                    multiline: true,
-                });
-            }
-            if self.peek(0) == '{' {
-                if self.peek(1) == '{' {
-                    v.push(self.bump());
-                    v.push(self.bump());
-                    continue;
-                }
-                v.push(self.bump());
-                let mut depth = 1;
-                while !self.at_end() && depth > 0 {
-                    if self.starts("\"\"\"") {
-                        return Err(RillError::at(
-                            "RILL-L005",
-                            "Triple-quotes not allowed in interpolation",
-                            self.loc(),
-                        ));
-                    }
-                    if self.starts("{{") || self.starts("}}") {
-                        v.push(self.bump());
-                        v.push(self.bump());
-                        continue;
-                    }
-                    let c = self.bump();
-                    v.push(c);
-                    if c == '{' {
-                        depth += 1;
-                    } else if c == '}' {
-                        depth -= 1;
-                    }
-                }
-            } else if self.starts("}}") {
-                v.push(self.bump());
-                v.push(self.bump());
-            } else {
-                v.push(self.bump());
-            }
-        }
-        Err(RillError::at("RILL-L004", "Unterminated string", start))
-    }
-
-    fn next(&mut self) -> Result<Option<Token>, RillError> {
-        loop {
-            while matches!(self.peek(0), ' ' | '\t' | '\r') && !self.at_end() {
-                self.bump();
-            }
-            if self.peek(0) == '#' && !self.at_end() {
-                while !self.at_end() && self.peek(0) != '\n' {
-                    self.bump();
-                }
-                continue;
-            }
-            break;
-        }
-        let start = self.loc();
-        if self.at_end() {
-            return Ok(Some(Token {
-                tok: Tok::Eof,
-                span: start,
-                end: start,
-            }));
-        }
-        let c = self.peek(0);
-        let tok = if self.in_frontmatter {
-            if c == '\n' {
-                self.bump();
-                if self.starts("---") {
-                    self.in_frontmatter = false;
-                }
-                Tok::Newline
-            } else {
-                let mut v = String::new();
-                while !self.at_end() && self.peek(0) != '\n' {
-                    v.push(self.bump());
-                }
-                Tok::Ident(v)
-            }
-        } else if c == '\n' {
-            self.bump();
-            Tok::Newline
-        } else if c == '"' {
-            if self.starts("\"\"\"") {
-                self.triple()?
-            } else {
-                self.string()?
-            }
-        } else if c.is_ascii_digit() {
-            let mut v = String::new();
-            while self.peek(0).is_ascii_digit() && !self.at_end() {
-                v.push(self.bump());
-            }
-            if self.peek(0) == '.' && self.peek(1).is_ascii_digit() {
-                v.push(self.bump());
-                while self.peek(0).is_ascii_digit() && !self.at_end() {
-                    v.push(self.bump());
-                }
-            }
-            Tok::Num(v.parse::<f64>().unwrap_or(0.0))
-        } else if c.is_ascii_alphabetic() || c == '_' {
-            let mut v = String::new();
-            while (self.peek(0).is_ascii_alphanumeric() || self.peek(0) == '_') && !self.at_end() {
-                v.push(self.bump());
-            }
+    fn own(sc: &mut Scanner, _prev: Option<&Tok>) -> Result<Tok, RillError> {
+        let start = sc.loc();
+        let c = sc.peek(0);
+        Ok(if ident_start(c) {
+            let v = sc.word();
             match v.as_str() {
                 "true" => Tok::True,
                 "false" => Tok::False,
@@ -244,128 +36,69 @@ impl Lexer<'_> {
                 "filter" => Tok::Filter,
                 _ => Tok::Ident(v),
             }
-        } else if c == '$' {
-            self.bump();
-            if self.peek(0) == '@' {
-                self.bump();
-                Tok::DollarAt
-            } else if self.peek(0).is_ascii_alphabetic() || self.peek(0) == '_' {
-                Tok::Dollar
-            } else {
-                Tok::PipeVar
-            }
-        } else if self.starts("...") {
-            self.bump();
-            self.bump();
-            self.bump();
-            Tok::Ellipsis
-        } else if self.starts("---") {
-            self.bump();
-            self.bump();
-            self.bump();
-            if self.pos == 3 && self.base_offset == 0 {
-                self.in_frontmatter = true;
-            }
-            Tok::Frontmatter
         } else {
-            let two: String = [self.peek(0), self.peek(1)].iter().collect();
+            let two: String = [sc.peek(0), sc.peek(1)].iter().collect();
             let t2 = match two.as_str() {
-                "->" => Some(Tok::Arrow),
-                "=>" => Some(Tok::Capture),
-                "*<" => Some(Tok::StarLt),
-                "/<" => Some(Tok::SlashLt),
-                "&&" => Some(Tok::And),
-                "||" => Some(Tok::Or),
-                "==" => Some(Tok::Eq),
-                "!=" => Some(Tok::Ne),
-                "<=" => Some(Tok::Le),
-                ">=" => Some(Tok::Ge),
-                "??" => Some(Tok::Coalesce),
-                ".?" => Some(Tok::DotQ),
-                "::" => Some(Tok::DColon),
+                "->" => Some(Tok::P(P::Arrow)),
+                "=>" => Some(Tok::P(P::Capture)),
+                "*<" => Some(Tok::P(P::StarLt)),
+                "/<" => Some(Tok::P(P::SlashLt)),
+                "&&" => Some(Tok::P(P::And)),
+                "||" => Some(Tok::P(P::Or)),
+                "==" => Some(Tok::P(P::Eq)),
+                "!=" => Some(Tok::P(P::Ne)),
+                "<=" => Some(Tok::P(P::Le)),
+                ">=" => Some(Tok::P(P::Ge)),
+                "??" => Some(Tok::P(P::Coalesce)),
+                ".?" => Some(Tok::P(P::DotQ)),
+                "::" => Some(Tok::P(P::DColon)),
                 _ => None,
             };
             if let Some(t) = t2 {
-                self.bump();
-                self.bump();
+                sc.skip(2);
                 t
             } else {
                 let t = match c {
-                    '.' => Tok::Dot,
-                    '?' => Tok::Question,
-                    '@' => Tok::At,
-                    ':' => Tok::Colon,
-                    ',' => Tok::Comma,
-                    '!' => Tok::Bang,
-                    '=' => Tok::Assign,
-                    '<' => Tok::Lt,
-                    '>' => Tok::Gt,
-                    '(' => Tok::LParen,
-                    ')' => Tok::RParen,
-                    '{' => Tok::LBrace,
-                    '}' => Tok::RBrace,
-                    '[' => Tok::LBracket,
-                    ']' => Tok::RBracket,
-                    '|' => Tok::Bar,
-                    '+' => Tok::Plus,
-                    '-' => Tok::Minus,
-                    '*' => Tok::Star,
-                    '/' => Tok::Slash,
-                    '%' => Tok::Percent,
-                    '&' => Tok::Amp,
-                    '^' => Tok::Caret,
-                    _ => {
-                        return Err(RillError::at(
-                            "RILL-L002",
-                            format!("Unexpected character: {c}"),
-                            start,
-                        ));
-                    }
+                    '.' => Tok::P(P::Dot),
+                    '?' => Tok::P(P::Question),
+                    '@' => Tok::P(P::At),
+                    ':' => Tok::P(P::Colon),
+                    ',' => Tok::P(P::Comma),
+                    '!' => Tok::P(P::Bang),
+                    '=' => Tok::P(P::Assign),
+                    '<' => Tok::P(P::Lt),
+                    '>' => Tok::P(P::Gt),
+                    '(' => Tok::P(P::LParen),
+                    ')' => Tok::P(P::RParen),
+                    '{' => Tok::P(P::LBrace),
+                    '}' => Tok::P(P::RBrace),
+                    '[' => Tok::P(P::LBracket),
+                    ']' => Tok::P(P::RBracket),
+                    '|' => Tok::P(P::Bar),
+                    '+' => Tok::P(P::Plus),
+                    '-' => Tok::P(P::Minus),
+                    '*' => Tok::P(P::Star),
+                    '/' => Tok::P(P::Slash),
+                    '%' => Tok::P(P::Percent),
+                    '&' => Tok::P(P::Amp),
+                    '^' => Tok::P(P::Caret),
+                    _ => return Err(unexpected(c, start)),
                 };
-                self.bump();
+                sc.bump();
                 t
             }
-        };
-        Ok(Some(Token {
-            tok,
-            span: start,
-            end: self.loc(),
-        }))
+        })
     }
 }
 
 /// Tokenize a whole script (ends with an `Eof` token).
 pub fn tokenize(src: &str) -> Result<Vec<Token>, RillError> {
-    tokenize_at(
-        src,
-        Span {
-            line: 1,
-            col: 1,
-            offset: 0,
-        },
-    )
+    tokenize_at(src, Span::START)
 }
 
 /// Tokenize a fragment whose first character sits at `base` (string interpolations).
 pub fn tokenize_at(src: &str, base: Span) -> Result<Vec<Token>, RillError> {
-    let chars: Vec<char> = src.chars().collect();
-    let mut lx = Lexer {
-        src: &chars,
-        pos: 0,
-        line: base.line,
-        col: base.col,
-        base_offset: base.offset,
-        in_frontmatter: false,
-    };
-    let mut out = Vec::new();
-    while let Some(t) = lx.next()? {
-        let eof = t.tok == Tok::Eof;
-        out.push(t);
-        if eof {
-            break;
-        }
-    }
-    Ok(out)
+    tokenize_with::<V08>(src, base)
 }
 
 #[cfg(test)]
@@ -383,10 +116,10 @@ mod tests {
         assert_eq!(
             toks("-> => .? ?? ..."),
             vec![
-                Tok::Arrow,
-                Tok::Capture,
-                Tok::DotQ,
-                Tok::Coalesce,
+                Tok::P(P::Arrow),
+                Tok::P(P::Capture),
+                Tok::P(P::DotQ),
+                Tok::P(P::Coalesce),
                 Tok::Ellipsis,
                 Tok::Eof
             ]

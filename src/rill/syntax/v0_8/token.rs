@@ -1,6 +1,6 @@
 //! Tokens of rill v0.8.6 produced by its lexer, each with the 1-based line:column where it starts.
 
-use crate::rill::base::span::Span;
+pub use crate::rill::syntax::punct::P;
 
 /// Token kinds. `Str` holds the escape-processed text with `{...}` interpolations still raw.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,42 +30,8 @@ pub enum Tok {
     Filter,
     Ellipsis,
     Frontmatter,
-    Arrow,
-    Capture,
-    StarLt,
-    SlashLt,
-    And,
-    Or,
-    Eq,
-    Ne,
-    Le,
-    Ge,
-    Coalesce,
-    DotQ,
-    DColon,
-    Dot,
-    Question,
-    At,
-    Colon,
-    Comma,
-    Bang,
-    Assign,
-    Lt,
-    Gt,
-    LParen,
-    RParen,
-    LBrace,
-    RBrace,
-    LBracket,
-    RBracket,
-    Bar,
-    Plus,
-    Minus,
-    Star,
-    Slash,
-    Percent,
-    Amp,
-    Caret,
+    /// Operators and brackets.
+    P(P),
     Newline,
     Eof,
 }
@@ -93,42 +59,7 @@ impl Tok {
             Filter => "filter",
             Ellipsis => "...",
             Frontmatter => "---",
-            Arrow => "->",
-            Capture => "=>",
-            StarLt => "*<",
-            SlashLt => "/<",
-            And => "&&",
-            Or => "||",
-            Eq => "==",
-            Ne => "!=",
-            Le => "<=",
-            Ge => ">=",
-            Coalesce => "??",
-            DotQ => ".?",
-            DColon => "::",
-            Dot => ".",
-            Question => "?",
-            At => "@",
-            Colon => ":",
-            Comma => ",",
-            Bang => "!",
-            Assign => "=",
-            Lt => "<",
-            Gt => ">",
-            LParen => "(",
-            RParen => ")",
-            LBrace => "{",
-            RBrace => "}",
-            LBracket => "[",
-            RBracket => "]",
-            Bar => "|",
-            Plus => "+",
-            Minus => "-",
-            Star => "*",
-            Slash => "/",
-            Percent => "%",
-            Amp => "&",
-            Caret => "^",
+            P(p) => p.text(),
             Newline => "\\n",
             Eof => "end of input",
         };
@@ -155,11 +86,7 @@ impl Tok {
     }
 }
 
+crate::rill::syntax::scan::tok_from_lexeme!(Tok);
+
 /// A token and where it starts.
-#[derive(Debug, Clone)]
-pub struct Token {
-    pub tok: Tok,
-    pub span: Span,
-    /// Position just after the token.
-    pub end: Span,
-}
+pub type Token = crate::rill::syntax::scan::Token<Tok>;

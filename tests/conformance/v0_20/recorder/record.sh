@@ -38,3 +38,7 @@ tail -4 "$work/vitest.log"
 
 # 5. ids, dedup, counts
 python3 "$here/build.py" out/tests out/docs "$here/.."
+
+# 6. the reference lexer's token streams for every corpus script
+(cd rill/packages/core && REC_CHECKOUT="$work/rill" \
+  node --import tsx --import "$here/docs-register.mjs" "$here/tokens.mts")

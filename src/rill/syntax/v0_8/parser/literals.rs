@@ -21,10 +21,10 @@ impl Parser {
                 self.advance();
                 Ok(Node::new(Kind::Bool(false), sp))
             }
-            Tok::LBracket => self.list_or_dict(),
+            Tok::P(P::LBracket) => self.list_or_dict(),
             t => {
                 let hint = match t {
-                    Tok::Assign => ". Hint: Use '->' for assignment, not '='",
+                    Tok::P(P::Assign) => ". Hint: Use '->' for assignment, not '='",
                     Tok::Eof => ". Hint: Unexpected end of input",
                     _ => "",
                 };
@@ -49,26 +49,26 @@ impl Parser {
         let kv = matches!(
             self.tok(),
             Tok::Ident(_) | Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False
-        ) && matches!(self.peek(1), Tok::Colon);
+        ) && matches!(self.peek(1), Tok::P(P::Colon));
         if kv {
             return true;
         }
-        if self.check(&Tok::Minus)
+        if self.check(&Tok::P(P::Minus))
             && matches!(self.peek(1), Tok::Num(_))
-            && matches!(self.peek(2), Tok::Colon)
+            && matches!(self.peek(2), Tok::P(P::Colon))
         {
             return true;
         }
-        if self.check(&Tok::LBracket) {
+        if self.check(&Tok::P(P::LBracket)) {
             let mut depth = 0;
             let mut k = 0;
             loop {
                 match self.peek(k) {
-                    Tok::LBracket => depth += 1,
-                    Tok::RBracket => {
+                    Tok::P(P::LBracket) => depth += 1,
+                    Tok::P(P::RBracket) => {
                         depth -= 1;
                         if depth == 0 {
-                            return matches!(self.peek(k + 1), Tok::Colon);
+                            return matches!(self.peek(k + 1), Tok::P(P::Colon));
                         }
                     }
                     Tok::Eof => return false,
@@ -89,9 +89,9 @@ impl Parser {
 
     pub(super) fn list_or_dict_inner(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::LBracket, "Expected [")?;
+        self.expect(Tok::P(P::LBracket), "Expected [")?;
         self.skip_newlines();
-        if self.check(&Tok::RBracket) {
+        if self.check(&Tok::P(P::RBracket)) {
             self.advance();
             return Ok(Node::new(
                 Kind::List {
@@ -101,7 +101,7 @@ impl Parser {
                 sp,
             ));
         }
-        if self.check(&Tok::Colon) && matches!(self.peek(1), Tok::RBracket) {
+        if self.check(&Tok::P(P::Colon)) && matches!(self.peek(1), Tok::P(P::RBracket)) {
             self.advance();
             self.advance();
             return Ok(Node::new(
@@ -113,20 +113,20 @@ impl Parser {
             ));
         }
         if self.is_dict_start()
-            || matches!(self.tok(), Tok::Dollar) && matches!(self.peek(2), Tok::Colon)
+            || matches!(self.tok(), Tok::Dollar) && matches!(self.peek(2), Tok::P(P::Colon))
         {
             let mut entries = vec![self.dict_entry()?];
             self.skip_newlines();
-            while self.check(&Tok::Comma) {
+            while self.check(&Tok::P(P::Comma)) {
                 self.advance();
                 self.skip_newlines();
-                if self.check(&Tok::RBracket) {
+                if self.check(&Tok::P(P::RBracket)) {
                     break;
                 }
                 entries.push(self.dict_entry()?);
                 self.skip_newlines();
             }
-            self.expect_code(Tok::RBracket, "Expected ]", "RILL-P005")?;
+            self.expect_code(Tok::P(P::RBracket), "Expected ]", "RILL-P005")?;
             return Ok(Node::new(
                 Kind::Dict {
                     entries,
@@ -135,14 +135,14 @@ impl Parser {
                 sp,
             ));
         }
-        if self.check(&Tok::LParen) {
+        if self.check(&Tok::P(P::LParen)) {
             // computed key `[(expr): v]`?
             let mut depth = 0;
             let mut k = 0;
             loop {
                 match self.peek(k) {
-                    Tok::LParen => depth += 1,
-                    Tok::RParen => {
+                    Tok::P(P::LParen) => depth += 1,
+                    Tok::P(P::RParen) => {
                         depth -= 1;
                         if depth == 0 {
                             break;
@@ -153,19 +153,19 @@ impl Parser {
                 }
                 k += 1;
             }
-            if matches!(self.peek(k + 1), Tok::Colon) {
+            if matches!(self.peek(k + 1), Tok::P(P::Colon)) {
                 let mut entries = vec![self.dict_entry()?];
                 self.skip_newlines();
-                while self.check(&Tok::Comma) {
+                while self.check(&Tok::P(P::Comma)) {
                     self.advance();
                     self.skip_newlines();
-                    if self.check(&Tok::RBracket) {
+                    if self.check(&Tok::P(P::RBracket)) {
                         break;
                     }
                     entries.push(self.dict_entry()?);
                     self.skip_newlines();
                 }
-                self.expect_code(Tok::RBracket, "Expected ]", "RILL-P005")?;
+                self.expect_code(Tok::P(P::RBracket), "Expected ]", "RILL-P005")?;
                 return Ok(Node::new(
                     Kind::Dict {
                         entries,
@@ -177,16 +177,16 @@ impl Parser {
         }
         let mut elems = vec![self.list_elem()?];
         self.skip_newlines();
-        while self.check(&Tok::Comma) {
+        while self.check(&Tok::P(P::Comma)) {
             self.advance();
             self.skip_newlines();
-            if self.check(&Tok::RBracket) {
+            if self.check(&Tok::P(P::RBracket)) {
                 break;
             }
             elems.push(self.list_elem()?);
             self.skip_newlines();
         }
-        self.expect_code(Tok::RBracket, "Expected ]", "RILL-P005")?;
+        self.expect_code(Tok::P(P::RBracket), "Expected ]", "RILL-P005")?;
         Ok(Node::new(
             Kind::List {
                 elems,
@@ -199,7 +199,10 @@ impl Parser {
     pub(super) fn list_elem(&mut self) -> PResult<ListElem> {
         if self.check(&Tok::Ellipsis) {
             self.advance();
-            if matches!(self.tok(), Tok::Comma | Tok::RBracket | Tok::Eof) {
+            if matches!(
+                self.tok(),
+                Tok::P(P::Comma) | Tok::P(P::RBracket) | Tok::Eof
+            ) {
                 return Err(RillError::at(
                     "RILL-P004",
                     "Expected expression after '...'",
@@ -225,10 +228,10 @@ impl Parser {
                 }
             }
             Tok::PipeVar => return Err(p001("Expected variable name after $", sp)),
-            Tok::LParen => {
+            Tok::P(P::LParen) => {
                 self.advance();
                 let e = self.pipe_chain()?;
-                if !self.check(&Tok::RParen) {
+                if !self.check(&Tok::P(P::RParen)) {
                     return Err(RillError::at(
                         "RILL-P005",
                         "Expected ) after computed key expression",
@@ -238,7 +241,7 @@ impl Parser {
                 self.advance();
                 DictKey::Computed(e)
             }
-            Tok::LBracket => {
+            Tok::P(P::LBracket) => {
                 let lit = self.list_or_dict()?;
                 if matches!(*lit.kind, Kind::Dict { .. }) {
                     return Err(RillError::at(
@@ -253,7 +256,7 @@ impl Parser {
                 self.advance();
                 DictKey::Lit(raw)
             }
-            Tok::Minus if matches!(self.peek(1), Tok::Num(_)) => {
+            Tok::P(P::Minus) if matches!(self.peek(1), Tok::Num(_)) => {
                 self.advance();
                 let Tok::Num(n) = self.advance().tok else {
                     return Err(p001("Expected number", sp));
@@ -283,7 +286,7 @@ impl Parser {
                 ));
             }
         };
-        self.expect(Tok::Colon, "Expected :")?;
+        self.expect(Tok::P(P::Colon), "Expected :")?;
         let v = self.pipe_chain()?;
         Ok((key, v))
     }
@@ -291,7 +294,7 @@ impl Parser {
     pub(super) fn closure(&mut self) -> PResult<Node> {
         self.binds += 1;
         let sp = self.sp();
-        if self.check(&Tok::Or) {
+        if self.check(&Tok::P(P::Or)) {
             self.advance();
             let body = self.body()?;
             return Ok(Node::new(
@@ -303,16 +306,16 @@ impl Parser {
                 sp,
             ));
         }
-        self.expect(Tok::Bar, "Expected |")?;
+        self.expect(Tok::P(P::Bar), "Expected |")?;
         let mut params = Vec::new();
-        if !self.check(&Tok::Bar) {
+        if !self.check(&Tok::P(P::Bar)) {
             params.push(self.param()?);
-            while self.check(&Tok::Comma) {
+            while self.check(&Tok::P(P::Comma)) {
                 self.advance();
                 params.push(self.param()?);
             }
         }
-        self.expect_code(Tok::Bar, "Expected |", "RILL-P005")?;
+        self.expect_code(Tok::P(P::Bar), "Expected |", "RILL-P005")?;
         let body = self.body()?;
         Ok(Node::new(
             Kind::Closure(Rc::new(ClosureDef {
@@ -329,19 +332,19 @@ impl Parser {
         let mut ty = None;
         let mut annotations = None;
         let mut default = None;
-        if self.check(&Tok::Colon) {
+        if self.check(&Tok::P(P::Colon)) {
             self.advance();
             ty = Some(self.type_name(PARAM_TYPES)?);
         }
-        if self.check(&Tok::Caret) {
+        if self.check(&Tok::P(P::Caret)) {
             self.advance();
-            self.expect(Tok::LParen, "Expected ( after ^")?;
+            self.expect(Tok::P(P::LParen), "Expected ( after ^")?;
             annotations = Some(self.annotation_args()?);
-            self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+            self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
         }
-        if self.check(&Tok::Assign) {
+        if self.check(&Tok::P(P::Assign)) {
             self.advance();
-            if self.check(&Tok::Minus)
+            if self.check(&Tok::P(P::Minus))
                 && let Tok::Num(n) = *self.peek(1)
             {
                 let sp = self.sp();
@@ -372,20 +375,20 @@ impl Parser {
                     | Tok::PipeVar
                     | Tok::DollarAt
                     | Tok::Ident(_)
-                    | Tok::Dot
-                    | Tok::LParen
-                    | Tok::LBrace
-                    | Tok::At
-                    | Tok::Question
-                    | Tok::Bang
-                    | Tok::Star
-                    | Tok::Minus
+                    | Tok::P(P::Dot)
+                    | Tok::P(P::LParen)
+                    | Tok::P(P::LBrace)
+                    | Tok::P(P::At)
+                    | Tok::P(P::Question)
+                    | Tok::P(P::Bang)
+                    | Tok::P(P::Star)
+                    | Tok::P(P::Minus)
             )
     }
 
     pub(super) fn spread(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::Star, "Expected *")?;
+        self.expect(Tok::P(P::Star), "Expected *")?;
         if !self.can_start_expression() {
             return Ok(Node::new(Kind::Spread(None), sp));
         }
@@ -402,25 +405,25 @@ impl Parser {
 
     pub(super) fn destruct_list(&mut self) -> PResult<Vec<DPat>> {
         self.enter()?;
-        self.expect(Tok::StarLt, "Expected *<")?;
+        self.expect(Tok::P(P::StarLt), "Expected *<")?;
         let mut pats = Vec::new();
-        if !self.check(&Tok::Gt) {
+        if !self.check(&Tok::P(P::Gt)) {
             pats.push(self.destruct_pat()?);
-            while self.check(&Tok::Comma) {
+            while self.check(&Tok::P(P::Comma)) {
                 self.advance();
-                if self.check(&Tok::Gt) {
+                if self.check(&Tok::P(P::Gt)) {
                     break;
                 }
                 pats.push(self.destruct_pat()?);
             }
         }
-        self.expect_code(Tok::Gt, "Expected >", "RILL-P005")?;
+        self.expect_code(Tok::P(P::Gt), "Expected >", "RILL-P005")?;
         self.depth -= 1;
         Ok(pats)
     }
 
     pub(super) fn destruct_pat(&mut self) -> PResult<DPat> {
-        if self.check(&Tok::StarLt) {
+        if self.check(&Tok::P(P::StarLt)) {
             return Ok(DPat::Nested(self.destruct_list()?));
         }
         if let Tok::Ident(n) = self.tok()
@@ -440,7 +443,7 @@ impl Parser {
             self.expect(Tok::Dollar, "Expected $")?;
             let name = self.ident("Expected variable name")?;
             let mut ty = None;
-            if self.check(&Tok::Colon) {
+            if self.check(&Tok::P(P::Colon)) {
                 self.advance();
                 ty = Some(self.type_name(TYPE_NAMES)?);
             }
@@ -449,7 +452,7 @@ impl Parser {
         self.expect(Tok::Dollar, "Expected $, identifier:, or _")?;
         let name = self.ident("Expected variable name")?;
         let mut ty = None;
-        if self.check(&Tok::Colon) {
+        if self.check(&Tok::P(P::Colon)) {
             self.advance();
             ty = Some(self.type_name(TYPE_NAMES)?);
         }
@@ -458,43 +461,43 @@ impl Parser {
 
     pub(super) fn slice(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::SlashLt, "Expected /<")?;
+        self.expect(Tok::P(P::SlashLt), "Expected /<")?;
         let (mut start, mut stop, mut step) = (None, None, None);
-        if self.check(&Tok::DColon) {
+        if self.check(&Tok::P(P::DColon)) {
             self.advance();
-            if !self.check(&Tok::Gt) {
+            if !self.check(&Tok::P(P::Gt)) {
                 step = Some(self.slice_bound()?);
             }
         } else {
-            if !self.check(&Tok::Colon) {
+            if !self.check(&Tok::P(P::Colon)) {
                 start = Some(self.slice_bound()?);
             }
-            self.expect(Tok::Colon, "Expected :")?;
-            if self.check(&Tok::Capture) {
+            self.expect(Tok::P(P::Colon), "Expected :")?;
+            if self.check(&Tok::P(P::Capture)) {
                 return Err(RillError::at(
                     "RILL-P006",
                     "Capture arrow cannot appear in slice context",
                     self.sp(),
                 ));
             }
-            if !self.check(&Tok::Colon) && !self.check(&Tok::Gt) {
+            if !self.check(&Tok::P(P::Colon)) && !self.check(&Tok::P(P::Gt)) {
                 stop = Some(self.slice_bound()?);
             }
-            if self.check(&Tok::Colon) {
+            if self.check(&Tok::P(P::Colon)) {
                 self.advance();
-                if !self.check(&Tok::Gt) {
+                if !self.check(&Tok::P(P::Gt)) {
                     step = Some(self.slice_bound()?);
                 }
             }
         }
-        self.expect_code(Tok::Gt, "Expected >", "RILL-P005")?;
+        self.expect_code(Tok::P(P::Gt), "Expected >", "RILL-P005")?;
         Ok(Node::new(Kind::Slice { start, stop, step }, sp))
     }
 
     pub(super) fn slice_bound(&mut self) -> PResult<Node> {
         let sp = self.sp();
         match self.tok().clone() {
-            Tok::Minus => {
+            Tok::P(P::Minus) => {
                 if let Tok::Num(n) = *self.peek(1) {
                     self.advance();
                     self.advance();
@@ -506,7 +509,7 @@ impl Parser {
                 return Ok(Node::new(Kind::Num(n), sp));
             }
             Tok::Dollar | Tok::PipeVar | Tok::DollarAt => return self.variable(),
-            Tok::LParen => return self.grouped(),
+            Tok::P(P::LParen) => return self.grouped(),
             _ => {}
         }
         Err(p001(

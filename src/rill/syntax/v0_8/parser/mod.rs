@@ -5,7 +5,7 @@ use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
 use crate::rill::syntax::ast::*;
 use crate::rill::syntax::v0_8::lexer::{tokenize, tokenize_at};
-use crate::rill::syntax::v0_8::token::{Tok, Token};
+use crate::rill::syntax::v0_8::token::{P, Tok, Token};
 use std::rc::Rc;
 
 mod literals;
@@ -49,6 +49,14 @@ fn p001(msg: impl Into<String>, sp: Span) -> RillError {
     RillError::at("RILL-P001", msg, sp)
 }
 
+/// Same token kind (payloads of literals and names ignored; punctuation compared exactly).
+fn same_kind(a: &Tok, b: &Tok) -> bool {
+    match (a, b) {
+        (Tok::P(x), Tok::P(y)) => x == y,
+        _ => std::mem::discriminant(a) == std::mem::discriminant(b),
+    }
+}
+
 impl Parser {
     pub(super) fn cur(&self) -> &Token {
         let i = self.pos.min(self.toks.len() - 1);
@@ -65,7 +73,7 @@ impl Parser {
         self.cur().span
     }
     pub(super) fn check(&self, t: &Tok) -> bool {
-        std::mem::discriminant(self.tok()) == std::mem::discriminant(t)
+        same_kind(self.tok(), t)
     }
     pub(super) fn at_end(&self) -> bool {
         matches!(self.tok(), Tok::Eof)
@@ -123,7 +131,7 @@ impl Parser {
         while matches!(self.peek(k), Tok::Newline) {
             k += 1;
         }
-        if std::mem::discriminant(self.peek(k)) == std::mem::discriminant(t) {
+        if same_kind(self.peek(k), t) {
             self.skip_newlines();
             return true;
         }

@@ -8,14 +8,14 @@ impl Parser {
     pub(super) fn postfix(&mut self) -> PResult<Node> {
         let start = self.sp();
         let e = self.postfix_base()?;
-        if self.skip_nl_if_followed(&Tok::Question) {
+        if self.skip_nl_if_followed(&Tok::P(P::Question)) {
             return self.conditional_with(Some(e), start);
         }
         Ok(e)
     }
 
     pub(super) fn is_method_call(&self) -> bool {
-        self.check(&Tok::Dot) && matches!(self.peek(1), Tok::Ident(_))
+        self.check(&Tok::P(P::Dot)) && matches!(self.peek(1), Tok::Ident(_))
     }
 
     pub(super) fn postfix_base(&mut self) -> PResult<Node> {
@@ -28,8 +28,8 @@ impl Parser {
     pub(super) fn postfix_base_inner(&mut self) -> PResult<Node> {
         let start = self.sp();
         let mut primary = self.primary()?;
-        if self.check(&Tok::Colon) {
-            if matches!(self.peek(1), Tok::Gt) {
+        if self.check(&Tok::P(P::Colon)) {
+            if matches!(self.peek(1), Tok::P(P::Gt)) {
                 return Err(RillError::at(
                     "RILL-P006",
                     "The capture arrow syntax changed from :> to =>",
@@ -47,7 +47,7 @@ impl Parser {
             _ => false,
         };
         let mut ops = Vec::new();
-        while !stop && (self.is_method_call() || self.check(&Tok::LParen)) {
+        while !stop && (self.is_method_call() || self.check(&Tok::P(P::LParen))) {
             let sp = self.sp();
             if self.is_method_call() {
                 let (name, args) = self.method_call()?;
@@ -59,12 +59,12 @@ impl Parser {
             } else {
                 self.advance();
                 let args = self.arg_list()?;
-                self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+                self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
                 ops.push(PostOp::Invoke { args, span: sp });
             }
         }
         let mut default = None;
-        if self.check(&Tok::Coalesce) {
+        if self.check(&Tok::P(P::Coalesce)) {
             self.advance();
             default = Some(self.default_value()?);
         }
@@ -82,8 +82,8 @@ impl Parser {
     }
 
     pub(super) fn postfix_type_op(&mut self, operand: Node, start: Span) -> PResult<Node> {
-        self.expect(Tok::Colon, "Expected :")?;
-        let check = self.check(&Tok::Question);
+        self.expect(Tok::P(P::Colon), "Expected :")?;
+        let check = self.check(&Tok::P(P::Question));
         if check {
             self.advance();
         }
@@ -99,22 +99,22 @@ impl Parser {
     }
 
     pub(super) fn method_call(&mut self) -> PResult<(String, Vec<Node>)> {
-        self.expect(Tok::Dot, "Expected .")?;
+        self.expect(Tok::P(P::Dot), "Expected .")?;
         let name = self.ident("Expected method name")?;
         let mut args = Vec::new();
-        if self.check(&Tok::LParen) {
+        if self.check(&Tok::P(P::LParen)) {
             self.advance();
             args = self.arg_list()?;
-            self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+            self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
         }
         Ok((name, args))
     }
 
     pub(super) fn arg_list(&mut self) -> PResult<Vec<Node>> {
         let mut args = Vec::new();
-        if !self.check(&Tok::RParen) {
+        if !self.check(&Tok::P(P::RParen)) {
             args.push(self.pipe_chain()?);
-            while self.check(&Tok::Comma) {
+            while self.check(&Tok::P(P::Comma)) {
                 self.advance();
                 args.push(self.pipe_chain()?);
             }
@@ -133,24 +133,24 @@ impl Parser {
         if Self::is_ident_or_kw(self.tok()).is_none() {
             return false;
         }
-        if matches!(self.peek(1), Tok::LParen) {
+        if matches!(self.peek(1), Tok::P(P::LParen)) {
             return true;
         }
         let mut k = 1;
-        while matches!(self.peek(k), Tok::DColon) {
+        while matches!(self.peek(k), Tok::P(P::DColon)) {
             k += 1;
             if Self::is_ident_or_kw(self.peek(k)).is_none() {
                 return false;
             }
             k += 1;
         }
-        k > 1 && matches!(self.peek(k), Tok::LParen)
+        k > 1 && matches!(self.peek(k), Tok::P(P::LParen))
     }
 
     pub(super) fn qualified_name(&mut self) -> PResult<String> {
         let mut name = Self::is_ident_or_kw(self.tok()).unwrap_or_default();
         self.advance();
-        while self.check(&Tok::DColon) {
+        while self.check(&Tok::P(P::DColon)) {
             self.advance();
             match Self::is_ident_or_kw(self.tok()) {
                 Some(n) => {
@@ -167,9 +167,9 @@ impl Parser {
     pub(super) fn host_call(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let name = self.qualified_name()?;
-        self.expect(Tok::LParen, "Expected (")?;
+        self.expect(Tok::P(P::LParen), "Expected (")?;
         let args = self.arg_list()?;
-        self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
         Ok(Node::new(
             Kind::HostCall {
                 name,
@@ -196,7 +196,7 @@ impl Parser {
     pub(super) fn is_closure_call(&self) -> bool {
         self.check(&Tok::Dollar)
             && matches!(self.peek(1), Tok::Ident(_))
-            && matches!(self.peek(2), Tok::LParen)
+            && matches!(self.peek(2), Tok::P(P::LParen))
     }
 
     pub(super) fn is_closure_call_with_access(&self) -> bool {
@@ -204,14 +204,14 @@ impl Parser {
             return false;
         }
         let mut k = 2;
-        while matches!(self.peek(k), Tok::Dot) {
+        while matches!(self.peek(k), Tok::P(P::Dot)) {
             k += 1;
             if !matches!(self.peek(k), Tok::Ident(_)) {
                 return false;
             }
             k += 1;
         }
-        matches!(self.peek(k), Tok::LParen)
+        matches!(self.peek(k), Tok::P(P::LParen))
     }
 
     pub(super) fn closure_call(&mut self) -> PResult<Node> {
@@ -219,25 +219,25 @@ impl Parser {
         self.expect(Tok::Dollar, "Expected $")?;
         let name = self.ident("Expected variable name")?;
         let mut access = Vec::new();
-        while self.check(&Tok::Dot) && matches!(self.peek(1), Tok::Ident(_)) {
+        while self.check(&Tok::P(P::Dot)) && matches!(self.peek(1), Tok::Ident(_)) {
             self.advance();
             access.push(self.ident("Expected field name")?);
         }
-        self.expect(Tok::LParen, "Expected (")?;
+        self.expect(Tok::P(P::LParen), "Expected (")?;
         let args = self.arg_list()?;
-        self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
         Ok(Node::new(Kind::ClosureCall { name, access, args }, sp))
     }
 
     pub(super) fn is_literal_start(&self) -> bool {
         matches!(
             self.tok(),
-            Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False | Tok::LBracket
+            Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False | Tok::P(P::LBracket)
         )
     }
 
     pub(super) fn is_closure_start(&self) -> bool {
-        matches!(self.tok(), Tok::Bar | Tok::Or)
+        matches!(self.tok(), Tok::P(P::Bar) | Tok::P(P::Or))
     }
 
     pub(super) fn primary(&mut self) -> PResult<Node> {
@@ -246,10 +246,10 @@ impl Parser {
             self.advance();
             return Ok(Node::new(Kind::Pass, sp));
         }
-        if self.check(&Tok::Star) {
+        if self.check(&Tok::P(P::Star)) {
             return self.spread();
         }
-        if self.check(&Tok::Minus)
+        if self.check(&Tok::P(P::Minus))
             && let Tok::Num(n) = *self.peek(1)
         {
             self.advance();
@@ -286,9 +286,9 @@ impl Parser {
 
     pub(super) fn common_construct(&mut self) -> PResult<Option<Node>> {
         let start = self.sp();
-        if self.check(&Tok::Bang) {
+        if self.check(&Tok::P(P::Bang)) {
             self.advance();
-            if matches!(self.tok(), Tok::Eof | Tok::Newline | Tok::RParen) {
+            if matches!(self.tok(), Tok::Eof | Tok::Newline | Tok::P(P::RParen)) {
                 return Err(RillError::at(
                     "RILL-P004",
                     "Negation operator requires an operand. Use prefix syntax: !expr or (!expr)",
@@ -302,36 +302,36 @@ impl Parser {
                 Kind::Group(Self::chain_of(neg), self.binds != before),
                 start,
             );
-            if self.check(&Tok::Question) {
+            if self.check(&Tok::P(P::Question)) {
                 self.advance();
                 return Ok(Some(self.conditional_rest(Some(cond), start)?));
             }
             // `!expr` as a unit: the negated boolean
             return Ok(Some(cond));
         }
-        if self.check(&Tok::Question) {
+        if self.check(&Tok::P(P::Question)) {
             self.advance();
             return Ok(Some(self.conditional_rest(None, start)?));
         }
-        if self.check(&Tok::At) {
+        if self.check(&Tok::P(P::At)) {
             return Ok(Some(self.loop_(None)?));
         }
-        if self.check(&Tok::LBrace) {
+        if self.check(&Tok::P(P::LBrace)) {
             let b = self.block()?;
-            if self.check(&Tok::At) {
+            if self.check(&Tok::P(P::At)) {
                 return Ok(Some(self.loop_(Some(b))?));
             }
-            if self.check(&Tok::Question) {
+            if self.check(&Tok::P(P::Question)) {
                 return Ok(Some(self.conditional_with(Some(b), start)?));
             }
             return Ok(Some(b));
         }
-        if self.check(&Tok::LParen) {
+        if self.check(&Tok::P(P::LParen)) {
             let g = self.grouped()?;
-            if self.check(&Tok::At) {
+            if self.check(&Tok::P(P::At)) {
                 return Ok(Some(self.loop_(Some(g))?));
             }
-            if self.check(&Tok::Question) {
+            if self.check(&Tok::P(P::Question)) {
                 return Ok(Some(self.conditional_with(Some(g), start)?));
             }
             return Ok(Some(g));
@@ -341,10 +341,10 @@ impl Parser {
 
     pub(super) fn grouped(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::LParen, "Expected (")?;
+        self.expect(Tok::P(P::LParen), "Expected (")?;
         let before = self.binds;
         let e = self.pipe_chain()?;
-        self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+        self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
         Ok(Node::new(Kind::Group(e, self.binds != before), sp))
     }
 
@@ -358,10 +358,10 @@ impl Parser {
     pub(super) fn block_inner(&mut self) -> PResult<Node> {
         let before = self.binds;
         let sp = self.sp();
-        self.expect(Tok::LBrace, "Expected {")?;
+        self.expect(Tok::P(P::LBrace), "Expected {")?;
         self.skip_newlines();
         let mut stmts = Vec::new();
-        while !self.check(&Tok::RBrace) && !self.at_end() {
+        while !self.check(&Tok::P(P::RBrace)) && !self.at_end() {
             stmts.push(self.statement()?);
             self.skip_newlines();
         }
@@ -372,7 +372,7 @@ impl Parser {
                 sp,
             ));
         }
-        self.expect(Tok::RBrace, "Expected }")?;
+        self.expect(Tok::P(P::RBrace), "Expected }")?;
         let def = ClosureDef {
             params: vec![Param {
                 name: "$".into(),
@@ -388,7 +388,7 @@ impl Parser {
     }
 
     pub(super) fn conditional_with(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
-        self.expect(Tok::Question, "Expected ?")?;
+        self.expect(Tok::P(P::Question), "Expected ?")?;
         self.conditional_rest(cond, start)
     }
 
@@ -396,11 +396,11 @@ impl Parser {
         let before = self.binds;
         let then = self.body()?;
         let mut els = None;
-        if self.skip_nl_if_followed(&Tok::Bang) {
+        if self.skip_nl_if_followed(&Tok::P(P::Bang)) {
             self.advance();
             let sp = self.sp();
             let e = self.body()?;
-            if self.skip_nl_if_followed(&Tok::Question) {
+            if self.skip_nl_if_followed(&Tok::P(P::Question)) {
                 els = Some(self.conditional_with(Some(e), sp)?);
             } else {
                 els = Some(e);
@@ -420,9 +420,9 @@ impl Parser {
 
     pub(super) fn loop_(&mut self, cond: Option<Node>) -> PResult<Node> {
         let start = cond.as_ref().map(|c| c.span).unwrap_or_else(|| self.sp());
-        self.expect(Tok::At, "Expected @")?;
+        self.expect(Tok::P(P::At), "Expected @")?;
         let body = self.body()?;
-        if self.check(&Tok::Question) {
+        if self.check(&Tok::P(P::Question)) {
             self.advance();
             let c = self.body()?;
             let dw = Node::new(Kind::DoWhile { body, cond: c }, start);
@@ -450,11 +450,11 @@ impl Parser {
     }
 
     pub(super) fn body(&mut self) -> PResult<Node> {
-        if self.check(&Tok::LBrace) {
+        if self.check(&Tok::P(P::LBrace)) {
             let b = self.block()?;
             return Ok(b);
         }
-        if self.check(&Tok::LParen) {
+        if self.check(&Tok::P(P::LParen)) {
             return self.grouped();
         }
         if self.check(&Tok::Break) || self.check(&Tok::Return) {
@@ -466,7 +466,7 @@ impl Parser {
     pub(super) fn assert(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::Assert, "Expected assert")?;
-        let cond = if self.check(&Tok::LParen) || self.check(&Tok::LBrace) {
+        let cond = if self.check(&Tok::P(P::LParen)) || self.check(&Tok::P(P::LBrace)) {
             self.body()?
         } else {
             self.pipe_chain()?
@@ -487,7 +487,7 @@ impl Parser {
         } else {
             let boundary = matches!(
                 self.tok(),
-                Tok::Eof | Tok::Newline | Tok::RBrace | Tok::RParen
+                Tok::Eof | Tok::Newline | Tok::P(P::RBrace) | Tok::P(P::RParen)
             );
             if !boundary {
                 return Err(RillError::at(

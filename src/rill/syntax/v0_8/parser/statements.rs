@@ -29,11 +29,11 @@ impl Parser {
 
     pub(super) fn statement(&mut self) -> PResult<Stmt> {
         let span = self.sp();
-        if self.check(&Tok::Caret) {
+        if self.check(&Tok::P(P::Caret)) {
             self.advance();
-            self.expect(Tok::LParen, "Expected (")?;
+            self.expect(Tok::P(P::LParen), "Expected (")?;
             let anns = self.annotation_args()?;
-            self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+            self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
             let inner = self.statement()?;
             return Ok(Stmt {
                 annotations: Some(anns),
@@ -67,13 +67,13 @@ impl Parser {
 
     pub(super) fn annotation_args(&mut self) -> PResult<Vec<AnnArg>> {
         let mut out = Vec::new();
-        if self.check(&Tok::RParen) {
+        if self.check(&Tok::P(P::RParen)) {
             return Ok(out);
         }
         out.push(self.annotation_arg()?);
-        while self.check(&Tok::Comma) {
+        while self.check(&Tok::P(P::Comma)) {
             self.advance();
-            if self.check(&Tok::RParen) {
+            if self.check(&Tok::P(P::RParen)) {
                 break;
             }
             out.push(self.annotation_arg()?);
@@ -82,12 +82,12 @@ impl Parser {
     }
 
     pub(super) fn annotation_arg(&mut self) -> PResult<AnnArg> {
-        if self.check(&Tok::Star) {
+        if self.check(&Tok::P(P::Star)) {
             self.advance();
             return Ok(AnnArg::Spread(self.pipe_chain()?));
         }
         let name = self.ident("Expected annotation name")?;
-        self.expect(Tok::Colon, "Expected :")?;
+        self.expect(Tok::P(P::Colon), "Expected :")?;
         Ok(AnnArg::Named(name, self.pipe_chain()?))
     }
 
@@ -143,31 +143,33 @@ impl Parser {
             ));
         }
         let mut head = self.logical_or()?;
-        if self.check(&Tok::At) {
+        if self.check(&Tok::P(P::At)) {
             let lp = self.loop_(Some(Self::chain_of(head)))?;
             head = lp;
         }
-        if self.skip_nl_if_followed(&Tok::Question) {
+        if self.skip_nl_if_followed(&Tok::P(P::Question)) {
             head = self.conditional_with(Some(Self::chain_of(head)), start)?;
         }
         let mut pipes = Vec::new();
         let mut term = None;
         loop {
-            if self.check(&Tok::Colon) && matches!(self.peek(1), Tok::Gt) {
+            if self.check(&Tok::P(P::Colon)) && matches!(self.peek(1), Tok::P(P::Gt)) {
                 return Err(RillError::at(
                     "RILL-P006",
                     "The capture arrow syntax changed from :> to =>",
                     self.sp(),
                 ));
             }
-            let cont = if self.check(&Tok::Arrow) || self.check(&Tok::Capture) {
+            let cont = if self.check(&Tok::P(P::Arrow)) || self.check(&Tok::P(P::Capture)) {
                 true
             } else if self.check(&Tok::Newline) {
                 let mut k = 1;
                 while matches!(self.peek(k), Tok::Newline) {
                     k += 1;
                 }
-                if matches!(self.peek(k), Tok::Colon) && matches!(self.peek(k + 1), Tok::Gt) {
+                if matches!(self.peek(k), Tok::P(P::Colon))
+                    && matches!(self.peek(k + 1), Tok::P(P::Gt))
+                {
                     self.skip_newlines();
                     return Err(RillError::at(
                         "RILL-P006",
@@ -175,7 +177,7 @@ impl Parser {
                         self.sp(),
                     ));
                 }
-                if matches!(self.peek(k), Tok::Arrow | Tok::Capture) {
+                if matches!(self.peek(k), Tok::P(P::Arrow) | Tok::P(P::Capture)) {
                     self.skip_newlines();
                     true
                 } else {
@@ -187,7 +189,7 @@ impl Parser {
             if !cont {
                 break;
             }
-            let is_capture = self.check(&Tok::Capture);
+            let is_capture = self.check(&Tok::P(P::Capture));
             self.advance();
             if is_capture {
                 pipes.push(self.capture()?);
@@ -205,7 +207,7 @@ impl Parser {
             }
             pipes.push(self.pipe_target()?);
         }
-        if !pipes.is_empty() && term.is_none() && self.skip_nl_if_followed(&Tok::Question) {
+        if !pipes.is_empty() && term.is_none() && self.skip_nl_if_followed(&Tok::P(P::Question)) {
             let cond = Node::new(
                 Kind::Chain {
                     head,
@@ -226,7 +228,7 @@ impl Parser {
         self.expect(Tok::Dollar, "Expected $")?;
         let name = self.ident("Expected variable name")?;
         let mut ty = None;
-        if self.check(&Tok::Colon) {
+        if self.check(&Tok::P(P::Colon)) {
             self.advance();
             ty = Some(self.type_name(TYPE_NAMES)?);
         }
@@ -266,24 +268,24 @@ impl Parser {
     }
     pub(super) fn logical_or(&mut self) -> PResult<Node> {
         self.left_assoc(Self::logical_and, |t| {
-            matches!(t, Tok::Or).then_some(BinOp::Or)
+            matches!(t, Tok::P(P::Or)).then_some(BinOp::Or)
         })
     }
     pub(super) fn logical_and(&mut self) -> PResult<Node> {
         self.left_assoc(Self::comparison, |t| {
-            matches!(t, Tok::And).then_some(BinOp::And)
+            matches!(t, Tok::P(P::And)).then_some(BinOp::And)
         })
     }
     pub(super) fn comparison(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let l = self.additive()?;
         let op = match self.tok() {
-            Tok::Eq => BinOp::Eq,
-            Tok::Ne => BinOp::Ne,
-            Tok::Lt => BinOp::Lt,
-            Tok::Gt => BinOp::Gt,
-            Tok::Le => BinOp::Le,
-            Tok::Ge => BinOp::Ge,
+            Tok::P(P::Eq) => BinOp::Eq,
+            Tok::P(P::Ne) => BinOp::Ne,
+            Tok::P(P::Lt) => BinOp::Lt,
+            Tok::P(P::Gt) => BinOp::Gt,
+            Tok::P(P::Le) => BinOp::Le,
+            Tok::P(P::Ge) => BinOp::Ge,
             _ => return Ok(l),
         };
         self.advance();
@@ -292,27 +294,27 @@ impl Parser {
     }
     pub(super) fn additive(&mut self) -> PResult<Node> {
         self.left_assoc(Self::multiplicative, |t| match t {
-            Tok::Plus => Some(BinOp::Add),
-            Tok::Minus => Some(BinOp::Sub),
+            Tok::P(P::Plus) => Some(BinOp::Add),
+            Tok::P(P::Minus) => Some(BinOp::Sub),
             _ => None,
         })
     }
     pub(super) fn multiplicative(&mut self) -> PResult<Node> {
         self.left_assoc(Self::unary, |t| match t {
-            Tok::Star => Some(BinOp::Mul),
-            Tok::Slash => Some(BinOp::Div),
-            Tok::Percent => Some(BinOp::Mod),
+            Tok::P(P::Star) => Some(BinOp::Mul),
+            Tok::P(P::Slash) => Some(BinOp::Div),
+            Tok::P(P::Percent) => Some(BinOp::Mod),
             _ => None,
         })
     }
     pub(super) fn unary(&mut self) -> PResult<Node> {
         self.enter()?;
         let sp = self.sp();
-        let r = if self.check(&Tok::Minus) {
+        let r = if self.check(&Tok::P(P::Minus)) {
             self.advance();
             let o = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.unary())?;
             Ok(Node::new(Kind::Neg(o), sp))
-        } else if self.check(&Tok::Bang) {
+        } else if self.check(&Tok::P(P::Bang)) {
             self.advance();
             let o = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.unary())?;
             Ok(Node::new(Kind::Not(o), sp))

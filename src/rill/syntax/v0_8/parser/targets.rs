@@ -10,9 +10,9 @@ impl Parser {
         match self.tok() {
             Tok::Assert => return self.assert(),
             Tok::Error => return self.error_node(false),
-            Tok::Colon => {
+            Tok::P(P::Colon) => {
                 self.advance();
-                let check = self.check(&Tok::Question);
+                let check = self.check(&Tok::P(P::Question));
                 if check {
                     self.advance();
                 }
@@ -26,12 +26,12 @@ impl Parser {
                     sp,
                 ));
             }
-            Tok::Star => {
+            Tok::P(P::Star) => {
                 self.advance();
                 return Ok(Node::new(Kind::Spread(None), sp));
             }
-            Tok::StarLt => return self.destructure(),
-            Tok::SlashLt => return self.slice(),
+            Tok::P(P::StarLt) => return self.destructure(),
+            Tok::P(P::SlashLt) => return self.slice(),
             Tok::Each | Tok::Fold => {
                 let is_each = self.check(&Tok::Each);
                 self.advance();
@@ -69,15 +69,15 @@ impl Parser {
         if self.is_closure_start() {
             return self.closure();
         }
-        if self.check(&Tok::Dot) {
+        if self.check(&Tok::P(P::Dot)) {
             let mut methods = Vec::new();
-            while self.check(&Tok::Dot) {
+            while self.check(&Tok::P(P::Dot)) {
                 let msp = self.sp();
                 let (n, a) = self.method_call()?;
                 methods.push((n, a, msp));
             }
             let node = Node::new(Kind::Methods(methods), sp);
-            if self.check(&Tok::Question) {
+            if self.check(&Tok::P(P::Question)) {
                 return self.conditional_with(Some(node), sp);
             }
             return Ok(node);
@@ -85,16 +85,16 @@ impl Parser {
         if self.is_closure_call_with_access() {
             return self.closure_call();
         }
-        if self.check(&Tok::At) && matches!(self.peek(1), Tok::Dollar | Tok::LBracket) {
+        if self.check(&Tok::P(P::At)) && matches!(self.peek(1), Tok::Dollar | Tok::P(P::LBracket)) {
             self.advance();
             let e = self.postfix()?;
             return Ok(Node::new(Kind::ClosureChain(Self::chain_of(e)), sp));
         }
-        if self.check(&Tok::PipeVar) && matches!(self.peek(1), Tok::LParen) {
+        if self.check(&Tok::PipeVar) && matches!(self.peek(1), Tok::P(P::LParen)) {
             self.advance();
             self.advance();
             let args = self.arg_list()?;
-            self.expect_code(Tok::RParen, "Expected )", "RILL-P005")?;
+            self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
             return Ok(Node::new(Kind::PipeInvoke { args }, sp));
         }
         if matches!(self.tok(), Tok::Dollar | Tok::PipeVar | Tok::DollarAt) {
@@ -103,9 +103,9 @@ impl Parser {
         if matches!(self.tok(), Tok::Str { .. }) {
             return self.string();
         }
-        if self.check(&Tok::LBracket) {
+        if self.check(&Tok::P(P::LBracket)) {
             let mut lit = self.list_or_dict()?;
-            if self.check(&Tok::Coalesce) {
+            if self.check(&Tok::P(P::Coalesce)) {
                 self.advance();
                 let d = self.default_value()?;
                 match &mut *lit.kind {
@@ -122,7 +122,7 @@ impl Parser {
             return self.bare_host_call();
         }
         if let Some(c) = self.common_construct()? {
-            if self.check(&Tok::Colon) {
+            if self.check(&Tok::P(P::Colon)) {
                 return self.postfix_type_op(c, sp);
             }
             return Ok(c);
@@ -134,21 +134,24 @@ impl Parser {
     }
 
     pub(super) fn has_acc_prefix(&self) -> bool {
-        if !self.check(&Tok::LParen) {
+        if !self.check(&Tok::P(P::LParen)) {
             return false;
         }
         let mut depth = 1;
         let mut i = 1;
         while depth > 0 {
             match self.peek(i) {
-                Tok::LParen => depth += 1,
-                Tok::RParen => depth -= 1,
+                Tok::P(P::LParen) => depth += 1,
+                Tok::P(P::RParen) => depth -= 1,
                 Tok::Eof => return false,
                 _ => {}
             }
             i += 1;
         }
-        matches!(self.peek(i), Tok::LBrace | Tok::Bar | Tok::Or | Tok::LParen)
+        matches!(
+            self.peek(i),
+            Tok::P(P::LBrace) | Tok::P(P::Bar) | Tok::P(P::Or) | Tok::P(P::LParen)
+        )
     }
 
     pub(super) fn iter_body(&mut self) -> PResult<Node> {
@@ -157,11 +160,11 @@ impl Parser {
             return self.closure();
         }
         match self.tok() {
-            Tok::LBrace => self.block(),
-            Tok::LParen => self.grouped(),
+            Tok::P(P::LBrace) => self.block(),
+            Tok::P(P::LParen) => self.grouped(),
             Tok::Dollar | Tok::PipeVar | Tok::DollarAt => self.variable(),
-            Tok::Star => self.spread(),
-            Tok::Dot => self.postfix(),
+            Tok::P(P::Star) => self.spread(),
+            Tok::P(P::Dot) => self.postfix(),
             Tok::Ident(_) => self.bare_host_call(),
             _ => Err(p001(
                 format!(
@@ -193,7 +196,7 @@ impl Parser {
         };
         let (access, exist) = self.access_chain()?;
         let mut default = None;
-        if self.check(&Tok::Coalesce) {
+        if self.check(&Tok::P(P::Coalesce)) {
             if exist.is_some() {
                 return Err(RillError::at(
                     "RILL-P003",
@@ -216,7 +219,7 @@ impl Parser {
     }
 
     pub(super) fn default_value(&mut self) -> PResult<Node> {
-        if self.check(&Tok::LBrace) {
+        if self.check(&Tok::P(P::LBrace)) {
             return self.block();
         }
         self.pipe_chain()
@@ -228,31 +231,34 @@ impl Parser {
     ) -> PResult<(Vec<Access>, Option<(Access, Option<String>)>)> {
         let mut chain = Vec::new();
         let mut exist = None;
-        while matches!(self.tok(), Tok::Dot | Tok::DotQ | Tok::LBracket) {
-            if self.check(&Tok::Dot)
+        while matches!(
+            self.tok(),
+            Tok::P(P::Dot) | Tok::P(P::DotQ) | Tok::P(P::LBracket)
+        ) {
+            if self.check(&Tok::P(P::Dot))
                 && matches!(self.peek(1), Tok::Ident(_))
-                && matches!(self.peek(2), Tok::LParen)
+                && matches!(self.peek(2), Tok::P(P::LParen))
             {
                 break;
             }
-            if self.check(&Tok::LBracket) {
+            if self.check(&Tok::P(P::LBracket)) {
                 self.advance();
                 let e = self.pipe_chain()?;
                 self.expect_code(
-                    Tok::RBracket,
+                    Tok::P(P::RBracket),
                     "Expected ] after index expression",
                     "RILL-P005",
                 )?;
                 chain.push(Access::Index(e));
                 continue;
             }
-            if self.check(&Tok::DotQ) {
+            if self.check(&Tok::P(P::DotQ)) {
                 self.advance();
                 let Some(fin) = self.field_access(true)? else {
                     break;
                 };
                 let mut ty = None;
-                if self.check(&Tok::Amp) {
+                if self.check(&Tok::P(P::Amp)) {
                     self.advance();
                     ty = Some(self.type_name(TYPE_NAMES)?);
                 }
@@ -283,23 +289,31 @@ impl Parser {
                 self.advance();
                 Ok(Some(Access::VarKey(None)))
             }
-            Tok::Caret => {
+            Tok::P(P::Caret) => {
                 self.advance();
                 Ok(Some(Access::Annotation(
                     self.ident("Expected annotation key after .^")?,
                 )))
             }
-            Tok::LParen => {
+            Tok::P(P::LParen) => {
                 self.advance();
                 if !existence && let Some(alts) = self.try_alternatives() {
-                    self.expect_code(Tok::RParen, "Expected ) after alternatives", "RILL-P005")?;
+                    self.expect_code(
+                        Tok::P(P::RParen),
+                        "Expected ) after alternatives",
+                        "RILL-P005",
+                    )?;
                     return Ok(Some(Access::Alternatives(alts)));
                 }
                 let e = self.pipe_chain()?;
-                self.expect_code(Tok::RParen, "Expected ) after expression", "RILL-P005")?;
+                self.expect_code(
+                    Tok::P(P::RParen),
+                    "Expected ) after expression",
+                    "RILL-P005",
+                )?;
                 Ok(Some(Access::Computed(e)))
             }
-            Tok::LBrace => Ok(Some(Access::Block(self.block()?))),
+            Tok::P(P::LBrace) => Ok(Some(Access::Block(self.block()?))),
             Tok::Ident(s) => {
                 self.advance();
                 Ok(Some(Access::Field(s)))
@@ -316,11 +330,11 @@ impl Parser {
         };
         self.advance();
         alts.push(first);
-        if !self.check(&Tok::Or) {
+        if !self.check(&Tok::P(P::Or)) {
             self.pos = saved;
             return None;
         }
-        while self.check(&Tok::Or) {
+        while self.check(&Tok::P(P::Or)) {
             self.advance();
             let Tok::Ident(n) = self.tok().clone() else {
                 self.pos = saved;
@@ -329,7 +343,7 @@ impl Parser {
             self.advance();
             alts.push(n);
         }
-        if !self.check(&Tok::RParen) {
+        if !self.check(&Tok::P(P::RParen)) {
             self.pos = saved;
             return None;
         }

@@ -1,0 +1,4 @@
+//! rill v0.20 tokens and lexer (the grammar follows).
+
+pub mod lexer;
+pub mod token;
