@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use super::super::context::Context;
 use super::super::widgets::rill;
 use super::scratchpad::ScratchpadScreen;
-use crate::rill::dialect::{hint_applies, wrong_dialect_hint};
+use crate::rill::dialect::{Dialect, hint_applies, wrong_dialect_hint};
 use crate::rill::mounts::change::WriteChange;
 use crate::rill::mounts::session::RunReport;
 
@@ -87,12 +87,8 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
     if let Some(e) = &report.error {
         error_lines(t, e, &mut out);
         // A syntax error in a script of the other rill generation says so.
-        let dialect = ctx
-            .profiles
-            .get(s.profile)
-            .and_then(|p| p.rill.resolve(None).ok());
         if hint_applies(&e.code)
-            && let Some(d) = dialect
+            && let Some(d) = profile_dialect(ctx, s.profile)
             && let Some(h) = wrong_dialect_hint(d, &s.textarea.lines().join("\n"))
         {
             out.push(Line::styled(
@@ -314,7 +310,8 @@ impl ScratchpadScreen {
                 buf,
             );
         }
-        let highlighted = rill::highlight(t, lines);
+        let dialect = profile_dialect(ctx, self.profile).unwrap_or(Dialect::DEFAULT);
+        let highlighted = rill::highlight(t, lines, dialect);
         for (i, line) in highlighted.into_iter().enumerate().skip(top).take(h) {
             let y = area.y + (i - top) as u16;
             buf.set_string(area.x, y, format!("{:>3} ", i + 1), t.dim());
@@ -350,4 +347,11 @@ fn skip_chars(line: Line<'static>, mut n: usize) -> Vec<Span<'static>> {
         out.push(Span::styled(text, span.style));
     }
     out
+}
+
+/// The dialect the profile's scripts are written in, when the profile tells.
+fn profile_dialect(ctx: &Context, profile: usize) -> Option<Dialect> {
+    ctx.profiles
+        .get(profile)
+        .and_then(|p| p.rill.resolve(None).ok())
 }

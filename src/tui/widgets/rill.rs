@@ -1,5 +1,8 @@
 //! Syntax highlighting of rill source for the scratchpad: keywords, strings (with `{…}`
-//! interpolation inside them), numbers, `$vars`, comments and the `->` / `=>` arrows.
+//! interpolation inside them), numbers, `$vars`, comments and the `->` / `=>` arrows — per
+//! dialect: v0.8.6's keywords (`each`, `map`, `fold`, `filter`, …), or v0.20's (`yield`,
+//! `guard`, `retry`, `while`, `do`, …), its collection and control openers (`list[`, `dict[`,
+//! `use<`, `timeout<`, `guard{`, …; the word is coloured) and its atoms (`#TIMEOUT`).
 //!
 //! A small lexer of its own, not the interpreter's: it must never fail (half-typed code is
 //! the normal case), works line by line and carries one bit between lines (inside a
@@ -9,6 +12,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::super::theme::Theme;
+use crate::rill::dialect::Dialect;
 
 /// What a run of characters is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +26,33 @@ pub enum Tok {
     Var,
     Comment,
     Arrow,
+    /// A v0.20 atom, `#TIMEOUT`.
+    Atom,
 }
 
-const KEYWORDS: &[&str] = &[
+const KEYWORDS_0_8: &[&str] = &[
     "true", "false", "break", "return", "pass", "assert", "error", "each", "map", "fold", "filter",
+];
+
+const KEYWORDS_0_20: &[&str] = &[
+    "true", "false", "break", "return", "yield", "pass", "assert", "error", "guard", "retry",
+    "while", "do",
+];
+
+/// v0.20 words that open a literal or a construct when the bracket follows at once.
+const OPENERS_0_20: &[(&str, char)] = &[
+    ("list", '['),
+    ("dict", '['),
+    ("tuple", '['),
+    ("ordered", '['),
+    ("destruct", '<'),
+    ("slice", '<'),
+    ("use", '<'),
+    ("retry", '<'),
+    ("do", '<'),
+    ("pass", '<'),
+    ("timeout", '<'),
+    ("guard", '{'),
 ];
 
 /// Lexer state carried from one line to the next.
@@ -35,8 +62,10 @@ pub struct Carry {
     pub in_triple: bool,
 }
 
-/// Splits one line into `(kind, text)` runs; returns the state for the next line.
-pub fn lex_line(line: &str, carry: Carry) -> (Vec<(Tok, String)>, Carry) {
+/// Splits one line of `dialect` source into `(kind, text)` runs; returns the state for the
+/// next line.
+pub fn lex_line(line: &str, carry: Carry, dialect: Dialect) -> (Vec<(Tok, String)>, Carry) {
+    let v020 = dialect == Dialect::V0_20;
     let chars: Vec<char> = line.chars().collect();
     let mut out: Vec<(Tok, String)> = Vec::new();
     let mut push = |t: Tok, s: &[char]| {
@@ -51,7 +80,7 @@ pub fn lex_line(line: &str, carry: Carry) -> (Vec<(Tok, String)>, Carry) {
     let mut i = 0;
     let mut next = Carry::default();
     if carry.in_triple {
-        match string_body(&chars, 0, true, &mut push) {
+        match string_body(&chars, 0, true, dialect, &mut push) {
             Some(end) => i = end,
             None => {
                 return (out, Carry { in_triple: true });
@@ -61,13 +90,22 @@ pub fn lex_line(line: &str, carry: Carry) -> (Vec<(Tok, String)>, Carry) {
     while i < chars.len() {
         let c = chars[i];
         let rest = &chars[i..];
+        if c == '#' && v020 && rest.get(1).is_some_and(char::is_ascii_uppercase) {
+            let len = 1 + rest[1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                .count();
+            push(Tok::Atom, &rest[..len]);
+            i += len;
+            continue;
+        }
         if c == '#' {
             push(Tok::Comment, rest);
             break;
         }
         if rest.starts_with(&['"', '"', '"']) {
             push(Tok::Str, &rest[..3]);
-            match string_body(&chars, i + 3, true, &mut push) {
+            match string_body(&chars, i + 3, true, dialect, &mut push) {
                 Some(end) => i = end,
                 None => {
                     next.in_triple = true;
@@ -78,7 +116,7 @@ pub fn lex_line(line: &str, carry: Carry) -> (Vec<(Tok, String)>, Carry) {
         }
         if c == '"' {
             push(Tok::Str, &rest[..1]);
-            i = string_body(&chars, i + 1, false, &mut push).unwrap_or(chars.len());
+            i = string_body(&chars, i + 1, false, dialect, &mut push).unwrap_or(chars.len());
             continue;
         }
         if rest.starts_with(&['-', '>']) || rest.starts_with(&['=', '>']) {
@@ -115,7 +153,15 @@ pub fn lex_line(line: &str, carry: Carry) -> (Vec<(Tok, String)>, Carry) {
             let word: String = rest[..len].iter().collect();
             // `.map` / `.filter` after a dot are method names, not keywords.
             let after_dot = i > 0 && chars[i - 1] == '.';
-            let kind = if KEYWORDS.contains(&word.as_str()) && !after_dot {
+            let after_dollar = i > 0 && chars[i - 1] == '$';
+            let keywords = if v020 { KEYWORDS_0_20 } else { KEYWORDS_0_8 };
+            let opener = v020
+                && !after_dot
+                && !after_dollar
+                && OPENERS_0_20
+                    .iter()
+                    .any(|(w, b)| *w == word && rest.get(len) == Some(b));
+            let kind = if (keywords.contains(&word.as_str()) || opener) && !after_dot {
                 Tok::Keyword
             } else {
                 Tok::Plain
@@ -137,6 +183,7 @@ fn string_body(
     chars: &[char],
     start: usize,
     triple: bool,
+    dialect: Dialect,
     push: &mut impl FnMut(Tok, &[char]),
 ) -> Option<usize> {
     let mut i = start;
@@ -182,7 +229,7 @@ fn string_body(
                 j += 1;
             }
             let inner: String = chars[i + 1..j.min(chars.len())].iter().collect();
-            let (toks, _) = lex_line(&inner, Carry::default());
+            let (toks, _) = lex_line(&inner, Carry::default(), dialect);
             for (t, s) in toks {
                 let cs: Vec<char> = s.chars().collect();
                 push(t, &cs);
@@ -212,16 +259,17 @@ pub fn style(t: &Theme, tok: Tok) -> Style {
         Tok::Var => Style::new().fg(t.json_key),
         Tok::Comment => t.dim().add_modifier(Modifier::ITALIC),
         Tok::Arrow => Style::new().fg(t.json_literal).add_modifier(Modifier::BOLD),
+        Tok::Atom => Style::new().fg(t.json_literal),
     }
 }
 
-/// Highlighted lines of a whole source.
-pub fn highlight(t: &Theme, lines: &[String]) -> Vec<Line<'static>> {
+/// Highlighted lines of a whole source in `dialect`.
+pub fn highlight(t: &Theme, lines: &[String], dialect: Dialect) -> Vec<Line<'static>> {
     let mut carry = Carry::default();
     lines
         .iter()
         .map(|l| {
-            let (toks, next) = lex_line(l, carry);
+            let (toks, next) = lex_line(l, carry, dialect);
             carry = next;
             Line::from(
                 toks.into_iter()
@@ -237,7 +285,7 @@ mod tests {
     use super::*;
 
     fn kinds(line: &str) -> Vec<(Tok, String)> {
-        lex_line(line, Carry::default()).0
+        lex_line(line, Carry::default(), Dialect::V0_8).0
     }
 
     fn owned(v: Vec<(Tok, &str)>) -> Vec<(Tok, String)> {
@@ -301,12 +349,12 @@ mod tests {
 
     #[test]
     fn triple_quoted_strings_span_lines() {
-        let (_, c1) = lex_line("\"\"\"first", Carry::default());
+        let (_, c1) = lex_line("\"\"\"first", Carry::default(), Dialect::V0_8);
         assert!(c1.in_triple);
-        let (toks, c2) = lex_line("still {1} text", c1);
+        let (toks, c2) = lex_line("still {1} text", c1, Dialect::V0_8);
         assert!(c2.in_triple);
         assert_eq!(toks[1], (Tok::Interp, "{".to_string()));
-        let (toks, c3) = lex_line("end\"\"\" -> $x", c2);
+        let (toks, c3) = lex_line("end\"\"\" -> $x", c2, Dialect::V0_8);
         assert!(!c3.in_triple);
         assert_eq!(toks[0], (Tok::Str, "end\"\"\"".to_string()));
         assert!(toks.contains(&(Tok::Arrow, "->".to_string())));
@@ -315,7 +363,39 @@ mod tests {
     #[test]
     fn unterminated_input_never_panics() {
         for s in ["\"abc", "\"{", "\"{\"", "$", "1.", "\"\\", "\"\"\"{"] {
-            let _ = lex_line(s, Carry::default());
+            let _ = lex_line(s, Carry::default(), Dialect::V0_8);
+            let _ = lex_line(s, Carry::default(), Dialect::V0_20);
         }
+    }
+
+    #[test]
+    fn v020_keywords_openers_and_atoms() {
+        let k = |line: &str| lex_line(line, Carry::default(), Dialect::V0_20).0;
+        assert_eq!(
+            k("list[1] -> seq({ $ }) # c"),
+            owned(vec![
+                (Tok::Keyword, "list"),
+                (Tok::Plain, "["),
+                (Tok::Number, "1"),
+                (Tok::Plain, "] "),
+                (Tok::Arrow, "->"),
+                (Tok::Plain, " seq({ "),
+                (Tok::Var, "$"),
+                (Tok::Plain, " }) "),
+                (Tok::Comment, "# c"),
+            ])
+        );
+        assert_eq!(k("#TIMEOUT")[0], (Tok::Atom, "#TIMEOUT".to_string()));
+        assert_eq!(k("guard{")[0], (Tok::Keyword, "guard".to_string()));
+        assert_eq!(k("yield")[0], (Tok::Keyword, "yield".to_string()));
+        // `each` is an identifier in v0.20, a keyword in v0.8
+        assert_eq!(k("each")[0], (Tok::Plain, "each".to_string()));
+        assert_eq!(kinds("each")[0], (Tok::Keyword, "each".to_string()));
+        // `list` without its bracket, or as a variable or member name, is not an opener
+        assert_eq!(k("list [")[0], (Tok::Plain, "list [".to_string()));
+        assert_eq!(k("$list[0]")[0], (Tok::Var, "$list".to_string()));
+        assert_eq!(k("$x.dict[0]")[1], (Tok::Plain, ".dict[".to_string()));
+        // in v0.8 a `#` always starts a comment
+        assert_eq!(kinds("#TIMEOUT")[0], (Tok::Comment, "#TIMEOUT".to_string()));
     }
 }
