@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rillmount::rill::syntax::v0_20::lexer::tokenize;
-use rillmount::rill::syntax::v0_20::token::{Opener, P, Tok};
+use rillmount::rill::syntax::v0_20::token::{K, Opener, P, Tok};
 use serde_json::Value as J;
 use std::collections::HashMap;
 use std::path::Path;
@@ -36,18 +36,18 @@ fn reference_form(t: &Tok) -> (String, String) {
             Opener::Timeout => "TIMEOUT_LANGLE",
             Opener::Guard => "GUARD_LBRACE",
         },
-        Tok::True => "TRUE",
-        Tok::False => "FALSE",
-        Tok::Break => "BREAK",
-        Tok::Return => "RETURN",
-        Tok::Yield => "YIELD",
-        Tok::Pass => "PASS",
-        Tok::Assert => "ASSERT",
-        Tok::Error => "ERROR",
-        Tok::Guard => "GUARD",
-        Tok::Retry => "RETRY",
-        Tok::While => "WHILE",
-        Tok::Do => "DO",
+        Tok::K(K::True) => "TRUE",
+        Tok::K(K::False) => "FALSE",
+        Tok::K(K::Break) => "BREAK",
+        Tok::K(K::Return) => "RETURN",
+        Tok::K(K::Yield) => "YIELD",
+        Tok::K(K::Pass) => "PASS",
+        Tok::K(K::Assert) => "ASSERT",
+        Tok::K(K::Error) => "ERROR",
+        Tok::K(K::Guard) => "GUARD",
+        Tok::K(K::Retry) => "RETRY",
+        Tok::K(K::While) => "WHILE",
+        Tok::K(K::Do) => "DO",
         Tok::Ellipsis => "ELLIPSIS",
         Tok::Frontmatter => "FRONTMATTER_DELIM",
         Tok::P(P::Arrow) => "ARROW",
@@ -85,7 +85,9 @@ fn reference_form(t: &Tok) -> (String, String) {
         Tok::P(P::Percent) => "PERCENT",
         Tok::P(P::Amp) => "AMPERSAND",
         Tok::P(P::Caret) => "CARET",
-        Tok::P(P::StarLt | P::SlashLt) => "not a v0.20 token",
+        Tok::P(P::StarLt | P::SlashLt) | Tok::K(K::Each | K::Map | K::Fold | K::Filter) => {
+            "not a v0.20 token"
+        }
         Tok::Newline => "NEWLINE",
         Tok::Eof => "EOF",
     };

@@ -1,5 +1,6 @@
-//! Operators, separators and brackets: one set for both dialects' tokens (`Tok::P`). Each
-//! lexer produces only its own: `*<` and `/<` are v0.8.6's, `.!` is v0.20's.
+//! Operators, separators, brackets (`Tok::P`) and keywords (`Tok::K`): one set for both
+//! dialects' tokens. Each lexer produces only its own: `*<`, `/<` and the `each`/`map`/`fold`/
+//! `filter` keywords are v0.8.6's; `.!`, `yield`, `guard`, `retry`, `while` and `do` are v0.20's.
 
 /// A punctuation token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +85,51 @@ impl P {
             P::Percent => "%",
             P::Amp => "&",
             P::Caret => "^",
+        }
+    }
+}
+
+/// A keyword token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum K {
+    True,
+    False,
+    Break,
+    Return,
+    Yield,
+    Pass,
+    Assert,
+    Error,
+    Each,
+    Map,
+    Fold,
+    Filter,
+    Guard,
+    Retry,
+    While,
+    Do,
+}
+
+impl K {
+    /// The keyword as written.
+    pub fn text(self) -> &'static str {
+        match self {
+            K::True => "true",
+            K::False => "false",
+            K::Break => "break",
+            K::Return => "return",
+            K::Yield => "yield",
+            K::Pass => "pass",
+            K::Assert => "assert",
+            K::Error => "error",
+            K::Each => "each",
+            K::Map => "map",
+            K::Fold => "fold",
+            K::Filter => "filter",
+            K::Guard => "guard",
+            K::Retry => "retry",
+            K::While => "while",
+            K::Do => "do",
         }
     }
 }

@@ -85,6 +85,7 @@ pub fn tokenize_at(src: &str, base: Span) -> Result<Vec<Token>, RillError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rill::syntax::v0_20::token::K;
 
     fn toks(src: &str) -> Vec<Tok> {
         tokenize(src)
@@ -156,7 +157,7 @@ mod tests {
             "a keyword after .? is a member name"
         );
         assert_eq!(toks("each")[0], Tok::Ident("each".into()));
-        assert_eq!(toks("yield")[0], Tok::Yield);
+        assert_eq!(toks("yield")[0], Tok::K(K::Yield));
         assert_eq!(toks("a::b")[1], Tok::P(P::DColon));
     }
 

@@ -5,7 +5,7 @@
 //! once (`list[`, `dict[`, `tuple[`, `ordered[`, `destruct<`, `slice<`, `use<`, `retry<`,
 //! `do<`, `pass<`, `timeout<`, `guard{`). `each`/`map`/`fold`/`filter` are plain identifiers.
 
-pub use crate::rill::syntax::punct::P;
+pub use crate::rill::syntax::punct::{K, P};
 
 /// Token kinds. `Str` holds the escape-processed text with `{...}` interpolations still raw.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,18 +26,8 @@ pub enum Tok {
     DollarAt,
     /// Bare `$`.
     PipeVar,
-    True,
-    False,
-    Break,
-    Return,
-    Yield,
-    Pass,
-    Assert,
-    Error,
-    Guard,
-    Retry,
-    While,
-    Do,
+    /// Keywords (`true`, `yield`, `guard`, …).
+    K(K),
     /// `list[`, `dict[`, `tuple[`, `ordered[`, `destruct<`, `slice<`, `use<`, `retry<`, `do<`,
     /// `pass<`, `timeout<`, `guard{`: the word, the bracket follows in the same token.
     Opener(Opener),
@@ -95,18 +85,18 @@ impl Opener {
 
 /// The keywords and their tokens.
 pub const KEYWORDS: [(&str, Tok); 12] = [
-    ("true", Tok::True),
-    ("false", Tok::False),
-    ("break", Tok::Break),
-    ("return", Tok::Return),
-    ("yield", Tok::Yield),
-    ("pass", Tok::Pass),
-    ("assert", Tok::Assert),
-    ("error", Tok::Error),
-    ("guard", Tok::Guard),
-    ("retry", Tok::Retry),
-    ("while", Tok::While),
-    ("do", Tok::Do),
+    ("true", Tok::K(K::True)),
+    ("false", Tok::K(K::False)),
+    ("break", Tok::K(K::Break)),
+    ("return", Tok::K(K::Return)),
+    ("yield", Tok::K(K::Yield)),
+    ("pass", Tok::K(K::Pass)),
+    ("assert", Tok::K(K::Assert)),
+    ("error", Tok::K(K::Error)),
+    ("guard", Tok::K(K::Guard)),
+    ("retry", Tok::K(K::Retry)),
+    ("while", Tok::K(K::While)),
+    ("do", Tok::K(K::Do)),
 ];
 
 /// Two-character operators.
@@ -169,7 +159,7 @@ impl Tok {
             Newline => "\\n".into(),
             Eof => "end of input".into(),
             P(p) => p.text().into(),
-            t => t.keyword().unwrap_or_default().into(),
+            K(k) => k.text().into(),
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
 use crate::rill::syntax::scan::{Rules, Scanner, ident_start, tokenize_with, unexpected};
-use crate::rill::syntax::v0_8::token::{P, Tok, Token};
+use crate::rill::syntax::v0_8::token::{K, P, Tok, Token};
 
 /// v0.8.6's rules: every `#` starts a comment; `each`/`map`/`fold`/`filter` are keywords.
 struct V08;
@@ -23,17 +23,17 @@ impl Rules for V08 {
         Ok(if ident_start(c) {
             let v = sc.word();
             match v.as_str() {
-                "true" => Tok::True,
-                "false" => Tok::False,
-                "break" => Tok::Break,
-                "return" => Tok::Return,
-                "pass" => Tok::Pass,
-                "assert" => Tok::Assert,
-                "error" => Tok::Error,
-                "each" => Tok::Each,
-                "map" => Tok::Map,
-                "fold" => Tok::Fold,
-                "filter" => Tok::Filter,
+                "true" => Tok::K(K::True),
+                "false" => Tok::K(K::False),
+                "break" => Tok::K(K::Break),
+                "return" => Tok::K(K::Return),
+                "pass" => Tok::K(K::Pass),
+                "assert" => Tok::K(K::Assert),
+                "error" => Tok::K(K::Error),
+                "each" => Tok::K(K::Each),
+                "map" => Tok::K(K::Map),
+                "fold" => Tok::K(K::Fold),
+                "filter" => Tok::K(K::Filter),
                 _ => Tok::Ident(v),
             }
         } else {

@@ -1,6 +1,6 @@
 //! Tokens of rill v0.8.6 produced by its lexer, each with the 1-based line:column where it starts.
 
-pub use crate::rill::syntax::punct::P;
+pub use crate::rill::syntax::punct::{K, P};
 
 /// Token kinds. `Str` holds the escape-processed text with `{...}` interpolations still raw.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,17 +17,8 @@ pub enum Tok {
     DollarAt,
     /// Bare `$`.
     PipeVar,
-    True,
-    False,
-    Break,
-    Return,
-    Pass,
-    Assert,
-    Error,
-    Each,
-    Map,
-    Fold,
-    Filter,
+    /// Keywords (`true`, `each`, …).
+    K(K),
     Ellipsis,
     Frontmatter,
     /// Operators and brackets.
@@ -46,17 +37,7 @@ impl Tok {
             Ident(s) => return s.clone(),
             Dollar | PipeVar => "$",
             DollarAt => "$@",
-            True => "true",
-            False => "false",
-            Break => "break",
-            Return => "return",
-            Pass => "pass",
-            Assert => "assert",
-            Error => "error",
-            Each => "each",
-            Map => "map",
-            Fold => "fold",
-            Filter => "filter",
+            K(k) => k.text(),
             Ellipsis => "...",
             Frontmatter => "---",
             P(p) => p.text(),
@@ -70,17 +51,7 @@ impl Tok {
     pub fn ident_or_keyword(&self) -> Option<&'static str> {
         use Tok::*;
         Some(match self {
-            True => "true",
-            False => "false",
-            Break => "break",
-            Return => "return",
-            Pass => "pass",
-            Assert => "assert",
-            Error => "error",
-            Each => "each",
-            Map => "map",
-            Fold => "fold",
-            Filter => "filter",
+            K(k) => k.text(),
             _ => return None,
         })
     }

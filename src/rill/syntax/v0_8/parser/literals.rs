@@ -13,11 +13,11 @@ impl Parser {
                 self.advance();
                 Ok(Node::new(Kind::Num(n), sp))
             }
-            Tok::True => {
+            Tok::K(K::True) => {
                 self.advance();
                 Ok(Node::new(Kind::Bool(true), sp))
             }
-            Tok::False => {
+            Tok::K(K::False) => {
                 self.advance();
                 Ok(Node::new(Kind::Bool(false), sp))
             }
@@ -48,7 +48,7 @@ impl Parser {
     pub(super) fn is_dict_start(&self) -> bool {
         let kv = matches!(
             self.tok(),
-            Tok::Ident(_) | Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False
+            Tok::Ident(_) | Tok::Str { .. } | Tok::Num(_) | Tok::K(K::True) | Tok::K(K::False)
         ) && matches!(self.peek(1), Tok::P(P::Colon));
         if kv {
             return true;
@@ -267,11 +267,11 @@ impl Parser {
                 self.advance();
                 DictKey::Num(n)
             }
-            Tok::True => {
+            Tok::K(K::True) => {
                 self.advance();
                 DictKey::Bool(true)
             }
-            Tok::False => {
+            Tok::K(K::False) => {
                 self.advance();
                 DictKey::Bool(false)
             }

@@ -5,7 +5,7 @@ use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
 use crate::rill::syntax::ast::*;
 use crate::rill::syntax::v0_8::lexer::{tokenize, tokenize_at};
-use crate::rill::syntax::v0_8::token::{P, Tok, Token};
+use crate::rill::syntax::v0_8::token::{K, P, Tok, Token};
 use std::rc::Rc;
 
 mod literals;
@@ -49,10 +49,12 @@ fn p001(msg: impl Into<String>, sp: Span) -> RillError {
     RillError::at("RILL-P001", msg, sp)
 }
 
-/// Same token kind (payloads of literals and names ignored; punctuation compared exactly).
+/// Same token kind (payloads of literals and names ignored; punctuation and keywords compared
+/// exactly).
 fn same_kind(a: &Tok, b: &Tok) -> bool {
     match (a, b) {
         (Tok::P(x), Tok::P(y)) => x == y,
+        (Tok::K(x), Tok::K(y)) => x == y,
         _ => std::mem::discriminant(a) == std::mem::discriminant(b),
     }
 }

@@ -232,7 +232,11 @@ impl Parser {
     pub(super) fn is_literal_start(&self) -> bool {
         matches!(
             self.tok(),
-            Tok::Str { .. } | Tok::Num(_) | Tok::True | Tok::False | Tok::P(P::LBracket)
+            Tok::Str { .. }
+                | Tok::Num(_)
+                | Tok::K(K::True)
+                | Tok::K(K::False)
+                | Tok::P(P::LBracket)
         )
     }
 
@@ -242,7 +246,7 @@ impl Parser {
 
     pub(super) fn primary(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        if self.check(&Tok::Pass) {
+        if self.check(&Tok::K(K::Pass)) {
             self.advance();
             return Ok(Node::new(Kind::Pass, sp));
         }
@@ -457,7 +461,7 @@ impl Parser {
         if self.check(&Tok::P(P::LParen)) {
             return self.grouped();
         }
-        if self.check(&Tok::Break) || self.check(&Tok::Return) {
+        if self.check(&Tok::K(K::Break)) || self.check(&Tok::K(K::Return)) {
             return self.pipe_chain();
         }
         self.postfix()
@@ -465,7 +469,7 @@ impl Parser {
 
     pub(super) fn assert(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::Assert, "Expected assert")?;
+        self.expect(Tok::K(K::Assert), "Expected assert")?;
         let cond = if self.check(&Tok::P(P::LParen)) || self.check(&Tok::P(P::LBrace)) {
             self.body()?
         } else {
@@ -480,7 +484,7 @@ impl Parser {
 
     pub(super) fn error_node(&mut self, require: bool) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::Error, "Expected error")?;
+        self.expect(Tok::K(K::Error), "Expected error")?;
         let mut msg = None;
         if matches!(self.tok(), Tok::Str { .. }) {
             msg = Some(self.string()?);

@@ -41,7 +41,7 @@ impl Parser {
                 span,
             });
         }
-        if self.check(&Tok::Assert) {
+        if self.check(&Tok::K(K::Assert)) {
             let a = self.assert()?;
             return Ok(Stmt {
                 annotations: None,
@@ -49,7 +49,7 @@ impl Parser {
                 span,
             });
         }
-        if self.check(&Tok::Error) {
+        if self.check(&Tok::K(K::Error)) {
             let e = self.error_node(true)?;
             return Ok(Stmt {
                 annotations: None,
@@ -126,9 +126,9 @@ impl Parser {
 
     pub(super) fn pipe_chain_inner(&mut self) -> PResult<Node> {
         let start = self.sp();
-        if self.check(&Tok::Break) || self.check(&Tok::Return) {
+        if self.check(&Tok::K(K::Break)) || self.check(&Tok::K(K::Return)) {
             let t = self.advance();
-            let term = if t.tok == Tok::Break {
+            let term = if t.tok == Tok::K(K::Break) {
                 Term::Break
             } else {
                 Term::Return
@@ -195,12 +195,12 @@ impl Parser {
                 pipes.push(self.capture()?);
                 continue;
             }
-            if self.check(&Tok::Break) {
+            if self.check(&Tok::K(K::Break)) {
                 self.advance();
                 term = Some(Term::Break);
                 break;
             }
-            if self.check(&Tok::Return) {
+            if self.check(&Tok::K(K::Return)) {
                 self.advance();
                 term = Some(Term::Return);
                 break;

@@ -8,8 +8,8 @@ impl Parser {
     pub(super) fn pipe_target(&mut self) -> PResult<Node> {
         let sp = self.sp();
         match self.tok() {
-            Tok::Assert => return self.assert(),
-            Tok::Error => return self.error_node(false),
+            Tok::K(K::Assert) => return self.assert(),
+            Tok::K(K::Error) => return self.error_node(false),
             Tok::P(P::Colon) => {
                 self.advance();
                 let check = self.check(&Tok::P(P::Question));
@@ -32,8 +32,8 @@ impl Parser {
             }
             Tok::P(P::StarLt) => return self.destructure(),
             Tok::P(P::SlashLt) => return self.slice(),
-            Tok::Each | Tok::Fold => {
-                let is_each = self.check(&Tok::Each);
+            Tok::K(K::Each) | Tok::K(K::Fold) => {
+                let is_each = self.check(&Tok::K(K::Each));
                 self.advance();
                 let acc = if self.has_acc_prefix() {
                     let g = self.grouped()?;
@@ -54,12 +54,12 @@ impl Parser {
                     sp,
                 ));
             }
-            Tok::Map => {
+            Tok::K(K::Map) => {
                 self.advance();
                 let body = self.iter_body()?;
                 return Ok(Node::new(Kind::Map { body }, sp));
             }
-            Tok::Filter => {
+            Tok::K(K::Filter) => {
                 self.advance();
                 let body = self.iter_body()?;
                 return Ok(Node::new(Kind::Filter { body }, sp));
