@@ -45,6 +45,47 @@ pub enum P {
 }
 
 impl P {
+    /// Every punctuation token.
+    pub const ALL: [P; 37] = [
+        P::Arrow,
+        P::Capture,
+        P::StarLt,
+        P::SlashLt,
+        P::And,
+        P::Or,
+        P::Eq,
+        P::Ne,
+        P::Le,
+        P::Ge,
+        P::Coalesce,
+        P::DotQ,
+        P::DotBang,
+        P::DColon,
+        P::Dot,
+        P::Question,
+        P::At,
+        P::Colon,
+        P::Comma,
+        P::Bang,
+        P::Assign,
+        P::Lt,
+        P::Gt,
+        P::LParen,
+        P::RParen,
+        P::LBrace,
+        P::RBrace,
+        P::LBracket,
+        P::RBracket,
+        P::Bar,
+        P::Plus,
+        P::Minus,
+        P::Star,
+        P::Slash,
+        P::Percent,
+        P::Amp,
+        P::Caret,
+    ];
+
     /// The token's source text.
     pub fn text(self) -> &'static str {
         match self {
@@ -111,6 +152,26 @@ pub enum K {
 }
 
 impl K {
+    /// Every keyword.
+    pub const ALL: [K; 16] = [
+        K::True,
+        K::False,
+        K::Break,
+        K::Return,
+        K::Yield,
+        K::Pass,
+        K::Assert,
+        K::Error,
+        K::Each,
+        K::Map,
+        K::Fold,
+        K::Filter,
+        K::Guard,
+        K::Retry,
+        K::While,
+        K::Do,
+    ];
+
     /// The keyword as written.
     pub fn text(self) -> &'static str {
         match self {

@@ -4,6 +4,7 @@
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
+use crate::rill::syntax::punct::{K, P};
 
 /// What both dialects read the same way from the same characters.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,12 +57,12 @@ pub(crate) use tok_from_lexeme;
 /// A cursor over a source fragment whose first character sits at `base`.
 pub struct Scanner {
     src: Vec<char>,
-    pub pos: usize,
+    pos: usize,
     line: u32,
     col: u32,
-    pub base_offset: u32,
+    base_offset: u32,
     /// Inside `---` frontmatter: lines are read whole.
-    pub in_frontmatter: bool,
+    in_frontmatter: bool,
 }
 
 impl Scanner {
@@ -105,7 +106,7 @@ impl Scanner {
         c
     }
 
-    pub fn escape(&mut self) -> Result<char, RillError> {
+    fn escape(&mut self) -> Result<char, RillError> {
         let c = self.bump();
         Ok(match c {
             'n' => '\n',
@@ -123,7 +124,7 @@ impl Scanner {
         })
     }
 
-    pub fn string(&mut self) -> Result<String, RillError> {
+    fn string(&mut self) -> Result<String, RillError> {
         let start = self.loc();
         self.bump();
         let mut v = String::new();
@@ -143,11 +144,7 @@ impl Scanner {
                         } else {
                             let c = self.bump();
                             v.push(c);
-                            if c == '{' {
-                                depth += 1;
-                            } else if c == '}' {
-                                depth -= 1;
-                            }
+                            depth += brace_step(c);
                         }
                     }
                 }
@@ -167,20 +164,16 @@ impl Scanner {
         Ok(v)
     }
 
-    pub fn triple(&mut self) -> Result<String, RillError> {
+    fn triple(&mut self) -> Result<String, RillError> {
         let start = self.loc();
-        self.bump();
-        self.bump();
-        self.bump();
+        self.skip(3);
         if self.peek(0) == '\n' {
             self.bump();
         }
         let mut v = String::new();
         while !self.at_end() {
             if self.starts("\"\"\"") {
-                self.bump();
-                self.bump();
-                self.bump();
+                self.skip(3);
                 return Ok(v);
             }
             if self.peek(0) == '{' {
@@ -206,11 +199,7 @@ impl Scanner {
                     }
                     let c = self.bump();
                     v.push(c);
-                    if c == '{' {
-                        depth += 1;
-                    } else if c == '}' {
-                        depth -= 1;
-                    }
+                    depth += brace_step(c);
                 }
             } else if self.starts("}}") {
                 v.push(self.bump());
@@ -223,14 +212,14 @@ impl Scanner {
     }
 
     /// Spaces, tabs and carriage returns.
-    pub fn skip_blanks(&mut self) {
+    fn skip_blanks(&mut self) {
         while matches!(self.peek(0), ' ' | '\t' | '\r') && !self.at_end() {
             self.bump();
         }
     }
 
     /// The rest of the line (a comment, a frontmatter line).
-    pub fn rest_of_line(&mut self) -> String {
+    fn rest_of_line(&mut self) -> String {
         let mut v = String::new();
         while !self.at_end() && self.peek(0) != '\n' {
             v.push(self.bump());
@@ -239,7 +228,7 @@ impl Scanner {
     }
 
     /// Digits with an optional `.digits` fraction (no sign, no exponent).
-    pub fn number(&mut self) -> f64 {
+    fn number(&mut self) -> f64 {
         let mut v = String::new();
         while self.peek(0).is_ascii_digit() && !self.at_end() {
             v.push(self.bump());
@@ -327,11 +316,35 @@ impl Scanner {
         }))
     }
 
+    /// The punctuation token at the cursor (two characters before one), consumed; `has` tells
+    /// which tokens the dialect has.
+    pub fn punct(&mut self, has: fn(P) -> bool) -> Option<P> {
+        for len in [2, 1] {
+            if let Some(p) = P::ALL
+                .into_iter()
+                .find(|p| has(*p) && p.text().len() == len && self.starts(p.text()))
+            {
+                self.skip(len);
+                return Some(p);
+            }
+        }
+        None
+    }
+
     /// Consume `n` characters.
     pub fn skip(&mut self, n: usize) {
         for _ in 0..n {
             self.bump();
         }
+    }
+}
+
+/// How `c` changes the `{…}` nesting depth inside a string.
+fn brace_step(c: char) -> i32 {
+    match c {
+        '{' => 1,
+        '}' => -1,
+        _ => 0,
     }
 }
 
@@ -387,4 +400,9 @@ pub fn tokenize_with<R: Rules>(src: &str, base: Span) -> Result<Vec<Token<R::Tok
 /// `RILL-L002` for a character no token starts with.
 pub fn unexpected(c: char, at: Span) -> RillError {
     RillError::at("RILL-L002", format!("Unexpected character: {c}"), at)
+}
+
+/// The keyword `word` is in a dialect whose keywords are `keywords`.
+pub fn keyword(keywords: &[K], word: &str) -> Option<K> {
+    keywords.iter().copied().find(|k| k.text() == word)
 }

@@ -7,12 +7,16 @@
 //! A small lexer of its own, not the interpreter's: it must never fail (half-typed code is
 //! the normal case), works line by line and carries one bit between lines (inside a
 //! `"""` string). Interpolated expressions are coloured as code, nested strings included.
+//! The keyword and opener lists are the dialects' own tables.
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::super::theme::Theme;
 use crate::rill::dialect::Dialect;
+use crate::rill::syntax::scan::keyword;
+use crate::rill::syntax::v0_20::token::Opener;
+use crate::rill::syntax::{v0_8, v0_20};
 
 /// What a run of characters is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,31 +33,6 @@ pub enum Tok {
     /// A v0.20 atom, `#TIMEOUT`.
     Atom,
 }
-
-const KEYWORDS_0_8: &[&str] = &[
-    "true", "false", "break", "return", "pass", "assert", "error", "each", "map", "fold", "filter",
-];
-
-const KEYWORDS_0_20: &[&str] = &[
-    "true", "false", "break", "return", "yield", "pass", "assert", "error", "guard", "retry",
-    "while", "do",
-];
-
-/// v0.20 words that open a literal or a construct when the bracket follows at once.
-const OPENERS_0_20: &[(&str, char)] = &[
-    ("list", '['),
-    ("dict", '['),
-    ("tuple", '['),
-    ("ordered", '['),
-    ("destruct", '<'),
-    ("slice", '<'),
-    ("use", '<'),
-    ("retry", '<'),
-    ("do", '<'),
-    ("pass", '<'),
-    ("timeout", '<'),
-    ("guard", '{'),
-];
 
 /// Lexer state carried from one line to the next.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -154,14 +133,17 @@ pub fn lex_line(line: &str, carry: Carry, dialect: Dialect) -> (Vec<(Tok, String
             // `.map` / `.filter` after a dot are method names, not keywords.
             let after_dot = i > 0 && chars[i - 1] == '.';
             let after_dollar = i > 0 && chars[i - 1] == '$';
-            let keywords = if v020 { KEYWORDS_0_20 } else { KEYWORDS_0_8 };
+            let is_keyword = if v020 {
+                keyword(&v0_20::token::KEYWORDS, &word).is_some()
+            } else {
+                keyword(&v0_8::token::KEYWORDS, &word).is_some()
+            };
             let opener = v020
-                && !after_dot
                 && !after_dollar
-                && OPENERS_0_20
+                && Opener::ALL
                     .iter()
-                    .any(|(w, b)| *w == word && rest.get(len) == Some(b));
-            let kind = if (keywords.contains(&word.as_str()) || opener) && !after_dot {
+                    .any(|(_, w, b)| *w == word && rest.get(len) == Some(b));
+            let kind = if (is_keyword || opener) && !after_dot {
                 Tok::Keyword
             } else {
                 Tok::Plain

@@ -8,8 +8,8 @@
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
-use crate::rill::syntax::scan::{Rules, Scanner, ident_start, tokenize_with, unexpected};
-use crate::rill::syntax::v0_20::token::{KEYWORDS, ONE_CHAR, Opener, P, TWO_CHAR, Tok, Token};
+use crate::rill::syntax::scan::{Rules, Scanner, ident_start, keyword, tokenize_with, unexpected};
+use crate::rill::syntax::v0_20::token::{KEYWORDS, Opener, P, Tok, Token, has_punct};
 
 /// v0.20's rules (see the module comment).
 struct V020;
@@ -37,22 +37,14 @@ impl Rules for V020 {
                 }
                 None => {
                     let v = sc.word();
-                    KEYWORDS
-                        .iter()
-                        .find(|(k, _)| *k == v)
-                        .map(|(_, t)| t.clone())
-                        .unwrap_or(Tok::Ident(v))
+                    keyword(&KEYWORDS, &v).map_or(Tok::Ident(v), Tok::K)
                 }
             }
         } else if c == '#' {
             sc.bump();
             Tok::Atom(sc.word())
-        } else if let Some((op, t)) = TWO_CHAR.iter().find(|(op, _)| sc.starts(op)) {
-            sc.skip(op.len());
-            t.clone()
-        } else if let Some((_, t)) = ONE_CHAR.iter().find(|(ch, _)| *ch == c) {
-            sc.bump();
-            t.clone()
+        } else if let Some(p) = sc.punct(has_punct) {
+            Tok::P(p)
         } else {
             return Err(unexpected(c, start));
         })
@@ -72,7 +64,8 @@ pub fn tokenize_at(src: &str, base: Span) -> Result<Vec<Token>, RillError> {
         if matches!(toks[i - 1].tok, Tok::P(P::Dot) | Tok::P(P::DotQ)) {
             let name = match &toks[i].tok {
                 Tok::Ident(s) => Some(s.clone()),
-                k => k.keyword().map(str::to_string),
+                Tok::K(k) => Some(k.text().to_string()),
+                _ => None,
             };
             if let Some(n) = name {
                 toks[i].tok = Tok::MethodName(n);

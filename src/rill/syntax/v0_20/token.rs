@@ -83,64 +83,26 @@ impl Opener {
     }
 }
 
-/// The keywords and their tokens.
-pub const KEYWORDS: [(&str, Tok); 12] = [
-    ("true", Tok::K(K::True)),
-    ("false", Tok::K(K::False)),
-    ("break", Tok::K(K::Break)),
-    ("return", Tok::K(K::Return)),
-    ("yield", Tok::K(K::Yield)),
-    ("pass", Tok::K(K::Pass)),
-    ("assert", Tok::K(K::Assert)),
-    ("error", Tok::K(K::Error)),
-    ("guard", Tok::K(K::Guard)),
-    ("retry", Tok::K(K::Retry)),
-    ("while", Tok::K(K::While)),
-    ("do", Tok::K(K::Do)),
+/// v0.20's keywords (`each`, `map`, `fold` and `filter` are plain identifiers here).
+pub const KEYWORDS: [K; 12] = [
+    K::True,
+    K::False,
+    K::Break,
+    K::Return,
+    K::Yield,
+    K::Pass,
+    K::Assert,
+    K::Error,
+    K::Guard,
+    K::Retry,
+    K::While,
+    K::Do,
 ];
 
-/// Two-character operators.
-pub const TWO_CHAR: [(&str, Tok); 12] = [
-    ("->", Tok::P(P::Arrow)),
-    ("=>", Tok::P(P::Capture)),
-    ("&&", Tok::P(P::And)),
-    ("||", Tok::P(P::Or)),
-    ("==", Tok::P(P::Eq)),
-    ("!=", Tok::P(P::Ne)),
-    ("<=", Tok::P(P::Le)),
-    (">=", Tok::P(P::Ge)),
-    ("??", Tok::P(P::Coalesce)),
-    (".?", Tok::P(P::DotQ)),
-    (".!", Tok::P(P::DotBang)),
-    ("::", Tok::P(P::DColon)),
-];
-
-/// One-character operators and brackets.
-pub const ONE_CHAR: [(char, Tok); 23] = [
-    ('.', Tok::P(P::Dot)),
-    ('?', Tok::P(P::Question)),
-    ('@', Tok::P(P::At)),
-    (':', Tok::P(P::Colon)),
-    (',', Tok::P(P::Comma)),
-    ('!', Tok::P(P::Bang)),
-    ('=', Tok::P(P::Assign)),
-    ('<', Tok::P(P::Lt)),
-    ('>', Tok::P(P::Gt)),
-    ('(', Tok::P(P::LParen)),
-    (')', Tok::P(P::RParen)),
-    ('{', Tok::P(P::LBrace)),
-    ('}', Tok::P(P::RBrace)),
-    ('[', Tok::P(P::LBracket)),
-    (']', Tok::P(P::RBracket)),
-    ('|', Tok::P(P::Bar)),
-    ('+', Tok::P(P::Plus)),
-    ('-', Tok::P(P::Minus)),
-    ('*', Tok::P(P::Star)),
-    ('/', Tok::P(P::Slash)),
-    ('%', Tok::P(P::Percent)),
-    ('&', Tok::P(P::Amp)),
-    ('^', Tok::P(P::Caret)),
-];
+/// Is `p` a v0.20 token? (`*<` and `/<` are v0.8.6's.)
+pub fn has_punct(p: P) -> bool {
+    !matches!(p, P::StarLt | P::SlashLt)
+}
 
 impl Tok {
     /// Source-like text of the token, used in "Unexpected token" messages.
@@ -161,11 +123,6 @@ impl Tok {
             P(p) => p.text().into(),
             K(k) => k.text().into(),
         }
-    }
-
-    /// The keyword a token stands for, if it is one.
-    pub fn keyword(&self) -> Option<&'static str> {
-        KEYWORDS.iter().find(|(_, t)| t == self).map(|(k, _)| *k)
     }
 }
 

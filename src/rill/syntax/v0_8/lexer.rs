@@ -3,8 +3,8 @@
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
-use crate::rill::syntax::scan::{Rules, Scanner, ident_start, tokenize_with, unexpected};
-use crate::rill::syntax::v0_8::token::{K, P, Tok, Token};
+use crate::rill::syntax::scan::{Rules, Scanner, ident_start, keyword, tokenize_with, unexpected};
+use crate::rill::syntax::v0_8::token::{KEYWORDS, Tok, Token, has_punct};
 
 /// v0.8.6's rules: every `#` starts a comment; `each`/`map`/`fold`/`filter` are keywords.
 struct V08;
@@ -22,71 +22,11 @@ impl Rules for V08 {
         let c = sc.peek(0);
         Ok(if ident_start(c) {
             let v = sc.word();
-            match v.as_str() {
-                "true" => Tok::K(K::True),
-                "false" => Tok::K(K::False),
-                "break" => Tok::K(K::Break),
-                "return" => Tok::K(K::Return),
-                "pass" => Tok::K(K::Pass),
-                "assert" => Tok::K(K::Assert),
-                "error" => Tok::K(K::Error),
-                "each" => Tok::K(K::Each),
-                "map" => Tok::K(K::Map),
-                "fold" => Tok::K(K::Fold),
-                "filter" => Tok::K(K::Filter),
-                _ => Tok::Ident(v),
-            }
+            keyword(&KEYWORDS, &v).map_or(Tok::Ident(v), Tok::K)
+        } else if let Some(p) = sc.punct(has_punct) {
+            Tok::P(p)
         } else {
-            let two: String = [sc.peek(0), sc.peek(1)].iter().collect();
-            let t2 = match two.as_str() {
-                "->" => Some(Tok::P(P::Arrow)),
-                "=>" => Some(Tok::P(P::Capture)),
-                "*<" => Some(Tok::P(P::StarLt)),
-                "/<" => Some(Tok::P(P::SlashLt)),
-                "&&" => Some(Tok::P(P::And)),
-                "||" => Some(Tok::P(P::Or)),
-                "==" => Some(Tok::P(P::Eq)),
-                "!=" => Some(Tok::P(P::Ne)),
-                "<=" => Some(Tok::P(P::Le)),
-                ">=" => Some(Tok::P(P::Ge)),
-                "??" => Some(Tok::P(P::Coalesce)),
-                ".?" => Some(Tok::P(P::DotQ)),
-                "::" => Some(Tok::P(P::DColon)),
-                _ => None,
-            };
-            if let Some(t) = t2 {
-                sc.skip(2);
-                t
-            } else {
-                let t = match c {
-                    '.' => Tok::P(P::Dot),
-                    '?' => Tok::P(P::Question),
-                    '@' => Tok::P(P::At),
-                    ':' => Tok::P(P::Colon),
-                    ',' => Tok::P(P::Comma),
-                    '!' => Tok::P(P::Bang),
-                    '=' => Tok::P(P::Assign),
-                    '<' => Tok::P(P::Lt),
-                    '>' => Tok::P(P::Gt),
-                    '(' => Tok::P(P::LParen),
-                    ')' => Tok::P(P::RParen),
-                    '{' => Tok::P(P::LBrace),
-                    '}' => Tok::P(P::RBrace),
-                    '[' => Tok::P(P::LBracket),
-                    ']' => Tok::P(P::RBracket),
-                    '|' => Tok::P(P::Bar),
-                    '+' => Tok::P(P::Plus),
-                    '-' => Tok::P(P::Minus),
-                    '*' => Tok::P(P::Star),
-                    '/' => Tok::P(P::Slash),
-                    '%' => Tok::P(P::Percent),
-                    '&' => Tok::P(P::Amp),
-                    '^' => Tok::P(P::Caret),
-                    _ => return Err(unexpected(c, start)),
-                };
-                sc.bump();
-                t
-            }
+            return Err(unexpected(c, start));
         })
     }
 }
@@ -104,6 +44,7 @@ pub fn tokenize_at(src: &str, base: Span) -> Result<Vec<Token>, RillError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rill::syntax::v0_8::token::P;
 
     fn toks(s: &str) -> Vec<Tok> {
         tokenize(s)

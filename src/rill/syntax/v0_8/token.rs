@@ -27,6 +27,26 @@ pub enum Tok {
     Eof,
 }
 
+/// v0.8.6's keywords.
+pub const KEYWORDS: [K; 11] = [
+    K::True,
+    K::False,
+    K::Break,
+    K::Return,
+    K::Pass,
+    K::Assert,
+    K::Error,
+    K::Each,
+    K::Map,
+    K::Fold,
+    K::Filter,
+];
+
+/// Is `p` a v0.8.6 token? (`.!` is v0.20's.)
+pub fn has_punct(p: P) -> bool {
+    p != P::DotBang
+}
+
 impl Tok {
     /// Source-like text of the token, used in "Unexpected token" messages.
     pub fn text(&self) -> String {

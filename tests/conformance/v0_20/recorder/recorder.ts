@@ -184,7 +184,7 @@ export function encodeError(e: Any): Any {
 
 // ---------------------------------------------------------------- host
 
-const KNOWN = new Set(['variables', 'functions', 'callbacks', 'observability', 'timeout', 'autoExceptions', 'signal', 'maxCallStackDepth', 'nowMs', 'timezone', 'resolvers', 'configurations', 'requireDescriptions', 'metadata']);
+// options a replay host can give (any other one makes the case non-replayable)
 const REPLAYABLE = new Set(['variables', 'functions', 'callbacks', 'observability', 'autoExceptions', 'maxCallStackDepth', 'nowMs', 'timezone', 'resolvers', 'configurations', 'requireDescriptions', 'metadata']);
 
 function wrapFunctions(fns: Record<string, Any>, rec: HostRecord): Record<string, Any> {
@@ -235,10 +235,7 @@ export function createRuntimeContext(options: Any = {}, ...rest: Any[]): Any {
   const keys = Object.keys(options ?? {}).filter((k) => options[k] !== undefined);
   const rec: HostRecord = { option_keys: keys, calls: [], resolved: [], logs: [], replayable: true, why: [], initialVars: 0, runs: 0 };
   for (const k of keys) {
-    if (!KNOWN.has(k)) {
-      rec.replayable = false;
-      rec.why.push(`option ${k}`);
-    } else if (!REPLAYABLE.has(k)) {
+    if (!REPLAYABLE.has(k)) {
       rec.replayable = false;
       rec.why.push(`option ${k}`);
     }
