@@ -204,7 +204,8 @@ fn env_u64(name: &str, default: u64) -> u64 {
 
 fn run_one(target: &str, src: &str) {
     if target == "parser" {
-        let _ = rillmount::rill::syntax::v0_8::parser::parse(src);
+        let _ =
+            rillmount::rill::syntax::parser::parse(src, rillmount::rill::dialect::Dialect::V0_8);
     } else {
         let opts = Options {
             max_steps: 20_000,
@@ -249,7 +250,11 @@ fn fuzz(target: &'static str) -> (u64, Vec<String>) {
             // Keep inputs that still parse: they reach deeper into the evaluator.
             if pool.len() < seed_count + 5000
                 && rng.next(8) == 0
-                && rillmount::rill::syntax::v0_8::parser::parse(&src).is_ok()
+                && rillmount::rill::syntax::parser::parse(
+                    &src,
+                    rillmount::rill::dialect::Dialect::V0_8,
+                )
+                .is_ok()
             {
                 pool.push(src);
             }

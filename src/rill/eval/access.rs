@@ -1,7 +1,7 @@
 //! Variables and access chains (`$d.a[0].$k.(expr).^ann`, `.?field&type`, `??`), and
 //! dispatch: dict/list literal targets, `-> $table`, hierarchical paths (spec §7–§8).
 
-use super::{Cx, Flow, Interp, R};
+use super::{Cx, Flow, Interp, R, not_yet};
 use crate::rill::base::error::RillError;
 use crate::rill::base::num::fmt_num;
 use crate::rill::base::span::Span;
@@ -174,7 +174,7 @@ impl Interp {
                 }
             };
             return Ok(Value::Bool(match (found, ty) {
-                (Some(x), Some(t)) => x.type_name() == t,
+                (Some(x), Some(t)) => t.as_name() == Some(x.type_name()),
                 (Some(_), None) => true,
                 (None, _) => false,
             }));
@@ -481,6 +481,7 @@ impl Interp {
     ) -> R<Value> {
         for (k, vn) in entries {
             let candidates: Vec<Value> = match k {
+                DictKey::Spread => return Err(not_yet(sp).into()),
                 DictKey::Lit(s) => vec![Value::str(s)],
                 DictKey::Num(x) => vec![Value::Num(*x)],
                 DictKey::Bool(b) => vec![Value::Bool(*b)],

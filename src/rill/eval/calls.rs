@@ -1,7 +1,7 @@
 //! Calls: closure creation and invocation (arity, types, tuple spreading, late binding),
 //! host/built-in function calls, `$f(...)`, `$(...)`, and method dispatch (spec §7, §10).
 
-use super::{Cx, Flow, Interp, R};
+use super::{Cx, Flow, Interp, R, not_yet};
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
 use crate::rill::syntax::ast::*;
@@ -338,6 +338,9 @@ impl Interp {
     pub(crate) fn apply_postop(&mut self, op: &PostOp, v: Value, cx: &Cx) -> R<Value> {
         match op {
             PostOp::Method { name, args, span } => self.call_method(name, args, v, cx, *span),
+            PostOp::Probe { span, .. } | PostOp::Annotation { span, .. } => {
+                Err(not_yet(*span).into())
+            }
             PostOp::Invoke { args, span } => {
                 let Value::Closure(c) = &v else {
                     return Err(RillError::at(
@@ -402,7 +405,7 @@ impl Interp {
 
 fn check_param_type(p: &Param, default: Option<&Value>, v: &Value, sp: Span) -> R<()> {
     let expected = match &p.ty {
-        Some(t) => Some(t.as_str()),
+        Some(t) => t.as_name(),
         None => match default {
             Some(d @ (Value::Str(_) | Value::Num(_) | Value::Bool(_))) => Some(d.type_name()),
             _ => None,

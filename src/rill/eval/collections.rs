@@ -359,7 +359,7 @@ impl Interp {
                     let x = d.get(k).cloned().ok_or_else(|| {
                         err("RILL-R009", format!("Key '{k}' not found in dict"), sp)
                     })?;
-                    self.bind_pattern(name, x, ty.as_deref(), cx, sp)?;
+                    self.bind_pattern(name, x, ty.as_ref().and_then(TypeRef::as_name), cx, sp)?;
                 }
             }
             return Ok(());
@@ -384,7 +384,13 @@ impl Interp {
         }
         for (p, x) in pats.iter().zip(l.iter()) {
             match p {
-                DPat::Var(name, ty) => self.bind_pattern(name, x.clone(), ty.as_deref(), cx, sp)?,
+                DPat::Var(name, ty) => self.bind_pattern(
+                    name,
+                    x.clone(),
+                    ty.as_ref().and_then(TypeRef::as_name),
+                    cx,
+                    sp,
+                )?,
                 DPat::Skip => {}
                 DPat::Nested(inner) => self.destructure(inner, x, cx, sp)?,
                 DPat::Key(..) => {}

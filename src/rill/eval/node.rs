@@ -14,7 +14,13 @@ impl Interp {
                 let mut v = self.eval(head, cx)?;
                 for p in pipes {
                     if let Kind::Capture { name, ty } = &*p.kind {
-                        self.assign(name, v.clone(), ty.as_deref(), cx, p.span)?;
+                        self.assign(
+                            name,
+                            v.clone(),
+                            ty.as_ref().and_then(TypeRef::as_name),
+                            cx,
+                            p.span,
+                        )?;
                         continue;
                     }
                     let pcx = cx.with_pipe(v);
@@ -23,6 +29,7 @@ impl Interp {
                 match term {
                     Some(Term::Break) => Err(Flow::Break(v)),
                     Some(Term::Return) => Err(Flow::Return(v)),
+                    Some(Term::Yield) => Err(not_yet(n.span).into()),
                     None => Ok(v),
                 }
             }
@@ -136,8 +143,8 @@ impl Interp {
                 els,
                 scoped,
             } => self.eval_conditional(cond.as_ref(), then, els.as_ref(), *scoped, cx, n.span),
-            Kind::While { cond, body } => self.eval_while(cond, body, cx, n.span),
-            Kind::DoWhile { body, cond } => self.eval_do_while(body, cond, cx, n.span),
+            Kind::While { cond, body, .. } => self.eval_while(cond, body, cx, n.span),
+            Kind::DoWhile { body, cond, .. } => self.eval_do_while(body, cond, cx, n.span),
             Kind::Pass => {
                 if matches!(cx.pipe, Value::Null) {
                     return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
@@ -156,7 +163,7 @@ impl Interp {
                     Some(o) => self.eval(o, cx)?,
                     None => cx.pipe.clone(),
                 };
-                let matches = v.type_name() == ty && !matches!(v, Value::Null);
+                let matches = ty.as_name() == Some(v.type_name()) && !matches!(v, Value::Null);
                 if *check {
                     return Ok(Value::Bool(matches));
                 }
@@ -225,6 +232,20 @@ impl Interp {
             | Kind::Destructure(_)
             | Kind::Slice { .. }
             | Kind::ClosureChain(_) => self.eval_target(n, cx),
+            Kind::Atom(_)
+            | Kind::TypeValue(_)
+            | Kind::Tuple(_)
+            | Kind::Ordered(_)
+            | Kind::HostRef(_)
+            | Kind::StatusProbe { .. }
+            | Kind::Annotated { .. }
+            | Kind::Guard { .. }
+            | Kind::Retry { .. }
+            | Kind::Timeout { .. }
+            | Kind::PassBlock { .. }
+            | Kind::ClosureSig { .. }
+            | Kind::Use { .. }
+            | Kind::SpreadArg(_) => Err(not_yet(n.span).into()),
             Kind::Stmts(stmts, scoped) => {
                 if *scoped {
                     self.exec_stmts(stmts, cx)

@@ -145,6 +145,7 @@ impl Interp {
         let mut pairs: Vec<(String, Value)> = Vec::with_capacity(entries.len());
         for (k, vn) in entries {
             let keys: Vec<String> = match k {
+                DictKey::Spread => return Err(crate::rill::eval::not_yet(vn.span).into()),
                 DictKey::Lit(s) => vec![s.clone()],
                 DictKey::Num(x) => vec![fmt_num(*x)],
                 DictKey::Bool(b) => vec![b.to_string()],

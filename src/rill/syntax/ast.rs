@@ -66,6 +66,77 @@ pub enum BinOp {
 pub enum Term {
     Break,
     Return,
+    /// v0.20: emit a chunk from a stream closure.
+    Yield,
+}
+
+/// A type as written in an assertion, a capture, a parameter or a conversion. v0.8.6 only
+/// writes bare names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// `string`, `list`, `any`, …
+    Name(String),
+    /// `list(number)`, `dict(a: number = 1)`, `stream(string):number` (chunk, resolution)
+    Args(String, Vec<FieldArg>),
+    /// `$t`: the type held by a variable
+    Var(String),
+    /// `string | number`
+    Union(Vec<TypeRef>),
+    /// `||` or `||:T`: a closure type with an optional return type
+    Closure(Option<Box<TypeRef>>),
+}
+
+/// The type as written: `string`, `list(number)`, `string | number`, `$t`, `||:string`.
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::Name(n) => f.write_str(n),
+            TypeRef::Var(v) => write!(f, "${v}"),
+            TypeRef::Union(ms) => {
+                for (i, m) in ms.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" | ")?;
+                    }
+                    write!(f, "{m}")?;
+                }
+                Ok(())
+            }
+            TypeRef::Closure(None) => f.write_str("||"),
+            TypeRef::Closure(Some(r)) => write!(f, "||:{r}"),
+            TypeRef::Args(n, args) => {
+                write!(f, "{n}(")?;
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    if let Some(k) = &a.name {
+                        write!(f, "{k}: ")?;
+                    }
+                    write!(f, "{}", a.ty)?;
+                }
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+impl TypeRef {
+    /// The bare name of a simple type (`string`), none for a structured one.
+    pub fn as_name(&self) -> Option<&str> {
+        match self {
+            TypeRef::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// One argument of a structured type: `name: T = default`, or positional `T`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldArg {
+    pub name: Option<String>,
+    pub ty: TypeRef,
+    pub default: Option<Node>,
+    pub annotations: Option<Vec<AnnArg>>,
 }
 
 /// A piece of a string literal.
@@ -93,13 +164,15 @@ pub enum DictKey {
     Multi(Node),
     Var(String),
     Computed(Node),
+    /// v0.20 `dict[...$d]` / `ordered[...$o]`: the entries of another container
+    Spread,
 }
 
 /// A closure parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Param {
     pub name: String,
-    pub ty: Option<String>,
+    pub ty: Option<TypeRef>,
     pub default: Option<Node>,
     pub annotations: Option<Vec<AnnArg>>,
 }
@@ -110,6 +183,8 @@ pub struct ClosureDef {
     pub params: Vec<Param>,
     pub body: Node,
     pub is_block: bool,
+    /// v0.20 `|x| body :T`: the declared return type
+    pub ret: Option<TypeRef>,
 }
 
 /// One step of a variable's access chain.
@@ -134,10 +209,18 @@ pub enum Access {
 /// A destructuring pattern element of `*<...>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DPat {
-    Var(String, Option<String>),
-    Key(String, String, Option<String>),
+    Var(String, Option<TypeRef>),
+    Key(String, String, Option<TypeRef>),
     Skip,
     Nested(Vec<DPat>),
+}
+
+/// What a `use<…>` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UseId {
+    Static { scheme: String, path: Vec<String> },
+    Var(String),
+    Computed(Node),
 }
 
 /// Postfix operations after a primary: `.method(args)` or `(args)` invocation.
@@ -152,6 +235,16 @@ pub enum PostOp {
         args: Vec<Node>,
         span: Span,
     },
+    /// v0.20 `.!` / `.!field` after methods: probes what came before
+    Probe {
+        field: Option<String>,
+        span: Span,
+    },
+    /// v0.20 `.^key` after methods
+    Annotation {
+        key: String,
+        span: Span,
+    },
 }
 
 /// Node kinds (primaries, pipe targets and chains share one enum).
@@ -164,7 +257,7 @@ pub enum Kind {
     },
     Capture {
         name: String,
-        ty: Option<String>,
+        ty: Option<TypeRef>,
     },
     Binary {
         op: BinOp,
@@ -197,7 +290,7 @@ pub enum Kind {
     Var {
         name: Option<String>,
         access: Vec<Access>,
-        exist: Option<(Access, Option<String>)>,
+        exist: Option<(Access, Option<TypeRef>)>,
         default: Option<Node>,
     },
     HostCall {
@@ -226,19 +319,22 @@ pub enum Kind {
         els: Option<Node>,
         scoped: bool,
     },
+    /// `limit`: v0.20 `do<limit: N>`
     While {
         cond: Node,
         body: Node,
+        limit: Option<usize>,
     },
     DoWhile {
         body: Node,
         cond: Node,
+        limit: Option<usize>,
     },
     Pass,
     Spread(Option<Node>),
     TypeOp {
         operand: Option<Node>,
-        ty: String,
+        ty: TypeRef,
         check: bool,
     },
     Assert {
@@ -269,6 +365,62 @@ pub enum Kind {
         step: Option<Node>,
     },
     ClosureChain(Node),
+    // ---- v0.20 only
+    /// `#NAME`
+    Atom(String),
+    /// a type as a value (`number`, `list(string)`); as a pipe target, a conversion
+    TypeValue(TypeRef),
+    /// `tuple[...]` (elements, spreads)
+    Tuple(Vec<ListElem>),
+    /// `ordered[...]`
+    Ordered(Vec<(DictKey, Node)>),
+    /// `ns::name` without parentheses: a reference to a host function
+    HostRef(String),
+    /// `expr.!` / `expr.!field`
+    StatusProbe {
+        target: Node,
+        field: Option<String>,
+    },
+    /// `^(…) expr`
+    Annotated {
+        anns: Vec<AnnArg>,
+        expr: Node,
+    },
+    /// `guard<on: list[#A]> { … }` (`on` empty: every error)
+    Guard {
+        on: Vec<String>,
+        body: Node,
+    },
+    /// `retry<limit: N, on: list[#A]> { … }`
+    Retry {
+        limit: usize,
+        on: Vec<String>,
+        body: Node,
+    },
+    /// `timeout<total: d> { … }` (`idle`: false) or `timeout<idle: d> { … }`
+    Timeout {
+        idle: bool,
+        duration: Node,
+        body: Node,
+    },
+    /// `pass { … }`, `pass<on_error: #IGNORE, async: true> { … }`
+    PassBlock {
+        ignore_errors: bool,
+        is_async: bool,
+        body: Node,
+    },
+    /// `|a: T| :R` closure signature as a type value
+    ClosureSig {
+        params: Vec<(String, Node)>,
+        ret: Node,
+    },
+    /// `use<scheme:a.b>`, `use<$v>`, `use<(expr)>` with an optional declared type
+    Use {
+        id: UseId,
+        ty: Option<TypeRef>,
+    },
+    /// `...expr` in an argument list: its entries become the arguments
+    SpreadArg(Node),
     /// statements of a block body; `bool`: they bind or create closures (need a child scope)
     Stmts(Vec<Stmt>, bool),
 }

@@ -645,7 +645,7 @@ pub fn params_of(c: &Rc<Callable>) -> Value {
             for (i, p) in def.params.iter().enumerate() {
                 let mut d = Dict::default();
                 if let Some(t) = &p.ty {
-                    d.insert("type".into(), Value::str(t));
+                    d.insert("type".into(), Value::str(&t.to_string()));
                 }
                 if let Some(Some(a)) = param_annotations.get(i) {
                     d.insert("__annotations".into(), Value::Dict(a.clone()));

@@ -1,11 +1,17 @@
-//! Recursive-descent parser for rill v0.8.6 (spec/language.md §2–§13). Produces `ast::Script`;
+//! The recursive-descent parser both dialects share (v0.8.6: spec/language.md §2–§13; v0.20:
+//! the reference's docs/ref-grammar.ebnf). What their grammars have in common (statements, pipe
+//! chains, the arithmetic head, postfix chains, variables and access, strings, closures, dict
+//! and list literals) is here; what only one dialect has is in its own `grammar` files
+//! (`v0_8::grammar`: `@` loops, `each`/`map`/`fold`/`filter`, `*` spreads; `v0_20::grammar`:
+//! types, openers, guard/retry/timeout, `while`/`do`, atoms, `use<>`). Produces `ast::Script`;
 //! nesting is bounded (`MAX_DEPTH`) so hostile input ends in `RILL-P001`, not a stack overflow.
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
+use crate::rill::dialect::Dialect;
 use crate::rill::syntax::ast::*;
-use crate::rill::syntax::v0_8::lexer::{tokenize, tokenize_at};
-use crate::rill::syntax::v0_8::token::{K, P, Tok, Token};
+use crate::rill::syntax::token::{K, Opener, P, Tok, Token};
+use crate::rill::syntax::{v0_8, v0_20};
 use std::rc::Rc;
 
 mod literals;
@@ -13,45 +19,54 @@ mod primary;
 mod statements;
 mod targets;
 
-const MAX_DEPTH: usize = 1000;
+pub(crate) const MAX_DEPTH: usize = 1000;
 /// Stack headroom below which the recursion continues on a fresh heap-allocated segment.
-const RED_ZONE: usize = 128 * 1024;
-const STACK_CHUNK: usize = 4 * 1024 * 1024;
-const TYPE_NAMES: &[&str] = &[
-    "string", "number", "bool", "closure", "list", "dict", "tuple",
-];
-const PARAM_TYPES: &[&str] = &["string", "number", "bool"];
+pub(crate) const RED_ZONE: usize = 128 * 1024;
+pub(crate) const STACK_CHUNK: usize = 4 * 1024 * 1024;
 
-type PResult<T> = Result<T, RillError>;
+pub(crate) type PResult<T> = Result<T, RillError>;
 
-/// Parse a whole script.
-pub fn parse(src: &str) -> PResult<Script> {
-    let tokens = tokenize(src)?;
-    let mut p = Parser {
-        toks: tokens,
-        pos: 0,
-        depth: 0,
-        binds: 0,
-    };
-    p.script()
+/// Parse a whole script written in `dialect`.
+pub fn parse(src: &str, dialect: Dialect) -> PResult<Script> {
+    let toks = lex(src, Span::START, dialect)?;
+    Parser::new(toks, dialect, 0).script()
 }
 
-struct Parser {
+fn lex(src: &str, at: Span, dialect: Dialect) -> PResult<Vec<Token>> {
+    match dialect {
+        Dialect::V0_8 => v0_8::lexer::tokenize_at(src, at),
+        Dialect::V0_20 => v0_20::lexer::tokenize_at(src, at),
+    }
+}
+
+pub(crate) struct Parser {
     toks: Vec<Token>,
     pos: usize,
     depth: usize,
     /// Count of nodes that bind variables or create closures (captures, destructures,
     /// closures, blocks): a construct whose span saw none needs no scope of its own.
-    binds: usize,
+    pub(crate) binds: usize,
+    pub(crate) dialect: Dialect,
+    /// v0.20: how many closures enclose the current point (`yield` needs one).
+    pub(crate) closure_depth: usize,
+    /// v0.20: `yield`s seen in the closure being parsed (it must then declare a stream).
+    pub(crate) yields: usize,
 }
 
-fn p001(msg: impl Into<String>, sp: Span) -> RillError {
+/// v0.8.6's type names (assertions, captures, destructuring).
+pub(crate) const TYPE_NAMES: &[&str] = &[
+    "string", "number", "bool", "closure", "list", "dict", "tuple",
+];
+/// v0.8.6's parameter types.
+pub(crate) const PARAM_TYPES: &[&str] = &["string", "number", "bool"];
+
+pub(crate) fn p001(msg: impl Into<String>, sp: Span) -> RillError {
     RillError::at("RILL-P001", msg, sp)
 }
 
 /// Same token kind (payloads of literals and names ignored; punctuation and keywords compared
 /// exactly).
-fn same_kind(a: &Tok, b: &Tok) -> bool {
+pub(crate) fn same_kind(a: &Tok, b: &Tok) -> bool {
     match (a, b) {
         (Tok::P(x), Tok::P(y)) => x == y,
         (Tok::K(x), Tok::K(y)) => x == y,
@@ -60,41 +75,62 @@ fn same_kind(a: &Tok, b: &Tok) -> bool {
 }
 
 impl Parser {
-    pub(super) fn cur(&self) -> &Token {
+    fn new(toks: Vec<Token>, dialect: Dialect, depth: usize) -> Self {
+        Parser {
+            toks,
+            pos: 0,
+            depth,
+            binds: 0,
+            dialect,
+            closure_depth: 0,
+            yields: 0,
+        }
+    }
+    /// Parsing v0.20?
+    pub(crate) fn v20(&self) -> bool {
+        self.dialect == Dialect::V0_20
+    }
+    /// Read the current token as `t` (v0.20's `guard{` opener is a `guard` and a `{`).
+    pub(crate) fn replace_cur(&mut self, t: Tok) {
+        if let Some(cur) = self.toks.get_mut(self.pos) {
+            cur.tok = t;
+        }
+    }
+    pub(crate) fn cur(&self) -> &Token {
         let i = self.pos.min(self.toks.len() - 1);
         &self.toks[i]
     }
-    pub(super) fn tok(&self) -> &Tok {
+    pub(crate) fn tok(&self) -> &Tok {
         &self.cur().tok
     }
-    pub(super) fn peek(&self, k: usize) -> &Tok {
+    pub(crate) fn peek(&self, k: usize) -> &Tok {
         let i = (self.pos + k).min(self.toks.len() - 1);
         &self.toks[i].tok
     }
-    pub(super) fn sp(&self) -> Span {
+    pub(crate) fn sp(&self) -> Span {
         self.cur().span
     }
-    pub(super) fn check(&self, t: &Tok) -> bool {
+    pub(crate) fn check(&self, t: &Tok) -> bool {
         same_kind(self.tok(), t)
     }
-    pub(super) fn at_end(&self) -> bool {
+    pub(crate) fn at_end(&self) -> bool {
         matches!(self.tok(), Tok::Eof)
     }
-    pub(super) fn advance(&mut self) -> Token {
+    pub(crate) fn advance(&mut self) -> Token {
         let t = self.cur().clone();
         if self.pos < self.toks.len() - 1 {
             self.pos += 1;
         }
         t
     }
-    pub(super) fn expect(&mut self, t: Tok, msg: &str) -> PResult<Token> {
+    pub(crate) fn expect(&mut self, t: Tok, msg: &str) -> PResult<Token> {
         self.expect_code(t, msg, "RILL-P001")
     }
-    pub(super) fn expect_code(&mut self, t: Tok, msg: &str, code: &str) -> PResult<Token> {
+    pub(crate) fn expect_code(&mut self, t: Tok, msg: &str, code: &str) -> PResult<Token> {
         if self.check(&t) {
             return Ok(self.advance());
         }
-        if self.at_end() {
+        if self.at_end() && !self.v20() {
             return Err(RillError::at(
                 "RILL-P002",
                 format!("Unexpected end of input, {}", msg.to_lowercase()),
@@ -107,7 +143,7 @@ impl Parser {
             self.sp(),
         ))
     }
-    pub(super) fn ident(&mut self, msg: &str) -> PResult<String> {
+    pub(crate) fn ident(&mut self, msg: &str) -> PResult<String> {
         match self.tok().clone() {
             Tok::Ident(s) => {
                 self.advance();
@@ -119,13 +155,13 @@ impl Parser {
             }
         }
     }
-    pub(super) fn skip_newlines(&mut self) {
+    pub(crate) fn skip_newlines(&mut self) {
         while self.check(&Tok::Newline) {
             self.advance();
         }
     }
     /// Skip newlines only when the first token after them is `t`.
-    pub(super) fn skip_nl_if_followed(&mut self, t: &Tok) -> bool {
+    pub(crate) fn skip_nl_if_followed(&mut self, t: &Tok) -> bool {
         if !self.check(&Tok::Newline) {
             return self.check(t);
         }
@@ -139,7 +175,7 @@ impl Parser {
         }
         false
     }
-    pub(super) fn enter(&mut self) -> PResult<()> {
+    pub(crate) fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(p001("Expression nesting too deep", self.sp()));
@@ -153,9 +189,9 @@ fn string_parts(
     raw: &str,
     base: Span,
     multiline: bool,
-    nest: usize,
-    binds: &mut usize,
+    outer: &mut Parser,
 ) -> PResult<Vec<StrPart>> {
+    let nest = outer.depth + 1;
     if nest > MAX_DEPTH {
         return Err(p001("Expression nesting too deep", base));
     }
@@ -235,7 +271,7 @@ fn string_parts(
                     offset: base.offset + 1 + expr_start as u32,
                 }
             };
-            let toks: Vec<Token> = tokenize_at(&src, loc)?
+            let toks: Vec<Token> = lex(&src, loc, outer.dialect)?
                 .into_iter()
                 .filter(|t| t.tok != Tok::Newline)
                 .collect();
@@ -246,14 +282,10 @@ fn string_parts(
                     base,
                 ));
             }
-            let mut sub = Parser {
-                toks,
-                pos: 0,
-                depth: nest,
-                binds: 0,
-            };
+            let mut sub = Parser::new(toks, outer.dialect, nest);
+            sub.closure_depth = outer.closure_depth;
             let e = sub.pipe_chain()?;
-            *binds += sub.binds;
+            outer.binds += sub.binds;
             if !sub.at_end() {
                 return Err(p001(
                     format!("Unexpected token in interpolation: {}", sub.tok().text()),
@@ -282,18 +314,21 @@ mod tests {
     use super::*;
 
     fn code(src: &str) -> Option<String> {
-        parse(src).err().and_then(|e| e.code)
+        parse(src, Dialect::V0_8).err().and_then(|e| e.code)
+    }
+    fn parse8(src: &str) -> PResult<Script> {
+        parse(src, Dialect::V0_8)
     }
 
     #[test]
     fn parses_pipes_and_captures() {
-        let s = parse("\"hi\" => $x -> .len").unwrap_or(Script { statements: vec![] });
+        let s = parse8("\"hi\" => $x -> .len").unwrap_or(Script { statements: vec![] });
         assert_eq!(s.statements.len(), 1);
     }
 
     #[test]
     fn statements_split_without_newline() {
-        let s = parse("[1,2,3][5]").unwrap_or(Script { statements: vec![] });
+        let s = parse8("[1,2,3][5]").unwrap_or(Script { statements: vec![] });
         assert_eq!(s.statements.len(), 2);
     }
 
@@ -317,7 +352,7 @@ mod tests {
     #[test]
     fn deep_but_allowed_nesting_parses_on_a_small_stack() {
         let src = format!("{}1{}", "(".repeat(300), ")".repeat(300));
-        assert!(parse(&src).is_ok());
+        assert!(parse8(&src).is_ok());
         let neg = format!("{}1", "- ".repeat(100_000));
         assert_eq!(code(&neg), Some("RILL-P001".into()));
     }
@@ -333,7 +368,7 @@ mod tests {
 
     #[test]
     fn interpolation_positions() {
-        let e = parse("\"ab {$x ->}\"").err();
+        let e = parse8("\"ab {$x ->}\"").err();
         assert!(e.is_some());
     }
 }

@@ -1,86 +1,36 @@
-//! rill v0.8.6 grammar: pipe targets (each/map/filter/fold, methods, closures, …), variables and access chains.
+//! Both grammars: pipe targets (methods, closures, literals, host calls, …), variables and access
+//! chains.
 
 use super::*;
 
 impl Parser {
     // ---------------------------------------------------------------- pipe targets
 
-    pub(super) fn pipe_target(&mut self) -> PResult<Node> {
+    pub(crate) fn pipe_target(&mut self) -> PResult<Node> {
+        if self.v20() {
+            return self.pipe_target_v20();
+        }
+        if let Some(n) = self.iteration_target()? {
+            return Ok(n);
+        }
         let sp = self.sp();
         match self.tok() {
             Tok::K(K::Assert) => return self.assert(),
             Tok::K(K::Error) => return self.error_node(false),
-            Tok::P(P::Colon) => {
-                self.advance();
-                let check = self.check(&Tok::P(P::Question));
-                if check {
-                    self.advance();
-                }
-                let ty = self.type_name(TYPE_NAMES)?;
-                return Ok(Node::new(
-                    Kind::TypeOp {
-                        operand: None,
-                        ty,
-                        check,
-                    },
-                    sp,
-                ));
-            }
+            Tok::P(P::Colon) => return self.type_op_target(),
             Tok::P(P::Star) => {
                 self.advance();
                 return Ok(Node::new(Kind::Spread(None), sp));
             }
-            Tok::P(P::StarLt) => return self.destructure(),
-            Tok::P(P::SlashLt) => return self.slice(),
-            Tok::K(K::Each) | Tok::K(K::Fold) => {
-                let is_each = self.check(&Tok::K(K::Each));
-                self.advance();
-                let acc = if self.has_acc_prefix() {
-                    let g = self.grouped()?;
-                    match *g.kind {
-                        Kind::Group(e, _) => Some(e),
-                        _ => None,
-                    }
-                } else {
-                    None
-                };
-                let body = self.iter_body()?;
-                return Ok(Node::new(
-                    if is_each {
-                        Kind::Each { acc, body }
-                    } else {
-                        Kind::Fold { acc, body }
-                    },
-                    sp,
-                ));
-            }
-            Tok::K(K::Map) => {
-                self.advance();
-                let body = self.iter_body()?;
-                return Ok(Node::new(Kind::Map { body }, sp));
-            }
-            Tok::K(K::Filter) => {
-                self.advance();
-                let body = self.iter_body()?;
-                return Ok(Node::new(Kind::Filter { body }, sp));
-            }
+            Tok::P(P::StarLt) => return self.destructure(Tok::P(P::StarLt)),
+            Tok::P(P::SlashLt) => return self.slice(Tok::P(P::SlashLt)),
             _ => {}
         }
         if self.is_closure_start() {
             return self.closure();
         }
         if self.check(&Tok::P(P::Dot)) {
-            let mut methods = Vec::new();
-            while self.check(&Tok::P(P::Dot)) {
-                let msp = self.sp();
-                let (n, a) = self.method_call()?;
-                methods.push((n, a, msp));
-            }
-            let node = Node::new(Kind::Methods(methods), sp);
-            if self.check(&Tok::P(P::Question)) {
-                return self.conditional_with(Some(node), sp);
-            }
-            return Ok(node);
+            return self.dot_target();
         }
         if self.is_closure_call_with_access() {
             return self.closure_call();
@@ -115,6 +65,12 @@ impl Parser {
             }
             return Ok(lit);
         }
+        self.pipe_target_tail(sp)
+    }
+
+    /// The last pipe targets both dialects try: host calls (with or without parentheses),
+    /// then blocks, groups, conditionals and loops.
+    pub(crate) fn pipe_target_tail(&mut self, sp: Span) -> PResult<Node> {
         if self.is_host_call() {
             return self.host_call();
         }
@@ -133,52 +89,71 @@ impl Parser {
         ))
     }
 
-    pub(super) fn has_acc_prefix(&self) -> bool {
-        if !self.check(&Tok::P(P::LParen)) {
-            return false;
-        }
-        let mut depth = 1;
-        let mut i = 1;
-        while depth > 0 {
-            match self.peek(i) {
-                Tok::P(P::LParen) => depth += 1,
-                Tok::P(P::RParen) => depth -= 1,
-                Tok::Eof => return false,
-                _ => {}
-            }
-            i += 1;
-        }
-        matches!(
-            self.peek(i),
-            Tok::P(P::LBrace) | Tok::P(P::Bar) | Tok::P(P::Or) | Tok::P(P::LParen)
-        )
-    }
-
-    pub(super) fn iter_body(&mut self) -> PResult<Node> {
-        let sp = self.sp();
-        if self.is_closure_start() {
-            return self.closure();
-        }
-        match self.tok() {
-            Tok::P(P::LBrace) => self.block(),
-            Tok::P(P::LParen) => self.grouped(),
-            Tok::Dollar | Tok::PipeVar | Tok::DollarAt => self.variable(),
-            Tok::P(P::Star) => self.spread(),
-            Tok::P(P::Dot) => self.postfix(),
-            Tok::Ident(_) => self.bare_host_call(),
-            _ => Err(p001(
-                format!(
-                    "Expected collection body (closure, block, grouped, variable, spread, method, or function), got: {}",
-                    self.tok().text()
-                ),
-                sp,
-            )),
-        }
-    }
-
     // ---------------------------------------------------------------- variables
 
-    pub(super) fn variable(&mut self) -> PResult<Node> {
+    /// `-> :type` / `-> :?type`: assert or check the type of `$`.
+    pub(crate) fn type_op_target(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        self.advance();
+        let check = self.check(&Tok::P(P::Question));
+        if check {
+            self.advance();
+        }
+        let ty = self.type_of_dialect()?;
+        Ok(Node::new(
+            Kind::TypeOp {
+                operand: None,
+                ty,
+                check,
+            },
+            sp,
+        ))
+    }
+
+    /// `-> .a.b(x)`: methods on `$`, possibly the condition of `?`.
+    pub(crate) fn dot_target(&mut self) -> PResult<Node> {
+        let sp = self.sp();
+        let mut methods = Vec::new();
+        let mut anns = Vec::new();
+        while self.check(&Tok::P(P::Dot)) {
+            let msp = self.sp();
+            if self.v20() && matches!(self.peek(1), Tok::P(P::Caret)) {
+                self.advance();
+                self.advance();
+                let key = self.ident("Expected annotation key after .^")?;
+                anns.push(PostOp::Annotation { key, span: msp });
+                continue;
+            }
+            if !anns.is_empty() {
+                break;
+            }
+            let (n, a) = self.method_call()?;
+            methods.push((n, a, msp));
+        }
+        let node = if anns.is_empty() {
+            Node::new(Kind::Methods(methods), sp)
+        } else {
+            let mut ops: Vec<PostOp> = methods
+                .into_iter()
+                .map(|(name, args, span)| PostOp::Method { name, args, span })
+                .collect();
+            ops.extend(anns);
+            Node::new(
+                Kind::Postfix {
+                    primary: Self::pipe_var_node(sp),
+                    ops,
+                    default: None,
+                },
+                sp,
+            )
+        };
+        if self.check(&Tok::P(P::Question)) {
+            return self.conditional_with(Some(node), sp);
+        }
+        Ok(node)
+    }
+
+    pub(crate) fn variable(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let name = match self.tok() {
             Tok::PipeVar => {
@@ -191,13 +166,17 @@ impl Parser {
             }
             _ => {
                 self.expect(Tok::Dollar, "Expected $")?;
-                Some(self.ident("Expected variable name")?)
+                if self.v20() && matches!(self.tok(), Tok::P(P::LBracket | P::Dot | P::DotQ)) {
+                    None
+                } else {
+                    Some(self.ident("Expected variable name")?)
+                }
             }
         };
         let (access, exist) = self.access_chain()?;
         let mut default = None;
         if self.check(&Tok::P(P::Coalesce)) {
-            if exist.is_some() {
+            if exist.is_some() && !self.v20() {
                 return Err(RillError::at(
                     "RILL-P003",
                     "Cannot combine existence check (.?field) with default value operator (??). Use one or the other.",
@@ -218,7 +197,7 @@ impl Parser {
         ))
     }
 
-    pub(super) fn default_value(&mut self) -> PResult<Node> {
+    pub(crate) fn default_value(&mut self) -> PResult<Node> {
         if self.check(&Tok::P(P::LBrace)) {
             return self.block();
         }
@@ -226,17 +205,26 @@ impl Parser {
     }
 
     #[allow(clippy::type_complexity)]
-    pub(super) fn access_chain(
+    pub(crate) fn access_chain(
         &mut self,
-    ) -> PResult<(Vec<Access>, Option<(Access, Option<String>)>)> {
+    ) -> PResult<(Vec<Access>, Option<(Access, Option<TypeRef>)>)> {
         let mut chain = Vec::new();
         let mut exist = None;
+        let v20 = self.v20();
+        let skip_nl = |p: &mut Self| {
+            if v20 {
+                let _ = p.skip_nl_if_followed(&Tok::P(P::Dot))
+                    || p.skip_nl_if_followed(&Tok::P(P::DotQ))
+                    || p.skip_nl_if_followed(&Tok::P(P::LBracket));
+            }
+        };
+        skip_nl(self);
         while matches!(
             self.tok(),
             Tok::P(P::Dot) | Tok::P(P::DotQ) | Tok::P(P::LBracket)
         ) {
             if self.check(&Tok::P(P::Dot))
-                && matches!(self.peek(1), Tok::Ident(_))
+                && matches!(self.peek(1), Tok::Ident(_) | Tok::MethodName(_))
                 && matches!(self.peek(2), Tok::P(P::LParen))
             {
                 break;
@@ -250,6 +238,7 @@ impl Parser {
                     "RILL-P005",
                 )?;
                 chain.push(Access::Index(e));
+                skip_nl(self);
                 continue;
             }
             if self.check(&Tok::P(P::DotQ)) {
@@ -260,7 +249,7 @@ impl Parser {
                 let mut ty = None;
                 if self.check(&Tok::P(P::Amp)) {
                     self.advance();
-                    ty = Some(self.type_name(TYPE_NAMES)?);
+                    ty = Some(self.type_of_dialect()?);
                 }
                 exist = Some((fin, ty));
                 break;
@@ -270,11 +259,12 @@ impl Parser {
                 break;
             };
             chain.push(a);
+            skip_nl(self);
         }
         Ok((chain, exist))
     }
 
-    pub(super) fn field_access(&mut self, existence: bool) -> PResult<Option<Access>> {
+    pub(crate) fn field_access(&mut self, existence: bool) -> PResult<Option<Access>> {
         match self.tok().clone() {
             Tok::Dollar => {
                 self.advance();
@@ -314,7 +304,7 @@ impl Parser {
                 Ok(Some(Access::Computed(e)))
             }
             Tok::P(P::LBrace) => Ok(Some(Access::Block(self.block()?))),
-            Tok::Ident(s) => {
+            Tok::Ident(s) | Tok::MethodName(s) => {
                 self.advance();
                 Ok(Some(Access::Field(s)))
             }
@@ -322,7 +312,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn try_alternatives(&mut self) -> Option<Vec<String>> {
+    pub(crate) fn try_alternatives(&mut self) -> Option<Vec<String>> {
         let saved = self.pos;
         let mut alts = Vec::new();
         let Tok::Ident(first) = self.tok().clone() else {

@@ -1,11 +1,11 @@
-//! rill v0.8.6 grammar: postfix chains, primary expressions, host and closure calls, blocks, conditionals, loops, assert/error.
+//! Both grammars: postfix chains, primary expressions, host and closure calls, blocks, conditionals, loops, assert/error.
 
 use super::*;
 
 impl Parser {
     // ---------------------------------------------------------------- postfix / primary
 
-    pub(super) fn postfix(&mut self) -> PResult<Node> {
+    pub(crate) fn postfix(&mut self) -> PResult<Node> {
         let start = self.sp();
         let e = self.postfix_base()?;
         if self.skip_nl_if_followed(&Tok::P(P::Question)) {
@@ -14,21 +14,25 @@ impl Parser {
         Ok(e)
     }
 
-    pub(super) fn is_method_call(&self) -> bool {
-        self.check(&Tok::P(P::Dot)) && matches!(self.peek(1), Tok::Ident(_))
+    pub(crate) fn is_method_call(&self) -> bool {
+        self.check(&Tok::P(P::Dot)) && matches!(self.peek(1), Tok::Ident(_) | Tok::MethodName(_))
     }
 
-    pub(super) fn postfix_base(&mut self) -> PResult<Node> {
+    pub(crate) fn postfix_base(&mut self) -> PResult<Node> {
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.postfix_base_inner());
         self.depth -= 1;
         r
     }
 
-    pub(super) fn postfix_base_inner(&mut self) -> PResult<Node> {
+    pub(crate) fn postfix_base_inner(&mut self) -> PResult<Node> {
         let start = self.sp();
         let mut primary = self.primary()?;
-        if self.check(&Tok::P(P::Colon)) {
+        if self.v20() {
+            if self.skip_nl_if_followed(&Tok::P(P::Colon)) {
+                primary = self.postfix_type_op(primary, start)?;
+            }
+        } else if self.check(&Tok::P(P::Colon)) {
             if matches!(self.peek(1), Tok::P(P::Gt)) {
                 return Err(RillError::at(
                     "RILL-P006",
@@ -47,9 +51,33 @@ impl Parser {
             _ => false,
         };
         let mut ops = Vec::new();
-        while !stop && (self.is_method_call() || self.check(&Tok::P(P::LParen))) {
+        let v20 = self.v20();
+        loop {
+            let annotation =
+                v20 && self.check(&Tok::P(P::Dot)) && matches!(self.peek(1), Tok::P(P::Caret));
+            let probe = v20 && self.check(&Tok::P(P::DotBang));
+            if stop
+                || !(annotation || probe || self.is_method_call() || self.check(&Tok::P(P::LParen)))
+            {
+                break;
+            }
             let sp = self.sp();
-            if self.is_method_call() {
+            if annotation {
+                self.advance();
+                self.advance();
+                let key = self.ident("Expected annotation key after .^")?;
+                ops.push(PostOp::Annotation { key, span: sp });
+            } else if probe {
+                self.advance();
+                let field = match self.tok().clone() {
+                    Tok::Ident(f) | Tok::MethodName(f) => {
+                        self.advance();
+                        Some(f)
+                    }
+                    _ => None,
+                };
+                ops.push(PostOp::Probe { field, span: sp });
+            } else if self.is_method_call() {
                 let (name, args) = self.method_call()?;
                 ops.push(PostOp::Method {
                     name,
@@ -64,7 +92,7 @@ impl Parser {
             }
         }
         let mut default = None;
-        if self.check(&Tok::P(P::Coalesce)) {
+        if !v20 && self.check(&Tok::P(P::Coalesce)) {
             self.advance();
             default = Some(self.default_value()?);
         }
@@ -81,13 +109,13 @@ impl Parser {
         ))
     }
 
-    pub(super) fn postfix_type_op(&mut self, operand: Node, start: Span) -> PResult<Node> {
+    pub(crate) fn postfix_type_op(&mut self, operand: Node, start: Span) -> PResult<Node> {
         self.expect(Tok::P(P::Colon), "Expected :")?;
         let check = self.check(&Tok::P(P::Question));
         if check {
             self.advance();
         }
-        let ty = self.type_name(TYPE_NAMES)?;
+        let ty = self.type_of_dialect()?;
         Ok(Node::new(
             Kind::TypeOp {
                 operand: Some(operand),
@@ -98,61 +126,126 @@ impl Parser {
         ))
     }
 
-    pub(super) fn method_call(&mut self) -> PResult<(String, Vec<Node>)> {
+    pub(crate) fn method_call(&mut self) -> PResult<(String, Vec<Node>)> {
         self.expect(Tok::P(P::Dot), "Expected .")?;
-        let name = self.ident("Expected method name")?;
+        let name = match self.tok().clone() {
+            Tok::MethodName(n) => {
+                self.advance();
+                n
+            }
+            _ => self.ident("Expected method name")?,
+        };
         let mut args = Vec::new();
         if self.check(&Tok::P(P::LParen)) {
             self.advance();
-            args = self.arg_list()?;
+            args = self.args(false)?;
             self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
         }
         Ok((name, args))
     }
 
-    pub(super) fn arg_list(&mut self) -> PResult<Vec<Node>> {
+    pub(crate) fn arg_list(&mut self) -> PResult<Vec<Node>> {
+        self.args(true)
+    }
+
+    /// Arguments up to `)`. v0.20: newlines are free inside, and one `...expr` (or a bare
+    /// `...`, spreading `$`) may stand where `spread` allows it.
+    pub(crate) fn args(&mut self, spread: bool) -> PResult<Vec<Node>> {
+        let v20 = self.v20();
         let mut args = Vec::new();
+        if v20 {
+            self.skip_newlines();
+        }
+        let mut spread_seen = false;
         if !self.check(&Tok::P(P::RParen)) {
-            args.push(self.pipe_chain()?);
-            while self.check(&Tok::P(P::Comma)) {
+            loop {
+                if v20 && self.check(&Tok::Ellipsis) {
+                    let sp = self.sp();
+                    if !spread {
+                        return Err(RillError::at(
+                            "RILL-P006",
+                            "Spread not supported in method call argument lists",
+                            sp,
+                        ));
+                    }
+                    if spread_seen {
+                        return Err(RillError::at(
+                            "RILL-P007",
+                            "Only one spread argument (...) is allowed per argument list",
+                            sp,
+                        ));
+                    }
+                    spread_seen = true;
+                    self.advance();
+                    let e = if matches!(self.tok(), Tok::P(P::RParen) | Tok::P(P::Comma)) {
+                        Self::chain_of(Self::pipe_var_node(sp))
+                    } else {
+                        self.pipe_chain()?
+                    };
+                    args.push(Node::new(Kind::SpreadArg(e), sp));
+                } else {
+                    args.push(self.pipe_chain()?);
+                }
+                if !self.check(&Tok::P(P::Comma)) {
+                    break;
+                }
                 self.advance();
-                args.push(self.pipe_chain()?);
+                if v20 {
+                    self.skip_newlines();
+                }
             }
+        }
+        if v20 {
+            self.skip_newlines();
         }
         Ok(args)
     }
 
-    pub(super) fn is_ident_or_kw(t: &Tok) -> Option<String> {
+    /// A name that can be a host function's: an identifier or (v0.8.6: any; v0.20: a value or
+    /// statement) keyword.
+    pub(crate) fn is_ident_or_kw(&self, t: &Tok) -> Option<String> {
         match t {
             Tok::Ident(s) => Some(s.clone()),
+            Tok::K(K::Guard | K::Retry | K::While | K::Do) if self.v20() => None,
             other => other.ident_or_keyword().map(str::to_string),
         }
     }
 
-    pub(super) fn is_host_call(&self) -> bool {
-        if Self::is_ident_or_kw(self.tok()).is_none() {
+    pub(crate) fn is_host_call(&self) -> bool {
+        if self.is_ident_or_kw(self.tok()).is_none() {
             return false;
         }
-        if matches!(self.peek(1), Tok::P(P::LParen)) {
+        let mut k = 1;
+        if self.v20() {
+            while matches!(self.peek(k), Tok::Newline) {
+                k += 1;
+            }
+        }
+        if matches!(self.peek(k), Tok::P(P::LParen)) {
             return true;
         }
         let mut k = 1;
         while matches!(self.peek(k), Tok::P(P::DColon)) {
             k += 1;
-            if Self::is_ident_or_kw(self.peek(k)).is_none() {
+            if self.is_ident_or_kw(self.peek(k)).is_none() {
                 return false;
             }
             k += 1;
         }
+        if k > 1 && self.v20() {
+            while matches!(self.peek(k), Tok::Newline) {
+                k += 1;
+            }
+        }
         k > 1 && matches!(self.peek(k), Tok::P(P::LParen))
     }
 
-    pub(super) fn qualified_name(&mut self) -> PResult<String> {
-        let mut name = Self::is_ident_or_kw(self.tok()).unwrap_or_default();
+    pub(crate) fn qualified_name(&mut self) -> PResult<String> {
+        let mut name = self.is_ident_or_kw(self.tok()).unwrap_or_default();
         self.advance();
         while self.check(&Tok::P(P::DColon)) {
             self.advance();
-            match Self::is_ident_or_kw(self.tok()) {
+            match self.is_ident_or_kw(self.tok()) {
                 Some(n) => {
                     name.push_str("::");
                     name.push_str(&n);
@@ -164,9 +257,19 @@ impl Parser {
         Ok(name)
     }
 
-    pub(super) fn host_call(&mut self) -> PResult<Node> {
+    pub(crate) fn host_call(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let name = self.qualified_name()?;
+        if self.v20() && (name == "app" || name.starts_with("app::")) {
+            return Err(RillError::at(
+                "RILL-P012",
+                "Syntax removed: app:: direct-call syntax removed; use use<host:...>",
+                sp,
+            ));
+        }
+        if self.v20() {
+            self.skip_newlines();
+        }
         self.expect(Tok::P(P::LParen), "Expected (")?;
         let args = self.arg_list()?;
         self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
@@ -180,9 +283,12 @@ impl Parser {
         ))
     }
 
-    pub(super) fn bare_host_call(&mut self) -> PResult<Node> {
+    pub(crate) fn bare_host_call(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let name = self.qualified_name()?;
+        if self.v20() && name.contains("::") {
+            return Ok(Node::new(Kind::HostRef(name), sp));
+        }
         Ok(Node::new(
             Kind::HostCall {
                 name,
@@ -193,35 +299,50 @@ impl Parser {
         ))
     }
 
-    pub(super) fn is_closure_call(&self) -> bool {
-        self.check(&Tok::Dollar)
-            && matches!(self.peek(1), Tok::Ident(_))
-            && matches!(self.peek(2), Tok::P(P::LParen))
+    pub(crate) fn is_closure_call(&self) -> bool {
+        if !(self.check(&Tok::Dollar) && matches!(self.peek(1), Tok::Ident(_))) {
+            return false;
+        }
+        let mut k = 2;
+        while self.v20() && matches!(self.peek(k), Tok::Newline) {
+            k += 1;
+        }
+        matches!(self.peek(k), Tok::P(P::LParen))
     }
 
-    pub(super) fn is_closure_call_with_access(&self) -> bool {
+    pub(crate) fn is_closure_call_with_access(&self) -> bool {
         if !(self.check(&Tok::Dollar) && matches!(self.peek(1), Tok::Ident(_))) {
             return false;
         }
         let mut k = 2;
         while matches!(self.peek(k), Tok::P(P::Dot)) {
             k += 1;
-            if !matches!(self.peek(k), Tok::Ident(_)) {
+            if !matches!(self.peek(k), Tok::Ident(_) | Tok::MethodName(_)) {
                 return false;
             }
+            k += 1;
+        }
+        while self.v20() && matches!(self.peek(k), Tok::Newline) {
             k += 1;
         }
         matches!(self.peek(k), Tok::P(P::LParen))
     }
 
-    pub(super) fn closure_call(&mut self) -> PResult<Node> {
+    pub(crate) fn closure_call(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::Dollar, "Expected $")?;
         let name = self.ident("Expected variable name")?;
         let mut access = Vec::new();
-        while self.check(&Tok::P(P::Dot)) && matches!(self.peek(1), Tok::Ident(_)) {
+        while self.check(&Tok::P(P::Dot))
+            && matches!(self.peek(1), Tok::Ident(_) | Tok::MethodName(_))
+        {
             self.advance();
-            access.push(self.ident("Expected field name")?);
+            if let Tok::Ident(n) | Tok::MethodName(n) = self.advance().tok {
+                access.push(n);
+            }
+        }
+        if self.v20() {
+            self.skip_newlines();
         }
         self.expect(Tok::P(P::LParen), "Expected (")?;
         let args = self.arg_list()?;
@@ -229,7 +350,7 @@ impl Parser {
         Ok(Node::new(Kind::ClosureCall { name, access, args }, sp))
     }
 
-    pub(super) fn is_literal_start(&self) -> bool {
+    pub(crate) fn is_literal_start(&self) -> bool {
         matches!(
             self.tok(),
             Tok::Str { .. }
@@ -240,11 +361,14 @@ impl Parser {
         )
     }
 
-    pub(super) fn is_closure_start(&self) -> bool {
+    pub(crate) fn is_closure_start(&self) -> bool {
         matches!(self.tok(), Tok::P(P::Bar) | Tok::P(P::Or))
     }
 
-    pub(super) fn primary(&mut self) -> PResult<Node> {
+    pub(crate) fn primary(&mut self) -> PResult<Node> {
+        if self.v20() {
+            return self.primary_v20();
+        }
         let sp = self.sp();
         if self.check(&Tok::K(K::Pass)) {
             self.advance();
@@ -288,7 +412,7 @@ impl Parser {
         Err(p001(format!("Unexpected token: {}", self.tok().text()), sp))
     }
 
-    pub(super) fn common_construct(&mut self) -> PResult<Option<Node>> {
+    pub(crate) fn common_construct(&mut self) -> PResult<Option<Node>> {
         let start = self.sp();
         if self.check(&Tok::P(P::Bang)) {
             self.advance();
@@ -317,11 +441,19 @@ impl Parser {
             self.advance();
             return Ok(Some(self.conditional_rest(None, start)?));
         }
-        if self.check(&Tok::P(P::At)) {
+        if self.v20() {
+            if let Some(n) = self.loop_v20()? {
+                return Ok(Some(n));
+            }
+        } else if self.check(&Tok::P(P::At)) {
             return Ok(Some(self.loop_(None)?));
         }
         if self.check(&Tok::P(P::LBrace)) {
             let b = self.block()?;
+            let (b, done) = self.after_body_v20(b, "RILL-R080")?;
+            if done {
+                return Ok(Some(b));
+            }
             if self.check(&Tok::P(P::At)) {
                 return Ok(Some(self.loop_(Some(b))?));
             }
@@ -332,6 +464,10 @@ impl Parser {
         }
         if self.check(&Tok::P(P::LParen)) {
             let g = self.grouped()?;
+            let (g, done) = self.after_body_v20(g, "RILL-R079")?;
+            if done {
+                return Ok(Some(g));
+            }
             if self.check(&Tok::P(P::At)) {
                 return Ok(Some(self.loop_(Some(g))?));
             }
@@ -343,7 +479,7 @@ impl Parser {
         Ok(None)
     }
 
-    pub(super) fn grouped(&mut self) -> PResult<Node> {
+    pub(crate) fn grouped(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::P(P::LParen), "Expected (")?;
         let before = self.binds;
@@ -352,14 +488,19 @@ impl Parser {
         Ok(Node::new(Kind::Group(e, self.binds != before), sp))
     }
 
-    pub(super) fn block(&mut self) -> PResult<Node> {
+    pub(crate) fn block(&mut self) -> PResult<Node> {
+        self.block_allowing(false)
+    }
+
+    /// A block; `allow_empty`: v0.20 closure bodies and `pass { }` may be empty.
+    pub(crate) fn block_allowing(&mut self, allow_empty: bool) -> PResult<Node> {
         self.enter()?;
-        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.block_inner());
+        let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.block_inner(allow_empty));
         self.depth -= 1;
         r
     }
 
-    pub(super) fn block_inner(&mut self) -> PResult<Node> {
+    pub(crate) fn block_inner(&mut self, allow_empty: bool) -> PResult<Node> {
         let before = self.binds;
         let sp = self.sp();
         self.expect(Tok::P(P::LBrace), "Expected {")?;
@@ -369,7 +510,7 @@ impl Parser {
             stmts.push(self.statement()?);
             self.skip_newlines();
         }
-        if stmts.is_empty() {
+        if stmts.is_empty() && !allow_empty {
             return Err(RillError::at(
                 "RILL-P004",
                 "Empty blocks are not allowed",
@@ -386,20 +527,24 @@ impl Parser {
             }],
             body: Node::new(Kind::Stmts(stmts, self.binds != before), sp),
             is_block: true,
+            ret: None,
         };
         self.binds += 1;
         Ok(Node::new(Kind::Block(Rc::new(def)), sp))
     }
 
-    pub(super) fn conditional_with(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
+    pub(crate) fn conditional_with(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
         self.expect(Tok::P(P::Question), "Expected ?")?;
         self.conditional_rest(cond, start)
     }
 
-    pub(super) fn conditional_rest(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
+    pub(crate) fn conditional_rest(&mut self, cond: Option<Node>, start: Span) -> PResult<Node> {
         let before = self.binds;
         let then = self.body()?;
         let mut els = None;
+        if self.v20() {
+            self.skip_newlines();
+        }
         if self.skip_nl_if_followed(&Tok::P(P::Bang)) {
             self.advance();
             let sp = self.sp();
@@ -422,38 +567,7 @@ impl Parser {
         ))
     }
 
-    pub(super) fn loop_(&mut self, cond: Option<Node>) -> PResult<Node> {
-        let start = cond.as_ref().map(|c| c.span).unwrap_or_else(|| self.sp());
-        self.expect(Tok::P(P::At), "Expected @")?;
-        let body = self.body()?;
-        if self.check(&Tok::P(P::Question)) {
-            self.advance();
-            let c = self.body()?;
-            let dw = Node::new(Kind::DoWhile { body, cond: c }, start);
-            return Ok(match cond {
-                // `input @ body ? cond`: the input becomes `$` for the first iteration
-                Some(input) => Node::new(
-                    Kind::Chain {
-                        head: input,
-                        pipes: vec![dw],
-                        term: None,
-                    },
-                    start,
-                ),
-                None => dw,
-            });
-        }
-        match cond {
-            Some(c) => Ok(Node::new(Kind::While { cond: c, body }, start)),
-            None => Err(RillError::at(
-                "RILL-P004",
-                "Bare '@' requires trailing condition: @ body ? cond (do-while)",
-                start,
-            )),
-        }
-    }
-
-    pub(super) fn body(&mut self) -> PResult<Node> {
+    pub(crate) fn body(&mut self) -> PResult<Node> {
         if self.check(&Tok::P(P::LBrace)) {
             let b = self.block()?;
             return Ok(b);
@@ -461,13 +575,13 @@ impl Parser {
         if self.check(&Tok::P(P::LParen)) {
             return self.grouped();
         }
-        if self.check(&Tok::K(K::Break)) || self.check(&Tok::K(K::Return)) {
+        if matches!(self.tok(), Tok::K(K::Break | K::Return | K::Yield)) {
             return self.pipe_chain();
         }
         self.postfix()
     }
 
-    pub(super) fn assert(&mut self) -> PResult<Node> {
+    pub(crate) fn assert(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::K(K::Assert), "Expected assert")?;
         let cond = if self.check(&Tok::P(P::LParen)) || self.check(&Tok::P(P::LBrace)) {
@@ -482,7 +596,7 @@ impl Parser {
         Ok(Node::new(Kind::Assert { cond, msg }, sp))
     }
 
-    pub(super) fn error_node(&mut self, require: bool) -> PResult<Node> {
+    pub(crate) fn error_node(&mut self, require: bool) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::K(K::Error), "Expected error")?;
         let mut msg = None;

@@ -1,11 +1,11 @@
-//! rill v0.8.6 grammar: literals, strings, lists and dicts, closures and params, spread, destructuring, slices.
+//! Both grammars: literals, strings, lists and dicts, closures and params, spread, destructuring, slices.
 
 use super::*;
 
 impl Parser {
     // ---------------------------------------------------------------- literals
 
-    pub(super) fn literal(&mut self) -> PResult<Node> {
+    pub(crate) fn literal(&mut self) -> PResult<Node> {
         let sp = self.sp();
         match self.tok().clone() {
             Tok::Str { .. } => self.string(),
@@ -36,16 +36,16 @@ impl Parser {
         }
     }
 
-    pub(super) fn string(&mut self) -> PResult<Node> {
+    pub(crate) fn string(&mut self) -> PResult<Node> {
         let t = self.advance();
         let Tok::Str { raw, multiline } = t.tok else {
             return Err(p001("Expected string", t.span));
         };
-        let parts = string_parts(&raw, t.span, multiline, self.depth + 1, &mut self.binds)?;
+        let parts = string_parts(&raw, t.span, multiline, self)?;
         Ok(Node::new(Kind::Str(parts), t.span))
     }
 
-    pub(super) fn is_dict_start(&self) -> bool {
+    pub(crate) fn is_dict_start(&self) -> bool {
         let kv = matches!(
             self.tok(),
             Tok::Ident(_) | Tok::Str { .. } | Tok::Num(_) | Tok::K(K::True) | Tok::K(K::False)
@@ -80,14 +80,14 @@ impl Parser {
         false
     }
 
-    pub(super) fn list_or_dict(&mut self) -> PResult<Node> {
+    pub(crate) fn list_or_dict(&mut self) -> PResult<Node> {
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.list_or_dict_inner());
         self.depth -= 1;
         r
     }
 
-    pub(super) fn list_or_dict_inner(&mut self) -> PResult<Node> {
+    pub(crate) fn list_or_dict_inner(&mut self) -> PResult<Node> {
         let sp = self.sp();
         self.expect(Tok::P(P::LBracket), "Expected [")?;
         self.skip_newlines();
@@ -113,7 +113,9 @@ impl Parser {
             ));
         }
         if self.is_dict_start()
-            || matches!(self.tok(), Tok::Dollar) && matches!(self.peek(2), Tok::P(P::Colon))
+            || !self.v20()
+                && matches!(self.tok(), Tok::Dollar)
+                && matches!(self.peek(2), Tok::P(P::Colon))
         {
             let mut entries = vec![self.dict_entry()?];
             self.skip_newlines();
@@ -135,7 +137,7 @@ impl Parser {
                 sp,
             ));
         }
-        if self.check(&Tok::P(P::LParen)) {
+        if self.check(&Tok::P(P::LParen)) && !self.v20() {
             // computed key `[(expr): v]`?
             let mut depth = 0;
             let mut k = 0;
@@ -196,7 +198,7 @@ impl Parser {
         ))
     }
 
-    pub(super) fn list_elem(&mut self) -> PResult<ListElem> {
+    pub(crate) fn list_elem(&mut self) -> PResult<ListElem> {
         if self.check(&Tok::Ellipsis) {
             self.advance();
             if matches!(
@@ -214,7 +216,7 @@ impl Parser {
         Ok(ListElem::Item(self.pipe_chain()?))
     }
 
-    pub(super) fn dict_entry(&mut self) -> PResult<(DictKey, Node)> {
+    pub(crate) fn dict_entry(&mut self) -> PResult<(DictKey, Node)> {
         let sp = self.sp();
         let key = match self.tok().clone() {
             Tok::Dollar => {
@@ -240,6 +242,19 @@ impl Parser {
                 }
                 self.advance();
                 DictKey::Computed(e)
+            }
+            Tok::Opener(Opener::List) => {
+                DictKey::Multi(self.collection_literal(Opener::List, true)?)
+            }
+            Tok::P(P::LBracket) if self.v20() => {
+                DictKey::Multi(self.collection_literal(Opener::List, false)?)
+            }
+            Tok::Opener(Opener::Dict) => {
+                return Err(RillError::at(
+                    "RILL-P004",
+                    "Dict entry key must be identifier or list, not dict",
+                    sp,
+                ));
             }
             Tok::P(P::LBracket) => {
                 let lit = self.list_or_dict()?;
@@ -291,50 +306,88 @@ impl Parser {
         Ok((key, v))
     }
 
-    pub(super) fn closure(&mut self) -> PResult<Node> {
+    pub(crate) fn closure(&mut self) -> PResult<Node> {
         self.binds += 1;
         let sp = self.sp();
-        if self.check(&Tok::P(P::Or)) {
+        let v20 = self.v20();
+        let params = if self.check(&Tok::P(P::Or)) {
             self.advance();
+            vec![]
+        } else {
+            self.expect(Tok::P(P::Bar), "Expected |")?;
+            if v20 {
+                self.skip_newlines();
+            }
+            let mut params = Vec::new();
+            if v20 && self.anonymous_typed() {
+                params = self.anonymous_params()?;
+            } else if !self.check(&Tok::P(P::Bar)) {
+                params.push(self.param()?);
+                while self.check(&Tok::P(P::Comma)) {
+                    self.advance();
+                    if v20 {
+                        self.skip_newlines();
+                    }
+                    params.push(self.param()?);
+                }
+            }
+            self.expect_code(Tok::P(P::Bar), "Expected |", "RILL-P005")?;
+            params
+        };
+        if !v20 {
             let body = self.body()?;
             return Ok(Node::new(
                 Kind::Closure(Rc::new(ClosureDef {
-                    params: vec![],
+                    params,
                     body,
                     is_block: false,
+                    ret: None,
                 })),
                 sp,
             ));
         }
-        self.expect(Tok::P(P::Bar), "Expected |")?;
-        let mut params = Vec::new();
-        if !self.check(&Tok::P(P::Bar)) {
-            params.push(self.param()?);
-            while self.check(&Tok::P(P::Comma)) {
-                self.advance();
-                params.push(self.param()?);
-            }
+        self.skip_newlines();
+        let (saved_yields, saved_depth) = (self.yields, self.closure_depth);
+        self.yields = 0;
+        self.closure_depth += 1;
+        let body = if self.check(&Tok::P(P::LBrace)) {
+            self.block_allowing(true)
+        } else {
+            self.body()
+        };
+        self.closure_depth = saved_depth;
+        let yielded = std::mem::replace(&mut self.yields, saved_yields) > 0;
+        let body = body?;
+        let ret = self.closure_return_type()?;
+        if yielded && !matches!(&ret, Some(TypeRef::Args(n, _)) if n == "stream") {
+            return Err(RillError::at(
+                "RILL-P006",
+                "'yield' is only valid inside a stream closure",
+                sp,
+            ));
         }
-        self.expect_code(Tok::P(P::Bar), "Expected |", "RILL-P005")?;
-        let body = self.body()?;
         Ok(Node::new(
             Kind::Closure(Rc::new(ClosureDef {
                 params,
                 body,
                 is_block: false,
+                ret,
             })),
             sp,
         ))
     }
 
-    pub(super) fn param(&mut self) -> PResult<Param> {
+    pub(crate) fn param(&mut self) -> PResult<Param> {
+        if self.v20() {
+            return self.param_v20();
+        }
         let name = self.ident("Expected parameter name")?;
         let mut ty = None;
         let mut annotations = None;
         let mut default = None;
         if self.check(&Tok::P(P::Colon)) {
             self.advance();
-            ty = Some(self.type_name(PARAM_TYPES)?);
+            ty = Some(TypeRef::Name(self.type_name(PARAM_TYPES)?));
         }
         if self.check(&Tok::P(P::Caret)) {
             self.advance();
@@ -344,17 +397,7 @@ impl Parser {
         }
         if self.check(&Tok::P(P::Assign)) {
             self.advance();
-            if self.check(&Tok::P(P::Minus))
-                && let Tok::Num(n) = *self.peek(1)
-            {
-                let sp = self.sp();
-                self.advance();
-                self.advance();
-                default = Some(Node::new(Kind::Num(-n), sp));
-            }
-            if default.is_none() {
-                default = Some(self.literal()?);
-            }
+            default = Some(self.param_default()?);
         }
         Ok(Param {
             name,
@@ -364,57 +407,41 @@ impl Parser {
         })
     }
 
+    /// A parameter's `= literal` (a negative number too).
+    pub(crate) fn param_default(&mut self) -> PResult<Node> {
+        if self.check(&Tok::P(P::Minus))
+            && let Tok::Num(n) = *self.peek(1)
+        {
+            let sp = self.sp();
+            self.advance();
+            self.advance();
+            return Ok(Node::new(Kind::Num(-n), sp));
+        }
+        self.literal()
+    }
+
     // ---------------------------------------------------------------- spread / destructure / slice
 
-    pub(super) fn can_start_expression(&self) -> bool {
-        self.is_literal_start()
-            || self.is_closure_start()
-            || matches!(
-                self.tok(),
-                Tok::Dollar
-                    | Tok::PipeVar
-                    | Tok::DollarAt
-                    | Tok::Ident(_)
-                    | Tok::P(P::Dot)
-                    | Tok::P(P::LParen)
-                    | Tok::P(P::LBrace)
-                    | Tok::P(P::At)
-                    | Tok::P(P::Question)
-                    | Tok::P(P::Bang)
-                    | Tok::P(P::Star)
-                    | Tok::P(P::Minus)
-            )
-    }
-
-    pub(super) fn spread(&mut self) -> PResult<Node> {
-        let sp = self.sp();
-        self.expect(Tok::P(P::Star), "Expected *")?;
-        if !self.can_start_expression() {
-            return Ok(Node::new(Kind::Spread(None), sp));
-        }
-        let e = self.postfix()?;
-        Ok(Node::new(Kind::Spread(Some(Self::chain_of(e))), sp))
-    }
-
-    pub(super) fn destructure(&mut self) -> PResult<Node> {
+    /// `*<…>` (v0.8.6) or `destruct<…>` (v0.20), whose opening token is `open`.
+    pub(crate) fn destructure(&mut self, open: Tok) -> PResult<Node> {
         self.binds += 1;
         let sp = self.sp();
-        let pats = self.destruct_list()?;
+        let pats = self.destruct_list(&open)?;
         Ok(Node::new(Kind::Destructure(pats), sp))
     }
 
-    pub(super) fn destruct_list(&mut self) -> PResult<Vec<DPat>> {
+    pub(crate) fn destruct_list(&mut self, open: &Tok) -> PResult<Vec<DPat>> {
         self.enter()?;
-        self.expect(Tok::P(P::StarLt), "Expected *<")?;
+        self.expect(open.clone(), &format!("Expected {}", open.text()))?;
         let mut pats = Vec::new();
         if !self.check(&Tok::P(P::Gt)) {
-            pats.push(self.destruct_pat()?);
+            pats.push(self.destruct_pat(open)?);
             while self.check(&Tok::P(P::Comma)) {
                 self.advance();
                 if self.check(&Tok::P(P::Gt)) {
                     break;
                 }
-                pats.push(self.destruct_pat()?);
+                pats.push(self.destruct_pat(open)?);
             }
         }
         self.expect_code(Tok::P(P::Gt), "Expected >", "RILL-P005")?;
@@ -422,9 +449,9 @@ impl Parser {
         Ok(pats)
     }
 
-    pub(super) fn destruct_pat(&mut self) -> PResult<DPat> {
-        if self.check(&Tok::P(P::StarLt)) {
-            return Ok(DPat::Nested(self.destruct_list()?));
+    pub(crate) fn destruct_pat(&mut self, open: &Tok) -> PResult<DPat> {
+        if self.check(open) {
+            return Ok(DPat::Nested(self.destruct_list(open)?));
         }
         if let Tok::Ident(n) = self.tok()
             && n == "_"
@@ -445,7 +472,7 @@ impl Parser {
             let mut ty = None;
             if self.check(&Tok::P(P::Colon)) {
                 self.advance();
-                ty = Some(self.type_name(TYPE_NAMES)?);
+                ty = Some(self.type_of_dialect()?);
             }
             return Ok(DPat::Key(key, name, ty));
         }
@@ -454,14 +481,20 @@ impl Parser {
         let mut ty = None;
         if self.check(&Tok::P(P::Colon)) {
             self.advance();
-            ty = Some(self.type_name(TYPE_NAMES)?);
+            ty = Some(self.type_of_dialect()?);
         }
         Ok(DPat::Var(name, ty))
     }
 
-    pub(super) fn slice(&mut self) -> PResult<Node> {
+    /// `/<a:b:c>` (v0.8.6) or `slice<a:b:c>` (v0.20), whose opening token is `open`.
+    pub(crate) fn slice(&mut self, open: Tok) -> PResult<Node> {
         let sp = self.sp();
-        self.expect(Tok::P(P::SlashLt), "Expected /<")?;
+        self.expect(open.clone(), &format!("Expected {}", open.text()))?;
+        let v20 = self.v20();
+        let needs_colon = || p001("slice requires at least one ':' separator", sp);
+        if v20 && self.check(&Tok::P(P::Gt)) {
+            return Err(needs_colon());
+        }
         let (mut start, mut stop, mut step) = (None, None, None);
         if self.check(&Tok::P(P::DColon)) {
             self.advance();
@@ -472,8 +505,11 @@ impl Parser {
             if !self.check(&Tok::P(P::Colon)) {
                 start = Some(self.slice_bound()?);
             }
+            if v20 && !self.check(&Tok::P(P::Colon)) {
+                return Err(needs_colon());
+            }
             self.expect(Tok::P(P::Colon), "Expected :")?;
-            if self.check(&Tok::P(P::Capture)) {
+            if !v20 && self.check(&Tok::P(P::Capture)) {
                 return Err(RillError::at(
                     "RILL-P006",
                     "Capture arrow cannot appear in slice context",
@@ -494,7 +530,7 @@ impl Parser {
         Ok(Node::new(Kind::Slice { start, stop, step }, sp))
     }
 
-    pub(super) fn slice_bound(&mut self) -> PResult<Node> {
+    pub(crate) fn slice_bound(&mut self) -> PResult<Node> {
         let sp = self.sp();
         match self.tok().clone() {
             Tok::P(P::Minus) => {

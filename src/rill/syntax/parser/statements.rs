@@ -1,11 +1,11 @@
-//! rill v0.8.6 grammar: script and statements, annotations, pipe chains and captures, the arithmetic/logical head.
+//! Both grammars: script and statements, annotations, pipe chains and captures, the arithmetic/logical head.
 
 use super::*;
 
 impl Parser {
     // ---------------------------------------------------------------- script / statements
 
-    pub(super) fn script(&mut self) -> PResult<Script> {
+    pub(crate) fn script(&mut self) -> PResult<Script> {
         self.skip_newlines();
         if self.check(&Tok::Frontmatter) {
             self.advance();
@@ -27,14 +27,20 @@ impl Parser {
         Ok(Script { statements })
     }
 
-    pub(super) fn statement(&mut self) -> PResult<Stmt> {
+    pub(crate) fn statement(&mut self) -> PResult<Stmt> {
         let span = self.sp();
         if self.check(&Tok::P(P::Caret)) {
             self.advance();
             self.expect(Tok::P(P::LParen), "Expected (")?;
             let anns = self.annotation_args()?;
             self.expect_code(Tok::P(P::RParen), "Expected )", "RILL-P005")?;
+            if self.v20() {
+                self.skip_newlines();
+            }
             let inner = self.statement()?;
+            if inner.annotations.is_some() && self.v20() {
+                return Ok(inner);
+            }
             return Ok(Stmt {
                 annotations: Some(anns),
                 expr: inner.expr,
@@ -65,7 +71,7 @@ impl Parser {
         })
     }
 
-    pub(super) fn annotation_args(&mut self) -> PResult<Vec<AnnArg>> {
+    pub(crate) fn annotation_args(&mut self) -> PResult<Vec<AnnArg>> {
         let mut out = Vec::new();
         if self.check(&Tok::P(P::RParen)) {
             return Ok(out);
@@ -81,19 +87,31 @@ impl Parser {
         Ok(out)
     }
 
-    pub(super) fn annotation_arg(&mut self) -> PResult<AnnArg> {
-        if self.check(&Tok::P(P::Star)) {
+    pub(crate) fn annotation_arg(&mut self) -> PResult<AnnArg> {
+        let spread = if self.v20() {
+            Tok::Ellipsis
+        } else {
+            Tok::P(P::Star)
+        };
+        if self.check(&spread) {
             self.advance();
             return Ok(AnnArg::Spread(self.pipe_chain()?));
         }
+        if self.v20() && matches!(self.tok(), Tok::Str { .. }) {
+            return Ok(AnnArg::Named("description".into(), self.pipe_chain()?));
+        }
+        let sp = self.sp();
         let name = self.ident("Expected annotation name")?;
+        if self.v20() && ["type", "input", "output"].contains(&name.as_str()) {
+            return Err(p001(format!("Annotation key \"{name}\" is reserved"), sp));
+        }
         self.expect(Tok::P(P::Colon), "Expected :")?;
         Ok(AnnArg::Named(name, self.pipe_chain()?))
     }
 
     // ---------------------------------------------------------------- pipe chains
 
-    pub(super) fn pipe_var_node(sp: Span) -> Node {
+    pub(crate) fn pipe_var_node(sp: Span) -> Node {
         Node::new(
             Kind::Var {
                 name: None,
@@ -105,7 +123,7 @@ impl Parser {
         )
     }
 
-    pub(super) fn chain_of(head: Node) -> Node {
+    pub(crate) fn chain_of(head: Node) -> Node {
         let sp = head.span;
         Node::new(
             Kind::Chain {
@@ -117,22 +135,16 @@ impl Parser {
         )
     }
 
-    pub(super) fn pipe_chain(&mut self) -> PResult<Node> {
+    pub(crate) fn pipe_chain(&mut self) -> PResult<Node> {
         self.enter()?;
         let r = stacker::maybe_grow(RED_ZONE, STACK_CHUNK, || self.pipe_chain_inner());
         self.depth -= 1;
         r
     }
 
-    pub(super) fn pipe_chain_inner(&mut self) -> PResult<Node> {
+    pub(crate) fn pipe_chain_inner(&mut self) -> PResult<Node> {
         let start = self.sp();
-        if self.check(&Tok::K(K::Break)) || self.check(&Tok::K(K::Return)) {
-            let t = self.advance();
-            let term = if t.tok == Tok::K(K::Break) {
-                Term::Break
-            } else {
-                Term::Return
-            };
+        if let Some(term) = self.terminator()? {
             return Ok(Node::new(
                 Kind::Chain {
                     head: Self::pipe_var_node(start),
@@ -143,7 +155,9 @@ impl Parser {
             ));
         }
         let mut head = self.logical_or()?;
-        if self.check(&Tok::P(P::At)) {
+        if self.v20() {
+            head = self.head_tail_v20(head, start)?;
+        } else if self.check(&Tok::P(P::At)) {
             let lp = self.loop_(Some(Self::chain_of(head)))?;
             head = lp;
         }
@@ -153,7 +167,8 @@ impl Parser {
         let mut pipes = Vec::new();
         let mut term = None;
         loop {
-            if self.check(&Tok::P(P::Colon)) && matches!(self.peek(1), Tok::P(P::Gt)) {
+            if !self.v20() && self.check(&Tok::P(P::Colon)) && matches!(self.peek(1), Tok::P(P::Gt))
+            {
                 return Err(RillError::at(
                     "RILL-P006",
                     "The capture arrow syntax changed from :> to =>",
@@ -167,7 +182,8 @@ impl Parser {
                 while matches!(self.peek(k), Tok::Newline) {
                     k += 1;
                 }
-                if matches!(self.peek(k), Tok::P(P::Colon))
+                if !self.v20()
+                    && matches!(self.peek(k), Tok::P(P::Colon))
                     && matches!(self.peek(k + 1), Tok::P(P::Gt))
                 {
                     self.skip_newlines();
@@ -195,19 +211,23 @@ impl Parser {
                 pipes.push(self.capture()?);
                 continue;
             }
-            if self.check(&Tok::K(K::Break)) {
-                self.advance();
-                term = Some(Term::Break);
+            if let Some(t) = self.terminator()? {
+                term = Some(t);
                 break;
             }
-            if self.check(&Tok::K(K::Return)) {
-                self.advance();
-                term = Some(Term::Return);
-                break;
+            if self.v20() && matches!(self.tok(), Tok::Ident(s) if s == "export") {
+                return Err(RillError::at(
+                    "RILL-P012",
+                    "Syntax removed: -> export syntax removed; use last-expression result instead",
+                    self.sp(),
+                ));
             }
             pipes.push(self.pipe_target()?);
         }
-        if !pipes.is_empty() && term.is_none() && self.skip_nl_if_followed(&Tok::P(P::Question)) {
+        if !pipes.is_empty()
+            && (term.is_none() || self.v20())
+            && self.skip_nl_if_followed(&Tok::P(P::Question))
+        {
             let cond = Node::new(
                 Kind::Chain {
                     head,
@@ -222,7 +242,29 @@ impl Parser {
         Ok(Node::new(Kind::Chain { head, pipes, term }, start))
     }
 
-    pub(super) fn capture(&mut self) -> PResult<Node> {
+    /// `break`, `return`, or (v0.20, inside a closure) `yield`, consumed.
+    pub(crate) fn terminator(&mut self) -> PResult<Option<Term>> {
+        let t = match self.tok() {
+            Tok::K(K::Break) => Term::Break,
+            Tok::K(K::Return) => Term::Return,
+            Tok::K(K::Yield) => {
+                if self.closure_depth == 0 {
+                    return Err(RillError::at(
+                        "RILL-P006",
+                        "'yield' is only valid inside a stream closure",
+                        self.sp(),
+                    ));
+                }
+                self.yields += 1;
+                Term::Yield
+            }
+            _ => return Ok(None),
+        };
+        self.advance();
+        Ok(Some(t))
+    }
+
+    pub(crate) fn capture(&mut self) -> PResult<Node> {
         self.binds += 1;
         let sp = self.sp();
         self.expect(Tok::Dollar, "Expected $")?;
@@ -230,12 +272,21 @@ impl Parser {
         let mut ty = None;
         if self.check(&Tok::P(P::Colon)) {
             self.advance();
-            ty = Some(self.type_name(TYPE_NAMES)?);
+            ty = Some(self.type_of_dialect()?);
         }
         Ok(Node::new(Kind::Capture { name, ty }, sp))
     }
 
-    pub(super) fn type_name(&mut self, valid: &[&str]) -> PResult<String> {
+    /// A type after `:` — a bare v0.8.6 type name, or a v0.20 type reference.
+    pub(crate) fn type_of_dialect(&mut self) -> PResult<TypeRef> {
+        if self.v20() {
+            self.type_ref(false)
+        } else {
+            Ok(TypeRef::Name(self.type_name(TYPE_NAMES)?))
+        }
+    }
+
+    pub(crate) fn type_name(&mut self, valid: &[&str]) -> PResult<String> {
         let sp = self.sp();
         let t = self.ident("Expected type name")?;
         if !valid.contains(&t.as_str()) {
@@ -252,7 +303,7 @@ impl Parser {
 
     /// One left-associative level: `next (op next)*`, where `op_of` names this level's
     /// operators.
-    pub(super) fn left_assoc(
+    pub(crate) fn left_assoc(
         &mut self,
         next: fn(&mut Self) -> PResult<Node>,
         op_of: fn(&Tok) -> Option<BinOp>,
@@ -261,22 +312,25 @@ impl Parser {
         let mut l = next(self)?;
         while let Some(op) = op_of(self.tok()) {
             self.advance();
+            if self.v20() {
+                self.skip_newlines();
+            }
             let r = next(self)?;
             l = Node::new(Kind::Binary { op, l, r }, sp);
         }
         Ok(l)
     }
-    pub(super) fn logical_or(&mut self) -> PResult<Node> {
+    pub(crate) fn logical_or(&mut self) -> PResult<Node> {
         self.left_assoc(Self::logical_and, |t| {
             matches!(t, Tok::P(P::Or)).then_some(BinOp::Or)
         })
     }
-    pub(super) fn logical_and(&mut self) -> PResult<Node> {
+    pub(crate) fn logical_and(&mut self) -> PResult<Node> {
         self.left_assoc(Self::comparison, |t| {
             matches!(t, Tok::P(P::And)).then_some(BinOp::And)
         })
     }
-    pub(super) fn comparison(&mut self) -> PResult<Node> {
+    pub(crate) fn comparison(&mut self) -> PResult<Node> {
         let sp = self.sp();
         let l = self.additive()?;
         let op = match self.tok() {
@@ -289,17 +343,20 @@ impl Parser {
             _ => return Ok(l),
         };
         self.advance();
+        if self.v20() {
+            self.skip_newlines();
+        }
         let r = self.additive()?;
         Ok(Node::new(Kind::Binary { op, l, r }, sp))
     }
-    pub(super) fn additive(&mut self) -> PResult<Node> {
+    pub(crate) fn additive(&mut self) -> PResult<Node> {
         self.left_assoc(Self::multiplicative, |t| match t {
             Tok::P(P::Plus) => Some(BinOp::Add),
             Tok::P(P::Minus) => Some(BinOp::Sub),
             _ => None,
         })
     }
-    pub(super) fn multiplicative(&mut self) -> PResult<Node> {
+    pub(crate) fn multiplicative(&mut self) -> PResult<Node> {
         self.left_assoc(Self::unary, |t| match t {
             Tok::P(P::Star) => Some(BinOp::Mul),
             Tok::P(P::Slash) => Some(BinOp::Div),
@@ -307,7 +364,7 @@ impl Parser {
             _ => None,
         })
     }
-    pub(super) fn unary(&mut self) -> PResult<Node> {
+    pub(crate) fn unary(&mut self) -> PResult<Node> {
         self.enter()?;
         let sp = self.sp();
         let r = if self.check(&Tok::P(P::Minus)) {
