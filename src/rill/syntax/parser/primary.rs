@@ -110,20 +110,18 @@ impl Parser {
     }
 
     pub(crate) fn postfix_type_op(&mut self, operand: Node, start: Span) -> PResult<Node> {
+        self.type_op(Some(operand), start)
+    }
+
+    /// `:type` / `:?type` at the `:`: assert or check `operand`'s type (`$`'s when none).
+    pub(crate) fn type_op(&mut self, operand: Option<Node>, start: Span) -> PResult<Node> {
         self.expect(Tok::P(P::Colon), "Expected :")?;
         let check = self.check(&Tok::P(P::Question));
         if check {
             self.advance();
         }
         let ty = self.type_of_dialect()?;
-        Ok(Node::new(
-            Kind::TypeOp {
-                operand: Some(operand),
-                ty,
-                check,
-            },
-            start,
-        ))
+        Ok(Node::new(Kind::TypeOp { operand, ty, check }, start))
     }
 
     pub(crate) fn method_call(&mut self) -> PResult<(String, Vec<Node>)> {

@@ -94,50 +94,40 @@ impl Parser {
     /// `-> :type` / `-> :?type`: assert or check the type of `$`.
     pub(crate) fn type_op_target(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        self.advance();
-        let check = self.check(&Tok::P(P::Question));
-        if check {
-            self.advance();
-        }
-        let ty = self.type_of_dialect()?;
-        Ok(Node::new(
-            Kind::TypeOp {
-                operand: None,
-                ty,
-                check,
-            },
-            sp,
-        ))
+        self.type_op(None, sp)
     }
 
     /// `-> .a.b(x)`: methods on `$`, possibly the condition of `?`.
     pub(crate) fn dot_target(&mut self) -> PResult<Node> {
         let sp = self.sp();
-        let mut methods = Vec::new();
-        let mut anns = Vec::new();
+        // methods and (v0.20) `.^key` annotation reads, in source order
+        let mut ops = Vec::new();
         while self.check(&Tok::P(P::Dot)) {
             let msp = self.sp();
             if self.v20() && matches!(self.peek(1), Tok::P(P::Caret)) {
                 self.advance();
                 self.advance();
                 let key = self.ident("Expected annotation key after .^")?;
-                anns.push(PostOp::Annotation { key, span: msp });
-                continue;
+                ops.push(PostOp::Annotation { key, span: msp });
+            } else {
+                let (name, args) = self.method_call()?;
+                ops.push(PostOp::Method {
+                    name,
+                    args,
+                    span: msp,
+                });
             }
-            if !anns.is_empty() {
-                break;
-            }
-            let (n, a) = self.method_call()?;
-            methods.push((n, a, msp));
         }
-        let node = if anns.is_empty() {
+        let node = if ops.iter().all(|o| matches!(o, PostOp::Method { .. })) {
+            let methods = ops
+                .into_iter()
+                .filter_map(|o| match o {
+                    PostOp::Method { name, args, span } => Some((name, args, span)),
+                    _ => None,
+                })
+                .collect();
             Node::new(Kind::Methods(methods), sp)
         } else {
-            let mut ops: Vec<PostOp> = methods
-                .into_iter()
-                .map(|(name, args, span)| PostOp::Method { name, args, span })
-                .collect();
-            ops.extend(anns);
             Node::new(
                 Kind::Postfix {
                     primary: Self::pipe_var_node(sp),
