@@ -265,17 +265,23 @@ fn eval_call_timeout_bounds_connecting_to_a_stopped_redis() {
 
 #[test]
 fn the_dialect_comes_from_the_flag_then_the_profile() {
-    // A profile that says 0.20: refused (its interpreter is not there yet), saying how to
-    // run as 0.8; `--rill 0.8` overrides the profile.
+    // A profile that says 0.20 runs 0.20 (a 0.8 script there gets the hint to switch);
+    // `--rill 0.8` overrides the profile.
     let dir = profile_dir("rill = \"0.20\"");
     let p = dir.path().join("p.toml");
     bin()
         .args(["eval", "-p"])
         .arg(&p)
+        .args(["-e", "list[1, 2] -> .len"])
+        .assert()
+        .success()
+        .stdout("2\n");
+    bin()
+        .args(["eval", "-p"])
+        .arg(&p)
         .args(["-e", "kv::get(\"app\", \"a\")"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("rill 0.20 scripts cannot run yet"))
+        .code(1)
         .stderr(predicate::str::contains("--rill 0.8"));
     bin()
         .args(["eval", "--rill", "0.8", "-p"])

@@ -37,20 +37,11 @@ impl Dialect {
             Dialect::V0_20 => "v0.20.0",
         }
     }
+}
 
-    /// Whether rillmount can run scripts of this dialect yet.
-    pub fn runs(self) -> bool {
-        self == Dialect::V0_8
-    }
-
-    /// Why a run in this dialect is refused, when [`Dialect::runs`] is false.
-    pub fn not_yet(self) -> String {
-        format!(
-            "rill {} scripts cannot run yet: its interpreter is being built (issue 10); \
-             run them as rill 0.8 (--rill 0.8 or [profile] rill = \"0.8\") where they are \
-             written in it",
-            self.as_str()
-        )
+impl Default for Dialect {
+    fn default() -> Self {
+        Dialect::DEFAULT
     }
 }
 

@@ -202,11 +202,14 @@ pub async fn execute(
             options,
             ..
         } => {
-            // Only a dialect rillmount runs: a profile of rill 0.20 (or one that cannot tell)
-            // gets the reason, not a run in the wrong language.
+            // A profile that cannot tell its rill gets the reason, not a run in the wrong
+            // language.
+            let mut options = options;
             let refused = match profile.rill.resolve(None) {
-                Ok(d) if d.runs() => None,
-                Ok(d) => Some(d.not_yet()),
+                Ok(d) => {
+                    options.dialect = d;
+                    None
+                }
                 Err(why) => Some(format!("which rill does this profile run? {why}")),
             };
             let report = match refused {

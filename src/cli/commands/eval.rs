@@ -73,7 +73,12 @@ struct RunOut {
     logs: Vec<String>,
 }
 
-fn run_source(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> RunOut {
+fn run_source(
+    src: String,
+    host: Option<serde_json::Value>,
+    echo_logs: bool,
+    dialect: Dialect,
+) -> RunOut {
     let mut registry = HostRegistry::default();
     let mut vars = Vec::new();
     let mut opts = Options::default();
@@ -83,7 +88,7 @@ fn run_source(src: String, host: Option<serde_json::Value>, echo_logs: bool) -> 
         vars = r.variables;
         opts.auto_exceptions = r.auto_exceptions;
     }
-    let mut it = Interp::new(&crate::rill::builtins::V0_8, registry, opts);
+    let mut it = Interp::new(crate::rill::builtins::library(dialect), registry, opts);
     if echo_logs {
         it.on_log = Some(LogSink::stderr());
     }
@@ -110,10 +115,11 @@ fn run_isolated(
     src: String,
     host: Option<serde_json::Value>,
     echo_logs: bool,
+    dialect: Dialect,
 ) -> (String, Result<String, String>, Vec<String>) {
     let out = run_with_big_stack(move || {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_source(src, host, echo_logs)
+            run_source(src, host, echo_logs, dialect)
         }));
         match r {
             Ok(o) => (o.json.to_string(), o.display, o.logs),
@@ -154,14 +160,9 @@ fn read_source(args: &EvalArgs) -> Result<String, String> {
 
 /// Run `rillmount eval` with parsed arguments.
 pub fn run(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
-    // Runs with a profile learn its dialect once it is loaded (`run_session`).
-    if (args.jsonl || args.host.is_some() || args.profile.is_none())
-        && let Err(code) = dialect_runs(args.rill.unwrap_or(Dialect::DEFAULT))
-    {
-        return code;
-    }
+    let dialect = args.rill.unwrap_or(Dialect::DEFAULT);
     if args.jsonl {
-        return run_jsonl();
+        return run_jsonl(dialect);
     }
     if args.host.is_none() {
         return run_session(ctx, args);
@@ -186,7 +187,7 @@ pub fn run(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         },
         None => None,
     };
-    let (json, display, _logs) = run_isolated(src, host, !args.json);
+    let (json, display, _logs) = run_isolated(src, host, !args.json, dialect);
     if args.json {
         println!("{json}");
         return ExitCode::SUCCESS;
@@ -203,7 +204,7 @@ pub fn run(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
     }
 }
 
-fn run_jsonl() -> ExitCode {
+fn run_jsonl(dialect: Dialect) -> ExitCode {
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {
@@ -215,7 +216,7 @@ fn run_jsonl() -> ExitCode {
             Ok(req) => {
                 let script = req.get("script").and_then(|s| s.as_str()).unwrap_or_default().to_string();
                 let host = req.get("host").cloned().filter(|h| !h.is_null());
-                let (json, _, _) = run_isolated(script, host, false);
+                let (json, _, _) = run_isolated(script, host, false, dialect);
                 json
             }
             Err(e) => serde_json::json!({"ok": false, "error": {"code": null, "message": format!("bad request: {e}")}}).to_string(),
@@ -226,16 +227,6 @@ fn run_jsonl() -> ExitCode {
         let _ = out.flush();
     }
     ExitCode::SUCCESS
-}
-
-/// Refuses a dialect rillmount cannot run yet, saying what to do instead.
-fn dialect_runs(d: Dialect) -> Result<Dialect, ExitCode> {
-    if d.runs() {
-        Ok(d)
-    } else {
-        eprintln!("error: {}", d.not_yet());
-        Err(ExitCode::from(2))
-    }
 }
 
 /// A run through `run_script` (with or without a profile).
@@ -286,9 +277,6 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(code) = dialect_runs(dialect) {
-        return code;
-    }
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -307,6 +295,7 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
         confirmed: args.yes,
         // Plain mode prints logs as they happen; --json keeps them for the report.
         on_log: (!args.json).then(LogSink::stderr),
+        dialect,
         ..RunOptions::default()
     };
     let report = rt.block_on(async {

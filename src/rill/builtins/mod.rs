@@ -3,9 +3,13 @@
 
 pub mod coll;
 pub mod text;
+pub mod v0_20;
+
+pub use v0_20::V0_20;
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
+use crate::rill::dialect::Dialect;
 use crate::rill::eval::collections::{dict_entries, gen_iterator};
 use crate::rill::eval::{Cx, Interp, Library, Method, R};
 use crate::rill::value::*;
@@ -24,6 +28,14 @@ const FUNCTIONS: &[&str] = &[
 
 /// The builtins of rill v0.8.6: `Interp::new(&builtins::V0_8, …)`.
 pub static V0_8: V08 = V08;
+
+/// The builtins of `dialect`.
+pub fn library(dialect: Dialect) -> &'static dyn Library {
+    match dialect {
+        Dialect::V0_8 => &V0_8,
+        Dialect::V0_20 => &V0_20,
+    }
+}
 
 /// rill v0.8.6's function and method tables.
 pub struct V08;
@@ -44,6 +56,9 @@ impl Library for V08 {
     }
     fn method(&self, name: &str) -> Option<Method> {
         method(name)
+    }
+    fn dialect(&self) -> Dialect {
+        Dialect::V0_8
     }
 }
 
@@ -74,11 +89,7 @@ fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Sp
         "identity" => Ok(first),
         "type" => Ok(Value::str(first.type_name())),
         "log" => {
-            let s = first.display();
-            if let Some(sink) = &it.on_log {
-                (sink.0)(&s);
-            }
-            it.logs.push(s);
+            it.log_line(it.text(&first));
             Ok(first)
         }
         "json" => to_json_text(&first).map(Value::string),

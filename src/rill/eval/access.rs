@@ -57,7 +57,7 @@ impl Interp {
                 let prop = match &**c {
                     Callable::Script { def, .. } => def.params.is_empty(),
                     Callable::Host { property, .. } => *property,
-                    Callable::Native { .. } => false,
+                    Callable::Native { .. } | Callable::Iterate { .. } => false,
                 };
                 if prop {
                     let c = c.clone();

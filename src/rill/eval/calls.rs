@@ -1,7 +1,7 @@
 //! Calls: closure creation and invocation (arity, types, tuple spreading, late binding),
 //! host/built-in function calls, `$f(...)`, `$(...)`, and method dispatch (spec §7, §10).
 
-use super::{Cx, Flow, Interp, R, not_yet};
+use super::{Cx, Flow, Interp, R, not_yet, v0_20};
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
 use crate::rill::syntax::ast::*;
@@ -25,6 +25,11 @@ impl Interp {
             });
         }
         self.note_captured(&cx.scope);
+        let sig = if self.v20 {
+            Some(Rc::new(self.closure_signature(def, &defaults, cx)?))
+        } else {
+            None
+        };
         Ok(Value::Closure(Rc::new(Callable::Script {
             def: def.clone(),
             scope: cx.scope.clone(),
@@ -32,6 +37,7 @@ impl Interp {
             param_annotations,
             annotations: self.current_annotations(),
             bound: RefCell::new(None),
+            sig,
         })))
     }
 
@@ -63,6 +69,11 @@ impl Interp {
             Callable::Native { f, .. } => {
                 let f = f.clone();
                 Ok(f(args).map_err(|e| e.or_at(sp))?)
+            }
+            Callable::Iterate { f, current } => {
+                let next =
+                    self.invoke(f, vec![current.clone()], &cx.with_pipe(current.clone()), sp)?;
+                Ok(self.iterate_iterator(next, f.clone(), cx, sp))
             }
             Callable::Host { name, params, .. } => {
                 let name = name.clone();
@@ -212,11 +223,14 @@ impl Interp {
         }
     }
 
-    /// `name(args)` / bare `name`: host functions first, then built-ins.
+    /// `name(args)` / bare `name`: host functions first, then built-ins. `$` becomes the
+    /// first argument when there are none; in v0.20 a pipe target (`in_pipe`) gets it unless
+    /// an argument uses `$` itself.
     pub(crate) fn eval_host_call(
         &mut self,
         name: &str,
         args: &[Node],
+        in_pipe: bool,
         cx: &Cx,
         sp: Span,
     ) -> R<Value> {
@@ -230,10 +244,15 @@ impl Interp {
         for a in args {
             vals.push(self.eval(a, cx)?);
         }
-        if vals.is_empty() && !matches!(cx.pipe, Value::Null) {
+        let prepend = if self.v20 && in_pipe {
+            !args.iter().any(v0_20::uses_pipe_value)
+        } else {
+            vals.is_empty()
+        };
+        if prepend && !matches!(cx.pipe, Value::Null) {
             let zero = matches!(&host_params, Some(Some(ps)) if ps.is_empty());
             if !zero {
-                vals.push(cx.pipe.clone());
+                vals.insert(0, cx.pipe.clone());
             }
         }
         if let Some(params) = host_params {

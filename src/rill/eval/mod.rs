@@ -16,6 +16,7 @@ pub mod collections;
 pub mod control;
 pub mod node;
 pub mod ops;
+pub mod v0_20;
 
 use crate::rill::base::error::RillError;
 use crate::rill::base::regex::JsRegex;
@@ -135,11 +136,16 @@ pub trait Library: Sync {
     ) -> R<Value>;
     /// The built-in method `name`, if the dialect has one.
     fn method(&self, name: &str) -> Option<Method>;
+    /// The rill these tables belong to: scripts run by an `Interp` over them are parsed and
+    /// evaluated in it.
+    fn dialect(&self) -> crate::rill::dialect::Dialect;
 }
 
 pub struct Interp {
     /// The dialect's builtins.
     pub lib: &'static dyn Library,
+    /// The script is rill v0.20 (`lib.dialect()`, kept at hand for the places that differ).
+    pub(crate) v20: bool,
     pub host: HostRegistry,
     pub logs: Vec<String>,
     /// Called with each `log` line as it happens (the CLI prints it to stderr at once).
@@ -182,6 +188,7 @@ impl Interp {
             .collect();
         Interp {
             lib,
+            v20: lib.dialect() == crate::rill::dialect::Dialect::V0_20,
             host,
             logs: vec![],
             on_log: None,
@@ -246,6 +253,20 @@ impl Interp {
         self.captured_pruned = 0;
     }
 
+    /// A value as the dialect displays it (`log`, interpolation): v0.8's JSON-like form or
+    /// v0.20's `list[…]`/`dict[…]`.
+    pub fn text(&self, v: &Value) -> String {
+        if self.v20 { v.show() } else { v.display() }
+    }
+
+    /// Emit one `log` line: to the live sink, and kept for the outcome.
+    pub fn log_line(&mut self, line: String) {
+        if let Some(sink) = &self.on_log {
+            (sink.0)(&line);
+        }
+        self.logs.push(line);
+    }
+
     /// Install a root variable (typed from its value).
     pub fn set_var(&mut self, name: &str, v: Value) {
         let t = v.type_name();
@@ -263,7 +284,7 @@ impl Interp {
 
     /// Parse and run a script; the result is the last statement's value.
     pub fn run(&mut self, src: &str) -> Result<Value, RillError> {
-        let script = crate::rill::syntax::parser::parse(src, crate::rill::dialect::Dialect::V0_8)?;
+        let script = crate::rill::syntax::parser::parse(src, self.lib.dialect())?;
         self.run_script(&script)
     }
 
@@ -478,6 +499,7 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
                         defaults,
                         param_annotations,
                         annotations,
+                        sig,
                         ..
                     } => Value::Closure(Rc::new(Callable::Script {
                         def: def.clone(),
@@ -486,6 +508,7 @@ pub fn bind_dict(pairs: Vec<(String, Value)>) -> Rc<Dict> {
                         param_annotations: param_annotations.clone(),
                         annotations: annotations.clone(),
                         bound: std::cell::RefCell::new(Some(weak.clone())),
+                        sig: sig.clone(),
                     })),
                     _ => v.clone(),
                 },

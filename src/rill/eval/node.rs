@@ -81,26 +81,11 @@ impl Interp {
             Kind::Bool(b) => Ok(Value::Bool(*b)),
             Kind::Str(parts) => self.eval_string(parts, cx),
             Kind::List { elems, .. } => {
-                let mut out = Vec::with_capacity(elems.len());
-                for e in elems {
-                    match e {
-                        ListElem::Item(x) => out.push(self.eval(x, cx)?),
-                        ListElem::Spread(x) => match self.eval(x, cx)? {
-                            Value::List(l) => out.extend(l.iter().cloned()),
-                            other => {
-                                let t = match other.type_name() {
-                                    "dict" | "tuple" | "closure" | "vector" => "object",
-                                    t => t,
-                                };
-                                return Err(RillError::at(
-                                    "RILL-R002",
-                                    format!("Spread in list literal requires list, got {t}"),
-                                    x.span,
-                                )
-                                .into());
-                            }
-                        },
-                    }
+                let out = self.list_items(elems, cx)?;
+                if self.v20
+                    && let Err(m) = crate::rill::value::types::element_type(&out)
+                {
+                    return Err(RillError::at("RILL-R002", m, n.span).into());
                 }
                 Ok(Value::list(out))
             }
@@ -115,7 +100,7 @@ impl Interp {
                 }
             }
             Kind::Var { .. } => self.eval_var(n, cx),
-            Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, cx, n.span),
+            Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, false, cx, n.span),
             Kind::ClosureCall { name, access, args } => {
                 self.eval_closure_call(name, access, args, cx, n.span)
             }
@@ -137,6 +122,38 @@ impl Interp {
                 }
                 Ok(v)
             }
+            _ => self.eval_rest(n, cx),
+        }
+    }
+
+    /// The elements of a list or tuple literal, spreads expanded.
+    fn list_items(&mut self, elems: &[ListElem], cx: &Cx) -> R<Vec<Value>> {
+        let mut out = Vec::with_capacity(elems.len());
+        for e in elems {
+            match e {
+                ListElem::Item(x) => out.push(self.eval(x, cx)?),
+                ListElem::Spread(x) => match self.eval(x, cx)? {
+                    Value::List(l) => out.extend(l.iter().cloned()),
+                    other => {
+                        let t = match other.type_name() {
+                            "dict" | "tuple" | "closure" | "vector" => "object",
+                            t => t,
+                        };
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            format!("Spread in list literal requires list, got {t}"),
+                            x.span,
+                        )
+                        .into());
+                    }
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    fn eval_rest(&mut self, n: &Node, cx: &Cx) -> R<Value> {
+        match &*n.kind {
             Kind::Conditional {
                 cond,
                 then,
@@ -163,6 +180,9 @@ impl Interp {
                     Some(o) => self.eval(o, cx)?,
                     None => cx.pipe.clone(),
                 };
+                if self.v20 {
+                    return self.type_assert(v, ty, *check, cx, n.span);
+                }
                 let matches = ty.as_name() == Some(v.type_name()) && !matches!(v, Value::Null);
                 if *check {
                     return Ok(Value::Bool(matches));
@@ -232,18 +252,27 @@ impl Interp {
             | Kind::Destructure(_)
             | Kind::Slice { .. }
             | Kind::ClosureChain(_) => self.eval_target(n, cx),
-            Kind::Atom(_)
-            | Kind::TypeValue(_)
-            | Kind::Tuple(_)
-            | Kind::Ordered(_)
-            | Kind::HostRef(_)
+            Kind::Atom(a) => Ok(Value::Atom(Rc::from(a.as_str()))),
+            Kind::TypeValue(t) => Ok(Value::Type(Rc::new(self.resolve_type(t, cx, n.span)?))),
+            Kind::Tuple(elems) => {
+                let items = self.list_items(elems, cx)?;
+                Ok(Value::Tuple(Rc::new(Tuple {
+                    entries: items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, x)| (TKey::Pos(i), x))
+                        .collect(),
+                })))
+            }
+            Kind::Ordered(entries) => self.eval_ordered(entries, cx, n.span),
+            Kind::ClosureSig { params, ret } => self.closure_sig_value(params, ret, cx, n.span),
+            Kind::HostRef(_)
             | Kind::StatusProbe { .. }
             | Kind::Annotated { .. }
             | Kind::Guard { .. }
             | Kind::Retry { .. }
             | Kind::Timeout { .. }
             | Kind::PassBlock { .. }
-            | Kind::ClosureSig { .. }
             | Kind::Use { .. }
             | Kind::SpreadArg(_) => Err(not_yet(n.span).into()),
             Kind::Stmts(stmts, scoped) => {
@@ -253,6 +282,8 @@ impl Interp {
                     self.exec_stmts_here(stmts, cx)
                 }
             }
+            // the kinds `eval_node` answers itself
+            _ => Err(not_yet(n.span).into()),
         }
     }
 
@@ -305,6 +336,8 @@ impl Interp {
                 }
             }
             Kind::Var { .. } => self.var_target(n, cx),
+            Kind::HostCall { name, args, .. } => self.eval_host_call(name, args, true, cx, n.span),
+            Kind::TypeValue(t) => self.convert(input, t, cx, n.span),
             Kind::Each { acc, body } => self.eval_each(acc.as_ref(), body, input, cx, n.span),
             Kind::Map { body } => self.eval_map(body, input, cx, n.span),
             Kind::Filter { body } => self.eval_filter(body, input, cx, n.span),

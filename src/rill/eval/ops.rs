@@ -129,7 +129,7 @@ impl Interp {
                         )
                         .into());
                     }
-                    out.push_str(&v.display());
+                    out.push_str(&self.text(&v));
                 }
             }
         }

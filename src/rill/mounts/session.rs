@@ -166,6 +166,8 @@ pub struct RunOptions {
     /// anything runs, every kv key they change must still hold its `before` text; a key
     /// another process wrote since refuses the whole run, and nothing is written.
     pub expect: Vec<WriteChange>,
+    /// The rill the script is written in.
+    pub dialect: crate::rill::dialect::Dialect,
 }
 
 /// A script error with its position.
@@ -613,13 +615,17 @@ fn interpret(
         calling: std::cell::Cell::new(""),
     });
     let mut registry = HostRegistry::default();
-    register(&mut registry, &binding);
+    register(&mut registry, &binding, opts.dialect);
     let interp_opts = Options {
         max_steps: opts.max_steps.unwrap_or(0),
         cancel: stop,
         ..Options::default()
     };
-    let mut it = Interp::new(&crate::rill::builtins::V0_8, registry, interp_opts);
+    let mut it = Interp::new(
+        crate::rill::builtins::library(opts.dialect),
+        registry,
+        interp_opts,
+    );
     it.on_log = opts.on_log;
     let outcome = it.run_outcome(&src);
     let mut report = RunReport {

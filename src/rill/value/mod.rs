@@ -11,6 +11,11 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
 
+pub mod encoding;
+pub mod types;
+
+pub use encoding::{decode, encode};
+
 /// Insertion-ordered dict (fast `foldhash` hashing).
 pub type Dict = IndexMap<String, Value, foldhash::fast::RandomState>;
 
@@ -26,6 +31,12 @@ pub enum Value {
     Tuple(Rc<Tuple>),
     Closure(Rc<Callable>),
     Vector(Rc<Vector>),
+    /// v0.20 `#NAME`
+    Atom(Rc<str>),
+    /// v0.20: a type as a value (`number`, `dict(a: string)`)
+    Type(Rc<types::Ty>),
+    /// v0.20 `ordered[a: 1, b: 2]`: named entries in order
+    Ordered(Rc<Vec<(String, Value)>>),
 }
 
 /// Tuple key: positional index or name.
@@ -90,6 +101,8 @@ pub enum Callable {
         param_annotations: Vec<Option<Rc<Dict>>>,
         annotations: Rc<Dict>,
         bound: RefCell<Option<Weak<Dict>>>,
+        /// v0.20: the resolved signature (`Ty::Closure`: parameter types, defaults, return)
+        sig: Option<Rc<types::Ty>>,
     },
     /// Built into the runtime. `source` marks the `next` of a built-in iterator: its generator
     /// and the index `next` would produce, so expansion can skip building iterator dicts.
@@ -98,6 +111,8 @@ pub enum Callable {
         f: NativeFn,
         source: Option<(Generator, usize)>,
     },
+    /// v0.20 `iterate(seed, f)`: the `next` of the element `current` (calls `f(current)`).
+    Iterate { f: Rc<Callable>, current: Value },
     /// Provided by the host application.
     Host {
         name: String,
@@ -112,6 +127,7 @@ impl std::fmt::Debug for Callable {
             Callable::Script { def, .. } => write!(f, "Script({} params)", def.params.len()),
             Callable::Native { name, .. } => write!(f, "Native({name})"),
             Callable::Host { name, .. } => write!(f, "Host({name})"),
+            Callable::Iterate { .. } => write!(f, "Iterate"),
         }
     }
 }
@@ -125,6 +141,38 @@ impl Callable {
                 params: Some(ps), ..
             } => ps.iter().map(|p| p.name.clone()).collect(),
             _ => vec![],
+        }
+    }
+    /// The closure's type (`|a: T| :R`): the resolved v0.20 signature, else its parameter
+    /// names with `any`.
+    pub fn signature(&self) -> types::Ty {
+        use types::{ANY, Field, Ty};
+        match self {
+            Callable::Script { sig: Some(t), .. } => (**t).clone(),
+            Callable::Host {
+                params: Some(ps), ..
+            } => Ty::Closure {
+                params: Some(
+                    ps.iter()
+                        .map(|p| Field {
+                            name: Some(p.name.clone()),
+                            ty: Ty::named(&p.ty).unwrap_or(ANY),
+                            default: p.default.clone(),
+                            annotations: None,
+                        })
+                        .collect(),
+                ),
+                ret: None,
+            },
+            _ => Ty::Closure {
+                params: Some(
+                    self.param_names()
+                        .into_iter()
+                        .map(|n| Field::new(Some(n), ANY))
+                        .collect(),
+                ),
+                ret: None,
+            },
         }
     }
     /// The dict this closure was defined in, if still alive.
@@ -214,6 +262,9 @@ impl Value {
             Value::Tuple(_) => "tuple",
             Value::Closure(_) => "closure",
             Value::Vector(_) => "vector",
+            Value::Atom(_) => "atom",
+            Value::Type(_) => "type",
+            Value::Ordered(_) => "ordered",
         }
     }
 
@@ -227,7 +278,8 @@ impl Value {
             Value::List(l) => !l.is_empty(),
             Value::Dict(d) => !d.is_empty(),
             Value::Tuple(t) => !t.entries.is_empty(),
-            Value::Closure(_) | Value::Vector(_) => true,
+            Value::Ordered(o) => !o.is_empty(),
+            Value::Closure(_) | Value::Vector(_) | Value::Atom(_) | Value::Type(_) => true,
         }
     }
 
@@ -272,6 +324,52 @@ impl Value {
             }
             Value::Closure(_) => "[closure]".into(),
             Value::Vector(v) => format!("vector({}, {}d)", v.model, v.data.len()),
+            Value::Atom(a) => format!("#{a}"),
+            Value::Type(t) => t.to_string(),
+            Value::Ordered(_) => encode_literal(self),
+        }
+    }
+}
+
+impl Value {
+    /// rill v0.20's display form (`formatValue`): `list[1, "a"]`, `dict[a: 1]`,
+    /// `tuple[…]`, `ordered[…]`, `#ATOM`, a type's signature; strings inside containers quoted.
+    pub fn show(&self) -> String {
+        match self {
+            Value::Null => "type(null)".into(),
+            Value::Dict(_) if self.is_iterator() => "type(iterator)".into(),
+            Value::List(l) => {
+                let parts: Vec<String> = l.iter().map(Value::show_nested).collect();
+                format!("list[{}]", parts.join(", "))
+            }
+            Value::Dict(d) => {
+                let parts: Vec<String> = js_order(d)
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}: {}", v.show_nested()))
+                    .collect();
+                format!("dict[{}]", parts.join(", "))
+            }
+            Value::Tuple(t) => {
+                let parts: Vec<String> = t.entries.iter().map(|(_, v)| v.show_nested()).collect();
+                format!("tuple[{}]", parts.join(", "))
+            }
+            Value::Ordered(o) => {
+                let parts: Vec<String> = o
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.show_nested()))
+                    .collect();
+                format!("ordered[{}]", parts.join(", "))
+            }
+            Value::Closure(_) => "type(closure)".into(),
+            other => other.display(),
+        }
+    }
+
+    /// An element inside a container: strings quoted (`quoteRillString`).
+    fn show_nested(&self) -> String {
+        match self {
+            Value::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+            other => other.show(),
         }
     }
 }
@@ -346,7 +444,20 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
         ));
     }
     match v {
-        Value::Null | Value::Closure(_) => out.push_str("null"),
+        Value::Null | Value::Closure(_) | Value::Type(_) => out.push_str("null"),
+        Value::Atom(a) => json_quote(out, &format!("#{a}")),
+        Value::Ordered(o) => {
+            out.push('{');
+            for (i, (k, x)) in o.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_quote(out, k);
+                out.push(':');
+                write_json(out, x, depth + 1)?;
+            }
+            out.push('}');
+        }
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Num(n) => {
             if n.is_finite() {
@@ -397,6 +508,46 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
     Ok(())
 }
 
+/// A value written as rill source (`formatRillLiteral`): `"a"`, `[1, 2]`, `[a: 1]`,
+/// `tuple[1, 2]`, `ordered[a: 1]` (type defaults in a type's `repr`).
+pub fn encode_literal(v: &Value) -> String {
+    match v {
+        Value::Str(s) => {
+            let mut out = String::new();
+            json_quote(&mut out, s);
+            out
+        }
+        Value::Null => "null".into(),
+        Value::List(l) if l.is_empty() => "[]".into(),
+        Value::List(l) => {
+            let parts: Vec<String> = l.iter().map(encode_literal).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Tuple(t) => {
+            let parts: Vec<String> = t.entries.iter().map(|(_, x)| encode_literal(x)).collect();
+            format!("tuple[{}]", parts.join(", "))
+        }
+        Value::Ordered(o) => {
+            let parts: Vec<String> = o
+                .iter()
+                .map(|(k, x)| format!("{k}: {}", encode_literal(x)))
+                .collect();
+            format!("ordered[{}]", parts.join(", "))
+        }
+        Value::Dict(d) if !v.is_iterator() => {
+            if d.is_empty() {
+                return "[:]".into();
+            }
+            let parts: Vec<String> = js_order(d)
+                .into_iter()
+                .map(|(k, x)| format!("{k}: {}", encode_literal(x)))
+                .collect();
+            format!("[{}]", parts.join(", "))
+        }
+        other => other.display(),
+    }
+}
+
 /// Deep structural equality (spec §4).
 pub fn deep_eq(a: &Value, b: &Value) -> bool {
     stacker::maybe_grow(64 * 1024, 1024 * 1024, || deep_eq_inner(a, b))
@@ -426,6 +577,14 @@ fn deep_eq_inner(a: &Value, b: &Value) -> bool {
                     .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_eq(v1, v2))
         }
         (Value::Vector(x), Value::Vector(y)) => x.model == y.model && x.data == y.data,
+        (Value::Atom(x), Value::Atom(y)) => x == y,
+        (Value::Type(x), Value::Type(y)) => x.same(y),
+        (Value::Ordered(x), Value::Ordered(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|((k1, v1), (k2, v2))| k1 == k2 && deep_eq(v1, v2))
+        }
         (Value::Closure(x), Value::Closure(y)) => {
             if Rc::ptr_eq(x, y) {
                 return true;
@@ -467,136 +626,18 @@ fn deep_eq_inner(a: &Value, b: &Value) -> bool {
     }
 }
 
-// ------------------------------------------------------------------ runner encoding
-
-fn enc_num(n: f64) -> serde_json::Value {
-    if n.is_nan() {
-        return serde_json::json!({"__rill": "number", "repr": "NaN"});
-    }
-    if n.is_infinite() {
-        return serde_json::json!({"__rill": "number", "repr": if n > 0.0 { "Infinity" } else { "-Infinity" }});
-    }
-    if n == n.trunc() && n.abs() < 9.0e15 {
-        return serde_json::Value::from(n as i64);
-    }
-    serde_json::Number::from_f64(n)
-        .map(serde_json::Value::Number)
-        .unwrap_or(serde_json::Value::Null)
-}
-
-/// Encode a value for the runner contract (spec §17 "Value encoding").
-pub fn encode(v: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Num(n) => enc_num(*n),
-        Value::Str(s) => J::String(s.to_string()),
-        Value::List(l) => J::Array(l.iter().map(encode).collect()),
-        Value::Dict(d) => J::Object(
-            js_order(d)
-                .into_iter()
-                .map(|(k, v)| (k.clone(), encode(v)))
-                .collect(),
-        ),
-        Value::Tuple(t) => {
-            let entries: Vec<J> = t
-                .entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        TKey::Pos(p) => J::from(*p as u64),
-                        TKey::Name(n) => J::String(n.clone()),
-                    };
-                    J::Array(vec![key, encode(v)])
-                })
-                .collect();
-            serde_json::json!({"__rill": "tuple", "entries": entries})
-        }
-        Value::Closure(c) => match &**c {
-            Callable::Script { .. } => {
-                serde_json::json!({"__rill": "closure", "kind": "script", "params": c.param_names()})
-            }
-            Callable::Native { .. } => serde_json::json!({"__rill": "closure", "kind": "runtime"}),
-            Callable::Host { property, .. } => {
-                let mut m = serde_json::json!({"__rill": "closure", "kind": "application"});
-                if *property {
-                    m["property"] = J::Bool(true);
-                }
-                m
-            }
-        },
-        Value::Vector(vec) => {
-            serde_json::json!({"__rill": "vector", "model": vec.model, "data": vec.data.iter().map(|x| f64::from(*x)).collect::<Vec<_>>()})
-        }
-    }
-}
-
-/// Decode a runner-encoded value (host variables, recorded results).
-pub fn decode(j: &serde_json::Value) -> Value {
-    use serde_json::Value as J;
-    match j {
-        J::Null => Value::Null,
-        J::Bool(b) => Value::Bool(*b),
-        J::Number(n) => Value::Num(n.as_f64().unwrap_or(0.0)),
-        J::String(s) => Value::str(s),
-        J::Array(a) => Value::list(a.iter().map(decode).collect()),
-        J::Object(o) => match o.get("__rill").and_then(|t| t.as_str()) {
-            Some("number") => Value::Num(match o.get("repr").and_then(|r| r.as_str()) {
-                Some("Infinity") => f64::INFINITY,
-                Some("-Infinity") => f64::NEG_INFINITY,
-                _ => f64::NAN,
-            }),
-            Some("tuple") => {
-                let mut entries = Vec::new();
-                for e in o
-                    .get("entries")
-                    .and_then(|e| e.as_array())
-                    .into_iter()
-                    .flatten()
-                {
-                    let Some(pair) = e.as_array() else { continue };
-                    let (Some(k), Some(v)) = (pair.first(), pair.get(1)) else {
-                        continue;
-                    };
-                    let key = match k {
-                        J::Number(n) => TKey::Pos(n.as_u64().unwrap_or(0) as usize),
-                        other => TKey::Name(other.as_str().unwrap_or_default().to_string()),
-                    };
-                    entries.push((key, decode(v)));
-                }
-                Value::Tuple(Rc::new(Tuple { entries }))
-            }
-            Some("vector") => Value::Vector(Rc::new(Vector {
-                model: o
-                    .get("model")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or_default()
-                    .to_string(),
-                data: o
-                    .get("data")
-                    .and_then(|d| d.as_array())
-                    .into_iter()
-                    .flatten()
-                    .map(|x| x.as_f64().unwrap_or(0.0) as f32)
-                    .collect(),
-            })),
-            Some("closure") => Value::Closure(Rc::new(Callable::Host {
-                name: "<host>".into(),
-                params: None,
-                property: o.get("property").and_then(|p| p.as_bool()).unwrap_or(false),
-            })),
-            _ => Value::dict(o.iter().map(|(k, v)| (k.clone(), decode(v))).collect()),
-        },
-    }
-}
-
 // ------------------------------------------------------------------ store::Json bridge
 
 /// Convert to the storage JSON model (what a host stores with `JSON.stringify`).
 pub fn to_store_json(v: &Value) -> Json {
     match v {
-        Value::Null | Value::Closure(_) => Json::Null,
+        Value::Null | Value::Closure(_) | Value::Type(_) => Json::Null,
+        Value::Atom(a) => Json::String(format!("#{a}")),
+        Value::Ordered(o) => Json::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), to_store_json(x)))
+                .collect(),
+        ),
         Value::Bool(b) => Json::Bool(*b),
         Value::Num(n) => Json::Number(*n),
         Value::Str(s) => Json::String(s.to_string()),

@@ -26,6 +26,7 @@ use tokio::runtime::Handle;
 
 use crate::config::{FsBackendConfig, FsMountConfig, KvBackendConfig, KvMountConfig, Profile};
 use crate::rill::base::error::RillError;
+use crate::rill::dialect::Dialect;
 use crate::rill::host::HostRegistry;
 use crate::rill::mounts::change::WriteChange;
 use crate::rill::value::{HostParam, Value, from_store_json, to_store_json};
@@ -443,8 +444,13 @@ fn host_fn(
     );
 }
 
-/// Registers every `kv::` and `fs::` function on `reg`.
-pub fn register(reg: &mut HostRegistry, b: &Rc<Binding>) {
-    v0_8::kv::register_kv(reg, b);
-    v0_8::fs::register_fs(reg, b);
+/// Registers the dialect's `kv` and `fs` functions on `reg` (v0.8: `kv::get`, …).
+pub fn register(reg: &mut HostRegistry, b: &Rc<Binding>, dialect: Dialect) {
+    match dialect {
+        Dialect::V0_8 => {
+            v0_8::kv::register_kv(reg, b);
+            v0_8::fs::register_fs(reg, b);
+        }
+        Dialect::V0_20 => {}
+    }
 }

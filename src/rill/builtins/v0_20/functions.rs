@@ -1,0 +1,575 @@
+//! rill v0.20's built-in functions: the collection operators that replaced v0.8's `each`/`map`
+//! keywords (`seq`, `fan`, `acc`, `fold`, `filter`, `sort`), the slicing ones (`take`, `skip`,
+//! `cycle`, `batch`, `window`, `start_when`, `stop_when`), `chain`, `iterate`, and the
+//! functions both dialects have (`identity`, `log`, `json`, `enumerate`, `range`, `repeat`).
+
+use crate::rill::base::error::RillError;
+use crate::rill::base::num::fmt_num;
+use crate::rill::base::span::Span;
+use crate::rill::eval::collections::{dict_entries, gen_iterator, list_iterator};
+use crate::rill::eval::{Cx, Flow, Interp, R};
+use crate::rill::value::*;
+use std::rc::Rc;
+
+/// The names, in the reference's order.
+pub(super) const FUNCTIONS: &[&str] = &[
+    "identity",
+    "log",
+    "json",
+    "enumerate",
+    "range",
+    "repeat",
+    "chain",
+    "seq",
+    "fan",
+    "acc",
+    "fold",
+    "filter",
+    "sort",
+    "take",
+    "skip",
+    "cycle",
+    "batch",
+    "window",
+    "start_when",
+    "stop_when",
+    "iterate",
+];
+
+/// Most elements a collection function produces or visits.
+const MAX_ITER: usize = 10_000;
+
+/// A halt of the reference: its atom code when no error id maps it (`#INVALID_INPUT`), the
+/// error id otherwise (`RILL_R010` → `RILL-R010`).
+pub(crate) fn halt(atom: &str, msg: impl Into<String>, sp: Span) -> Flow {
+    let code = match atom.strip_prefix("RILL_") {
+        Some(id) if HALT_IDS.contains(&id) => format!("RILL-{id}"),
+        _ => format!("#{atom}"),
+    };
+    Flow::from(RillError::at(&code, msg, sp))
+}
+
+/// Error ids whose halts reach the host as `RILL-Rnnn` errors (the rest keep their atom).
+const HALT_IDS: &[&str] = &[
+    "R001", "R002", "R003", "R005", "R006", "R007", "R008", "R009", "R010", "R015", "R016", "R036",
+    "R037", "R038", "R041", "R042", "R043", "R044", "R054", "R055", "R056", "R057", "R058", "R060",
+    "R061", "R082", "R083",
+];
+
+fn error(code: &str, msg: impl Into<String>, sp: Span) -> Flow {
+    Flow::from(RillError::at(code, msg, sp))
+}
+
+/// Argument `i`, or null when absent.
+fn arg(args: &[Value], i: usize) -> Value {
+    args.get(i).cloned().unwrap_or(Value::Null)
+}
+
+/// The closure argument `i` of `fname`, or `RILL-R040`.
+fn body(args: &[Value], i: usize, fname: &str, what: &str, sp: Span) -> R<Rc<Callable>> {
+    match args.get(i) {
+        Some(Value::Closure(c)) => Ok(c.clone()),
+        other => Err(error(
+            "RILL-R040",
+            format!(
+                "{fname}: {what} must be a closure, got {}",
+                other.map_or("null", Value::type_name)
+            ),
+            sp,
+        )),
+    }
+}
+
+/// A non-negative integer count argument (`take: n must be an integer`).
+fn count(args: &[Value], i: usize, fname: &str, positive: bool, sp: Span) -> R<usize> {
+    let v = arg(args, i);
+    let Value::Num(n) = v else {
+        return Err(halt(
+            "INVALID_INPUT",
+            format!("{fname}: n must be an integer, got {}", v.type_name()),
+            sp,
+        ));
+    };
+    if n.fract() != 0.0 || !n.is_finite() {
+        return Err(halt(
+            "INVALID_INPUT",
+            format!("{fname}: n must be an integer, got number"),
+            sp,
+        ));
+    }
+    if n < 0.0 || (positive && n == 0.0) {
+        let rule = if positive { "> 0" } else { ">= 0" };
+        return Err(halt(
+            "INVALID_INPUT",
+            format!("{fname}: n must be {rule}, got {}", fmt_num(n)),
+            sp,
+        ));
+    }
+    Ok(n as usize)
+}
+
+/// `options.concurrency` of `fan`/`filter`: checked, then ignored (the interpreter is
+/// sequential; results keep their order either way).
+fn check_options(fname: &str, v: &Value, sp: Span) -> R<()> {
+    match v {
+        Value::Null => Ok(()),
+        Value::Dict(d) => match d.get("concurrency") {
+            None | Some(Value::Null) => Ok(()),
+            Some(Value::Num(n)) if n.is_finite() && *n > 0.0 => Ok(()),
+            Some(Value::Num(n)) => Err(error(
+                "RILL-R001",
+                format!(
+                    "{fname}: options.concurrency must be a positive number, got {}",
+                    fmt_num(*n)
+                ),
+                sp,
+            )),
+            Some(o) => Err(error(
+                "RILL-R001",
+                format!(
+                    "{fname}: options.concurrency must be a number, got {}",
+                    o.type_name()
+                ),
+                sp,
+            )),
+        },
+        o => Err(error(
+            "RILL-R001",
+            format!("{fname}: options must be a dict, got {}", o.type_name()),
+            sp,
+        )),
+    }
+}
+
+/// The iteration limit of a `seq`/`acc`/`fold` loop.
+fn step_limit(fname: &str, n: usize, sp: Span) -> R<()> {
+    if n > MAX_ITER {
+        return Err(error(
+            "RILL-R010",
+            format!("{fname}: iteration exceeded {MAX_ITER} iterations"),
+            sp,
+        ));
+    }
+    Ok(())
+}
+
+fn bool_result(fname: &str, v: Value, atom: &str, sp: Span) -> R<bool> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        o => {
+            let msg = format!("{fname}: predicate must return bool, got {}", o.type_name());
+            Err(if atom == "RILL_R001" {
+                error("RILL-R001", msg, sp)
+            } else {
+                halt(atom, msg, sp)
+            })
+        }
+    }
+}
+
+/// Call function `name` (arguments evaluated, the pipe value already first where it goes).
+pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: Span) -> R<Value> {
+    let a0 = arg(&args, 0);
+    match name {
+        "identity" => Ok(a0),
+        "log" => {
+            it.log_line(it.text(&a0));
+            Ok(a0)
+        }
+        "json" => to_json_text(&a0)
+            .map(Value::string)
+            .map_err(|e| halt("INVALID_INPUT", e.message, sp)),
+        "enumerate" => Ok(enumerate(&a0)),
+        "range" => range(&args, sp),
+        "repeat" => {
+            let n = match args.get(1) {
+                Some(Value::Num(n)) => n.floor(),
+                _ => 0.0,
+            };
+            if n < 0.0 {
+                return Err(error("RILL-R001", "repeat count cannot be negative", sp));
+            }
+            let (n, v) = (n as usize, a0);
+            let g: Generator = Rc::new(move |i| (i < n).then(|| v.clone()));
+            Ok(gen_iterator(g, 0))
+        }
+        "chain" => {
+            let (mut v, f) = if args.len() == 1 && !matches!(cx.pipe, Value::Null) {
+                (cx.pipe.clone(), a0)
+            } else {
+                (a0, arg(&args, 1))
+            };
+            match f {
+                Value::List(fs) => {
+                    for f in fs.iter() {
+                        let Value::Closure(c) = f else {
+                            return Err(error(
+                                "RILL-R040",
+                                format!(
+                                    "chain: list element must be a closure, got {}",
+                                    f.type_name()
+                                ),
+                                sp,
+                            ));
+                        };
+                        v = it.invoke(c, vec![v], cx, sp)?;
+                    }
+                    Ok(v)
+                }
+                Value::Closure(c) => it.invoke(&c, vec![v], cx, sp),
+                o => Err(error(
+                    "RILL-R040",
+                    format!(
+                        "chain: second argument must be a closure or list of closures, got {}",
+                        o.type_name()
+                    ),
+                    sp,
+                )),
+            }
+        }
+        "seq" => {
+            let f = body(&args, 1, "seq", "body", sp)?;
+            let items = it.elements(&a0, cx, sp)?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, x) in items.into_iter().enumerate() {
+                step_limit("seq", i + 1, sp)?;
+                match it.invoke_body(&f, x, None, true, cx, sp) {
+                    Ok(v) => out.push(v),
+                    Err(Flow::Break(_)) => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(Value::list(out))
+        }
+        "fan" => {
+            let f = body(&args, 1, "fan", "body", sp)?;
+            check_options("fan", &arg(&args, 2), sp)?;
+            let items = it.elements(&a0, cx, sp)?;
+            let mut out = Vec::with_capacity(items.len());
+            for x in items {
+                out.push(it.invoke_body(&f, x, None, false, cx, sp)?);
+            }
+            Ok(Value::list(out))
+        }
+        "acc" | "fold" => {
+            let f = body(&args, 2, name, "body", sp)?;
+            let items = it.elements(&a0, cx, sp)?;
+            let mut acc = arg(&args, 1);
+            let mut out = Vec::new();
+            for (i, x) in items.into_iter().enumerate() {
+                step_limit(name, i + 1, sp)?;
+                match it.invoke_body(&f, x, Some(acc.clone()), true, cx, sp) {
+                    Ok(v) => {
+                        if name == "acc" {
+                            out.push(v.clone());
+                        }
+                        acc = v;
+                    }
+                    Err(Flow::Break(_)) if name == "acc" => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(if name == "acc" { Value::list(out) } else { acc })
+        }
+        "filter" => {
+            let f = body(&args, 1, "filter", "body", sp)?;
+            check_options("filter", &arg(&args, 2), sp)?;
+            let items = it.elements(&a0, cx, sp)?;
+            let mut out = Vec::new();
+            for x in items {
+                let keep = it.invoke_body(&f, x.clone(), None, false, cx, sp)?;
+                if bool_result("filter", keep, "RILL_R001", sp)? {
+                    out.push(x);
+                }
+            }
+            Ok(Value::list(out))
+        }
+        "sort" => sort(it, &args, cx, sp),
+        "take" => {
+            let n = count(&args, 1, "take", false, sp)?.min(MAX_ITER);
+            if let Value::List(l) = &a0 {
+                return Ok(Value::list(l.iter().take(n).cloned().collect()));
+            }
+            if n == 0 {
+                return Ok(Value::list(vec![]));
+            }
+            if a0.is_iterator() {
+                return Ok(Value::list(it.iterator_steps(&a0, n, cx, sp)?.0));
+            }
+            let items = it.elements(&a0, cx, sp)?;
+            Ok(Value::list(items.into_iter().take(n).collect()))
+        }
+        "skip" => {
+            let n = count(&args, 1, "skip", false, sp)?;
+            if let Value::List(l) = &a0 {
+                return Ok(Value::list(l.iter().skip(n).cloned().collect()));
+            }
+            if a0.is_iterator() && n > 0 {
+                let (_, tail) = it.iterator_steps(&a0, n, cx, sp)?;
+                return Ok(Value::list(it.elements(&tail, cx, sp)?));
+            }
+            let items = it.elements(&a0, cx, sp)?;
+            Ok(Value::list(items.into_iter().skip(n).collect()))
+        }
+        "cycle" => {
+            let items = it.elements(&a0, cx, sp)?;
+            if items.is_empty() {
+                return Ok(list_iterator(Rc::new(vec![]), 0));
+            }
+            let g: Generator = Rc::new(move |i| Some(items[i % items.len()].clone()));
+            Ok(gen_iterator(g, 0))
+        }
+        "batch" => {
+            let n = count(&args, 1, "batch", true, sp)?;
+            let mut drop_partial = false;
+            if let Value::Dict(o) = arg(&args, 2) {
+                drop_partial = matches!(o.get("drop_partial"), Some(Value::Bool(true)));
+                if let Some(v) = o.get("idle_flush")
+                    && !matches!(v, Value::Null)
+                {
+                    return Err(halt(
+                        "TYPE_MISMATCH",
+                        format!(
+                            "batch: idle_flush must be a duration, got {}",
+                            v.type_name()
+                        ),
+                        sp,
+                    ));
+                }
+            }
+            let items = it.elements(&a0, cx, sp)?;
+            let mut chunks: Vec<Value> = items
+                .chunks(n)
+                .filter(|c| !drop_partial || c.len() == n)
+                .map(|c| Value::list(c.to_vec()))
+                .collect();
+            if chunks.len() > MAX_ITER {
+                chunks.truncate(MAX_ITER);
+                return Err(halt(
+                    "RILL_R010",
+                    format!("batch: chunk count exceeded {MAX_ITER} limit"),
+                    sp,
+                ));
+            }
+            Ok(Value::list(chunks))
+        }
+        "window" => {
+            let n = count(&args, 1, "window", true, sp)?;
+            let step = match arg(&args, 2) {
+                Value::Null => n,
+                Value::Num(s) if s.fract() == 0.0 && s > 0.0 => s as usize,
+                Value::Num(s) if s.fract() == 0.0 => {
+                    return Err(halt(
+                        "INVALID_INPUT",
+                        format!("window: step must be > 0, got {}", fmt_num(s)),
+                        sp,
+                    ));
+                }
+                o => {
+                    return Err(halt(
+                        "INVALID_INPUT",
+                        format!("window: step must be an integer, got {}", o.type_name()),
+                        sp,
+                    ));
+                }
+            };
+            let items = it.elements(&a0, cx, sp)?;
+            let mut out = Vec::new();
+            let mut start = 0;
+            while start < items.len() {
+                if out.len() >= MAX_ITER {
+                    return Err(halt(
+                        "RILL_R010",
+                        format!("window: window count exceeded {MAX_ITER} limit"),
+                        sp,
+                    ));
+                }
+                out.push(Value::list(
+                    items[start..(start + n).min(items.len())].to_vec(),
+                ));
+                start += step;
+            }
+            Ok(Value::list(out))
+        }
+        "start_when" | "stop_when" => {
+            let Some(Value::Closure(p)) = args.get(1).cloned() else {
+                return Err(halt(
+                    "RILL_R040",
+                    format!(
+                        "{name}: predicate must be a closure, got {}",
+                        args.get(1).map_or("null", Value::type_name)
+                    ),
+                    sp,
+                ));
+            };
+            let items = it.elements(&a0, cx, sp)?;
+            let mut out = Vec::new();
+            let mut on = false;
+            for x in items {
+                if name == "start_when" && !on {
+                    let t = it.invoke_body(&p, x.clone(), None, false, cx, sp)?;
+                    if !bool_result(name, t, "TYPE_MISMATCH", sp)? {
+                        continue;
+                    }
+                    on = true;
+                }
+                if out.len() >= MAX_ITER {
+                    return Err(halt(
+                        "RILL_R010",
+                        format!("{name}: yield count exceeded {MAX_ITER} limit"),
+                        sp,
+                    ));
+                }
+                if name == "stop_when" {
+                    let t = it.invoke_body(&p, x.clone(), None, false, cx, sp)?;
+                    let stop = bool_result(name, t, "TYPE_MISMATCH", sp)?;
+                    out.push(x);
+                    if stop {
+                        break;
+                    }
+                } else {
+                    out.push(x);
+                }
+            }
+            Ok(Value::list(out))
+        }
+        "iterate" => {
+            let (seed, f) = if args.len() == 1 && !matches!(cx.pipe, Value::Null) {
+                (cx.pipe.clone(), a0)
+            } else {
+                (a0, arg(&args, 1))
+            };
+            let Value::Closure(f) = f else {
+                return Err(halt(
+                    "RILL_R006",
+                    format!("iterate: closure must be a callable, got {}", f.type_name()),
+                    sp,
+                ));
+            };
+            Ok(it.iterate_iterator(seed, f, cx, sp))
+        }
+        _ => Err(error("RILL-R006", format!("Unknown function: {name}"), sp)),
+    }
+}
+
+fn enumerate(v: &Value) -> Value {
+    let entry = |i: usize, pairs: Vec<(&str, Value)>| {
+        let mut d = Dict::default();
+        d.insert("index".into(), Value::Num(i as f64));
+        for (k, v) in pairs {
+            d.insert(k.into(), v);
+        }
+        Value::dict(d)
+    };
+    match v {
+        Value::List(l) => Value::list(
+            l.iter()
+                .enumerate()
+                .map(|(i, x)| entry(i, vec![("value", x.clone())]))
+                .collect(),
+        ),
+        Value::Dict(d) => Value::list(
+            dict_entries(d)
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let Value::Dict(e) = e else {
+                        return entry(i, vec![]);
+                    };
+                    let k = e.get("key").cloned().unwrap_or(Value::Null);
+                    let v = e.get("value").cloned().unwrap_or(Value::Null);
+                    entry(i, vec![("key", k), ("value", v)])
+                })
+                .collect(),
+        ),
+        _ => Value::list(vec![]),
+    }
+}
+
+fn range(args: &[Value], sp: Span) -> R<Value> {
+    let num = |i: usize, d: f64| match args.get(i) {
+        Some(Value::Num(n)) => *n,
+        _ => d,
+    };
+    for (i, p) in ["start", "stop", "step"].iter().enumerate() {
+        if let Some(v) = args.get(i)
+            && !matches!(v, Value::Num(_))
+        {
+            return Err(error(
+                "RILL-R001",
+                format!(
+                    "Parameter type mismatch: {p} expects number, got {}",
+                    v.type_name()
+                ),
+                sp,
+            ));
+        }
+    }
+    let (start, end, step) = (num(0, 0.0), num(1, 0.0), num(2, 1.0));
+    if step == 0.0 {
+        return Err(error("RILL-R001", "range step cannot be zero", sp));
+    }
+    let g: Generator = Rc::new(move |i| {
+        let v = start + step * i as f64;
+        let more = if step > 0.0 { v < end } else { v > end };
+        more.then_some(Value::Num(v))
+    });
+    Ok(gen_iterator(g, 0))
+}
+
+/// `sort(list, key_fn?)`: numbers and strings in order, stable; mixed kinds cannot compare.
+fn sort(it: &mut Interp, args: &[Value], cx: &Cx, sp: Span) -> R<Value> {
+    let input = arg(args, 0);
+    let key_fn = match arg(args, 1) {
+        Value::Null => None,
+        Value::Closure(c) => Some(c),
+        o => {
+            return Err(halt(
+                "TYPE_MISMATCH",
+                format!("sort: key_fn must be a closure, got {}", o.type_name()),
+                sp,
+            ));
+        }
+    };
+    let is_dict = matches!(input, Value::Dict(_)) && !input.is_iterator();
+    let items = it.elements(&input, cx, sp)?;
+    let mut keyed = Vec::with_capacity(items.len());
+    for x in items {
+        let k = match (&key_fn, is_dict) {
+            (Some(f), _) => it.invoke_body(f, x.clone(), None, false, cx, sp)?,
+            (None, true) => match &x {
+                Value::Dict(e) => e.get("key").cloned().unwrap_or(Value::Null),
+                _ => Value::Null,
+            },
+            (None, false) => x.clone(),
+        };
+        if matches!(k, Value::Null) {
+            return Err(halt(
+                "INVALID_INPUT",
+                "sort: key extractor returned vacant value",
+                sp,
+            ));
+        }
+        keyed.push((k, x));
+    }
+    let mut bad = None;
+    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+        (Value::Num(x), Value::Num(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+        (Value::Str(x), Value::Str(y)) => x.encode_utf16().cmp(y.encode_utf16()),
+        _ => {
+            bad.get_or_insert((a.type_name(), b.type_name()));
+            std::cmp::Ordering::Equal
+        }
+    });
+    if let Some((a, b)) = bad {
+        return Err(halt(
+            "TYPE_MISMATCH",
+            format!("sort: cannot compare {a} with {b}"),
+            sp,
+        ));
+    }
+    if is_dict {
+        return Ok(it.ordered_of_entries(keyed.into_iter().map(|(_, e)| e).collect()));
+    }
+    Ok(Value::list(keyed.into_iter().map(|(_, x)| x).collect()))
+}

@@ -1,0 +1,219 @@
+//! What only rill v0.20 evaluates: the pipe-value rule of piped calls, collection bodies that
+//! see `$@`, and (in the files beside this one) types as values, atoms and status values.
+
+use super::{Cx, Interp, R};
+use crate::rill::base::span::Span;
+use crate::rill::syntax::ast::*;
+use crate::rill::value::*;
+use std::rc::Rc;
+
+pub mod types;
+
+/// Does `n` use the pipe value `$` outside any closure or block (`-> f($, 1)`)? A piped call
+/// whose arguments do gets no implicit first argument.
+pub(crate) fn uses_pipe_value(n: &Node) -> bool {
+    let any = |ns: &[Node]| ns.iter().any(uses_pipe_value);
+    match &*n.kind {
+        Kind::Var { name: None, .. } => true,
+        Kind::Var {
+            access, default, ..
+        } => {
+            access.iter().any(|a| match a {
+                Access::Index(x) | Access::Computed(x) => uses_pipe_value(x),
+                _ => false,
+            }) || default.as_ref().is_some_and(uses_pipe_value)
+        }
+        Kind::Closure(_) | Kind::Block(_) => false,
+        Kind::Chain { head, pipes, .. } => uses_pipe_value(head) || any(pipes),
+        Kind::Binary { l, r, .. } => uses_pipe_value(l) || uses_pipe_value(r),
+        Kind::Neg(x) | Kind::Not(x) | Kind::Group(x, _) | Kind::SpreadArg(x) => uses_pipe_value(x),
+        Kind::Postfix {
+            primary,
+            ops,
+            default,
+        } => {
+            uses_pipe_value(primary)
+                || ops.iter().any(|o| match o {
+                    PostOp::Method { args, .. } | PostOp::Invoke { args, .. } => any(args),
+                    _ => false,
+                })
+                || default.as_ref().is_some_and(uses_pipe_value)
+        }
+        Kind::Str(parts) => parts
+            .iter()
+            .any(|p| matches!(p, StrPart::Interp(x) if uses_pipe_value(x))),
+        Kind::List { elems, .. } | Kind::Tuple(elems) => elems.iter().any(|e| match e {
+            ListElem::Item(x) | ListElem::Spread(x) => uses_pipe_value(x),
+        }),
+        Kind::Dict { entries, .. } | Kind::Ordered(entries) => entries.iter().any(|(k, v)| {
+            uses_pipe_value(v)
+                || matches!(k, DictKey::Multi(x) | DictKey::Computed(x) if uses_pipe_value(x))
+        }),
+        Kind::HostCall { args, .. } | Kind::ClosureCall { args, .. } => any(args),
+        Kind::Conditional {
+            cond, then, els, ..
+        } => {
+            cond.as_ref().is_some_and(uses_pipe_value)
+                || uses_pipe_value(then)
+                || els.as_ref().is_some_and(uses_pipe_value)
+        }
+        Kind::TypeOp { operand, .. } => operand.as_ref().is_some_and(uses_pipe_value),
+        Kind::StatusProbe { target, .. } => uses_pipe_value(target),
+        _ => false,
+    }
+}
+
+impl Interp {
+    /// Run a v0.20 collection body for element `x`: `$` is `x`; with `acc`, `$@` is the
+    /// accumulator. Like the reference, a script closure is re-bound to a child of the
+    /// caller's scope holding `$@` (`rebind`), so `{ $@ + $ }` sees it.
+    pub(crate) fn invoke_body(
+        &mut self,
+        f: &Rc<Callable>,
+        x: Value,
+        acc: Option<Value>,
+        rebind: bool,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let scope = Scope::child(&cx.scope);
+        if let Some(a) = &acc {
+            let t = a.type_name();
+            scope.vars.borrow_mut().insert("@".into(), (a.clone(), t));
+        }
+        let two = matches!(&**f, Callable::Script { def, .. }
+            if def.params.len() == 2 && def.params[1].name == "@");
+        let args = match (&acc, two) {
+            (Some(a), true) => vec![x.clone(), a.clone()],
+            _ => vec![x.clone()],
+        };
+        let icx = Cx {
+            scope: scope.clone(),
+            pipe: x,
+        };
+        match &**f {
+            Callable::Script {
+                def,
+                defaults,
+                param_annotations,
+                annotations,
+                bound,
+                sig,
+                ..
+            } if rebind => {
+                let g = Rc::new(Callable::Script {
+                    def: def.clone(),
+                    scope,
+                    defaults: defaults.clone(),
+                    param_annotations: param_annotations.clone(),
+                    annotations: annotations.clone(),
+                    bound: std::cell::RefCell::new(bound.borrow().clone()),
+                    sig: sig.clone(),
+                });
+                self.invoke(&g, args, &icx, sp)
+            }
+            _ => self.invoke(f, args, &icx, sp),
+        }
+    }
+}
+
+impl Interp {
+    /// `ordered[a: 1, ...$o]`: entries in order (a key given twice keeps its first place).
+    pub(crate) fn eval_ordered(
+        &mut self,
+        entries: &[(DictKey, Node)],
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
+        let mut put = |k: String, v: Value| match out.iter_mut().find(|(n, _)| *n == k) {
+            Some(slot) => slot.1 = v,
+            None => out.push((k, v)),
+        };
+        for (k, n) in entries {
+            let v = self.eval(n, cx)?;
+            match k {
+                DictKey::Spread => match v {
+                    Value::Ordered(o) => o.iter().for_each(|(k, v)| put(k.clone(), v.clone())),
+                    Value::Dict(d) => d.iter().for_each(|(k, v)| put(k.clone(), v.clone())),
+                    other => {
+                        return Err(crate::rill::base::error::RillError::at(
+                            "RILL-R002",
+                            format!(
+                                "Spread in ordered literal requires ordered or dict, got {}",
+                                other.type_name()
+                            ),
+                            n.span,
+                        )
+                        .into());
+                    }
+                },
+                DictKey::Lit(s) | DictKey::Var(s) => put(s.clone(), v),
+                DictKey::Num(x) => put(crate::rill::base::num::fmt_num(*x), v),
+                DictKey::Bool(b) => put(b.to_string(), v),
+                DictKey::Multi(_) | DictKey::Computed(_) => {
+                    return Err(super::not_yet(sp).into());
+                }
+            }
+        }
+        Ok(Value::Ordered(Rc::new(out)))
+    }
+
+    /// The first `n` elements of an iterator and the iterator after them.
+    pub(crate) fn iterator_steps(
+        &mut self,
+        iter: &Value,
+        n: usize,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<(Vec<Value>, Value)> {
+        let mut out = Vec::with_capacity(n);
+        let mut cur = iter.clone();
+        while out.len() < n {
+            let Value::Dict(d) = cur.clone() else { break };
+            if !matches!(d.get("done"), Some(Value::Bool(false))) {
+                break;
+            }
+            out.push(d.get("value").cloned().unwrap_or(Value::Null));
+            let Some(Value::Closure(next)) = d.get("next") else {
+                break;
+            };
+            self.tick(sp)?;
+            cur = self.invoke(next, vec![], &cx.with_pipe(cur.clone()), sp)?;
+        }
+        Ok((out, cur))
+    }
+
+    /// `iterate(seed, f)`: the iterator `seed, f(seed), f(f(seed)), …`.
+    pub(crate) fn iterate_iterator(
+        &mut self,
+        seed: Value,
+        f: Rc<Callable>,
+        _cx: &Cx,
+        _sp: Span,
+    ) -> Value {
+        let mut d = Dict::default();
+        d.insert("value".into(), seed.clone());
+        d.insert("done".into(), Value::Bool(false));
+        d.insert(
+            "next".into(),
+            Value::Closure(Rc::new(Callable::Iterate { f, current: seed })),
+        );
+        Value::dict(d)
+    }
+
+    /// A sorted dict: its `{key, value}` entries as an ordered value.
+    pub(crate) fn ordered_of_entries(&self, entries: Vec<Value>) -> Value {
+        let out = entries
+            .into_iter()
+            .filter_map(|e| match e {
+                Value::Dict(d) => Some((
+                    d.get("key").map(Value::display).unwrap_or_default(),
+                    d.get("value").cloned().unwrap_or(Value::Null),
+                )),
+                _ => None,
+            })
+            .collect();
+        Value::Ordered(Rc::new(out))
+    }
+}

@@ -1,0 +1,448 @@
+//! rill v0.20 types at run time: a written type (`TypeRef`) resolved to a structural type
+//! (`Ty`: defaults evaluated, `$t` looked up), closure signatures, type assertions (`:T`,
+//! `:?T`) and conversions (`-> number`, `-> dict(a: string = "x")`).
+
+use super::super::{Cx, Flow, Interp, R};
+use crate::rill::base::error::RillError;
+use crate::rill::base::num::fmt_num;
+use crate::rill::base::span::Span;
+use crate::rill::syntax::ast::*;
+use crate::rill::value::types::{ANY, Coll, Field, Ty, infer};
+use crate::rill::value::*;
+use std::rc::Rc;
+
+/// A halt with the reference's atom code (`#TYPE_MISMATCH`), or its error id where one maps.
+pub(crate) fn halt(atom: &str, msg: impl Into<String>, sp: Span) -> Flow {
+    let code = match atom.strip_prefix("RILL_") {
+        Some(id) => format!("RILL-{id}"),
+        None => format!("#{atom}"),
+    };
+    Flow::from(RillError::at(&code, msg, sp))
+}
+
+fn boxed(t: Option<Ty>) -> Option<Box<Ty>> {
+    t.map(Box::new)
+}
+
+impl Interp {
+    /// The structural type a written type stands for.
+    pub(crate) fn resolve_type(&mut self, t: &TypeRef, cx: &Cx, sp: Span) -> R<Ty> {
+        Ok(match t {
+            TypeRef::Name(n) => match Ty::named(n) {
+                Some(t) => t,
+                None => return Err(halt("TYPE_MISMATCH", format!("Unknown type: {n}"), sp)),
+            },
+            TypeRef::Var(v) => match cx.scope.get(v) {
+                Some(Value::Type(t)) => (*t).clone(),
+                Some(other) => {
+                    return Err(RillError::at(
+                        "RILL-R004",
+                        format!(
+                            "Variable ${v} used as a type holds {}, not a type",
+                            other.type_name()
+                        ),
+                        sp,
+                    )
+                    .into());
+                }
+                None => {
+                    return Err(RillError::at(
+                        "RILL-R005",
+                        format!("Undefined variable: ${v}"),
+                        sp,
+                    )
+                    .into());
+                }
+            },
+            TypeRef::Union(ms) => {
+                let mut out = Vec::with_capacity(ms.len());
+                for m in ms {
+                    out.push(self.resolve_type(m, cx, sp)?);
+                }
+                Ty::Union(out)
+            }
+            TypeRef::Closure(ret) => Ty::Closure {
+                params: Some(vec![]),
+                ret: match ret {
+                    Some(r) => Some(Box::new(self.resolve_type(r, cx, sp)?)),
+                    None => None,
+                },
+            },
+            TypeRef::Args(name, args) => {
+                let mut fields = Vec::with_capacity(args.len());
+                for a in args {
+                    let ty = self.resolve_type(&a.ty, cx, sp)?;
+                    let default = match &a.default {
+                        Some(d) => Some(self.eval(d, cx)?),
+                        None => None,
+                    };
+                    let annotations = match &a.annotations {
+                        Some(an) => Some(Rc::new(self.eval_annotations(an, cx)?)),
+                        None => None,
+                    };
+                    fields.push(Field {
+                        name: a.name.clone(),
+                        ty,
+                        default,
+                        annotations,
+                    });
+                }
+                let kind = match name.as_str() {
+                    "list" => {
+                        return Ok(Ty::List(fields.into_iter().next().map(|f| Box::new(f.ty))));
+                    }
+                    "stream" => {
+                        let mut it = fields.into_iter();
+                        return Ok(Ty::Stream {
+                            chunk: it.next().map(|f| Box::new(f.ty)),
+                            ret: it.next().map(|f| Box::new(f.ty)),
+                        });
+                    }
+                    "dict" => Coll::Dict,
+                    "tuple" => Coll::Tuple,
+                    "ordered" => Coll::Ordered,
+                    other => {
+                        return Err(halt("TYPE_MISMATCH", format!("Unknown type: {other}"), sp));
+                    }
+                };
+                // `dict(number)`: one type for every value
+                if kind != Coll::Tuple
+                    && let [f] = fields.as_slice()
+                    && f.name.is_none()
+                {
+                    return Ok(Ty::Fields {
+                        kind,
+                        fields: None,
+                        value: Some(Box::new(f.ty.clone())),
+                    });
+                }
+                Ty::Fields {
+                    kind,
+                    fields: Some(fields),
+                    value: None,
+                }
+            }
+        })
+    }
+
+    /// A v0.20 closure's signature: its parameters' types and defaults, its return type.
+    pub(crate) fn closure_signature(
+        &mut self,
+        def: &ClosureDef,
+        defaults: &[Option<Value>],
+        cx: &Cx,
+    ) -> R<Ty> {
+        let mut params = Vec::with_capacity(def.params.len());
+        for (i, p) in def.params.iter().enumerate() {
+            let ty = match &p.ty {
+                Some(t) => self.resolve_type(t, cx, def.body.span)?,
+                None => ANY,
+            };
+            params.push(Field {
+                name: Some(p.name.clone()),
+                ty,
+                default: defaults.get(i).cloned().flatten(),
+                annotations: None,
+            });
+        }
+        let ret = match &def.ret {
+            Some(t) => Some(self.resolve_type(t, cx, def.body.span)?),
+            None => None,
+        };
+        Ok(Ty::Closure {
+            params: Some(params),
+            ret: boxed(ret),
+        })
+    }
+
+    /// `|a: T| :R` as a type value.
+    pub(crate) fn closure_sig_value(
+        &mut self,
+        params: &[(String, Node)],
+        ret: &Node,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let mut fields = Vec::with_capacity(params.len());
+        for (name, t) in params {
+            let ty = self.type_operand(t, cx, sp)?;
+            fields.push(Field::new(Some(name.clone()), ty));
+        }
+        let ret = self.type_operand(ret, cx, sp)?;
+        Ok(Value::Type(Rc::new(Ty::Closure {
+            params: Some(fields),
+            ret: Some(Box::new(ret)),
+        })))
+    }
+
+    /// An expression that must evaluate to a type value.
+    fn type_operand(&mut self, n: &Node, cx: &Cx, sp: Span) -> R<Ty> {
+        match self.eval(n, cx)? {
+            Value::Type(t) => Ok((*t).clone()),
+            other => Err(halt(
+                "TYPE_MISMATCH",
+                format!("Expected a type, got {}", other.type_name()),
+                sp,
+            )),
+        }
+    }
+
+    /// `v:T` (`check`: `v:?T`): the value, or `#TYPE_MISMATCH`; the check answers a bool.
+    pub(crate) fn type_assert(
+        &mut self,
+        v: Value,
+        t: &TypeRef,
+        check: bool,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let ty = self.resolve_type(t, cx, sp)?;
+        let ok = ty.matches(&v);
+        if check {
+            return Ok(Value::Bool(ok));
+        }
+        if !ok {
+            return Err(halt(
+                "TYPE_MISMATCH",
+                format!("Type assertion failed: expected {ty}, got {}", infer(&v)),
+                sp,
+            ));
+        }
+        Ok(v)
+    }
+
+    /// `v -> T`: convert `v` to type `T`.
+    pub(crate) fn convert(&mut self, v: Value, t: &TypeRef, cx: &Cx, sp: Span) -> R<Value> {
+        let ty = self.resolve_type(t, cx, sp)?;
+        if let Ty::Fields {
+            kind,
+            fields: Some(fields),
+            value: None,
+        } = &ty
+        {
+            return self.convert_with_fields(v, *kind, fields, sp);
+        }
+        let target = ty.name();
+        let out = convert_to(v, target, sp)?;
+        if !ty.matches(&out) {
+            return Err(halt(
+                "TYPE_MISMATCH",
+                format!("Type assertion failed: expected {ty}, got {}", infer(&out)),
+                sp,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// `-> dict(a: T = d)` / `-> ordered(…)` / `-> tuple(…)`: fields picked in order, defaults
+    /// filled in, a missing required field is `RILL-R044`.
+    fn convert_with_fields(
+        &mut self,
+        v: Value,
+        kind: Coll,
+        fields: &[Field],
+        sp: Span,
+    ) -> R<Value> {
+        let source = v.type_name();
+        let cannot = || {
+            Flow::from(RillError::at(
+                "RILL-R036",
+                format!("cannot convert {source} to {}", kind.name()),
+                sp,
+            ))
+        };
+        if kind == Coll::Tuple {
+            let items: Vec<Value> = match &v {
+                Value::Tuple(t) => t.entries.iter().map(|(_, x)| x.clone()).collect(),
+                Value::List(l) => l.to_vec(),
+                _ => return Err(cannot()),
+            };
+            let mut out = Vec::with_capacity(fields.len());
+            for (i, f) in fields.iter().enumerate() {
+                match items.get(i).cloned().or_else(|| f.default.clone()) {
+                    Some(x) => out.push((TKey::Pos(i), x)),
+                    None => match empty_for(&f.ty) {
+                        Some(x) => out.push((TKey::Pos(i), x)),
+                        None => {
+                            return Err(RillError::at(
+                                "RILL-R044",
+                                format!(
+                                    "cannot convert {source} to tuple: missing required element at position {i}"
+                                ),
+                                sp,
+                            )
+                            .into());
+                        }
+                    },
+                }
+            }
+            return Ok(Value::Tuple(Rc::new(Tuple { entries: out })));
+        }
+        let input: Vec<(String, Value)> = match &v {
+            Value::Dict(d) => d.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
+            Value::Ordered(o) => o.to_vec(),
+            _ => return Err(cannot()),
+        };
+        let src = if matches!(v, Value::Ordered(_)) {
+            "ordered"
+        } else {
+            "dict"
+        };
+        let mut out = Vec::with_capacity(fields.len());
+        for f in fields {
+            let name = f.name.clone().unwrap_or_default();
+            let found = input
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, x)| x.clone());
+            match found
+                .or_else(|| f.default.clone())
+                .or_else(|| empty_for(&f.ty))
+            {
+                Some(x) => out.push((name, x)),
+                None => {
+                    return Err(RillError::at(
+                        "RILL-R044",
+                        format!(
+                            "cannot convert {src} to {}: missing required field '{name}'",
+                            kind.name()
+                        ),
+                        sp,
+                    )
+                    .into());
+                }
+            }
+        }
+        Ok(match kind {
+            Coll::Ordered => Value::Ordered(Rc::new(out)),
+            _ => Value::dict(out.into_iter().collect()),
+        })
+    }
+}
+
+/// The empty value a collection-typed field takes when missing (`list` → `[]`).
+fn empty_for(t: &Ty) -> Option<Value> {
+    match t {
+        Ty::List(_) => None,
+        Ty::Fields {
+            kind: Coll::Dict,
+            fields: Some(fs),
+            ..
+        } if fs.iter().all(|f| f.default.is_some()) => Some(Value::dict(
+            fs.iter()
+                .map(|f| {
+                    (
+                        f.name.clone().unwrap_or_default(),
+                        f.default.clone().unwrap_or(Value::Null),
+                    )
+                })
+                .collect(),
+        )),
+        _ => None,
+    }
+}
+
+/// The conversions of the reference's type protocols (`convertTo`).
+pub(crate) fn convert_to(v: Value, target: &str, sp: Span) -> R<Value> {
+    let source = match &v {
+        Value::Dict(_) if v.is_iterator() => "iterator",
+        _ => v.type_name(),
+    };
+    if source == target || target == "any" {
+        return Ok(v);
+    }
+    let r036 = || {
+        Flow::from(RillError::at(
+            "RILL-R036",
+            format!("cannot convert {source} to {target}"),
+            sp,
+        ))
+    };
+    if target == "stream" {
+        return Err(RillError::at(
+            "RILL-R003",
+            "Type conversion not supported for stream type",
+            sp,
+        )
+        .into());
+    }
+    if source == "dict" && target == "ordered" {
+        return Err(RillError::at(
+            "RILL-R037",
+            "dict to ordered conversion requires structural type signature",
+            sp,
+        )
+        .into());
+    }
+    Ok(match (&v, target) {
+        (_, "string") => match &v {
+            Value::Closure(_) => Value::str("type(closure)"),
+            Value::Atom(a) => Value::str(a),
+            _ => Value::string(v.show()),
+        },
+        (Value::Bool(b), "number") => Value::Num(if *b { 1.0 } else { 0.0 }),
+        (Value::Num(n), "bool") if *n == 0.0 || *n == 1.0 => Value::Bool(*n == 1.0),
+        (Value::Num(n), "bool") => {
+            return Err(RillError::at(
+                "RILL-R036",
+                format!("cannot convert number {} to bool", fmt_num(*n)),
+                sp,
+            )
+            .into());
+        }
+        (Value::Str(s), "number") => match js_number(s) {
+            Some(n) => Value::Num(n),
+            None => {
+                return Err(RillError::at(
+                    "RILL-R038",
+                    format!("cannot convert string \"{s}\" to number"),
+                    sp,
+                )
+                .into());
+            }
+        },
+        (Value::Str(s), "bool") => match &**s {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => {
+                return Err(RillError::at(
+                    "RILL-R036",
+                    format!("cannot convert string \"{s}\" to bool"),
+                    sp,
+                )
+                .into());
+            }
+        },
+        (Value::Str(s), "atom") => Value::Atom(Rc::from(&**s)),
+        (Value::List(l), "tuple") => Value::Tuple(Rc::new(Tuple {
+            entries: l
+                .iter()
+                .enumerate()
+                .map(|(i, x)| (TKey::Pos(i), x.clone()))
+                .collect(),
+        })),
+        (Value::Tuple(t), "list") => {
+            Value::list(t.entries.iter().map(|(_, x)| x.clone()).collect())
+        }
+        (Value::Ordered(o), "dict") => Value::dict(o.iter().cloned().collect()),
+        _ => return Err(r036()),
+    })
+}
+
+/// JavaScript's `Number(s)` for the strings rill converts (blank is not a number).
+pub(crate) fn js_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let n = match t {
+        "Infinity" | "+Infinity" => f64::INFINITY,
+        "-Infinity" => f64::NEG_INFINITY,
+        _ if t.starts_with("0x") || t.starts_with("0X") => {
+            i64::from_str_radix(&t[2..], 16).ok()? as f64
+        }
+        _ if t.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) => t.parse().ok()?,
+        _ => return None,
+    };
+    Some(n)
+}

@@ -1,0 +1,139 @@
+//! The runner encoding of values (spec/language.md §17 "Value encoding"): what `eval --json`
+//! prints and what `--host` files hold.
+
+use super::*;
+
+fn enc_num(n: f64) -> serde_json::Value {
+    if n.is_nan() {
+        return serde_json::json!({"__rill": "number", "repr": "NaN"});
+    }
+    if n.is_infinite() {
+        return serde_json::json!({"__rill": "number", "repr": if n > 0.0 { "Infinity" } else { "-Infinity" }});
+    }
+    if n == n.trunc() && n.abs() < 9.0e15 {
+        return serde_json::Value::from(n as i64);
+    }
+    serde_json::Number::from_f64(n)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// Encode a value for the runner contract (spec §17 "Value encoding").
+pub fn encode(v: &Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Num(n) => enc_num(*n),
+        Value::Str(s) => J::String(s.to_string()),
+        Value::List(l) => J::Array(l.iter().map(encode).collect()),
+        Value::Dict(d) => J::Object(
+            js_order(d)
+                .into_iter()
+                .map(|(k, v)| (k.clone(), encode(v)))
+                .collect(),
+        ),
+        Value::Tuple(t) => {
+            let entries: Vec<J> = t
+                .entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        TKey::Pos(p) => J::from(*p as u64),
+                        TKey::Name(n) => J::String(n.clone()),
+                    };
+                    J::Array(vec![key, encode(v)])
+                })
+                .collect();
+            serde_json::json!({"__rill": "tuple", "entries": entries})
+        }
+        Value::Closure(c) => match &**c {
+            Callable::Script { .. } => {
+                serde_json::json!({"__rill": "closure", "kind": "script", "params": c.param_names()})
+            }
+            Callable::Native { .. } | Callable::Iterate { .. } => {
+                serde_json::json!({"__rill": "closure", "kind": "runtime"})
+            }
+            Callable::Host { property, .. } => {
+                let mut m = serde_json::json!({"__rill": "closure", "kind": "application"});
+                if *property {
+                    m["property"] = J::Bool(true);
+                }
+                m
+            }
+        },
+        Value::Vector(vec) => {
+            serde_json::json!({"__rill": "vector", "model": vec.model, "data": vec.data.iter().map(|x| f64::from(*x)).collect::<Vec<_>>()})
+        }
+        Value::Atom(a) => serde_json::json!({"__rill": "atom", "name": &**a}),
+        Value::Type(t) => {
+            serde_json::json!({"__rill": "type", "name": t.name(), "repr": t.to_string()})
+        }
+        Value::Ordered(o) => {
+            let entries: Vec<J> = o
+                .iter()
+                .map(|(k, v)| J::Array(vec![J::String(k.clone()), encode(v)]))
+                .collect();
+            serde_json::json!({"__rill": "ordered", "entries": entries})
+        }
+    }
+}
+
+/// Decode a runner-encoded value (host variables, recorded results).
+pub fn decode(j: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match j {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => Value::Num(n.as_f64().unwrap_or(0.0)),
+        J::String(s) => Value::str(s),
+        J::Array(a) => Value::list(a.iter().map(decode).collect()),
+        J::Object(o) => match o.get("__rill").and_then(|t| t.as_str()) {
+            Some("number") => Value::Num(match o.get("repr").and_then(|r| r.as_str()) {
+                Some("Infinity") => f64::INFINITY,
+                Some("-Infinity") => f64::NEG_INFINITY,
+                _ => f64::NAN,
+            }),
+            Some("tuple") => {
+                let mut entries = Vec::new();
+                for e in o
+                    .get("entries")
+                    .and_then(|e| e.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    let Some(pair) = e.as_array() else { continue };
+                    let (Some(k), Some(v)) = (pair.first(), pair.get(1)) else {
+                        continue;
+                    };
+                    let key = match k {
+                        J::Number(n) => TKey::Pos(n.as_u64().unwrap_or(0) as usize),
+                        other => TKey::Name(other.as_str().unwrap_or_default().to_string()),
+                    };
+                    entries.push((key, decode(v)));
+                }
+                Value::Tuple(Rc::new(Tuple { entries }))
+            }
+            Some("vector") => Value::Vector(Rc::new(Vector {
+                model: o
+                    .get("model")
+                    .and_then(|m| m.as_str())
+                    .unwrap_or_default()
+                    .to_string(),
+                data: o
+                    .get("data")
+                    .and_then(|d| d.as_array())
+                    .into_iter()
+                    .flatten()
+                    .map(|x| x.as_f64().unwrap_or(0.0) as f32)
+                    .collect(),
+            })),
+            Some("closure") => Value::Closure(Rc::new(Callable::Host {
+                name: "<host>".into(),
+                params: None,
+                property: o.get("property").and_then(|p| p.as_bool()).unwrap_or(false),
+            })),
+            _ => Value::dict(o.iter().map(|(k, v)| (k.clone(), decode(v))).collect()),
+        },
+    }
+}
