@@ -1094,3 +1094,138 @@ async fn a_profile_mixing_kv_backends_behaves_per_mount() {
     let r = run_ok(&p, "kv::mounts() -> map { $.name }").await;
     assert_eq!(r.value.as_deref(), Some("[\"j\",\"s\"]"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// v0.20: the same mounts as `kv` / `fs` dicts of callables, mount-prefixed fs paths
+// ---------------------------------------------------------------------------------------------
+
+fn v020() -> RunOptions {
+    RunOptions {
+        dialect: rillmount::rill::dialect::Dialect::V0_20,
+        ..RunOptions::default()
+    }
+}
+
+const KV_SCRIPT_V020: &str = r#"
+kv.set("app", "name", "Ada") -> log
+$kv.get("app", "name") -> log
+kv.get("app", "missing") -> log
+kv.get_or("app", "missing", dict[d: 1]) -> log
+kv.merge("app", "cfg", dict[a: 1]) -> log
+kv.merge("app", "cfg", dict[b: "x"]) -> log
+kv.get("app", "cfg") -> log
+kv.set("app", "nums", list[1, 2, 3]) -> log
+kv.get("app", "nums") -> fold(0, { $@ + $ }) -> log
+kv.has("app", "nope") -> log
+kv.delete("app", "name") -> log
+kv.keys("app") -> sort -> log
+$kv.getAll => $all
+$all(...dict[mount: "app"]) -> .keys -> .len -> log
+kv.clear("app")
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v020_kv_dict_gives_the_same_results_on_every_backend() {
+    for kind in KV_KINDS {
+        let env = KvEnv::new(kind);
+        let p = profile("p", vec![env.mount("app", None)], vec![]);
+        let r = run(&p, KV_SCRIPT_V020, &v020()).await;
+        assert!(r.error.is_none(), "{kind}: {:?}", r.error);
+        let logs: Vec<&str> = r.logs.iter().map(String::as_str).collect();
+        assert_eq!(
+            logs,
+            [
+                "true",
+                "Ada",
+                "",
+                "dict[d: 1]",
+                "true",
+                "true",
+                "dict[a: 1, b: \"x\"]",
+                "true",
+                "6",
+                "false",
+                "true",
+                "list[\"cfg\", \"nums\"]",
+                "2",
+            ],
+            "{kind}"
+        );
+        assert_eq!(r.value.as_deref(), Some("true"), "{kind}");
+    }
+}
+
+/// What a v0.20 script writes, a v0.8 script reads back the same (one layout for both).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v020_writes_are_the_bytes_v08_reads() {
+    for kind in KV_KINDS {
+        let env = KvEnv::new(kind);
+        let p = profile("p", vec![env.mount("app", None)], vec![]);
+        let w = run(
+            &p,
+            r#"kv.set("app", "u", dict[n: 1, tags: list["a"]])"#,
+            &v020(),
+        )
+        .await;
+        assert!(w.error.is_none(), "{kind}: {:?}", w.error);
+        let r = run_ok(&p, r#"kv::get("app", "u") -> json"#).await;
+        assert_eq!(
+            r.value.as_deref(),
+            Some(r#"{"n":1,"tags":["a"]}"#),
+            "{kind}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v020_fs_takes_mount_prefixed_paths_on_local_and_s3() {
+    for kind in ["local", "s3"] {
+        let env = FsEnv::new(kind).await;
+        let p = profile("p", vec![], vec![env.mount("f", "read-write")]);
+        let r = run(
+            &p,
+            r#"
+fs.mkdir("/f/sub") -> log
+fs.write("/f/sub/x.txt", "x") -> log
+fs.write("f/a.txt", "hello") -> log
+fs.append("/f/a.txt", " world") -> log
+fs.read("/f/a.txt") -> log
+fs.exists("/f/none.txt") -> log
+fs.copy("/f/a.txt", "/f/b.md") -> log
+fs.find("/f", "*.md") -> log
+fs.find("/f/sub") -> log
+fs.stat("/f/b.md") -> $.size -> log
+fs.list("/f") -> seq({ $.name }) -> sort -> log
+fs.remove("/f/b.md")
+"#,
+            &v020(),
+        )
+        .await;
+        assert!(r.error.is_none(), "{kind}: {:?}", r.error);
+        let logs: Vec<&str> = r.logs.iter().map(String::as_str).collect();
+        assert_eq!(
+            logs[1..],
+            [
+                "1",
+                "5",
+                "6",
+                "hello world",
+                "false",
+                "true",
+                "list[\"b.md\"]",
+                "list[\"sub/x.txt\"]",
+                "11",
+                "list[\"a.txt\", \"b.md\", \"sub\"]",
+            ],
+            "{kind}"
+        );
+        assert_eq!(r.value.as_deref(), Some("true"), "{kind}");
+        let (code, message) = {
+            let r = run(&p, r#"fs.read("/nope/a.txt")"#, &v020()).await;
+            let e = r.error.expect("a path on no mount fails");
+            (e.code, e.message)
+        };
+        assert_eq!(code, "RILL-R017", "{kind}");
+        assert_eq!(message, "no mount matches path \"/nope/a.txt\"", "{kind}");
+    }
+}

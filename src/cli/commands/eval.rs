@@ -99,7 +99,7 @@ fn run_source(
     match result {
         Ok(v) => RunOut {
             json: serde_json::json!({"ok": true, "value": encode(&v), "logs": logs}),
-            display: Ok(v.display()),
+            display: Ok(it.text(&v)),
             logs,
         },
         Err(e) => RunOut {

@@ -238,13 +238,25 @@ impl Interp {
         let host_params = self.host.lookup(name).map(|f| f.params.clone());
         let is_builtin = self.lib.is_function(name);
         if host_params.is_none() && !is_builtin {
+            // `kv.get(…)` as the v0.20 docs write it: the host's `kv` dict
+            if self.v20
+                && args.is_empty()
+                && let Some(v @ Value::Dict(_)) = cx.scope.get(name)
+            {
+                return Ok(v);
+            }
             return Err(RillError::at("RILL-R006", format!("Unknown function: {name}"), sp).into());
         }
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a, cx)?);
-        }
-        let prepend = if self.v20 && in_pipe {
+        let callee = host_params.clone().map(|params| Callable::Host {
+            name: name.to_string(),
+            params,
+            property: false,
+        });
+        let mut vals = self.call_args(callee.as_ref(), args, cx, sp)?;
+        let spread = args.iter().any(|a| matches!(&*a.kind, Kind::SpreadArg(_)));
+        let prepend = if spread {
+            false
+        } else if self.v20 && in_pipe {
             !args.iter().any(v0_20::uses_pipe_value)
         } else {
             vals.is_empty()
@@ -314,11 +326,9 @@ impl Interp {
         let Value::Closure(c) = v else {
             return Err(RillError::at("RILL-R002", format!("'{path}' is not callable"), sp).into());
         };
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a, cx)?);
-        }
-        if vals.is_empty() && !matches!(cx.pipe, Value::Null) {
+        let mut vals = self.call_args(Some(&c), args, cx, sp)?;
+        let spread = args.iter().any(|a| matches!(&*a.kind, Kind::SpreadArg(_)));
+        if vals.is_empty() && !spread && !matches!(cx.pipe, Value::Null) {
             let zero = match &*c {
                 Callable::Script { def, .. } => def.params.is_empty(),
                 Callable::Host {
@@ -369,10 +379,7 @@ impl Interp {
                     )
                     .into());
                 };
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(a, cx)?);
-                }
+                let vals = self.call_args(Some(c), args, cx, *span)?;
                 self.invoke(c, vals, cx, *span)
             }
         }
@@ -398,14 +405,15 @@ impl Interp {
             )
             .into());
         }
-        let mut vals = Vec::with_capacity(args.len());
-        for a in args {
-            vals.push(self.eval(a, cx)?);
-        }
-        if let Value::Dict(d) = &recv
-            && let Some(Value::Closure(c)) = d.get(name)
-        {
-            let c = c.clone();
+        let member = match &recv {
+            Value::Dict(d) => match d.get(name) {
+                Some(Value::Closure(c)) => Some(c.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let vals = self.call_args(member.as_deref(), args, cx, sp)?;
+        if let Some(c) = member {
             let mcx = cx.with_pipe(recv.clone());
             return self.invoke(&c, vals, &mcx, sp);
         }

@@ -54,6 +54,12 @@ impl HostRegistry {
             f.description = Some(description.to_string());
         }
     }
+    /// The registered names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.fns.keys().map(String::as_str).collect();
+        v.sort_unstable();
+        v
+    }
     /// The declaration of `name`, if registered.
     pub fn lookup(&self, name: &str) -> Option<&HostFn> {
         self.fns.get(name)

@@ -621,11 +621,20 @@ fn interpret(
         cancel: stop,
         ..Options::default()
     };
+    let namespaces = match opts.dialect {
+        crate::rill::dialect::Dialect::V0_20 => {
+            crate::rill::mounts::bindings::v0_20::namespace_values(&registry)
+        }
+        crate::rill::dialect::Dialect::V0_8 => vec![],
+    };
     let mut it = Interp::new(
         crate::rill::builtins::library(opts.dialect),
         registry,
         interp_opts,
     );
+    for (name, v) in namespaces {
+        it.set_var(&name, v);
+    }
     it.on_log = opts.on_log;
     let outcome = it.run_outcome(&src);
     let mut report = RunReport {
@@ -634,7 +643,7 @@ fn interpret(
     };
     match outcome.result {
         Ok(v) => {
-            report.value = Some(v.display());
+            report.value = Some(it.text(&v));
             report.value_json = Some(encode(&v));
         }
         Err(e) => report.error = Some(ScriptError::from_rill(&e, &src)),

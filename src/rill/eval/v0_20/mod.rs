@@ -217,3 +217,145 @@ impl Interp {
         Value::Ordered(Rc::new(out))
     }
 }
+
+/// A callee's parameters for `...` binding: names and defaults, in order.
+fn spread_params(c: &Callable) -> Option<Vec<(String, Option<Value>)>> {
+    match c {
+        Callable::Script { def, defaults, .. } => Some(
+            def.params
+                .iter()
+                .zip(defaults.iter())
+                .map(|(p, d)| (p.name.clone(), d.clone()))
+                .collect(),
+        ),
+        Callable::Host {
+            params: Some(ps), ..
+        } if !ps.is_empty() => Some(
+            ps.iter()
+                .map(|p| (p.name.clone(), p.default.clone()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+impl Interp {
+    /// Evaluate call arguments; with a `...spread` among them they are bound to `callee`'s
+    /// parameters by the reference's rules (tuples by position, ordered by position and
+    /// name, dicts by name; defaults fill the rest).
+    pub(crate) fn call_args(
+        &mut self,
+        callee: Option<&Callable>,
+        args: &[Node],
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Vec<Value>> {
+        if !args.iter().any(|a| matches!(&*a.kind, Kind::SpreadArg(_))) {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(self.eval(a, cx)?);
+            }
+            return Ok(vals);
+        }
+        let r001 = |m: String| -> super::Flow {
+            crate::rill::base::error::RillError::at("RILL-R001", m, sp).into()
+        };
+        let Some(params) = callee.and_then(spread_params) else {
+            let what = match callee {
+                Some(Callable::Host { name, .. }) => {
+                    format!(
+                        "Spread not supported for host function '{name}': parameter metadata required"
+                    )
+                }
+                _ => "Spread not supported for built-in function '<anonymous>'".to_string(),
+            };
+            return Err(r001(what));
+        };
+        let mut bound: Vec<Option<Value>> = vec![None; params.len()];
+        let mut pos = 0;
+        let put = |i: usize, v: Value, bound: &mut Vec<Option<Value>>| -> R<()> {
+            if bound[i].is_some() {
+                return Err(r001(format!(
+                    "Duplicate binding for parameter '{}': already bound positionally",
+                    params[i].0
+                )));
+            }
+            bound[i] = Some(v);
+            Ok(())
+        };
+        for a in args {
+            let Kind::SpreadArg(e) = &*a.kind else {
+                if pos >= params.len() {
+                    return Err(r001(format!(
+                        "Extra positional argument at position {pos} (function has {} parameters)",
+                        params.len()
+                    )));
+                }
+                let v = self.eval(a, cx)?;
+                put(pos, v, &mut bound)?;
+                pos += 1;
+                continue;
+            };
+            match self.eval(e, cx)? {
+                Value::Null => return Err(r001("Spread requires an active pipe value ($)".into())),
+                Value::Tuple(t) => {
+                    let remaining = params.len() - pos.min(params.len());
+                    if t.entries.len() > remaining {
+                        return Err(r001(format!(
+                            "Spread tuple has {} values but only {remaining} parameter(s) remain",
+                            t.entries.len()
+                        )));
+                    }
+                    for (_, v) in &t.entries {
+                        put(pos, v.clone(), &mut bound)?;
+                        pos += 1;
+                    }
+                }
+                Value::Ordered(o) => {
+                    for (i, (k, v)) in o.iter().enumerate() {
+                        match params.get(pos) {
+                            Some((name, _)) if name == k => put(pos, v.clone(), &mut bound)?,
+                            other => {
+                                return Err(r001(format!(
+                                    "Ordered spread key '{k}' at position {i} does not match expected parameter '{}' at position {pos}",
+                                    other.map_or("<none>", |(n, _)| n.as_str())
+                                )));
+                            }
+                        }
+                        pos += 1;
+                    }
+                }
+                Value::Dict(d) => {
+                    for (k, v) in d.iter() {
+                        let Some(i) = params.iter().position(|(n, _)| n == k) else {
+                            let names: Vec<&str> = params.iter().map(|(n, _)| n.as_str()).collect();
+                            return Err(r001(format!(
+                                "Dict spread key '{k}' does not match any parameter. Valid parameters: {}",
+                                names.join(", ")
+                            )));
+                        };
+                        put(i, v.clone(), &mut bound)?;
+                    }
+                }
+                other => {
+                    return Err(r001(format!(
+                        "Spread requires a tuple, dict, or ordered value, got {}",
+                        other.type_name()
+                    )));
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(params.len());
+        for (slot, (name, default)) in bound.into_iter().zip(params.iter()) {
+            match slot.or_else(|| default.clone()) {
+                Some(v) => out.push(v),
+                None => {
+                    return Err(r001(format!(
+                        "Missing argument '{name}' (no default value)"
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+}

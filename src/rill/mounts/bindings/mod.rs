@@ -34,7 +34,9 @@ use crate::store::fs_overlay::content_summary;
 use crate::store::kv_mount::{KvMount, unknown_mount};
 use crate::store::local_dir::rill_open_error;
 use crate::store::memory::MemoryStore;
-pub mod v0_8;
+mod fs;
+mod kv;
+pub mod v0_20;
 
 use crate::store::{
     Backend, EntryKind, FileStore, FsMountStore, Json, JsonObject, KvStore, RillCallError, RillFs,
@@ -444,13 +446,48 @@ fn host_fn(
     );
 }
 
-/// Registers the dialect's `kv` and `fs` functions on `reg` (v0.8: `kv::get`, …).
+/// Registers the dialect's `kv` and `fs` functions on `reg` (v0.8: `kv::get`, …; v0.20:
+/// `kv.get`, …, which `v0_20::namespace_values` turns into the `kv` and `fs` dicts).
 pub fn register(reg: &mut HostRegistry, b: &Rc<Binding>, dialect: Dialect) {
-    match dialect {
-        Dialect::V0_8 => {
-            v0_8::kv::register_kv(reg, b);
-            v0_8::fs::register_fs(reg, b);
+    kv::register_kv(reg, b, dialect);
+    fs::register_fs(reg, b, dialect);
+}
+
+/// A function's name in the dialect: `kv::get` (v0.8) or `kv.get` (v0.20).
+fn nm(d: Dialect, v0_8: &'static str, v0_20: &'static str) -> &'static str {
+    match d {
+        Dialect::V0_8 => v0_8,
+        Dialect::V0_20 => v0_20,
+    }
+}
+
+impl Binding {
+    /// An fs call's arguments in v0.8's shape (`mount, path, …`): v0.20's mount-prefixed paths
+    /// are split (copy and move must stay in one mount). `None`: an fs call on no mount.
+    fn mount_args(
+        &self,
+        d: Dialect,
+        a: Vec<Value>,
+        func: &str,
+    ) -> Result<Option<Vec<Value>>, RillError> {
+        if d == Dialect::V0_8 {
+            return Ok(Some(a));
         }
-        Dialect::V0_20 => {}
+        let mounts: Vec<String> = self.fs.borrow().keys().cloned().collect();
+        let (mount, rel) = v0_20::parse_mount_path(&arg(&a, 0), mounts.iter())?;
+        let mut out = vec![Value::string(mount.clone()), Value::string(rel)];
+        if matches!(func, "copy" | "move") {
+            let (dest_mount, dest) = v0_20::parse_mount_path(&arg(&a, 1), mounts.iter())?;
+            if dest_mount != mount {
+                return Err(RillError::new(
+                    "RILL-R004",
+                    format!("{func} requires same mount for src and dest"),
+                ));
+            }
+            out.push(Value::string(dest));
+        } else {
+            out.extend(a.into_iter().skip(1));
+        }
+        Ok(Some(out))
     }
 }

@@ -1,14 +1,17 @@
-//! rill v0.8.6's `kv::` host functions (`kv::get(mount, key)`, …) over the bound mounts.
+//! The kv host functions over the bound mounts, in both dialects' names: v0.8.6's
+//! `kv::get(mount, key)` and v0.20's `kv.get(mount, key)` (the members of the `kv` dict; the
+//! behaviour of rill v0.18.2's in-tree kv extension, the same calls as v0.8.6's but for
+//! `set`'s value, which may be any value).
 
-use super::super::*;
+use super::*;
 
-pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>) {
+pub(super) fn register_kv(reg: &mut HostRegistry, b: &Rc<Binding>, d: Dialect) {
     let mk = |params: &[(&str, &str)]| Some(params.iter().map(|(n, t)| p(n, t)).collect());
 
     host_fn(
         reg,
         b,
-        "kv::get",
+        nm(d, "kv::get", "kv.get"),
         mk(&[("mount", "string"), ("key", "string")]),
         move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
@@ -20,7 +23,7 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::get_or",
+        nm(d, "kv::get_or", "kv.get_or"),
         mk(&[("mount", "string"), ("key", "string"), ("fallback", "any")]),
         move |x, a| {
             let name = arg(&a, 0);
@@ -34,7 +37,8 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
                 return Err(RillError::new(
                     "RILL-R001",
                     format!(
-                        "Type mismatch in kv::get_or: parameter 'fallback' expects dict, got {}",
+                        "Type mismatch in {}: parameter 'fallback' expects dict, got {}",
+                        nm(d, "kv::get_or", "kv.get_or"),
                         fallback.type_name()
                     ),
                 ));
@@ -55,10 +59,14 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::set",
-        mk(&[("mount", "string"), ("key", "string"), ("value", "string")]),
+        nm(d, "kv::set", "kv.set"),
+        mk(&[
+            ("mount", "string"),
+            ("key", "string"),
+            ("value", if d == Dialect::V0_8 { "string" } else { "any" }),
+        ]),
         move |x, a| {
-            x.guard.check("kv::set")?;
+            x.guard.check(nm(d, "kv::set", "kv.set"))?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
@@ -71,10 +79,10 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::merge",
+        nm(d, "kv::merge", "kv.merge"),
         mk(&[("mount", "string"), ("key", "string"), ("partial", "dict")]),
         move |x, a| {
-            x.guard.check("kv::merge")?;
+            x.guard.check(nm(d, "kv::merge", "kv.merge"))?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
@@ -90,10 +98,10 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::delete",
+        nm(d, "kv::delete", "kv.delete"),
         mk(&[("mount", "string"), ("key", "string")]),
         move |x, a| {
-            x.guard.check("kv::delete")?;
+            x.guard.check(nm(d, "kv::delete", "kv.delete"))?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let key = arg(&a, 1);
@@ -104,7 +112,7 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::keys",
+        nm(d, "kv::keys", "kv.keys"),
         mk(&[("mount", "string")]),
         move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
@@ -116,7 +124,7 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::has",
+        nm(d, "kv::has", "kv.has"),
         mk(&[("mount", "string"), ("key", "string")]),
         move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
@@ -127,10 +135,10 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::clear",
+        nm(d, "kv::clear", "kv.clear"),
         mk(&[("mount", "string")]),
         move |x, a| {
-            x.guard.check("kv::clear")?;
+            x.guard.check(nm(d, "kv::clear", "kv.clear"))?;
             let name = arg(&a, 0);
             let m = x.kv_mount(&name)?;
             let before = match &x.log {
@@ -154,7 +162,7 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::getAll",
+        nm(d, "kv::getAll", "kv.getAll"),
         mk(&[("mount", "string")]),
         move |x, a| {
             let m = x.kv_mount(&arg(&a, 0))?;
@@ -166,7 +174,7 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
     host_fn(
         reg,
         b,
-        "kv::schema",
+        nm(d, "kv::schema", "kv.schema"),
         mk(&[("mount", "string")]),
         move |x, a| {
             let name = arg(&a, 0);
@@ -189,19 +197,25 @@ pub(in crate::rill::mounts::bindings) fn register_kv(reg: &mut HostRegistry, b: 
 
     // A mount the profile could not configure has no entry to give: listing the others as if
     // it were not declared would mislead, so the call fails with its error.
-    host_fn(reg, b, "kv::mounts", Some(vec![]), move |x, _| {
-        let entries =
-            x.kv.borrow()
-                .iter()
-                .map(|(name, m)| match m {
-                    Slot::Open(m) => Ok(json_value(&m.mount_entry())),
-                    Slot::Unopened(c) => Ok(json_value(&kv_entry_from_config(c))),
-                    Slot::Failed(e) => match x.kv_config(name) {
-                        Some(c) => Ok(json_value(&kv_entry_from_config(c))),
-                        None => Err(plain(e.to_string())),
-                    },
-                })
-                .collect::<Result<_, _>>()?;
-        Ok(Value::list(entries))
-    });
+    host_fn(
+        reg,
+        b,
+        nm(d, "kv::mounts", "kv.mounts"),
+        Some(vec![]),
+        move |x, _| {
+            let entries =
+                x.kv.borrow()
+                    .iter()
+                    .map(|(name, m)| match m {
+                        Slot::Open(m) => Ok(json_value(&m.mount_entry())),
+                        Slot::Unopened(c) => Ok(json_value(&kv_entry_from_config(c))),
+                        Slot::Failed(e) => match x.kv_config(name) {
+                            Some(c) => Ok(json_value(&kv_entry_from_config(c))),
+                            None => Err(plain(e.to_string())),
+                        },
+                    })
+                    .collect::<Result<_, _>>()?;
+            Ok(Value::list(entries))
+        },
+    );
 }
