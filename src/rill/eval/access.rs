@@ -255,6 +255,7 @@ impl Interp {
                     ));
                 }
                 match v {
+                    Value::Type(t) if self.v20 => self.type_field(t, f, sp),
                     Value::Dict(_) => self.dict_field(v, f, soft, cx, sp),
                     Value::Vector(x) if f == "model" => Ok(Value::str(&x.model)),
                     _ => Ok(Value::Null),
@@ -302,6 +303,7 @@ impl Interp {
                     sp,
                 ))
             }
+            Access::Annotation(key) if self.v20 => self.annotation_access(v, key, sp),
             Access::Annotation(key) => match v {
                 Value::Closure(c) => match &**c {
                     Callable::Script { annotations, .. } => {

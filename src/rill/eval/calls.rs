@@ -1,7 +1,7 @@
 //! Calls: closure creation and invocation (arity, types, tuple spreading, late binding),
 //! host/built-in function calls, `$f(...)`, `$(...)`, and method dispatch (spec §7, §10).
 
-use super::{Cx, Flow, Interp, R, not_yet, v0_20};
+use super::{Cx, Flow, Interp, R, v0_20};
 use crate::rill::base::error::RillError;
 use crate::rill::base::span::Span;
 use crate::rill::syntax::ast::*;
@@ -367,9 +367,8 @@ impl Interp {
     pub(crate) fn apply_postop(&mut self, op: &PostOp, v: Value, cx: &Cx) -> R<Value> {
         match op {
             PostOp::Method { name, args, span } => self.call_method(name, args, v, cx, *span),
-            PostOp::Probe { span, .. } | PostOp::Annotation { span, .. } => {
-                Err(not_yet(*span).into())
-            }
+            PostOp::Annotation { key, span } => self.annotation_access(&v, key, *span),
+            PostOp::Probe { field, span } => self.status_probe(&v, field.as_deref(), *span),
             PostOp::Invoke { args, span } => {
                 let Value::Closure(c) = &v else {
                     return Err(RillError::at(

@@ -48,6 +48,7 @@ impl Interp {
         &mut self,
         cond: &Node,
         body: &Node,
+        limit: Option<usize>,
         cx: &Cx,
         sp: crate::rill::base::span::Span,
     ) -> R<Value> {
@@ -64,7 +65,7 @@ impl Interp {
             .into());
         };
         let mut value = cx.pipe.clone();
-        let max = self.iteration_limit();
+        let max = limit.unwrap_or_else(|| self.iteration_limit());
         let mut n = 0usize;
         while go {
             value = match self.loop_pass(&mut n, max, body, cx, value, sp)? {
@@ -124,11 +125,12 @@ impl Interp {
         &mut self,
         body: &Node,
         cond: &Node,
+        limit: Option<usize>,
         cx: &Cx,
         sp: crate::rill::base::span::Span,
     ) -> R<Value> {
         let mut value = cx.pipe.clone();
-        let max = self.iteration_limit();
+        let max = limit.unwrap_or_else(|| self.iteration_limit());
         let mut n = 0usize;
         loop {
             value = match self.loop_pass(&mut n, max, body, cx, value, sp)? {

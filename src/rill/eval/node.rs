@@ -160,8 +160,10 @@ impl Interp {
                 els,
                 scoped,
             } => self.eval_conditional(cond.as_ref(), then, els.as_ref(), *scoped, cx, n.span),
-            Kind::While { cond, body, .. } => self.eval_while(cond, body, cx, n.span),
-            Kind::DoWhile { body, cond, .. } => self.eval_do_while(body, cond, cx, n.span),
+            Kind::While { cond, body, limit } => self.eval_while(cond, body, *limit, cx, n.span),
+            Kind::DoWhile { body, cond, limit } => {
+                self.eval_do_while(body, cond, *limit, cx, n.span)
+            }
             Kind::Pass => {
                 if matches!(cx.pipe, Value::Null) {
                     return Err(RillError::at("RILL-R005", "Undefined variable: $", n.span).into());
@@ -266,13 +268,20 @@ impl Interp {
             }
             Kind::Ordered(entries) => self.eval_ordered(entries, cx, n.span),
             Kind::ClosureSig { params, ret } => self.closure_sig_value(params, ret, cx, n.span),
+            Kind::Guard { on, body } => self.eval_guard(on, body, cx),
+            Kind::Retry { limit, on, body } => self.eval_retry(*limit, on, body, cx),
+            Kind::PassBlock {
+                ignore_errors,
+                is_async,
+                body,
+            } => self.eval_pass_block(*ignore_errors, *is_async, body, cx),
+            Kind::StatusProbe { target, field } => {
+                let v = self.eval(target, cx)?;
+                self.status_probe(&v, field.as_deref(), n.span)
+            }
             Kind::HostRef(_)
-            | Kind::StatusProbe { .. }
             | Kind::Annotated { .. }
-            | Kind::Guard { .. }
-            | Kind::Retry { .. }
             | Kind::Timeout { .. }
-            | Kind::PassBlock { .. }
             | Kind::Use { .. }
             | Kind::SpreadArg(_) => Err(not_yet(n.span).into()),
             Kind::Stmts(stmts, scoped) => {

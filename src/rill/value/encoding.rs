@@ -66,6 +66,12 @@ pub fn encode(v: &Value) -> serde_json::Value {
             serde_json::json!({"__rill": "vector", "model": vec.model, "data": vec.data.iter().map(|x| f64::from(*x)).collect::<Vec<_>>()})
         }
         Value::Atom(a) => serde_json::json!({"__rill": "atom", "name": &**a}),
+        Value::Invalid(i) => serde_json::json!({
+            "__rill": "invalid",
+            "code": format!("#{}", i.code),
+            "message": i.message,
+            "value": encode(&i.value),
+        }),
         Value::Type(t) => {
             serde_json::json!({"__rill": "type", "name": t.name(), "repr": t.to_string()})
         }

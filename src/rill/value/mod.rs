@@ -37,6 +37,19 @@ pub enum Value {
     Type(Rc<types::Ty>),
     /// v0.20 `ordered[a: 1, b: 2]`: named entries in order
     Ordered(Rc<Vec<(String, Value)>>),
+    /// v0.20: a value carrying an error status (what `guard` / `retry` give back for a halt)
+    Invalid(Rc<Invalid>),
+}
+
+/// The status of a v0.20 invalid value: `.!code`, `.!message`, `.!provider`.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    /// the atom's name, without `#` (`TYPE_MISMATCH`, `RILL_R006`)
+    pub code: String,
+    pub message: String,
+    pub provider: String,
+    /// the value the status is attached to (an empty dict for a caught halt)
+    pub value: Value,
 }
 
 /// Tuple key: positional index or name.
@@ -265,6 +278,7 @@ impl Value {
             Value::Atom(_) => "atom",
             Value::Type(_) => "type",
             Value::Ordered(_) => "ordered",
+            Value::Invalid(i) => i.value.type_name(),
         }
     }
 
@@ -279,6 +293,7 @@ impl Value {
             Value::Dict(d) => !d.is_empty(),
             Value::Tuple(t) => !t.entries.is_empty(),
             Value::Ordered(o) => !o.is_empty(),
+            Value::Invalid(_) => false,
             Value::Closure(_) | Value::Vector(_) | Value::Atom(_) | Value::Type(_) => true,
         }
     }
@@ -327,6 +342,7 @@ impl Value {
             Value::Atom(a) => format!("#{a}"),
             Value::Type(t) => t.to_string(),
             Value::Ordered(_) => encode_literal(self),
+            Value::Invalid(i) => i.value.display(),
         }
     }
 }
@@ -445,6 +461,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
     }
     match v {
         Value::Null | Value::Closure(_) | Value::Type(_) => out.push_str("null"),
+        Value::Invalid(i) => write_json(out, &i.value, depth + 1)?,
         Value::Atom(a) => json_quote(out, &format!("#{a}")),
         Value::Ordered(o) => {
             out.push('{');
@@ -632,6 +649,7 @@ fn deep_eq_inner(a: &Value, b: &Value) -> bool {
 pub fn to_store_json(v: &Value) -> Json {
     match v {
         Value::Null | Value::Closure(_) | Value::Type(_) => Json::Null,
+        Value::Invalid(i) => to_store_json(&i.value),
         Value::Atom(a) => Json::String(format!("#{a}")),
         Value::Ordered(o) => Json::Object(
             o.iter()

@@ -7,6 +7,7 @@ use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
 use std::rc::Rc;
 
+pub mod blocks;
 pub mod types;
 
 /// Does `n` use the pipe value `$` outside any closure or block (`-> f($, 1)`)? A piped call

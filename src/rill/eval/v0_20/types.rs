@@ -446,3 +446,65 @@ pub(crate) fn js_number(s: &str) -> Option<f64> {
     };
     Some(n)
 }
+
+impl Interp {
+    /// `v.^key`: `^type` of any value; a closure's `^input` (ordered type of its parameters),
+    /// `^output` (return type), `^description` and its other annotations.
+    pub(crate) fn annotation_access(&mut self, v: &Value, key: &str, sp: Span) -> R<Value> {
+        if key == "type" {
+            return Ok(Value::Type(Rc::new(infer(v))));
+        }
+        let Value::Closure(c) = v else {
+            let code = if matches!(v, Value::Type(_)) {
+                "RILL-R008"
+            } else {
+                "RILL-R003"
+            };
+            let msg = if matches!(v, Value::Type(_)) {
+                "Annotation access not supported on type values".to_string()
+            } else {
+                format!("annotation not found: ^{key}")
+            };
+            return Err(RillError::at(code, msg, sp).into());
+        };
+        let Ty::Closure { params, ret } = c.signature() else {
+            return Err(
+                RillError::at("RILL-R008", format!("Annotation '{key}' not found"), sp).into(),
+            );
+        };
+        let annotations = match &**c {
+            Callable::Script { annotations, .. } => Some(annotations.clone()),
+            _ => None,
+        };
+        match key {
+            "description" => Ok(annotations
+                .and_then(|a| a.get("description").cloned())
+                .unwrap_or_else(|| Value::dict(Dict::default()))),
+            "input" => Ok(Value::Type(Rc::new(Ty::Fields {
+                kind: Coll::Ordered,
+                fields: Some(params.unwrap_or_default()),
+                value: None,
+            }))),
+            "output" => Ok(Value::Type(Rc::new(ret.map(|r| *r).unwrap_or(ANY)))),
+            _ => annotations
+                .and_then(|a| a.get(key).cloned())
+                .ok_or_else(|| {
+                    RillError::at("RILL-R008", format!("Annotation '{key}' not found"), sp).into()
+                }),
+        }
+    }
+
+    /// `t.name` / `t.signature` of a type value.
+    pub(crate) fn type_field(&mut self, t: &Ty, field: &str, sp: Span) -> R<Value> {
+        match field {
+            "name" => Ok(Value::str(t.name())),
+            "signature" => Ok(Value::string(t.to_string())),
+            _ => Err(RillError::at(
+                "RILL-R003",
+                format!("Type value has no property \"{field}\""),
+                sp,
+            )
+            .into()),
+        }
+    }
+}
