@@ -254,6 +254,11 @@ impl Interp {
                         sp,
                     ));
                 }
+                if self.v20
+                    && let Some(r) = self.field_as_method(v, f, sp)
+                {
+                    return r;
+                }
                 match v {
                     Value::Type(t) if self.v20 => self.type_field(t, f, sp),
                     Value::Dict(_) => self.dict_field(v, f, soft, cx, sp),

@@ -416,6 +416,9 @@ impl Interp {
             let mcx = cx.with_pipe(recv.clone());
             return self.invoke(&c, vals, &mcx, sp);
         }
+        if self.v20 {
+            return self.call_method_v20(name, &recv, vals, sp);
+        }
         if let Some(m) = self.lib.method(name) {
             return Ok(m(self, &recv, &vals).map_err(|e| e.or_at(sp))?);
         }

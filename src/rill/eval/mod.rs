@@ -136,6 +136,11 @@ pub trait Library: Sync {
     ) -> R<Value>;
     /// The built-in method `name`, if the dialect has one.
     fn method(&self, name: &str) -> Option<Method>;
+    /// The receiver types that have method `name` (v0.20's tables are per type); `None`
+    /// when any receiver may try it (v0.8.6's one table).
+    fn method_receivers(&self, _name: &str) -> Option<&'static [&'static str]> {
+        None
+    }
     /// The rill these tables belong to: scripts run by an `Interp` over them are parsed and
     /// evaluated in it.
     fn dialect(&self) -> crate::rill::dialect::Dialect;

@@ -30,9 +30,87 @@ impl Library for V020 {
         functions::call(it, name, args, cx, sp)
     }
     fn method(&self, name: &str) -> Option<Method> {
-        super::method(name)
+        self.method_receivers(name)?;
+        match name {
+            "reverse" => Some(reverse),
+            _ => super::method(name),
+        }
+    }
+    fn method_receivers(&self, name: &str) -> Option<&'static [&'static str]> {
+        METHOD_RECEIVERS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, types)| *types)
     }
     fn dialect(&self) -> Dialect {
         Dialect::V0_20
     }
+}
+
+const S: &str = "string";
+const L: &str = "list";
+const D: &str = "dict";
+const N: &str = "number";
+const B: &str = "bool";
+const V: &str = "vector";
+
+/// Which receiver types have each method (the reference's `STRING_METHODS`, `LIST_METHODS`,
+/// `DICT_METHODS`, `NUMBER_METHODS`, `BOOL_METHODS`, `VECTOR_METHODS`); v0.8's `.str`/`.num`
+/// are gone (conversions are `-> string` / `-> number`).
+const METHOD_RECEIVERS: &[(&str, &[&str])] = &[
+    ("len", &[S, L, D]),
+    ("trim", &[S]),
+    ("head", &[S, L]),
+    ("tail", &[S, L]),
+    ("first", &[S, L, D]),
+    ("at", &[S, L]),
+    ("split", &[S]),
+    ("lines", &[S]),
+    ("join", &[L]),
+    ("empty", &[S, L, D, N, B]),
+    ("starts_with", &[S]),
+    ("ends_with", &[S]),
+    ("lower", &[S]),
+    ("upper", &[S]),
+    ("replace", &[S]),
+    ("replace_all", &[S]),
+    ("contains", &[S]),
+    ("match", &[S]),
+    ("is_match", &[S]),
+    ("index_of", &[S]),
+    ("repeat", &[S]),
+    ("pad_start", &[S]),
+    ("pad_end", &[S]),
+    ("eq", &[S, L, D, N, B]),
+    ("ne", &[S, L, D, N, B]),
+    ("lt", &[S, N]),
+    ("gt", &[S, N]),
+    ("le", &[S, N]),
+    ("ge", &[S, N]),
+    ("keys", &[D]),
+    ("values", &[D]),
+    ("entries", &[D]),
+    ("has", &[L]),
+    ("has_any", &[L]),
+    ("has_all", &[L]),
+    ("reverse", &[L]),
+    ("dimensions", &[V]),
+    ("model", &[V]),
+    ("similarity", &[V]),
+    ("dot", &[V]),
+    ("distance", &[V]),
+    ("norm", &[V]),
+    ("normalize", &[V]),
+];
+
+/// `list.reverse`: the elements in reverse order.
+fn reverse(
+    _: &mut Interp,
+    recv: &Value,
+    _: &[Value],
+) -> Result<Value, crate::rill::base::error::RillError> {
+    Ok(match recv {
+        Value::List(l) => Value::list(l.iter().rev().cloned().collect()),
+        other => other.clone(),
+    })
 }

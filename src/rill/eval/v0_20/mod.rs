@@ -360,3 +360,68 @@ impl Interp {
         Ok(out)
     }
 }
+
+impl Interp {
+    /// A v0.20 method call: the method must exist for the receiver's type
+    /// (`RILL-R003 "Method 'upper' not supported on number; supported: string"`), an unknown
+    /// name is `RILL-R007`; a dict's own field answers a name no dict method has.
+    pub(crate) fn call_method_v20(
+        &mut self,
+        name: &str,
+        recv: &Value,
+        vals: Vec<Value>,
+        sp: Span,
+    ) -> R<Value> {
+        use crate::rill::base::error::RillError;
+        let t = recv.type_name();
+        if let Value::Type(ty) = recv
+            && vals.is_empty()
+        {
+            return self.type_field(&ty.clone(), name, sp);
+        }
+        match self.lib.method_receivers(name) {
+            Some(types) if types.contains(&t) => {
+                let Some(m) = self.lib.method(name) else {
+                    return Err(RillError::at(
+                        "RILL-R007",
+                        format!("Unknown method: {name} on type {t}"),
+                        sp,
+                    )
+                    .into());
+                };
+                Ok(m(self, recv, &vals).map_err(|e| e.or_at(sp))?)
+            }
+            _ if matches!(recv, Value::Dict(d) if d.contains_key(name)) && vals.is_empty() => {
+                let Value::Dict(d) = recv else {
+                    return Ok(Value::Null);
+                };
+                Ok(d.get(name).cloned().unwrap_or(Value::Null))
+            }
+            Some(types) => Err(RillError::at(
+                "RILL-R003",
+                format!(
+                    "Method '{name}' not supported on {t}; supported: {}",
+                    types.join(", ")
+                ),
+                sp,
+            )
+            .into()),
+            None => Err(RillError::at(
+                "RILL-R007",
+                format!("Unknown method: {name} on type {t}"),
+                sp,
+            )
+            .into()),
+        }
+    }
+
+    /// `$v.len`, `$.upper`: a field read on a value that has no fields calls the method of
+    /// that name, when its type has one.
+    pub(crate) fn field_as_method(&mut self, v: &Value, field: &str, sp: Span) -> Option<R<Value>> {
+        let types = self.lib.method_receivers(field)?;
+        if !types.contains(&v.type_name()) || matches!(v, Value::Dict(d) if d.contains_key(field)) {
+            return None;
+        }
+        Some(self.call_method_v20(field, v, vec![], sp))
+    }
+}
