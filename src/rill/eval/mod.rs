@@ -141,6 +141,15 @@ pub trait Library: Sync {
     fn method_receivers(&self, _name: &str) -> Option<&'static [&'static str]> {
         None
     }
+    /// The method `name` of a `receiver` type (v0.20 has methods of the same name on several
+    /// types, `add` on datetimes and durations).
+    fn typed_method(&self, name: &str, _receiver: &str) -> Option<Method> {
+        self.method(name)
+    }
+    /// The named parameters of built-in function `name`, for `...` spreads into it.
+    fn function_params(&self, _name: &str) -> Option<Vec<crate::rill::value::HostParam>> {
+        None
+    }
     /// The rill these tables belong to: scripts run by an `Interp` over them are parsed and
     /// evaluated in it.
     fn dialect(&self) -> crate::rill::dialect::Dialect;

@@ -57,6 +57,18 @@ impl Interp {
             let ord = match (&a, &b) {
                 (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
                 (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
+                (Value::Datetime(x), Value::Datetime(y)) => x.partial_cmp(y),
+                (Value::Duration { months: m1, ms: x }, Value::Duration { months: m2, ms: y }) => {
+                    if m1 != m2 {
+                        return Err(RillError::at(
+                            "RILL-R002",
+                            "Cannot order durations with different calendar components",
+                            sp,
+                        )
+                        .into());
+                    }
+                    x.partial_cmp(y)
+                }
                 _ => {
                     return Err(RillError::at(
                         "RILL-R002",

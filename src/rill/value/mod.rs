@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 use std::rc::{Rc, Weak};
 
 pub mod encoding;
+pub mod temporal;
 pub mod types;
 
 pub use encoding::{decode, encode};
@@ -39,6 +40,13 @@ pub enum Value {
     Ordered(Rc<Vec<(String, Value)>>),
     /// v0.20: a value carrying an error status (what `guard` / `retry` give back for a halt)
     Invalid(Rc<Invalid>),
+    /// v0.20 `datetime(…)`: milliseconds since the Unix epoch, UTC
+    Datetime(f64),
+    /// v0.20 `duration(…)`: calendar months and exact milliseconds
+    Duration {
+        months: f64,
+        ms: f64,
+    },
 }
 
 /// The status of a v0.20 invalid value: `.!code`, `.!message`, `.!provider`.
@@ -279,6 +287,8 @@ impl Value {
             Value::Type(_) => "type",
             Value::Ordered(_) => "ordered",
             Value::Invalid(i) => i.value.type_name(),
+            Value::Datetime(_) => "datetime",
+            Value::Duration { .. } => "duration",
         }
     }
 
@@ -294,6 +304,8 @@ impl Value {
             Value::Tuple(t) => !t.entries.is_empty(),
             Value::Ordered(o) => !o.is_empty(),
             Value::Invalid(_) => false,
+            Value::Datetime(_) => true,
+            Value::Duration { months, ms } => *months != 0.0 || *ms != 0.0,
             Value::Closure(_) | Value::Vector(_) | Value::Atom(_) | Value::Type(_) => true,
         }
     }
@@ -343,6 +355,8 @@ impl Value {
             Value::Type(t) => t.to_string(),
             Value::Ordered(_) => encode_literal(self),
             Value::Invalid(i) => i.value.display(),
+            Value::Datetime(unix) => temporal::iso_millis(*unix),
+            Value::Duration { months, ms } => temporal::duration_display(*months, *ms),
         }
     }
 }
@@ -462,6 +476,13 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
     match v {
         Value::Null | Value::Closure(_) | Value::Type(_) => out.push_str("null"),
         Value::Invalid(i) => write_json(out, &i.value, depth + 1)?,
+        Value::Datetime(unix) => json_quote(out, &temporal::iso_millis(*unix)),
+        Value::Duration { months, ms } if *months == 0.0 => out.push_str(&fmt_num(*ms)),
+        Value::Duration { months, ms } => out.push_str(&format!(
+            "{{\"months\":{},\"ms\":{}}}",
+            fmt_num(*months),
+            fmt_num(*ms)
+        )),
         Value::Atom(a) => json_quote(out, &format!("#{a}")),
         Value::Ordered(o) => {
             out.push('{');
@@ -595,6 +616,10 @@ fn deep_eq_inner(a: &Value, b: &Value) -> bool {
         }
         (Value::Vector(x), Value::Vector(y)) => x.model == y.model && x.data == y.data,
         (Value::Atom(x), Value::Atom(y)) => x == y,
+        (Value::Datetime(x), Value::Datetime(y)) => x == y,
+        (Value::Duration { months: a, ms: b }, Value::Duration { months: c, ms: d }) => {
+            a == c && b == d
+        }
         (Value::Type(x), Value::Type(y)) => x.same(y),
         (Value::Ordered(x), Value::Ordered(y)) => {
             x.len() == y.len()
@@ -650,6 +675,13 @@ pub fn to_store_json(v: &Value) -> Json {
     match v {
         Value::Null | Value::Closure(_) | Value::Type(_) => Json::Null,
         Value::Invalid(i) => to_store_json(&i.value),
+        Value::Datetime(unix) => Json::String(temporal::iso_millis(*unix)),
+        Value::Duration { months, ms } => {
+            let mut o = crate::store::JsonObject::new();
+            o.insert("months".into(), Json::Number(*months));
+            o.insert("ms".into(), Json::Number(*ms));
+            Json::Object(o)
+        }
         Value::Atom(a) => Json::String(format!("#{a}")),
         Value::Ordered(o) => Json::Object(
             o.iter()

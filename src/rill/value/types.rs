@@ -409,6 +409,8 @@ pub fn try_infer(v: &Value) -> Result<Ty, String> {
         Value::Bool(_) => Ty::Prim("bool"),
         Value::Type(_) => Ty::Prim("type"),
         Value::Atom(_) => Ty::Prim("atom"),
+        Value::Datetime(_) => Ty::Prim("datetime"),
+        Value::Duration { .. } => Ty::Prim("duration"),
         Value::Invalid(i) => return try_infer(&i.value),
         Value::Vector(_) => Ty::Prim("vector"),
         Value::List(l) => Ty::List(Some(Box::new(element_type(l)?))),

@@ -34,6 +34,9 @@ pub(super) const FUNCTIONS: &[&str] = &[
     "start_when",
     "stop_when",
     "iterate",
+    "datetime",
+    "now",
+    "duration",
 ];
 
 /// Most elements a collection function produces or visits.
@@ -448,6 +451,9 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             };
             Ok(it.iterate_iterator(seed, f, cx, sp))
         }
+        "datetime" => super::temporal::datetime(&args, sp),
+        "duration" => super::temporal::duration(&args, sp),
+        "now" => Ok(super::temporal::now(it)),
         _ => Err(error("RILL-R006", format!("Unknown function: {name}"), sp)),
     }
 }

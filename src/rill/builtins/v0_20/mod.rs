@@ -8,6 +8,7 @@ use crate::rill::eval::{Cx, Interp, Library, Method, R};
 use crate::rill::value::*;
 
 mod functions;
+mod temporal;
 
 /// The builtins of rill v0.20.0: `Interp::new(&builtins::V0_20, …)`.
 pub static V0_20: V020 = V020;
@@ -36,6 +37,16 @@ impl Library for V020 {
             _ => super::method(name),
         }
     }
+    fn typed_method(&self, name: &str, receiver: &str) -> Option<Method> {
+        match receiver {
+            "datetime" => temporal::datetime_method(name),
+            "duration" => temporal::duration_method(name),
+            _ => self.method(name),
+        }
+    }
+    fn function_params(&self, name: &str) -> Option<Vec<HostParam>> {
+        temporal::params(name)
+    }
     fn method_receivers(&self, name: &str) -> Option<&'static [&'static str]> {
         METHOD_RECEIVERS
             .iter()
@@ -53,6 +64,8 @@ const D: &str = "dict";
 const N: &str = "number";
 const B: &str = "bool";
 const V: &str = "vector";
+const DT: &str = "datetime";
+const DU: &str = "duration";
 
 /// Which receiver types have each method (the reference's `STRING_METHODS`, `LIST_METHODS`,
 /// `DICT_METHODS`, `NUMBER_METHODS`, `BOOL_METHODS`, `VECTOR_METHODS`); v0.8's `.str`/`.num`
@@ -67,7 +80,7 @@ const METHOD_RECEIVERS: &[(&str, &[&str])] = &[
     ("split", &[S]),
     ("lines", &[S]),
     ("join", &[L]),
-    ("empty", &[S, L, D, N, B]),
+    ("empty", &[S, L, D, N, B, DT, DU]),
     ("starts_with", &[S]),
     ("ends_with", &[S]),
     ("lower", &[S]),
@@ -81,12 +94,12 @@ const METHOD_RECEIVERS: &[(&str, &[&str])] = &[
     ("repeat", &[S]),
     ("pad_start", &[S]),
     ("pad_end", &[S]),
-    ("eq", &[S, L, D, N, B]),
-    ("ne", &[S, L, D, N, B]),
-    ("lt", &[S, N]),
-    ("gt", &[S, N]),
-    ("le", &[S, N]),
-    ("ge", &[S, N]),
+    ("eq", &[S, L, D, N, B, DT]),
+    ("ne", &[S, L, D, N, B, DT]),
+    ("lt", &[S, N, DT]),
+    ("gt", &[S, N, DT]),
+    ("le", &[S, N, DT]),
+    ("ge", &[S, N, DT]),
     ("keys", &[D]),
     ("values", &[D]),
     ("entries", &[D]),
@@ -101,6 +114,33 @@ const METHOD_RECEIVERS: &[(&str, &[&str])] = &[
     ("distance", &[V]),
     ("norm", &[V]),
     ("normalize", &[V]),
+    ("year", &[DT]),
+    ("month", &[DT]),
+    ("day", &[DT]),
+    ("hour", &[DT]),
+    ("minute", &[DT]),
+    ("second", &[DT]),
+    ("ms", &[DT, DU]),
+    ("unix", &[DT]),
+    ("weekday", &[DT]),
+    ("iso", &[DT]),
+    ("date", &[DT]),
+    ("time", &[DT]),
+    ("local_iso", &[DT]),
+    ("local_date", &[DT]),
+    ("local_time", &[DT]),
+    ("local_offset", &[DT]),
+    ("add", &[DT, DU]),
+    ("diff", &[DT]),
+    ("months", &[DU]),
+    ("days", &[DU]),
+    ("hours", &[DU]),
+    ("minutes", &[DU]),
+    ("seconds", &[DU]),
+    ("total_ms", &[DU]),
+    ("display", &[DU]),
+    ("subtract", &[DU]),
+    ("multiply", &[DU]),
 ];
 
 /// `list.reverse`: the elements in reverse order.

@@ -381,7 +381,7 @@ impl Interp {
         }
         match self.lib.method_receivers(name) {
             Some(types) if types.contains(&t) => {
-                let Some(m) = self.lib.method(name) else {
+                let Some(m) = self.lib.typed_method(name, t) else {
                     return Err(RillError::at(
                         "RILL-R007",
                         format!("Unknown method: {name} on type {t}"),
