@@ -174,6 +174,7 @@ impl Interp {
                 }
             };
             return Ok(Value::Bool(match (found, ty) {
+                (Some(x), Some(t)) if self.v20 => self.resolve_type(t, cx, sp)?.matches(&x),
                 (Some(x), Some(t)) => t.as_name() == Some(x.type_name()),
                 (Some(_), None) => true,
                 (None, _) => false,
@@ -396,6 +397,8 @@ impl Interp {
         }
         let v = self.eval_var(n, cx)?;
         match &v {
+            // v0.20 `-> $t` with a type in `$t`: a conversion
+            Value::Type(t) if self.v20 => self.convert_ty(input, t, sp),
             Value::Closure(c) => {
                 let has_params = match &**c {
                     Callable::Script { def, .. } => !def.params.is_empty(),

@@ -87,8 +87,10 @@ impl Interp {
                 def,
                 scope,
                 defaults,
+                sig,
                 ..
             } => {
+                let sig = sig.as_deref();
                 let call_scope = Scope::child(scope);
                 let explicit = !def.params.is_empty() && def.params[0].name != "$";
                 let mut pipe = if explicit {
@@ -153,6 +155,7 @@ impl Interp {
                             },
                         };
                         check_param_type(&def.params[idx], defaults[idx].as_ref(), v, sp)?;
+                        self.check_arg(sig, idx, &def.params[idx].name, v, sp)?;
                         bind(&def.params[idx].name, v.clone(), &mut pipe);
                         bound[idx] = true;
                     }
@@ -191,6 +194,14 @@ impl Interp {
                             None => {
                                 match &defaults[i] {
                                     Some(d) => d.clone(),
+                                    None if self.v20 => {
+                                        return Err(RillError::at(
+                                            "RILL-R044",
+                                            format!("Missing argument for parameter '{}'", p.name),
+                                            sp,
+                                        )
+                                        .into());
+                                    }
                                     None => {
                                         return Err(RillError::at(
                                         "RILL-R001",
@@ -202,7 +213,11 @@ impl Interp {
                                 }
                             }
                         };
-                        check_param_type(p, defaults[i].as_ref(), &v, sp)?;
+                        if sig.is_some() {
+                            self.check_arg(sig, i, &p.name, &v, sp)?;
+                        } else {
+                            check_param_type(p, defaults[i].as_ref(), &v, sp)?;
+                        }
                         bind(&p.name, v, &mut pipe);
                     }
                 }
@@ -210,6 +225,11 @@ impl Interp {
                     scope: call_scope,
                     pipe,
                 };
+                if self.v20 && matches!(&*def.body.kind, Kind::Stmts(st, _) if st.is_empty()) {
+                    return Err(
+                        RillError::at("RILL-R043", "Closure body produced no value", sp).into(),
+                    );
+                }
                 let r = match (&*def.body.kind, def.is_block) {
                     // a block's scope holds only `$`: its statements can run there directly
                     (Kind::Stmts(stmts, _), true) => self.exec_stmts_here(stmts, &body_cx),
@@ -414,7 +434,14 @@ impl Interp {
             },
             _ => None,
         };
-        let vals = self.call_args(member.as_deref(), args, cx, sp)?;
+        let mut vals = self.call_args(member.as_deref(), args, cx, sp)?;
+        if self.v20
+            && vals.is_empty()
+            && !matches!(cx.pipe, Value::Null)
+            && member.as_ref().is_some_and(|c| !c.param_names().is_empty())
+        {
+            vals.push(cx.pipe.clone());
+        }
         if let Some(c) = member {
             let mcx = cx.with_pipe(recv.clone());
             return self.invoke(&c, vals, &mcx, sp);

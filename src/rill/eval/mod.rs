@@ -407,7 +407,7 @@ impl Interp {
             for (p, re) in &self.auto_exc {
                 if re.find(p, s)?.is_some() {
                     return Err(RillError::at(
-                        "RILL-R014",
+                        if self.v20 { "#R999" } else { "RILL-R014" },
                         format!("Auto-exception triggered: pattern '{p}' matched"),
                         st.span,
                     )

@@ -14,6 +14,11 @@ impl Interp {
                 let mut v = self.eval(head, cx)?;
                 for p in pipes {
                     if let Kind::Capture { name, ty } = &*p.kind {
+                        if self.v20
+                            && let Some(t) = ty
+                        {
+                            self.check_capture(name, &v, t, cx, p.span)?;
+                        }
                         self.assign(
                             name,
                             v.clone(),
@@ -68,6 +73,11 @@ impl Interp {
                     Ok(v)
                 })();
                 match r {
+                    // v0.20: an invalid value takes the `??` default
+                    Ok(Value::Invalid(_)) if self.v20 && default.is_some() => {
+                        let d = default.as_ref().map(|d| self.eval_body(d, cx));
+                        d.unwrap_or(Ok(Value::Null))
+                    }
                     Err(Flow::Err(e))
                         if default.is_some() && (e.is("RILL-R007") || e.is("RILL-R009")) =>
                     {

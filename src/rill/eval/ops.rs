@@ -58,6 +58,7 @@ impl Interp {
                 (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
                 (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
                 (Value::Datetime(x), Value::Datetime(y)) => x.partial_cmp(y),
+                (Value::Tuple(x), Value::Tuple(y)) if self.v20 => tuple_order(x, y),
                 (Value::Duration { months: m1, ms: x }, Value::Duration { months: m2, ms: y }) => {
                     if m1 != m2 {
                         return Err(RillError::at(
@@ -244,4 +245,19 @@ impl Interp {
         }
         Ok(Value::Dict(bind_dict(pairs)))
     }
+}
+
+/// v0.20 tuples order element by element (numbers and strings), then by length.
+fn tuple_order(a: &Tuple, b: &Tuple) -> Option<std::cmp::Ordering> {
+    for ((_, x), (_, y)) in a.entries.iter().zip(b.entries.iter()) {
+        let o = match (x, y) {
+            (Value::Num(p), Value::Num(q)) => p.partial_cmp(q)?,
+            (Value::Str(p), Value::Str(q)) => p.encode_utf16().cmp(q.encode_utf16()),
+            _ => return None,
+        };
+        if o != std::cmp::Ordering::Equal {
+            return Some(o);
+        }
+    }
+    Some(a.entries.len().cmp(&b.entries.len()))
 }

@@ -214,11 +214,16 @@ impl Interp {
     /// `v -> T`: convert `v` to type `T`.
     pub(crate) fn convert(&mut self, v: Value, t: &TypeRef, cx: &Cx, sp: Span) -> R<Value> {
         let ty = self.resolve_type(t, cx, sp)?;
+        self.convert_ty(v, &ty, sp)
+    }
+
+    /// `v -> $t`: convert to a type held as a value.
+    pub(crate) fn convert_ty(&mut self, v: Value, ty: &Ty, sp: Span) -> R<Value> {
         if let Ty::Fields {
             kind,
             fields: Some(fields),
             value: None,
-        } = &ty
+        } = ty
         {
             return self.convert_with_fields(v, *kind, fields, sp);
         }
@@ -506,5 +511,61 @@ impl Interp {
             )
             .into()),
         }
+    }
+}
+
+impl Interp {
+    /// A v0.20 argument against its declared parameter type (`RILL-R001`).
+    pub(crate) fn check_arg(
+        &self,
+        sig: Option<&Ty>,
+        i: usize,
+        name: &str,
+        v: &Value,
+        sp: Span,
+    ) -> R<()> {
+        let Some(Ty::Closure {
+            params: Some(ps), ..
+        }) = sig
+        else {
+            return Ok(());
+        };
+        match ps.get(i) {
+            Some(f) if !f.ty.matches(v) => Err(RillError::at(
+                "RILL-R001",
+                format!(
+                    "Parameter type mismatch: {name} expects {}, got {}",
+                    f.ty,
+                    v.type_name()
+                ),
+                sp,
+            )
+            .into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// `=> $x:T` in v0.20: the value must have type `T` (unions, structures, `$t`).
+    pub(crate) fn check_capture(
+        &mut self,
+        name: &str,
+        v: &Value,
+        t: &TypeRef,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<()> {
+        let ty = self.resolve_type(t, cx, sp)?;
+        if ty.matches(v) {
+            return Ok(());
+        }
+        Err(RillError::at(
+            "RILL-R001",
+            format!(
+                "Type mismatch: cannot assign {} to ${name}:{ty}",
+                v.type_name()
+            ),
+            sp,
+        )
+        .into())
     }
 }
