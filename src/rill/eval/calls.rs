@@ -78,7 +78,7 @@ impl Interp {
             Callable::Host { name, params, .. } => {
                 let name = name.clone();
                 if let Some(ps) = params {
-                    let args = validate_host_args(&name, ps, args, sp)?;
+                    let args = validate_host_args(&name, ps, args, self.v20, sp)?;
                     return Ok(self.host.call(&name, args).map_err(|e| e.or_at(sp))?);
                 }
                 Ok(self.host.call(&name, args).map_err(|e| e.or_at(sp))?)
@@ -111,7 +111,9 @@ impl Interp {
                         .borrow_mut()
                         .insert(name.to_string(), (v, t));
                 };
-                if let [Value::Tuple(t)] = args.as_slice() {
+                if let [Value::Tuple(t)] = args.as_slice()
+                    && !self.v20
+                {
                     let t = t.clone();
                     let has_pos = t.entries.iter().any(|(k, _)| matches!(k, TKey::Pos(_)));
                     let has_named = t.entries.iter().any(|(k, _)| matches!(k, TKey::Name(_)));
@@ -155,7 +157,7 @@ impl Interp {
                             },
                         };
                         check_param_type(&def.params[idx], defaults[idx].as_ref(), v, sp)?;
-                        self.check_arg(sig, idx, &def.params[idx].name, v, sp)?;
+                        self.check_arg(sig, idx, &def.params[idx].name, v.clone(), sp)?;
                         bind(&def.params[idx].name, v.clone(), &mut pipe);
                         bound[idx] = true;
                     }
@@ -213,11 +215,12 @@ impl Interp {
                                 }
                             }
                         };
-                        if sig.is_some() {
-                            self.check_arg(sig, i, &p.name, &v, sp)?;
+                        let v = if sig.is_some() {
+                            self.check_arg(sig, i, &p.name, v, sp)?
                         } else {
                             check_param_type(p, defaults[i].as_ref(), &v, sp)?;
-                        }
+                            v
+                        };
                         bind(&p.name, v, &mut pipe);
                     }
                 }
@@ -225,7 +228,12 @@ impl Interp {
                     scope: call_scope,
                     pipe,
                 };
-                if self.v20 && matches!(&*def.body.kind, Kind::Stmts(st, _) if st.is_empty()) {
+                let empty = |n: &Node| matches!(&*n.kind, Kind::Stmts(st, _) if st.is_empty());
+                let no_body = match &*def.body.kind {
+                    Kind::Block(d) => empty(&d.body),
+                    _ => empty(&def.body),
+                };
+                if self.v20 && no_body {
                     return Err(
                         RillError::at("RILL-R043", "Closure body produced no value", sp).into(),
                     );
@@ -295,7 +303,7 @@ impl Interp {
                 return Err(RillError::at("RILL-R010", "Maximum call depth exceeded", sp).into());
             }
             let vals = match &params {
-                Some(ps) => validate_host_args(name, ps, vals, sp)?,
+                Some(ps) => validate_host_args(name, ps, vals, self.v20, sp)?,
                 None => vals,
             };
             return Ok(self.host.call(name, vals).map_err(|e| e.or_at(sp))?);
@@ -487,16 +495,18 @@ fn check_param_type(p: &Param, default: Option<&Value>, v: &Value, sp: Span) -> 
     Ok(())
 }
 
-/// Validate script-call arguments against a host function's declared params (R001).
+/// Validate script-call arguments against a host function's declared params (R001; v0.20
+/// counts too many as `R045` and a missing one as `R044`).
 pub fn validate_host_args(
     name: &str,
     ps: &[HostParam],
     mut args: Vec<Value>,
+    v20: bool,
     sp: Span,
 ) -> Result<Vec<Value>, RillError> {
     if args.len() > ps.len() {
         return Err(RillError::at(
-            "RILL-R001",
+            if v20 { "RILL-R045" } else { "RILL-R001" },
             format!(
                 "Function '{name}' expects {} arguments, got {}",
                 ps.len(),
@@ -511,7 +521,7 @@ pub fn validate_host_args(
                 Some(d) => args.push(d.clone()),
                 None => {
                     return Err(RillError::at(
-                        "RILL-R001",
+                        if v20 { "RILL-R044" } else { "RILL-R001" },
                         format!(
                             "Missing required argument '{}' for function '{name}'",
                             p.name

@@ -146,9 +146,10 @@ pub fn replay_host(h: &serde_json::Value) -> ReplayHost {
                             .and_then(|n| n.as_str())
                             .unwrap_or_default()
                             .to_string(),
+                        // v0.8 hosts write `"string"`, v0.20 ones `{"kind": "string"}`
                         ty: p
                             .get("type")
-                            .and_then(|t| t.as_str())
+                            .and_then(|t| t.as_str().or_else(|| t.get("kind")?.as_str()))
                             .unwrap_or("any")
                             .to_string(),
                         default: p.get("defaultValue").filter(|d| !d.is_null()).map(decode),

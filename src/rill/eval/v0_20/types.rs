@@ -87,6 +87,7 @@ impl Interp {
                         annotations,
                     });
                 }
+                check_constructor(name, &fields, sp)?;
                 let kind = match name.as_str() {
                     "list" => {
                         return Ok(Ty::List(fields.into_iter().next().map(|f| Box::new(f.ty))));
@@ -325,6 +326,102 @@ impl Interp {
     }
 }
 
+/// The reference's rules for type constructor arguments (`#INVALID_INPUT`), and defaults
+/// that must have their field's type (`#TYPE_MISMATCH`).
+fn check_constructor(name: &str, fields: &[Field], sp: Span) -> R<()> {
+    let named = fields.iter().filter(|f| f.name.is_some()).count();
+    let positional = fields.len() - named;
+    let bad = |m: String| Err(halt("INVALID_INPUT", m, sp));
+    match name {
+        "list" if fields.len() != 1 || named > 0 => {
+            return bad("list() requires exactly 1 type argument".into());
+        }
+        "dict" | "ordered" if named > 0 && positional > 0 => {
+            return bad(format!(
+                "{name}() cannot mix positional and named arguments"
+            ));
+        }
+        "dict" | "ordered" if positional > 1 => {
+            return bad(format!(
+                "{name}() requires exactly 1 positional type argument"
+            ));
+        }
+        "tuple" if named > 0 => return bad("tuple() requires positional arguments".into()),
+        "tuple" => {
+            if let Some(i) = fields
+                .windows(2)
+                .position(|w| w[0].default.is_some() && w[1].default.is_none())
+            {
+                return bad(format!(
+                    "tuple() default values must be trailing: element at position {} has no default but a preceding element does",
+                    i + 1
+                ));
+            }
+        }
+        _ => {}
+    }
+    for f in fields {
+        if let Some(d) = &f.default
+            && !f.ty.matches(d)
+        {
+            let what = match &f.name {
+                Some(n) => format!("field '{n}'"),
+                None => "tuple element".into(),
+            };
+            return Err(halt(
+                "TYPE_MISMATCH",
+                format!(
+                    "Default value for {what} must be {}, got {}",
+                    f.ty,
+                    d.type_name()
+                ),
+                sp,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `v` with the defaults of the fields of `t` it lacks.
+pub(crate) fn with_defaults(v: Value, t: &Ty) -> Value {
+    let Ty::Fields {
+        fields: Some(fs), ..
+    } = t
+    else {
+        return v;
+    };
+    let missing = |d: &Dict, f: &Field| !d.contains_key(f.name.as_deref().unwrap_or_default());
+    match v {
+        Value::Dict(d) if fs.iter().any(|f| f.default.is_some() && missing(&d, f)) => {
+            let mut d = (*d).clone();
+            for f in fs {
+                if let (true, Some(x)) = (missing(&d, f), &f.default) {
+                    d.insert(f.name.clone().unwrap_or_default(), x.clone());
+                }
+            }
+            Value::dict(d)
+        }
+        Value::Tuple(t) if t.entries.len() < fs.len() => {
+            let mut entries = t.entries.clone();
+            for (i, f) in fs.iter().enumerate().skip(entries.len()) {
+                entries.push((TKey::Pos(i), f.default.clone().unwrap_or(Value::Null)));
+            }
+            Value::Tuple(Rc::new(Tuple { entries }))
+        }
+        Value::Ordered(o) if o.len() < fs.len() => {
+            let mut out = (*o).clone();
+            for f in fs.iter().skip(out.len()) {
+                out.push((
+                    f.name.clone().unwrap_or_default(),
+                    f.default.clone().unwrap_or(Value::Null),
+                ));
+            }
+            Value::Ordered(Rc::new(out))
+        }
+        other => other,
+    }
+}
+
 /// The empty value a collection-typed field takes when missing (`list` → `[]`).
 fn empty_for(t: &Ty) -> Option<Value> {
     match t {
@@ -516,22 +613,25 @@ impl Interp {
 
 impl Interp {
     /// A v0.20 argument against its declared parameter type (`RILL-R001`).
+    /// A structured parameter type fills in its fields' defaults (`dict(b: number = 5)`
+    /// given `dict[]` binds `dict[b: 5]`).
     pub(crate) fn check_arg(
         &self,
         sig: Option<&Ty>,
         i: usize,
         name: &str,
-        v: &Value,
+        v: Value,
         sp: Span,
-    ) -> R<()> {
+    ) -> R<Value> {
         let Some(Ty::Closure {
             params: Some(ps), ..
         }) = sig
         else {
-            return Ok(());
+            return Ok(v);
         };
         match ps.get(i) {
-            Some(f) if !f.ty.matches(v) => Err(RillError::at(
+            Some(f) if f.ty.matches(&v) => Ok(with_defaults(v, &f.ty)),
+            Some(f) => Err(RillError::at(
                 "RILL-R001",
                 format!(
                     "Parameter type mismatch: {name} expects {}, got {}",
@@ -541,7 +641,7 @@ impl Interp {
                 sp,
             )
             .into()),
-            _ => Ok(()),
+            None => Ok(v),
         }
     }
 
