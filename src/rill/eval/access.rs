@@ -533,7 +533,7 @@ impl Interp {
         };
         let Value::Num(i) = input else {
             return Err(err(
-                "RILL-R002",
+                if self.v20 { "RILL-R041" } else { "RILL-R002" },
                 format!(
                     "List dispatch requires number index, got {}",
                     input.type_name()
@@ -551,10 +551,15 @@ impl Interp {
             }
             return self.resolve_dispatched(found, input, cx, sp);
         }
+        let code = match (self.v20, i.fract() == 0.0) {
+            (true, false) => "RILL-R041",
+            (true, true) => "RILL-R042",
+            _ => "RILL-R009",
+        };
         match default {
             Some(d) => self.eval_body(d, cx),
             None => Err(err(
-                "RILL-R009",
+                code,
                 format!("List dispatch: index '{}' not found", fmt_num(i)),
                 sp,
             )),

@@ -179,7 +179,7 @@ impl Interp {
                 } else {
                     if args.len() > def.params.len() {
                         return Err(RillError::at(
-                            "RILL-R001",
+                            if self.v20 { "RILL-R045" } else { "RILL-R001" },
                             format!(
                                 "Function expects {} arguments, got {}",
                                 def.params.len(),
@@ -243,9 +243,13 @@ impl Interp {
                     (Kind::Stmts(stmts, _), true) => self.exec_stmts_here(stmts, &body_cx),
                     _ => self.eval_body(&def.body, &body_cx),
                 };
-                match r {
+                let r = match r {
                     Err(Flow::Return(v)) => Ok(v),
                     other => other,
+                };
+                match (r, sig) {
+                    (Ok(v), Some(t)) => self.check_return(t, v, sp),
+                    (r, _) => r,
                 }
             }
         }

@@ -323,7 +323,10 @@ impl Interp {
                 }
             }
         }
-        last.ok_or_else(|| RillError::new("RILL-R005", "Undefined variable: $"))
+        last.ok_or_else(|| match self.v20 {
+            true => RillError::new("RILL-R043", "Script produced no value"),
+            false => RillError::new("RILL-R005", "Undefined variable: $"),
+        })
     }
 
     pub(crate) fn tick(&mut self, sp: crate::rill::base::span::Span) -> R<()> {
@@ -445,6 +448,7 @@ impl Interp {
         let vt = v.type_name();
         if let Some(t) = ty
             && t != vt
+            && t != "any"
         {
             return Err(RillError::at(
                 "RILL-R001",
@@ -462,7 +466,7 @@ impl Interp {
                 )
                 .into());
             }
-            Some((true, locked)) if locked != vt => {
+            Some((true, locked)) if locked != vt && locked != "any" => {
                 return Err(RillError::at(
                     "RILL-R001",
                     format!("Type mismatch: cannot assign {vt} to ${name} (locked as {locked})"),

@@ -19,13 +19,12 @@ impl Interp {
                         {
                             self.check_capture(name, &v, t, cx, p.span)?;
                         }
-                        self.assign(
-                            name,
-                            v.clone(),
-                            ty.as_ref().and_then(TypeRef::as_name),
-                            cx,
-                            p.span,
-                        )?;
+                        // v0.20 checked the type structurally; a union or structure locks as `any`
+                        let declared = ty.as_ref().map(|t| match t.as_name() {
+                            Some(n) => n,
+                            None => "any",
+                        });
+                        self.assign(name, v.clone(), declared, cx, p.span)?;
                         continue;
                     }
                     let pcx = cx.with_pipe(v);

@@ -34,6 +34,9 @@ pub(super) const FUNCTIONS: &[&str] = &[
     "start_when",
     "stop_when",
     "iterate",
+    "debounce",
+    "throttle",
+    "sample",
     "datetime",
     "now",
     "duration",
@@ -179,9 +182,48 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             it.log_line(it.text(&a0));
             Ok(a0)
         }
-        "json" => to_json_text(&a0)
-            .map(Value::string)
-            .map_err(|e| halt("INVALID_INPUT", e.message, sp)),
+        "json" => {
+            if let Some(what) = unserializable(&a0) {
+                return Err(halt(
+                    "INVALID_INPUT",
+                    format!("{what} are not JSON-serializable"),
+                    sp,
+                ));
+            }
+            to_json_text(&a0)
+                .map(Value::string)
+                .map_err(|e| halt("INVALID_INPUT", e.message, sp))
+        }
+        "debounce" | "throttle" | "sample" => {
+            if !matches!(args.get(1), Some(Value::Duration { .. })) {
+                return Err(error(
+                    "RILL-R001",
+                    format!(
+                        "{name}: interval must be a duration, got {}",
+                        args.get(1).map_or("null", Value::type_name)
+                    ),
+                    sp,
+                ));
+            }
+            if !a0.is_iterator() {
+                return Err(halt(
+                    "INVALID_INPUT",
+                    format!(
+                        "{name}: input must be a stream or iterator, got {}",
+                        a0.type_name()
+                    ),
+                    sp,
+                ));
+            }
+            // a synchronous source produces every element at once: within one interval
+            let items = it.elements(&a0, cx, sp)?;
+            let pick = if name == "throttle" {
+                items.first()
+            } else {
+                items.last()
+            };
+            Ok(Value::list(pick.cloned().into_iter().collect()))
+        }
         "enumerate" => Ok(enumerate(&a0)),
         "range" => range(&args, sp),
         "repeat" => {
@@ -328,7 +370,7 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             if let Value::Dict(o) = arg(&args, 2) {
                 drop_partial = matches!(o.get("drop_partial"), Some(Value::Bool(true)));
                 if let Some(v) = o.get("idle_flush")
-                    && !matches!(v, Value::Null)
+                    && !matches!(v, Value::Null | Value::Duration { .. })
                 {
                     return Err(halt(
                         "TYPE_MISMATCH",
@@ -578,4 +620,20 @@ fn sort(it: &mut Interp, args: &[Value], cx: &Cx, sp: Span) -> R<Value> {
         return Ok(it.ordered_of_entries(keyed.into_iter().map(|(_, e)| e).collect()));
     }
     Ok(Value::list(keyed.into_iter().map(|(_, x)| x).collect()))
+}
+
+/// What v0.20's `json` refuses (`serializeValue`): closures, tuples, ordered values, vectors,
+/// types and iterators, at any depth.
+fn unserializable(v: &Value) -> Option<&'static str> {
+    match v {
+        Value::Closure(_) => Some("closures"),
+        Value::Tuple(_) => Some("tuples"),
+        Value::Ordered(_) => Some("ordered values"),
+        Value::Vector(_) => Some("vectors"),
+        Value::Type(_) => Some("type values"),
+        Value::Dict(_) if v.is_iterator() => Some("iterators"),
+        Value::Dict(d) => d.values().find_map(unserializable),
+        Value::List(l) => l.iter().find_map(unserializable),
+        _ => None,
+    }
 }

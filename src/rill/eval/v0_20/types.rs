@@ -35,15 +35,14 @@ impl Interp {
             TypeRef::Var(v) => match cx.scope.get(v) {
                 Some(Value::Type(t)) => (*t).clone(),
                 Some(other) => {
-                    return Err(RillError::at(
-                        "RILL-R004",
+                    return Err(halt(
+                        "TYPE_MISMATCH",
                         format!(
                             "Variable ${v} used as a type holds {}, not a type",
                             other.type_name()
                         ),
                         sp,
-                    )
-                    .into());
+                    ));
                 }
                 None => {
                     return Err(RillError::at(
@@ -102,14 +101,21 @@ impl Interp {
                     "dict" => Coll::Dict,
                     "tuple" => Coll::Tuple,
                     "ordered" => Coll::Ordered,
+                    other if Ty::named(other).is_some() => {
+                        return Err(halt(
+                            "INVALID_INPUT",
+                            format!("{other}() does not take type arguments"),
+                            sp,
+                        ));
+                    }
                     other => {
                         return Err(halt("TYPE_MISMATCH", format!("Unknown type: {other}"), sp));
                     }
                 };
-                // `dict(number)`: one type for every value
-                if kind != Coll::Tuple
-                    && let [f] = fields.as_slice()
+                // `dict(number)`, `tuple(number)`: one type for every value
+                if let [f] = fields.as_slice()
                     && f.name.is_none()
+                    && f.default.is_none()
                 {
                     return Ok(Ty::Fields {
                         kind,
@@ -602,7 +608,7 @@ impl Interp {
             "name" => Ok(Value::str(t.name())),
             "signature" => Ok(Value::string(t.to_string())),
             _ => Err(RillError::at(
-                "RILL-R003",
+                "RILL-R009",
                 format!("Type value has no property \"{field}\""),
                 sp,
             )
@@ -667,5 +673,21 @@ impl Interp {
             sp,
         )
         .into())
+    }
+}
+
+impl Interp {
+    /// A closure's declared return type (`|x| body :T`) holds for what it returned.
+    pub(crate) fn check_return(&mut self, sig: &Ty, v: Value, sp: Span) -> R<Value> {
+        if let Ty::Closure { ret: Some(r), .. } = sig
+            && !r.matches(&v)
+        {
+            return Err(halt(
+                "TYPE_MISMATCH",
+                format!("Type assertion failed: expected {r}, got {}", infer(&v)),
+                sp,
+            ));
+        }
+        Ok(v)
     }
 }
