@@ -20,10 +20,7 @@ impl Interp {
                             self.check_capture(name, &v, t, cx, p.span)?;
                         }
                         // v0.20 checked the type structurally; a union or structure locks as `any`
-                        let declared = ty.as_ref().map(|t| match t.as_name() {
-                            Some(n) => n,
-                            None => "any",
-                        });
+                        let declared = ty.as_ref().map(|t| t.as_name().unwrap_or("any"));
                         self.assign(name, v.clone(), declared, cx, p.span)?;
                         continue;
                     }
