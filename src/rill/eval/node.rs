@@ -285,8 +285,8 @@ impl Interp {
                 let v = self.eval(target, cx)?;
                 self.status_probe(&v, field.as_deref(), n.span)
             }
-            Kind::HostRef(_)
-            | Kind::Annotated { .. }
+            Kind::HostRef(name) => self.eval_host_ref(name, cx, n.span),
+            Kind::Annotated { .. }
             | Kind::Timeout { .. }
             | Kind::Use { .. }
             | Kind::SpreadArg(_) => Err(not_yet(n.span).into()),

@@ -425,3 +425,31 @@ impl Interp {
         Some(self.call_method_v20(field, v, vec![], sp))
     }
 }
+
+impl Interp {
+    /// `ns::name` without parentheses: the host function as a value, or — with a pipe value —
+    /// called with it (`"World" -> greet::hello`).
+    pub(crate) fn eval_host_ref(&mut self, name: &str, cx: &Cx, sp: Span) -> R<Value> {
+        let Some(params) = self.host.lookup(name).map(|f| f.params.clone()) else {
+            return Err(crate::rill::base::error::RillError::at(
+                "RILL-R006",
+                format!("Function \"{name}\" not found"),
+                sp,
+            )
+            .into());
+        };
+        let f = Rc::new(Callable::Host {
+            name: name.to_string(),
+            params: params.clone(),
+            property: false,
+        });
+        if matches!(cx.pipe, Value::Null) {
+            return Ok(Value::Closure(f));
+        }
+        let args = match &params {
+            Some(ps) if ps.is_empty() => vec![],
+            _ => vec![cx.pipe.clone()],
+        };
+        self.invoke(&f, args, cx, sp)
+    }
+}

@@ -247,7 +247,7 @@ impl Interp {
     }
 
     /// `-> dict(a: T = d)` / `-> ordered(…)` / `-> tuple(…)`: fields picked in order, defaults
-    /// filled in, a missing required field is `RILL-R044`.
+    /// filled in (nested structures too), a missing required field is `RILL-R044`.
     fn convert_with_fields(
         &mut self,
         v: Value,
@@ -255,80 +255,122 @@ impl Interp {
         fields: &[Field],
         sp: Span,
     ) -> R<Value> {
-        let source = v.type_name();
-        let cannot = || {
-            Flow::from(RillError::at(
+        let ok = match kind {
+            Coll::Tuple => matches!(v, Value::Tuple(_) | Value::List(_)),
+            _ => matches!(v, Value::Dict(_) | Value::Ordered(_)) && !v.is_iterator(),
+        };
+        if !ok {
+            return Err(RillError::at(
                 "RILL-R036",
-                format!("cannot convert {source} to {}", kind.name()),
+                format!("cannot convert {} to {}", v.type_name(), kind.name()),
                 sp,
-            ))
+            )
+            .into());
+        }
+        let v = match v {
+            Value::List(l) => Value::Tuple(Rc::new(Tuple {
+                entries: l
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| (TKey::Pos(i), x.clone()))
+                    .collect(),
+            })),
+            other => other,
         };
-        if kind == Coll::Tuple {
-            let items: Vec<Value> = match &v {
-                Value::Tuple(t) => t.entries.iter().map(|(_, x)| x.clone()).collect(),
-                Value::List(l) => l.to_vec(),
-                _ => return Err(cannot()),
-            };
-            let mut out = Vec::with_capacity(fields.len());
-            for (i, f) in fields.iter().enumerate() {
-                match items.get(i).cloned().or_else(|| f.default.clone()) {
-                    Some(x) => out.push((TKey::Pos(i), x)),
-                    None => match empty_for(&f.ty) {
-                        Some(x) => out.push((TKey::Pos(i), x)),
-                        None => {
-                            return Err(RillError::at(
-                                "RILL-R044",
-                                format!(
-                                    "cannot convert {source} to tuple: missing required element at position {i}"
-                                ),
-                                sp,
-                            )
-                            .into());
-                        }
-                    },
+        hydrate(v, kind, fields, sp)
+    }
+}
+
+/// The reference's `hydrateNested`: `v` shaped by the fields of a structured type.
+fn hydrate(v: Value, kind: Coll, fields: &[Field], sp: Span) -> R<Value> {
+    let nested = |x: Value, t: &Ty| -> R<Value> {
+        match t {
+            Ty::Fields {
+                kind,
+                fields: Some(fs),
+                value: None,
+            } => {
+                let shaped = match kind {
+                    Coll::Dict => matches!(x, Value::Dict(_)),
+                    Coll::Ordered => matches!(x, Value::Dict(_) | Value::Ordered(_)),
+                    Coll::Tuple => matches!(x, Value::Tuple(_)),
+                };
+                if shaped {
+                    hydrate(x, *kind, fs, sp)
+                } else {
+                    Ok(x)
                 }
             }
-            return Ok(Value::Tuple(Rc::new(Tuple { entries: out })));
+            _ => Ok(x),
         }
-        let input: Vec<(String, Value)> = match &v {
-            Value::Dict(d) => d.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
-            Value::Ordered(o) => o.to_vec(),
-            _ => return Err(cannot()),
-        };
-        let src = if matches!(v, Value::Ordered(_)) {
-            "ordered"
-        } else {
-            "dict"
-        };
+    };
+    let fill = |f: &Field, what: String| -> R<Value> {
+        if let Some(d) = &f.default {
+            return nested(d.clone(), &f.ty);
+        }
+        match &f.ty {
+            Ty::Fields {
+                kind,
+                fields: Some(_),
+                value: None,
+            } => nested(empty_of(*kind), &f.ty),
+            _ => Err(RillError::at("RILL-R044", what, sp).into()),
+        }
+    };
+    let source = match &v {
+        Value::Ordered(_) => "ordered",
+        Value::Tuple(_) => "tuple",
+        _ => "dict",
+    };
+    if kind == Coll::Tuple {
+        let Value::Tuple(t) = &v else { return Ok(v) };
         let mut out = Vec::with_capacity(fields.len());
-        for f in fields {
-            let name = f.name.clone().unwrap_or_default();
-            let found = input
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, x)| x.clone());
-            match found
-                .or_else(|| f.default.clone())
-                .or_else(|| empty_for(&f.ty))
-            {
-                Some(x) => out.push((name, x)),
-                None => {
-                    return Err(RillError::at(
-                        "RILL-R044",
-                        format!(
-                            "cannot convert {src} to {}: missing required field '{name}'",
-                            kind.name()
-                        ),
-                        sp,
-                    )
-                    .into());
-                }
-            }
+        for (i, f) in fields.iter().enumerate() {
+            let x = match t.entries.get(i) {
+                Some((_, x)) => nested(x.clone(), &f.ty)?,
+                None => fill(
+                    f,
+                    format!(
+                        "cannot convert tuple to tuple: missing required element at position {i}"
+                    ),
+                )?,
+            };
+            out.push((TKey::Pos(i), x));
         }
-        Ok(match kind {
-            Coll::Ordered => Value::Ordered(Rc::new(out)),
-            _ => Value::dict(out.into_iter().collect()),
-        })
+        return Ok(Value::Tuple(Rc::new(Tuple { entries: out })));
+    }
+    let input: Vec<(String, Value)> = match &v {
+        Value::Dict(d) => d.iter().map(|(k, x)| (k.clone(), x.clone())).collect(),
+        Value::Ordered(o) => o.to_vec(),
+        _ => return Ok(v),
+    };
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        let name = f.name.clone().unwrap_or_default();
+        let x = match input.iter().find(|(k, _)| *k == name) {
+            Some((_, x)) => nested(x.clone(), &f.ty)?,
+            None => fill(
+                f,
+                format!(
+                    "cannot convert {source} to {}: missing required field '{name}'",
+                    kind.name()
+                ),
+            )?,
+        };
+        out.push((name, x));
+    }
+    Ok(match kind {
+        Coll::Ordered => Value::Ordered(Rc::new(out)),
+        _ => Value::dict(out.into_iter().collect()),
+    })
+}
+
+/// `dict[]`, `ordered[]`, `tuple[]`.
+fn empty_of(kind: Coll) -> Value {
+    match kind {
+        Coll::Dict => Value::dict(Dict::default()),
+        Coll::Ordered => Value::Ordered(Rc::new(vec![])),
+        Coll::Tuple => Value::Tuple(Rc::new(Tuple { entries: vec![] })),
     }
 }
 
@@ -425,28 +467,6 @@ pub(crate) fn with_defaults(v: Value, t: &Ty) -> Value {
             Value::Ordered(Rc::new(out))
         }
         other => other,
-    }
-}
-
-/// The empty value a collection-typed field takes when missing (`list` → `[]`).
-fn empty_for(t: &Ty) -> Option<Value> {
-    match t {
-        Ty::List(_) => None,
-        Ty::Fields {
-            kind: Coll::Dict,
-            fields: Some(fs),
-            ..
-        } if fs.iter().all(|f| f.default.is_some()) => Some(Value::dict(
-            fs.iter()
-                .map(|f| {
-                    (
-                        f.name.clone().unwrap_or_default(),
-                        f.default.clone().unwrap_or(Value::Null),
-                    )
-                })
-                .collect(),
-        )),
-        _ => None,
     }
 }
 
