@@ -177,6 +177,8 @@ pub struct Interp {
     captured: Vec<std::rc::Weak<Scope>>,
     /// `captured.len()` after the last pruning of dead entries.
     captured_pruned: usize,
+    /// v0.20 `timeout<…>` blocks being run: when each must end, its error code and text.
+    pub(crate) deadlines: Vec<(std::time::Instant, &'static str, String)>,
     /// Compiled regexes by pattern (`None`: invalid), so a loop does not recompile them.
     regexes: std::collections::HashMap<String, Option<Rc<JsRegex>>>,
 }
@@ -214,6 +216,7 @@ impl Interp {
             root: Rc::new(Scope::default()),
             captured: vec![],
             captured_pruned: 0,
+            deadlines: vec![],
             regexes: Default::default(),
         }
     }
@@ -332,6 +335,11 @@ impl Interp {
     pub(crate) fn tick(&mut self, sp: crate::rill::base::span::Span) -> R<()> {
         if self.opts.cancel.load(Ordering::Relaxed) {
             return Err(RillError::at("RILL-R013", "Execution aborted", sp).into());
+        }
+        if let Some((at, code, msg)) = self.deadlines.last()
+            && std::time::Instant::now() >= *at
+        {
+            return Err(RillError::at(code, msg.clone(), sp).into());
         }
         self.steps += 1;
         if self.opts.max_steps > 0 && self.steps > self.opts.max_steps {

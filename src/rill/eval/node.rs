@@ -286,8 +286,12 @@ impl Interp {
                 self.status_probe(&v, field.as_deref(), n.span)
             }
             Kind::HostRef(name) => self.eval_host_ref(name, cx, n.span),
+            Kind::Timeout {
+                idle,
+                duration,
+                body,
+            } => self.eval_timeout(*idle, duration, body, cx),
             Kind::Annotated { .. }
-            | Kind::Timeout { .. }
             | Kind::Use { .. }
             | Kind::SpreadArg(_) => Err(not_yet(n.span).into()),
             Kind::Stmts(stmts, scoped) => {

@@ -391,6 +391,7 @@ impl Value {
                 format!("ordered[{}]", parts.join(", "))
             }
             Value::Closure(_) => "type(closure)".into(),
+            Value::Invalid(i) => format!("invalid(#{}: {})", i.code, i.message),
             other => other.display(),
         }
     }

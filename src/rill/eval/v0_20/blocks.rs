@@ -125,3 +125,44 @@ impl Interp {
         })
     }
 }
+
+impl Interp {
+    /// `timeout<total: d> { body }` / `timeout<idle: d> { … }`: the body fails with `RILL-R082`
+    /// / `RILL-R083` (catchable) once it has run for `d`. The interpreter is synchronous, so an
+    /// idle limit is measured like a total one: from the start of the body.
+    pub(crate) fn eval_timeout(&mut self, idle: bool, duration: &Node, body: &Node, cx: &Cx) -> R<Value> {
+        let kind = if idle { "idle" } else { "total" };
+        let ms = match self.eval(duration, cx)? {
+            Value::Duration { months, ms } if months == 0.0 => ms,
+            Value::Duration { .. } => {
+                return Err(super::types::halt(
+                    "INVALID_INPUT",
+                    format!("timeout<{kind}:> duration must not have calendar components"),
+                    duration.span,
+                ));
+            }
+            other => {
+                return Err(super::types::halt(
+                    "INVALID_INPUT",
+                    format!(
+                        "timeout<{kind}:> duration must be a duration value, got {}",
+                        other.type_name()
+                    ),
+                    duration.span,
+                ));
+            }
+        };
+        let at = std::time::Instant::now() + std::time::Duration::from_millis(ms.max(0.0) as u64);
+        let code = if idle { "RILL-R083" } else { "RILL-R082" };
+        let msg = format!("timeout<{kind}:> exceeded after {}ms", crate::rill::base::num::fmt_num(ms));
+        // an enclosing block's earlier deadline still applies
+        let entry = match self.deadlines.last() {
+            Some(outer) if outer.0 <= at => outer.clone(),
+            _ => (at, code, msg),
+        };
+        self.deadlines.push(entry);
+        let r = self.eval_body(body, cx);
+        self.deadlines.pop();
+        r
+    }
+}
