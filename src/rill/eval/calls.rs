@@ -91,6 +91,16 @@ impl Interp {
                 ..
             } => {
                 let sig = sig.as_deref();
+                if let Some((chunk, ret)) = stream_types(sig)
+                    && !std::mem::take(&mut self.run_stream)
+                {
+                    return Ok(Value::Stream(Rc::new(crate::rill::value::Stream {
+                        f: c.clone(),
+                        args,
+                        chunk,
+                        ret,
+                    })));
+                }
                 let call_scope = Scope::child(scope);
                 let explicit = !def.params.is_empty() && def.params[0].name != "$";
                 let mut pipe = if explicit {
@@ -248,7 +258,9 @@ impl Interp {
                     other => other,
                 };
                 match (r, sig) {
-                    (Ok(v), Some(t)) => self.check_return(t, v, sp),
+                    (Ok(v), Some(t)) if stream_types(Some(t)).is_none() => {
+                        self.check_return(t, v, sp)
+                    }
                     (r, _) => r,
                 }
             }
@@ -561,4 +573,21 @@ pub fn validate_host_args(
         }
     }
     Ok(args)
+}
+
+/// The chunk and resolution types of a v0.20 stream closure's signature (`:stream(T):R`).
+type StreamTypes = (
+    Option<crate::rill::value::types::Ty>,
+    Option<crate::rill::value::types::Ty>,
+);
+
+fn stream_types(sig: Option<&crate::rill::value::types::Ty>) -> Option<StreamTypes> {
+    use crate::rill::value::types::Ty;
+    let Some(Ty::Closure { ret: Some(r), .. }) = sig else {
+        return None;
+    };
+    let Ty::Stream { chunk, ret } = &**r else {
+        return None;
+    };
+    Some((chunk.as_deref().cloned(), ret.as_deref().cloned()))
 }

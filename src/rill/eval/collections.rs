@@ -125,6 +125,7 @@ impl Interp {
                 Ok(out)
             }
             Value::Dict(d) => Ok(dict_entries(d)),
+            Value::Stream(s) => Ok(self.read_stream(s, cx, sp)?.0),
             Value::Vector(_) => Err(err(
                 "RILL-R003",
                 "Collection operators require list, string, dict, or iterator, got vector",

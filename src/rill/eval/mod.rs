@@ -179,6 +179,10 @@ pub struct Interp {
     captured_pruned: usize,
     /// v0.20 `timeout<…>` blocks being run: when each must end, its error code and text.
     pub(crate) deadlines: Vec<(std::time::Instant, &'static str, String)>,
+    /// v0.20 streams being read: the chunks each one's body has yielded so far.
+    pub(crate) yields: Vec<Vec<Value>>,
+    /// The next script-closure call runs a stream's body instead of returning a stream.
+    pub(crate) run_stream: bool,
     /// Compiled regexes by pattern (`None`: invalid), so a loop does not recompile them.
     regexes: std::collections::HashMap<String, Option<Rc<JsRegex>>>,
 }
@@ -217,6 +221,8 @@ impl Interp {
             captured: vec![],
             captured_pruned: 0,
             deadlines: vec![],
+            yields: vec![],
+            run_stream: false,
             regexes: Default::default(),
         }
     }

@@ -30,7 +30,13 @@ impl Interp {
                 match term {
                     Some(Term::Break) => Err(Flow::Break(v)),
                     Some(Term::Return) => Err(Flow::Return(v)),
-                    Some(Term::Yield) => Err(not_yet(n.span).into()),
+                    Some(Term::Yield) => match self.yields.last_mut() {
+                        Some(chunks) => {
+                            chunks.push(v.clone());
+                            Ok(v)
+                        }
+                        None => Err(not_yet(n.span).into()),
+                    },
                     None => Ok(v),
                 }
             }
@@ -291,9 +297,9 @@ impl Interp {
                 duration,
                 body,
             } => self.eval_timeout(*idle, duration, body, cx),
-            Kind::Annotated { .. }
-            | Kind::Use { .. }
-            | Kind::SpreadArg(_) => Err(not_yet(n.span).into()),
+            Kind::Annotated { .. } | Kind::Use { .. } | Kind::SpreadArg(_) => {
+                Err(not_yet(n.span).into())
+            }
             Kind::Stmts(stmts, scoped) => {
                 if *scoped {
                     self.exec_stmts(stmts, cx)

@@ -66,6 +66,7 @@ pub fn encode(v: &Value) -> serde_json::Value {
             serde_json::json!({"__rill": "vector", "model": vec.model, "data": vec.data.iter().map(|x| f64::from(*x)).collect::<Vec<_>>()})
         }
         Value::Atom(a) => serde_json::json!({"__rill": "atom", "name": &**a}),
+        Value::Stream(_) => serde_json::json!({"__rill": "stream"}),
         Value::Datetime(unix) => serde_json::json!({"__rill": "datetime", "unix": enc_num(*unix)}),
         Value::Duration { months, ms } => {
             serde_json::json!({"__rill": "duration", "months": enc_num(*months), "ms": enc_num(*ms)})

@@ -47,6 +47,23 @@ pub enum Value {
         months: f64,
         ms: f64,
     },
+    /// v0.20: what a stream closure (`|x| { … } :stream(T)`) returns; its body runs when the
+    /// stream is read, yielding the chunks
+    Stream(Rc<Stream>),
+}
+
+/// A v0.20 stream: the call that produces it, and its declared chunk and resolution types.
+pub struct Stream {
+    pub f: Rc<Callable>,
+    pub args: Vec<Value>,
+    pub chunk: Option<types::Ty>,
+    pub ret: Option<types::Ty>,
+}
+
+impl std::fmt::Debug for Stream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Stream")
+    }
 }
 
 /// The status of a v0.20 invalid value: `.!code`, `.!message`, `.!provider`.
@@ -288,6 +305,7 @@ impl Value {
             Value::Ordered(_) => "ordered",
             Value::Invalid(i) => i.value.type_name(),
             Value::Datetime(_) => "datetime",
+            Value::Stream(_) => "stream",
             Value::Duration { .. } => "duration",
         }
     }
@@ -304,7 +322,7 @@ impl Value {
             Value::Tuple(t) => !t.entries.is_empty(),
             Value::Ordered(o) => !o.is_empty(),
             Value::Invalid(_) => false,
-            Value::Datetime(_) => true,
+            Value::Datetime(_) | Value::Stream(_) => true,
             Value::Duration { months, ms } => *months != 0.0 || *ms != 0.0,
             Value::Closure(_) | Value::Vector(_) | Value::Atom(_) | Value::Type(_) => true,
         }
@@ -356,6 +374,7 @@ impl Value {
             Value::Ordered(_) => encode_literal(self),
             Value::Invalid(i) => i.value.display(),
             Value::Datetime(unix) => temporal::iso_millis(*unix),
+            Value::Stream(_) => "type(stream)".into(),
             Value::Duration { months, ms } => temporal::duration_display(*months, *ms),
         }
     }
@@ -477,6 +496,7 @@ fn write_json(out: &mut String, v: &Value, depth: usize) -> Result<(), RillError
     match v {
         Value::Null | Value::Closure(_) | Value::Type(_) => out.push_str("null"),
         Value::Invalid(i) => write_json(out, &i.value, depth + 1)?,
+        Value::Stream(_) => out.push_str("null"),
         Value::Datetime(unix) => json_quote(out, &temporal::iso_millis(*unix)),
         Value::Duration { months, ms } if *months == 0.0 => out.push_str(&fmt_num(*ms)),
         Value::Duration { months, ms } => out.push_str(&format!(
@@ -618,6 +638,7 @@ fn deep_eq_inner(a: &Value, b: &Value) -> bool {
         (Value::Vector(x), Value::Vector(y)) => x.model == y.model && x.data == y.data,
         (Value::Atom(x), Value::Atom(y)) => x == y,
         (Value::Datetime(x), Value::Datetime(y)) => x == y,
+        (Value::Stream(x), Value::Stream(y)) => Rc::ptr_eq(x, y),
         (Value::Duration { months: a, ms: b }, Value::Duration { months: c, ms: d }) => {
             a == c && b == d
         }
@@ -676,6 +697,7 @@ pub fn to_store_json(v: &Value) -> Json {
     match v {
         Value::Null | Value::Closure(_) | Value::Type(_) => Json::Null,
         Value::Invalid(i) => to_store_json(&i.value),
+        Value::Stream(_) => Json::Null,
         Value::Datetime(unix) => Json::String(temporal::iso_millis(*unix)),
         Value::Duration { months, ms } => {
             let mut o = crate::store::JsonObject::new();

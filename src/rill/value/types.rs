@@ -395,7 +395,16 @@ impl Ty {
                     }
             }
             Ty::Union(ms) => ms.iter().any(|m| m.matches(v)),
-            Ty::Stream { .. } => false,
+            Ty::Stream { chunk, ret } => match v {
+                Value::Stream(s) => {
+                    let same = |want: &Option<Box<Ty>>, have: &Option<Ty>| match (want, have) {
+                        (Some(w), Some(h)) => w.same(h),
+                        _ => true,
+                    };
+                    same(chunk, &s.chunk) && same(ret, &s.ret)
+                }
+                _ => false,
+            },
         }
     }
 }
@@ -410,6 +419,10 @@ pub fn try_infer(v: &Value) -> Result<Ty, String> {
         Value::Type(_) => Ty::Prim("type"),
         Value::Atom(_) => Ty::Prim("atom"),
         Value::Datetime(_) => Ty::Prim("datetime"),
+        Value::Stream(s) => Ty::Stream {
+            chunk: s.chunk.clone().map(Box::new),
+            ret: s.ret.clone().map(Box::new),
+        },
         Value::Duration { .. } => Ty::Prim("duration"),
         Value::Invalid(i) => return try_infer(&i.value),
         Value::Vector(_) => Ty::Prim("vector"),

@@ -130,7 +130,13 @@ impl Interp {
     /// `timeout<total: d> { body }` / `timeout<idle: d> { … }`: the body fails with `RILL-R082`
     /// / `RILL-R083` (catchable) once it has run for `d`. The interpreter is synchronous, so an
     /// idle limit is measured like a total one: from the start of the body.
-    pub(crate) fn eval_timeout(&mut self, idle: bool, duration: &Node, body: &Node, cx: &Cx) -> R<Value> {
+    pub(crate) fn eval_timeout(
+        &mut self,
+        idle: bool,
+        duration: &Node,
+        body: &Node,
+        cx: &Cx,
+    ) -> R<Value> {
         let kind = if idle { "idle" } else { "total" };
         let ms = match self.eval(duration, cx)? {
             Value::Duration { months, ms } if months == 0.0 => ms,
@@ -154,7 +160,10 @@ impl Interp {
         };
         let at = std::time::Instant::now() + std::time::Duration::from_millis(ms.max(0.0) as u64);
         let code = if idle { "RILL-R083" } else { "RILL-R082" };
-        let msg = format!("timeout<{kind}:> exceeded after {}ms", crate::rill::base::num::fmt_num(ms));
+        let msg = format!(
+            "timeout<{kind}:> exceeded after {}ms",
+            crate::rill::base::num::fmt_num(ms)
+        );
         // an enclosing block's earlier deadline still applies
         let entry = match self.deadlines.last() {
             Some(outer) if outer.0 <= at => outer.clone(),
@@ -164,5 +173,43 @@ impl Interp {
         let r = self.eval_body(body, cx);
         self.deadlines.pop();
         r
+    }
+}
+
+impl Interp {
+    /// Read a stream: run its closure's body, collecting what it yields (each chunk checked
+    /// against the declared chunk type), and its resolution (checked against the declared one).
+    pub(crate) fn read_stream(&mut self, s: &Stream, cx: &Cx, sp: Span) -> R<(Vec<Value>, Value)> {
+        self.yields.push(vec![]);
+        self.run_stream = true;
+        let r = self.invoke(&s.f, s.args.clone(), cx, sp);
+        self.run_stream = false;
+        let chunks = self.yields.pop().unwrap_or_default();
+        let resolution = r?;
+        if let Some(t) = &s.chunk
+            && let Some(bad) = chunks.iter().find(|c| !t.matches(c))
+        {
+            return Err(super::types::halt(
+                "TYPE_MISMATCH",
+                format!(
+                    "Yielded value type mismatch: expected {t}, got {}",
+                    bad.type_name()
+                ),
+                sp,
+            ));
+        }
+        if let Some(t) = &s.ret
+            && !t.matches(&resolution)
+        {
+            return Err(super::types::halt(
+                "TYPE_MISMATCH",
+                format!(
+                    "Stream resolution type mismatch: expected {t}, got {}",
+                    resolution.type_name()
+                ),
+                sp,
+            ));
+        }
+        Ok((chunks, resolution))
     }
 }

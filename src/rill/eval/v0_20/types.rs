@@ -582,6 +582,21 @@ impl Interp {
         if key == "type" {
             return Ok(Value::Type(Rc::new(infer(v))));
         }
+        if let Value::Stream(s) = v {
+            let t = match key {
+                "chunk" => &s.chunk,
+                "output" => &s.ret,
+                _ => {
+                    return Err(RillError::at(
+                        "RILL-R003",
+                        format!("annotation not found: ^{key}"),
+                        sp,
+                    )
+                    .into());
+                }
+            };
+            return Ok(Value::Type(Rc::new(t.clone().unwrap_or(ANY))));
+        }
         let Value::Closure(c) = v else {
             let code = if matches!(v, Value::Type(_)) {
                 "RILL-R008"
