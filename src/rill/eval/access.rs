@@ -420,7 +420,7 @@ impl Interp {
                 };
                 self.hier_dispatch(v.clone(), path, default.as_ref(), cx, sp)
             }
-            Value::List(_) => self.list_dispatch(v.clone(), input, default.as_ref(), cx, sp),
+            Value::List(_) => self.list_dispatch(v.clone(), input, default.as_ref(), false, cx, sp),
             Value::Dict(d) => {
                 let key = match &input {
                     Value::Str(s) => s.to_string(),
@@ -525,15 +525,18 @@ impl Interp {
         target: Value,
         input: Value,
         default: Option<&Node>,
+        literal: bool,
         cx: &Cx,
         sp: Span,
     ) -> R<Value> {
+        // v0.20 words a `list[…]` literal's misses as R041/R042, a variable's as R002/R009
+        let v20 = self.v20 && literal;
         let Value::List(l) = &target else {
             return Ok(target);
         };
         let Value::Num(i) = input else {
             return Err(err(
-                if self.v20 { "RILL-R041" } else { "RILL-R002" },
+                if v20 { "RILL-R041" } else { "RILL-R002" },
                 format!(
                     "List dispatch requires number index, got {}",
                     input.type_name()
@@ -551,7 +554,7 @@ impl Interp {
             }
             return self.resolve_dispatched(found, input, cx, sp);
         }
-        let code = match (self.v20, i.fract() == 0.0) {
+        let code = match (v20, i.fract() == 0.0) {
             (true, false) => "RILL-R041",
             (true, true) => "RILL-R042",
             _ => "RILL-R009",

@@ -360,6 +360,11 @@ impl Interp {
                     let x = d.get(k).cloned().ok_or_else(|| {
                         err("RILL-R009", format!("Key '{k}' not found in dict"), sp)
                     })?;
+                    if self.v20
+                        && let Some(t) = ty
+                    {
+                        self.check_capture(name, &x, t, cx, sp)?;
+                    }
                     self.bind_pattern(name, x, ty.as_ref().and_then(TypeRef::as_name), cx, sp)?;
                 }
             }
@@ -385,13 +390,20 @@ impl Interp {
         }
         for (p, x) in pats.iter().zip(l.iter()) {
             match p {
-                DPat::Var(name, ty) => self.bind_pattern(
-                    name,
-                    x.clone(),
-                    ty.as_ref().and_then(TypeRef::as_name),
-                    cx,
-                    sp,
-                )?,
+                DPat::Var(name, ty) => {
+                    if self.v20
+                        && let Some(t) = ty
+                    {
+                        self.check_capture(name, x, t, cx, sp)?;
+                    }
+                    self.bind_pattern(
+                        name,
+                        x.clone(),
+                        ty.as_ref().and_then(TypeRef::as_name),
+                        cx,
+                        sp,
+                    )?
+                }
                 DPat::Skip => {}
                 DPat::Nested(inner) => self.destructure(inner, x, cx, sp)?,
                 DPat::Key(..) => {}
@@ -401,6 +413,7 @@ impl Interp {
     }
 
     fn bind_pattern(&mut self, name: &str, x: Value, ty: Option<&str>, cx: &Cx, sp: Span) -> R<()> {
+        let ty = if self.v20 { None } else { ty };
         if let Some(t) = ty
             && x.type_name() != t
         {

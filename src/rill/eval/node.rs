@@ -266,7 +266,7 @@ impl Interp {
             | Kind::Destructure(_)
             | Kind::Slice { .. }
             | Kind::ClosureChain(_) => self.eval_target(n, cx),
-            Kind::Atom(a) => Ok(Value::Atom(Rc::from(a.as_str()))),
+            Kind::Atom(a) => Ok(Value::Atom(v0_20::types::resolve_atom(a))),
             Kind::TypeValue(t) => Ok(Value::Type(Rc::new(self.resolve_type(t, cx, n.span)?))),
             Kind::Tuple(elems) => {
                 let items = self.list_items(elems, cx)?;
@@ -357,7 +357,7 @@ impl Interp {
                     self.dict_dispatch(entries, default.as_ref(), input, cx, n.span)
                 } else {
                     let target = self.eval(n, cx)?;
-                    self.list_dispatch(target, input, default.as_ref(), cx, n.span)
+                    self.list_dispatch(target, input, default.as_ref(), true, cx, n.span)
                 }
             }
             Kind::Var { .. } => self.var_target(n, cx),

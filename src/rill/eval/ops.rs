@@ -44,6 +44,9 @@ impl Interp {
         }
         let a = self.operand(l, cx)?;
         let b = self.operand(r, cx)?;
+        if self.v20 && matches!(op, BinOp::Eq | BinOp::Ne) && (a.is_iterator() || b.is_iterator()) {
+            return Err(RillError::at("RILL-R002", "Cannot compare iterators", sp).into());
+        }
         let sym = match op {
             BinOp::Eq => return Ok(Value::Bool(deep_eq(&a, &b))),
             BinOp::Ne => return Ok(Value::Bool(!deep_eq(&a, &b))),
@@ -58,7 +61,21 @@ impl Interp {
                 (Value::Num(x), Value::Num(y)) => x.partial_cmp(y),
                 (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
                 (Value::Datetime(x), Value::Datetime(y)) => x.partial_cmp(y),
-                (Value::Tuple(x), Value::Tuple(y)) if self.v20 => tuple_order(x, y),
+                (Value::Tuple(x), Value::Tuple(y)) if self.v20 => {
+                    if x.entries.len() != y.entries.len() {
+                        return Err(RillError::at(
+                            "#TYPE_MISMATCH",
+                            format!(
+                                "Cannot compare tuples of {} and {} elements",
+                                x.entries.len(),
+                                y.entries.len()
+                            ),
+                            sp,
+                        )
+                        .into());
+                    }
+                    tuple_order(x, y)
+                }
                 (Value::Duration { months: m1, ms: x }, Value::Duration { months: m2, ms: y }) => {
                     if m1 != m2 {
                         return Err(RillError::at(

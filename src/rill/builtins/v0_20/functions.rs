@@ -601,13 +601,11 @@ fn sort(it: &mut Interp, args: &[Value], cx: &Cx, sp: Span) -> R<Value> {
         keyed.push((k, x));
     }
     let mut bad = None;
-    keyed.sort_by(|(a, _), (b, _)| match (a, b) {
-        (Value::Num(x), Value::Num(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
-        (Value::Str(x), Value::Str(y)) => x.encode_utf16().cmp(y.encode_utf16()),
-        _ => {
+    keyed.sort_by(|(a, _), (b, _)| {
+        compare_keys(a, b).unwrap_or_else(|| {
             bad.get_or_insert((a.type_name(), b.type_name()));
             std::cmp::Ordering::Equal
-        }
+        })
     });
     if let Some((a, b)) = bad {
         return Err(halt(
@@ -634,6 +632,27 @@ fn unserializable(v: &Value) -> Option<&'static str> {
         Value::Dict(_) if v.is_iterator() => Some("iterators"),
         Value::Dict(d) => d.values().find_map(unserializable),
         Value::List(l) => l.iter().find_map(unserializable),
+        _ => None,
+    }
+}
+
+/// Sort keys: numbers, strings, and lists of them element by element (`list[$.score, $.name]`
+/// sorts by score, then name).
+fn compare_keys(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Num(x), Value::Num(y)) => {
+            Some(x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal))
+        }
+        (Value::Str(x), Value::Str(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
+        (Value::List(x), Value::List(y)) => {
+            for (p, q) in x.iter().zip(y.iter()) {
+                match compare_keys(p, q)? {
+                    std::cmp::Ordering::Equal => {}
+                    o => return Some(o),
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
         _ => None,
     }
 }

@@ -139,7 +139,7 @@ impl Interp {
     ) -> R<Value> {
         let kind = if idle { "idle" } else { "total" };
         let ms = match self.eval(duration, cx)? {
-            Value::Duration { months, ms } if months == 0.0 => ms,
+            Value::Duration { months: 0.0, ms } => ms,
             Value::Duration { .. } => {
                 return Err(super::types::halt(
                     "INVALID_INPUT",

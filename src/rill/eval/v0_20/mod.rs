@@ -351,9 +351,12 @@ impl Interp {
             match slot.or_else(|| default.clone()) {
                 Some(v) => out.push(v),
                 None => {
-                    return Err(r001(format!(
-                        "Missing argument '{name}' (no default value)"
-                    )));
+                    return Err(crate::rill::base::error::RillError::at(
+                        "RILL-R044",
+                        format!("Missing argument for parameter '{name}'"),
+                        sp,
+                    )
+                    .into());
                 }
             }
         }
