@@ -564,7 +564,15 @@ fn unset_env_var_in_one_mount_leaves_the_others_usable() {
     fx.ok(&["kv", "set", "prod:state", "hello", "\"world\""]);
     assert_eq!(fx.ok(&["kv", "keys", "prod:state"]), "hello\n");
     assert_eq!(fx.ok(&["kv", "get", "prod:state", "hello"]), "\"world\"\n");
-    let out = fx.ok(&["eval", "-p", "prod", "-e", "kv::get(\"state\", \"hello\")"]);
+    let out = fx.ok(&[
+        "eval",
+        "--rill",
+        "0.8",
+        "-p",
+        "prod",
+        "-e",
+        "kv::get(\"state\", \"hello\")",
+    ]);
     assert_eq!(out, "world\n");
     // The broken mount itself fails with its configuration error: file, line, mount, option.
     let expected = "prod.toml:12: fs mount `media`: option `credentials.secretAccessKey`: \
@@ -580,6 +588,8 @@ fn unset_env_var_in_one_mount_leaves_the_others_usable() {
     // In a script only the call on the broken mount fails.
     let (code, _, err) = fx.run(&[
         "eval",
+        "--rill",
+        "0.8",
         "-p",
         "prod",
         "-e",

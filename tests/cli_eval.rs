@@ -12,7 +12,7 @@ fn bin() -> Command {
 #[test]
 fn plain_mode_prints_display_form_and_logs_to_stderr() {
     bin()
-        .args(["eval", "-e", "\"hi\" -> log -> .upper"])
+        .args(["eval", "--rill", "0.8", "-e", "\"hi\" -> log -> .upper"])
         .assert()
         .success()
         .stdout("HI\n")
@@ -22,7 +22,7 @@ fn plain_mode_prints_display_form_and_logs_to_stderr() {
 #[test]
 fn plain_mode_error_has_position_source_line_and_caret() {
     bin()
-        .args(["eval", "-e", "1 -> $x"])
+        .args(["eval", "--rill", "0.8", "-e", "1 -> $x"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("RILL-R005"))
@@ -37,13 +37,13 @@ fn json_mode_follows_the_runner_contract() {
     let f = dir.path().join("s.rill");
     std::fs::write(&f, "[1, 2] -> map { $ * 2 } -> log\n").unwrap_or_else(|e| panic!("write: {e}"));
     bin()
-        .args(["eval", "--json"])
+        .args(["eval", "--rill", "0.8", "--json"])
         .arg(&f)
         .assert()
         .success()
         .stdout("{\"ok\":true,\"value\":[2,4],\"logs\":[\"[2,4]\"]}\n");
     bin()
-        .args(["eval", "--json", "-"])
+        .args(["eval", "--rill", "0.8", "--json", "-"])
         .write_stdin("nope()")
         .assert()
         .success()
@@ -54,7 +54,7 @@ fn json_mode_follows_the_runner_contract() {
 fn jsonl_batch_answers_in_order() {
     let input = "{\"id\":1,\"script\":\"1 + 1\",\"host\":null}\n{\"id\":2,\"script\":\"$\",\"host\":null}\n";
     bin()
-        .args(["eval", "--json", "--jsonl"])
+        .args(["eval", "--rill", "0.8", "--json", "--jsonl"])
         .write_stdin(input)
         .assert()
         .success()
@@ -77,14 +77,14 @@ fn host_replay_returns_recorded_results_and_validates_types() {
     std::fs::write(&script, "\"a\" -> kv::get -> \"{$}-{$who}\"")
         .unwrap_or_else(|e| panic!("write: {e}"));
     bin()
-        .args(["eval", "--json", "--host"])
+        .args(["eval", "--rill", "0.8", "--json", "--host"])
         .arg(&host)
         .arg(&script)
         .assert()
         .stdout(predicate::str::contains("\"value\":\"A-me\""));
     std::fs::write(&script, "kv::get(1)").unwrap_or_else(|e| panic!("write: {e}"));
     bin()
-        .args(["eval", "--json", "--host"])
+        .args(["eval", "--rill", "0.8", "--json", "--host"])
         .arg(&host)
         .arg(&script)
         .assert()
@@ -111,7 +111,7 @@ fn profile_dry_run_prints_the_diff_and_writes_nothing() {
     let p = dir.path().join("p.toml");
     let script = "kv::set(\"app\", \"a\", \"2\")\nkv::set(\"app\", \"b\", \"x\")\nfs::write(\"files\", \"n.txt\", \"hi\")\nkv::get(\"app\", \"a\")";
     bin()
-        .args(["eval", "--dry-run", "-p"])
+        .args(["eval", "--rill", "0.8", "--dry-run", "-p"])
         .arg(&p)
         .args(["-e", script])
         .assert()
@@ -128,7 +128,7 @@ fn profile_dry_run_prints_the_diff_and_writes_nothing() {
     );
     assert!(!dir.path().join("files/n.txt").exists());
     bin()
-        .args(["eval", "--json", "--dry-run", "-p"])
+        .args(["eval", "--rill", "0.8", "--json", "--dry-run", "-p"])
         .arg(&p)
         .args(["-e", "kv::delete(\"app\", \"a\")"])
         .assert()
@@ -143,7 +143,7 @@ fn profile_run_writes_and_flushes_json() {
     let dir = profile_dir("");
     let p = dir.path().join("p.toml");
     bin()
-        .args(["eval", "-p"])
+        .args(["eval", "--rill", "0.8", "-p"])
         .arg(&p)
         .args(["-e", "kv::set(\"app\", \"b\", \"x\")"])
         .assert()
@@ -160,7 +160,7 @@ fn protected_profile_needs_yes_and_errors_show_the_position() {
     let dir = profile_dir("protect = true");
     let p = dir.path().join("p.toml");
     bin()
-        .args(["eval", "-p"])
+        .args(["eval", "--rill", "0.8", "-p"])
         .arg(&p)
         .args(["-e", "1\nkv::set(\"app\", \"b\", \"x\")"])
         .assert()
@@ -170,7 +170,7 @@ fn protected_profile_needs_yes_and_errors_show_the_position() {
         .stderr(predicate::str::contains("--> 2:1"))
         .stderr(predicate::str::contains("2 | kv::set"));
     bin()
-        .args(["eval", "--yes", "-p"])
+        .args(["eval", "--rill", "0.8", "--yes", "-p"])
         .arg(&p)
         .args(["-e", "kv::set(\"app\", \"b\", \"x\")"])
         .assert()
@@ -181,12 +181,12 @@ fn protected_profile_needs_yes_and_errors_show_the_position() {
 fn step_limit_and_timeout_stop_a_run() {
     let endless = "^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }";
     bin()
-        .args(["eval", "--max-steps", "100", "-e", endless])
+        .args(["eval", "--rill", "0.8", "--max-steps", "100", "-e", endless])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("RILL-R010"));
     bin()
-        .args(["eval", "--timeout", "0.2", "-e", endless])
+        .args(["eval", "--rill", "0.8", "--timeout", "0.2", "-e", endless])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("RILL-R013"))
@@ -199,6 +199,8 @@ fn ctrl_c_cancels_a_run() {
     let child = std::process::Command::new(exe)
         .args([
             "eval",
+            "--rill",
+            "0.8",
             "-e",
             "^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }",
         ])
@@ -241,7 +243,15 @@ fn eval_call_timeout_bounds_connecting_to_a_stopped_redis() {
 
     let t = std::time::Instant::now();
     bin()
-        .args(["eval", "-p", profile, "--call-timeout", "1"])
+        .args([
+            "eval",
+            "--rill",
+            "0.8",
+            "-p",
+            profile,
+            "--call-timeout",
+            "1",
+        ])
         .args(["-e", r#"kv::get("state", "hello")"#])
         .assert()
         .code(1)
@@ -254,7 +264,7 @@ fn eval_call_timeout_bounds_connecting_to_a_stopped_redis() {
 
     let t = std::time::Instant::now();
     bin()
-        .args(["eval", "-p", profile, "-e", "1 + 1"])
+        .args(["eval", "--rill", "0.8", "-p", profile, "-e", "1 + 1"])
         .assert()
         .success()
         .stdout("2\n");

@@ -162,6 +162,14 @@ fn local_fs(name: &str, root: &Path, mode: &str) -> FsMountConfig {
     }
 }
 
+/// The options of a v0.8.6 run (most scripts here are written in it).
+fn v08() -> RunOptions {
+    RunOptions {
+        dialect: rillmount::rill::dialect::Dialect::V0_8,
+        ..RunOptions::default()
+    }
+}
+
 /// Runs as `eval -p` does: mounts open on the script's first call to them.
 async fn run(p: &Profile, src: &str, opts: &RunOptions) -> RunReport {
     let mounts = if opts.dry_run {
@@ -173,14 +181,14 @@ async fn run(p: &Profile, src: &str, opts: &RunOptions) -> RunReport {
 }
 
 async fn run_ok(p: &Profile, src: &str) -> RunReport {
-    let r = run(p, src, &RunOptions::default()).await;
+    let r = run(p, src, &v08()).await;
     assert!(r.error.is_none(), "script failed: {:?}\n{src}", r.error);
     r
 }
 
 /// `(code, message)` of a failed run.
 async fn run_err(p: &Profile, src: &str) -> (String, String) {
-    let r = run(p, src, &RunOptions::default()).await;
+    let r = run(p, src, &v08()).await;
     let e = r
         .error
         .unwrap_or_else(|| panic!("expected an error, got {:?}", r.value));
@@ -261,7 +269,7 @@ kv::get_or("app", "title", "fb")
     for kind in KV_KINDS {
         let env = KvEnv::new(kind);
         let p = profile("p", vec![env.mount("app", Some(&schema))], vec![]);
-        let r = run(&p, script, &RunOptions::default()).await;
+        let r = run(&p, script, &v08()).await;
         let core = kind == "json";
         // has of a never-written declared key; keys; get after delete (§7.1).
         let expected: Vec<&str> = if core {
@@ -283,12 +291,7 @@ kv::get_or("app", "title", "fb")
             assert_eq!((e.line, e.col), (6, 1), "{kind}");
         }
         // merge of an undeclared key: core refuses, sqlite/redis accept.
-        let merged = run(
-            &p,
-            r#"kv::merge("app", "extra", [a: 1])"#,
-            &RunOptions::default(),
-        )
-        .await;
+        let merged = run(&p, r#"kv::merge("app", "extra", [a: 1])"#, &v08()).await;
         match (core, merged.error) {
             (true, Some(e)) => {
                 assert_eq!(e.code, "RILL-R004");
@@ -394,7 +397,7 @@ async fn argument_type_errors_match_the_reference_with_positions() {
         ),
     ];
     for (src, msg, pos) in cases {
-        let r = run(&p, src, &RunOptions::default()).await;
+        let r = run(&p, src, &v08()).await;
         let e = r.error.unwrap_or_else(|| panic!("no error for {src}"));
         assert_eq!(e.code, "RILL-R001", "{src}");
         assert_eq!(e.message, msg, "{src}");
@@ -445,7 +448,7 @@ async fn logs_stream_to_the_sink_during_the_run() {
     };
     let opts = RunOptions {
         on_log: Some(sink),
-        ..RunOptions::default()
+        ..v08()
     };
     let r = run(
         &p,
@@ -489,7 +492,7 @@ async fn kv_dry_run_leaves_every_backend_byte_identical() {
         assert!(!before.is_empty(), "{kind}: nothing stored");
         let opts = RunOptions {
             dry_run: true,
-            ..RunOptions::default()
+            ..v08()
         };
         let r = run(&p, WRITE_SCRIPT, &opts).await;
         assert!(r.error.is_none(), "{kind}: {:?}", r.error);
@@ -527,7 +530,7 @@ async fn json_dry_run_clear_keeps_schema_defaults() {
     let p = profile("p", vec![env.mount("app", Some(&schema))], vec![]);
     let opts = RunOptions {
         dry_run: true,
-        ..RunOptions::default()
+        ..v08()
     };
     let r = run(&p, "kv::set(\"app\", \"n\", \"x\")", &opts).await;
     assert!(r.error.is_some(), "type check applies in a dry run");
@@ -647,12 +650,7 @@ async fn fs_shows_the_documented_differences() {
         let p = profile("p", vec![], vec![env.mount("f", "read-write")]);
         let local = kind == "local";
         // Local write needs the parent directory; S3 has none to need.
-        let r = run(
-            &p,
-            r#"fs::write("f", "new/x.txt", "x")"#,
-            &RunOptions::default(),
-        )
-        .await;
+        let r = run(&p, r#"fs::write("f", "new/x.txt", "x")"#, &v08()).await;
         assert_eq!(r.error.is_some(), local, "{kind}: {:?}", r.error);
         run_ok(
             &p,
@@ -677,7 +675,7 @@ async fn fs_shows_the_documented_differences() {
         let (code, msg) = run_err(&p, r#"fs::write("nope", "a", "b")"#).await;
         assert_eq!(msg, "mount \"nope\" not configured", "{kind}");
         assert_eq!(code, if local { "RILL-R017" } else { "" }, "{kind}");
-        let r = run(&p, r#"fs::exists("nope", "a")"#, &RunOptions::default()).await;
+        let r = run(&p, r#"fs::exists("nope", "a")"#, &v08()).await;
         if local {
             assert_eq!(r.value.as_deref(), Some("false"));
         } else {
@@ -720,7 +718,7 @@ fs::list("f", "d") -> map { $.name } -> log
 "#;
         let opts = RunOptions {
             dry_run: true,
-            ..RunOptions::default()
+            ..v08()
         };
         let r = run(&p, script, &opts).await;
         assert!(r.error.is_none(), "{kind}: {:?}", r.error);
@@ -783,7 +781,7 @@ async fn read_only_and_protected_profiles_refuse_writes() {
     );
     let dry = RunOptions {
         dry_run: true,
-        ..RunOptions::default()
+        ..v08()
     };
     assert!(
         run(&p, r#"kv::set("app", "k", "v")"#, &dry)
@@ -793,7 +791,7 @@ async fn read_only_and_protected_profiles_refuse_writes() {
     );
     let yes = RunOptions {
         confirmed: true,
-        ..RunOptions::default()
+        ..v08()
     };
     let r = run(&p, r#"kv::set("app", "k", "v")"#, &yes).await;
     assert!(r.error.is_none(), "{:?}", r.error);
@@ -860,7 +858,7 @@ async fn a_hanging_store_call_stops_on_call_timeout_time_limit_and_cancel() {
     let started = std::time::Instant::now();
     let opts = RunOptions {
         call_timeout: Some(Duration::from_millis(300)),
-        ..RunOptions::default()
+        ..v08()
     };
     let e = run(&p, script, &opts).await.error.expect("call timeout");
     assert_eq!(e.code, "RILL-R012");
@@ -869,13 +867,13 @@ async fn a_hanging_store_call_stops_on_call_timeout_time_limit_and_cancel() {
 
     let opts = RunOptions {
         timeout: Some(Duration::from_millis(300)),
-        ..RunOptions::default()
+        ..v08()
     };
     let e = run(&p, script, &opts).await.error.expect("time limit");
     assert_eq!(e.code, "RILL-R013");
     assert!(e.message.contains("time limit"), "{}", e.message);
 
-    let opts = RunOptions::default();
+    let opts = v08();
     let cancel = opts.cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
@@ -914,7 +912,7 @@ async fn connecting_to_a_frozen_server_is_bounded_by_call_timeout_time_limit_and
         let t = std::time::Instant::now();
         let opts = RunOptions {
             call_timeout: Some(limit),
-            ..RunOptions::default()
+            ..v08()
         };
         let e = run(&p, script, &opts).await.error.expect("call timeout");
         let took = t.elapsed();
@@ -928,7 +926,7 @@ async fn connecting_to_a_frozen_server_is_bounded_by_call_timeout_time_limit_and
         let t = std::time::Instant::now();
         let opts = RunOptions {
             timeout: Some(limit),
-            ..RunOptions::default()
+            ..v08()
         };
         let e = run(&p, script, &opts).await.error.expect("time limit");
         assert_eq!(e.code, "RILL-R013", "{script}: {e:?}");
@@ -940,7 +938,7 @@ async fn connecting_to_a_frozen_server_is_bounded_by_call_timeout_time_limit_and
         );
 
         let t = std::time::Instant::now();
-        let opts = RunOptions::default();
+        let opts = v08();
         let cancel = opts.cancel.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -981,14 +979,14 @@ async fn runs_stop_on_cancel_timeout_and_step_limit() {
     let endless = "^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }";
     let opts = RunOptions {
         timeout: Some(Duration::from_millis(200)),
-        ..RunOptions::default()
+        ..v08()
     };
     let r = run(&p, endless, &opts).await;
     let e = r.error.expect("timeout");
     assert_eq!(e.code, "RILL-R013");
     assert!(e.message.contains("time limit"), "{}", e.message);
 
-    let opts = RunOptions::default();
+    let opts = v08();
     let cancel = opts.cancel.clone();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -999,7 +997,7 @@ async fn runs_stop_on_cancel_timeout_and_step_limit() {
 
     let opts = RunOptions {
         max_steps: Some(1000),
-        ..RunOptions::default()
+        ..v08()
     };
     let r = run(&p, endless, &opts).await;
     assert_eq!(r.error.expect("step limit").code, "RILL-R010");
@@ -1015,9 +1013,9 @@ async fn a_mount_that_cannot_open_fails_only_when_used() {
     let p = profile("p", vec![], vec![missing]);
     let mounts = ScriptMounts::open(&p).await;
     assert!(mounts.fs["gone"].is_err());
-    let r = run_script(&mounts, "1 + 1", &RunOptions::default()).await;
+    let r = run_script(&mounts, "1 + 1", &v08()).await;
     assert_eq!(r.value.as_deref(), Some("2"));
-    let r = run_script(&mounts, r#"fs::read("gone", "a")"#, &RunOptions::default()).await;
+    let r = run_script(&mounts, r#"fs::read("gone", "a")"#, &v08()).await;
     let e = r.error.expect("open error");
     assert_eq!(e.code, "RILL-R017");
 }
@@ -1071,12 +1069,7 @@ async fn a_profile_mixing_kv_backends_behaves_per_mount() {
     );
     let r = run_ok(&p, r#"kv::get_or("j", "k", "fallback")"#).await;
     assert_eq!(r.value.as_deref(), Some("fallback"));
-    let r = run(
-        &p,
-        r#"kv::get_or("s", "k", "fallback")"#,
-        &RunOptions::default(),
-    )
-    .await;
+    let r = run(&p, r#"kv::get_or("s", "k", "fallback")"#, &v08()).await;
     assert_eq!(r.error.expect("dict fallback").code, "RILL-R001");
     // Errors of each mount keep their package's wording.
     let (code, _) = run_err(

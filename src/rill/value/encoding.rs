@@ -1,5 +1,6 @@
-//! The runner encoding of values (spec/language.md §17 "Value encoding"): what `eval --json`
-//! prints and what `--host` files hold.
+//! Values written out: the runner encoding (spec/language.md §17 "Value encoding": what
+//! `eval --json` prints and what `--host` files hold), v0.20's display form (`show`) and
+//! values as rill source (`encode_literal`, in a type's `repr`).
 
 use super::*;
 
@@ -146,5 +147,89 @@ pub fn decode(j: &serde_json::Value) -> Value {
             })),
             _ => Value::dict(o.iter().map(|(k, v)| (k.clone(), decode(v))).collect()),
         },
+    }
+}
+
+impl Value {
+    /// rill v0.20's display form (`formatValue`): `list[1, "a"]`, `dict[a: 1]`,
+    /// `tuple[…]`, `ordered[…]`, `#ATOM`, a type's signature; strings inside containers quoted.
+    pub fn show(&self) -> String {
+        match self {
+            Value::Null => "type(null)".into(),
+            Value::Dict(_) if self.is_iterator() => "type(iterator)".into(),
+            Value::List(l) => {
+                let parts: Vec<String> = l.iter().map(Value::show_nested).collect();
+                format!("list[{}]", parts.join(", "))
+            }
+            Value::Dict(d) => {
+                let parts: Vec<String> = js_order(d)
+                    .into_iter()
+                    .map(|(k, v)| format!("{k}: {}", v.show_nested()))
+                    .collect();
+                format!("dict[{}]", parts.join(", "))
+            }
+            Value::Tuple(t) => {
+                let parts: Vec<String> = t.entries.iter().map(|(_, v)| v.show_nested()).collect();
+                format!("tuple[{}]", parts.join(", "))
+            }
+            Value::Ordered(o) => {
+                let parts: Vec<String> = o
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.show_nested()))
+                    .collect();
+                format!("ordered[{}]", parts.join(", "))
+            }
+            Value::Closure(_) => "type(closure)".into(),
+            Value::Invalid(i) => format!("invalid(#{}: {})", i.code, i.message),
+            other => other.display(),
+        }
+    }
+
+    /// An element inside a container: strings quoted (`quoteRillString`).
+    fn show_nested(&self) -> String {
+        match self {
+            Value::Str(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+            other => other.show(),
+        }
+    }
+}
+
+/// A value written as rill source (`formatRillLiteral`): `"a"`, `[1, 2]`, `[a: 1]`,
+/// `tuple[1, 2]`, `ordered[a: 1]` (type defaults in a type's `repr`).
+pub fn encode_literal(v: &Value) -> String {
+    match v {
+        Value::Str(s) => {
+            let mut out = String::new();
+            json_quote(&mut out, s);
+            out
+        }
+        Value::Null => "null".into(),
+        Value::List(l) if l.is_empty() => "[]".into(),
+        Value::List(l) => {
+            let parts: Vec<String> = l.iter().map(encode_literal).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Tuple(t) => {
+            let parts: Vec<String> = t.entries.iter().map(|(_, x)| encode_literal(x)).collect();
+            format!("tuple[{}]", parts.join(", "))
+        }
+        Value::Ordered(o) => {
+            let parts: Vec<String> = o
+                .iter()
+                .map(|(k, x)| format!("{k}: {}", encode_literal(x)))
+                .collect();
+            format!("ordered[{}]", parts.join(", "))
+        }
+        Value::Dict(d) if !v.is_iterator() => {
+            if d.is_empty() {
+                return "[:]".into();
+            }
+            let parts: Vec<String> = js_order(d)
+                .into_iter()
+                .map(|(k, x)| format!("{k}: {}", encode_literal(x)))
+                .collect();
+            format!("[{}]", parts.join(", "))
+        }
+        other => other.display(),
     }
 }

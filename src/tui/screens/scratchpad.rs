@@ -220,7 +220,8 @@ impl ScratchpadScreen {
         }
         let source = self.text();
         if source.trim().is_empty() {
-            ctx.error("type a rill snippet first, e.g. kv::get(\"user\", \"theme\")");
+            let example = super::scratchpad_view::example_snippet(ctx, self.profile);
+            ctx.error(format!("type a rill snippet first, e.g. {example}"));
             return Effects::default();
         }
         let mut commands = Vec::new();

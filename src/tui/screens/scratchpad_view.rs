@@ -298,7 +298,7 @@ impl ScratchpadScreen {
         let left = col.saturating_sub(text_w.saturating_sub(1));
         if lines.len() == 1 && lines[0].is_empty() {
             Paragraph::new(Line::styled(
-                "rill snippet, e.g.  kv::get(\"user\", \"theme\") -> .upper",
+                format!("rill snippet, e.g.  {}", example_snippet(ctx, self.profile)),
                 t.dim(),
             ))
             .render(
@@ -350,6 +350,14 @@ fn skip_chars(line: Line<'static>, mut n: usize) -> Vec<Span<'static>> {
 }
 
 /// The dialect the profile's scripts are written in, when the profile tells.
+/// A first snippet to try, in the profile's rill.
+pub(super) fn example_snippet(ctx: &Context, profile: usize) -> &'static str {
+    match profile_dialect(ctx, profile) {
+        Some(Dialect::V0_8) => "kv::get(\"user\", \"theme\") -> .upper",
+        _ => "kv.get(\"user\", \"theme\") -> .upper",
+    }
+}
+
 fn profile_dialect(ctx: &Context, profile: usize) -> Option<Dialect> {
     ctx.profiles
         .get(profile)

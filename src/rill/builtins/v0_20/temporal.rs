@@ -2,7 +2,7 @@
 //! (the reference's `temporal/construct.ts` and `temporal/methods.ts`). Local-time methods use
 //! UTC: rillmount has no host timezone option.
 
-use super::functions::halt;
+use super::halt;
 use crate::rill::base::error::RillError;
 use crate::rill::base::num::fmt_num;
 use crate::rill::base::span::Span;
