@@ -291,16 +291,21 @@ impl Interp {
             }
             return Err(RillError::at("RILL-R006", format!("Unknown function: {name}"), sp).into());
         }
-        let callee = host_params
-            .clone()
-            .or_else(|| Some(self.lib.function_params(name)))
-            .map(|params| Callable::Host {
-                name: name.to_string(),
-                params,
-                property: false,
-            });
-        let mut vals = self.call_args(callee.as_ref(), args, cx, sp)?;
         let spread = args.iter().any(|a| matches!(&*a.kind, Kind::SpreadArg(_)));
+        // only a `...` spread needs the callee's parameters
+        let callee = if spread {
+            host_params
+                .clone()
+                .or_else(|| Some(self.lib.function_params(name)))
+                .map(|params| Callable::Host {
+                    name: name.to_string(),
+                    params,
+                    property: false,
+                })
+        } else {
+            None
+        };
+        let mut vals = self.call_args(callee.as_ref(), args, cx, sp)?;
         let prepend = if spread {
             false
         } else if self.v20 && in_pipe {
