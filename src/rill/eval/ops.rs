@@ -76,8 +76,8 @@ impl Interp {
                     }
                     tuple_order(x, y)
                 }
-                (Value::Duration { months: m1, ms: x }, Value::Duration { months: m2, ms: y }) => {
-                    if m1 != m2 {
+                (Value::Duration(x), Value::Duration(y)) => {
+                    if x.months != y.months {
                         return Err(RillError::at(
                             "RILL-R002",
                             "Cannot order durations with different calendar components",
@@ -85,7 +85,7 @@ impl Interp {
                         )
                         .into());
                     }
-                    x.partial_cmp(y)
+                    x.ms.partial_cmp(&y.ms)
                 }
                 _ => {
                     return Err(RillError::at(

@@ -69,8 +69,8 @@ pub fn encode(v: &Value) -> serde_json::Value {
         Value::Atom(a) => serde_json::json!({"__rill": "atom", "name": &**a}),
         Value::Stream(_) => serde_json::json!({"__rill": "stream"}),
         Value::Datetime(unix) => serde_json::json!({"__rill": "datetime", "unix": enc_num(*unix)}),
-        Value::Duration { months, ms } => {
-            serde_json::json!({"__rill": "duration", "months": enc_num(*months), "ms": enc_num(*ms)})
+        Value::Duration(d) => {
+            serde_json::json!({"__rill": "duration", "months": enc_num(d.months), "ms": enc_num(d.ms)})
         }
         Value::Invalid(i) => serde_json::json!({
             "__rill": "invalid",

@@ -423,7 +423,7 @@ pub fn try_infer(v: &Value) -> Result<Ty, String> {
             chunk: s.chunk.clone().map(Box::new),
             ret: s.ret.clone().map(Box::new),
         },
-        Value::Duration { .. } => Ty::Prim("duration"),
+        Value::Duration(_) => Ty::Prim("duration"),
         Value::Invalid(i) => return try_infer(&i.value),
         Value::Vector(_) => Ty::Prim("vector"),
         Value::List(l) => Ty::List(Some(Box::new(element_type(l)?))),

@@ -179,7 +179,7 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
                 .map_err(|e| halt("INVALID_INPUT", e.message, sp))
         }
         "debounce" | "throttle" | "sample" => {
-            if !matches!(args.get(1), Some(Value::Duration { .. })) {
+            if !matches!(args.get(1), Some(Value::Duration(_))) {
                 return Err(error(
                     "RILL-R001",
                     format!(
@@ -354,7 +354,7 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             if let Value::Dict(o) = arg(&args, 2) {
                 drop_partial = matches!(o.get("drop_partial"), Some(Value::Bool(true)));
                 if let Some(v) = o.get("idle_flush")
-                    && !matches!(v, Value::Null | Value::Duration { .. })
+                    && !matches!(v, Value::Null | Value::Duration(_))
                 {
                     return Err(halt(
                         "TYPE_MISMATCH",

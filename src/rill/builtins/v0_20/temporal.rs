@@ -154,10 +154,10 @@ pub(super) fn duration(args: &[Value], sp: Span) -> R<Value> {
         }
         n[i] = v;
     }
-    Ok(Value::Duration {
-        months: n[0] * 12.0 + n[1],
-        ms: n[2] * DAY_MS + n[3] * 3_600_000.0 + n[4] * 60_000.0 + n[5] * 1000.0 + n[6],
-    })
+    Ok(Value::duration(
+        n[0] * 12.0 + n[1],
+        n[2] * DAY_MS + n[3] * 3_600_000.0 + n[4] * 60_000.0 + n[5] * 1000.0 + n[6],
+    ))
 }
 
 fn r003(m: &str) -> RillError {
@@ -194,14 +194,11 @@ pub(super) fn datetime_method(name: &str) -> Option<Method> {
         },
         "local_offset" => |_, _, _| Ok(Value::Num(0.0)),
         "add" => |_, r, a| match a.first() {
-            Some(Value::Duration { months, ms }) => Ok(Value::Datetime(add(unix(r), *months, *ms))),
+            Some(Value::Duration(d)) => Ok(Value::Datetime(add(unix(r), d.months, d.ms))),
             _ => Err(r003("datetime.add() requires a duration argument")),
         },
         "diff" => |_, r, a| match a.first() {
-            Some(Value::Datetime(o)) => Ok(Value::Duration {
-                months: 0.0,
-                ms: (unix(r) - o).abs(),
-            }),
+            Some(Value::Datetime(o)) => Ok(Value::duration(0.0, (unix(r) - o).abs())),
             _ => Err(r003("datetime.diff() requires a datetime argument")),
         },
         "eq" => |_, r, a| Ok(cmp(r, a, |x, y| x == y, false)),
@@ -234,7 +231,7 @@ fn cmp(r: &Value, a: &[Value], f: fn(f64, f64) -> bool, otherwise: bool) -> Valu
 
 fn dur(r: &Value) -> (f64, f64) {
     match r {
-        Value::Duration { months, ms } => (*months, *ms),
+        Value::Duration(d) => (d.months, d.ms),
         _ => (0.0, 0.0),
     }
 }
@@ -256,42 +253,28 @@ pub(super) fn duration_method(name: &str) -> Option<Method> {
             let (m, ms) = dur(r);
             Ok(Value::string(duration_display(m, ms)))
         },
-        "empty" => |_, _, _| {
-            Ok(Value::Duration {
-                months: 0.0,
-                ms: 0.0,
-            })
-        },
+        "empty" => |_, _, _| Ok(Value::duration(0.0, 0.0)),
         "add" => |_, r, a| match a.first() {
-            Some(o @ Value::Duration { .. }) => {
+            Some(o @ Value::Duration(_)) => {
                 let ((m1, x), (m2, y)) = (dur(r), dur(o));
-                Ok(Value::Duration {
-                    months: m1 + m2,
-                    ms: x + y,
-                })
+                Ok(Value::duration(m1 + m2, x + y))
             }
             _ => Err(r003("duration.add() requires a duration argument")),
         },
         "subtract" => |_, r, a| match a.first() {
-            Some(o @ Value::Duration { .. }) => {
+            Some(o @ Value::Duration(_)) => {
                 let ((m1, x), (m2, y)) = (dur(r), dur(o));
                 if m1 < m2 || x < y {
                     return Err(r003("duration.subtract() would produce negative result"));
                 }
-                Ok(Value::Duration {
-                    months: m1 - m2,
-                    ms: x - y,
-                })
+                Ok(Value::duration(m1 - m2, x - y))
             }
             _ => Err(r003("duration.subtract() requires a duration argument")),
         },
         "multiply" => |_, r, a| match a.first() {
             Some(Value::Num(n)) if *n >= 0.0 => {
                 let (m, ms) = dur(r);
-                Ok(Value::Duration {
-                    months: m * n,
-                    ms: ms * n,
-                })
+                Ok(Value::duration(m * n, ms * n))
             }
             Some(Value::Num(_)) => Err(r003("duration.multiply() requires non-negative number")),
             _ => Err(r003("duration.multiply() requires a number argument")),

@@ -139,8 +139,8 @@ impl Interp {
     ) -> R<Value> {
         let kind = if idle { "idle" } else { "total" };
         let ms = match self.eval(duration, cx)? {
-            Value::Duration { months: 0.0, ms } => ms,
-            Value::Duration { .. } => {
+            Value::Duration(d) if d.months == 0.0 => d.ms,
+            Value::Duration(_) => {
                 return Err(super::types::halt(
                     "INVALID_INPUT",
                     format!("timeout<{kind}:> duration must not have calendar components"),
