@@ -93,36 +93,7 @@ fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Sp
             Ok(first)
         }
         "json" => to_json_text(&first).map(Value::string),
-        "enumerate" => Ok(match &first {
-            Value::List(l) => Value::list(
-                l.iter()
-                    .enumerate()
-                    .map(|(i, x)| {
-                        let mut d = Dict::default();
-                        d.insert("index".into(), Value::Num(i as f64));
-                        d.insert("value".into(), x.clone());
-                        Value::dict(d)
-                    })
-                    .collect(),
-            ),
-            Value::Dict(d) => Value::list(
-                dict_entries(d)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, e)| {
-                        let mut out = Dict::default();
-                        out.insert("index".into(), Value::Num(i as f64));
-                        if let Value::Dict(e) = e {
-                            for (k, v) in e.iter() {
-                                out.insert(k.clone(), v.clone());
-                            }
-                        }
-                        Value::dict(out)
-                    })
-                    .collect(),
-            ),
-            _ => Value::list(vec![]),
-        }),
+        "enumerate" => Ok(enumerate(&first)),
         "range" => (|| {
             let start = num_arg(&args, 0, "range", "start")?;
             let end = num_arg(&args, 1, "range", "end")?;
@@ -158,6 +129,41 @@ fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Sp
         )),
     };
     Ok(r.map_err(|e| e.or_at(sp))?)
+}
+
+/// `enumerate(list|dict)`: `[index, value]` per element, `[index, key, value]` per dict
+/// entry in key order (both dialects).
+pub(crate) fn enumerate(v: &Value) -> Value {
+    match v {
+        Value::List(l) => Value::list(
+            l.iter()
+                .enumerate()
+                .map(|(i, x)| {
+                    let mut d = Dict::default();
+                    d.insert("index".into(), Value::Num(i as f64));
+                    d.insert("value".into(), x.clone());
+                    Value::dict(d)
+                })
+                .collect(),
+        ),
+        Value::Dict(d) => Value::list(
+            dict_entries(d)
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let mut out = Dict::default();
+                    out.insert("index".into(), Value::Num(i as f64));
+                    if let Value::Dict(e) = e {
+                        for (k, v) in e.iter() {
+                            out.insert(k.clone(), v.clone());
+                        }
+                    }
+                    Value::dict(out)
+                })
+                .collect(),
+        ),
+        _ => Value::list(vec![]),
+    }
 }
 
 fn tool(it: &mut Interp, args: &[Value]) -> Result<Value, RillError> {

@@ -7,7 +7,7 @@ use super::halt;
 use crate::rill::base::error::RillError;
 use crate::rill::base::num::fmt_num;
 use crate::rill::base::span::Span;
-use crate::rill::eval::collections::{dict_entries, gen_iterator, list_iterator};
+use crate::rill::eval::collections::{gen_iterator, list_iterator};
 use crate::rill::eval::{Cx, Flow, Interp, R};
 use crate::rill::value::*;
 use std::rc::Rc;
@@ -208,7 +208,7 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             };
             Ok(Value::list(pick.cloned().into_iter().collect()))
         }
-        "enumerate" => Ok(enumerate(&a0)),
+        "enumerate" => Ok(super::super::enumerate(&a0)),
         "range" => range(&args, sp),
         "repeat" => {
             let n = match args.get(1) {
@@ -481,40 +481,6 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
         "duration" => super::temporal::duration(&args, sp),
         "now" => Ok(super::temporal::now(it)),
         _ => Err(error("RILL-R006", format!("Unknown function: {name}"), sp)),
-    }
-}
-
-fn enumerate(v: &Value) -> Value {
-    let entry = |i: usize, pairs: Vec<(&str, Value)>| {
-        let mut d = Dict::default();
-        d.insert("index".into(), Value::Num(i as f64));
-        for (k, v) in pairs {
-            d.insert(k.into(), v);
-        }
-        Value::dict(d)
-    };
-    match v {
-        Value::List(l) => Value::list(
-            l.iter()
-                .enumerate()
-                .map(|(i, x)| entry(i, vec![("value", x.clone())]))
-                .collect(),
-        ),
-        Value::Dict(d) => Value::list(
-            dict_entries(d)
-                .into_iter()
-                .enumerate()
-                .map(|(i, e)| {
-                    let Value::Dict(e) = e else {
-                        return entry(i, vec![]);
-                    };
-                    let k = e.get("key").cloned().unwrap_or(Value::Null);
-                    let v = e.get("value").cloned().unwrap_or(Value::Null);
-                    entry(i, vec![("key", k), ("value", v)])
-                })
-                .collect(),
-        ),
-        _ => Value::list(vec![]),
     }
 }
 
