@@ -186,7 +186,7 @@ async fn demo_scratchpad_highlight_dry_run_diff_apply_and_error_caret() {
     let mut app = start(dir.path()).await;
     key(&mut app, KeyCode::Char(':')).await;
     app.update(Action::Paste(
-        "# flip the theme\n\"light\" => $old\nkv::set(\"user\", \"theme\", \"dark\") -> log(\"was {$old}\")\n[1, 2.5] -> each { $ * 2 }".into(),
+        "# flip the theme\n\"light\" => $old\nkv.set(\"user\", \"theme\", \"dark\")\n\"was {$old}\" -> log\nlist[1, 2.5] -> seq({ $ * 2 })".into(),
     ));
     insta::assert_snapshot!("demo_scratchpad_editor", draw(&app));
     let report = dry_report();
@@ -199,11 +199,11 @@ async fn demo_scratchpad_highlight_dry_run_diff_apply_and_error_caret() {
 
     let failed = RunReport {
         error: Some(ScriptError {
-            code: "RILL-R006".into(),
-            message: "Unknown function: kv::sett".into(),
+            code: "RILL-R007".into(),
+            message: "Unknown method: sett on type dict".into(),
             line: 2,
             col: 3,
-            source_line: "  kv::sett(\"user\", \"theme\")".into(),
+            source_line: "kv.sett(\"user\", \"theme\")".into(),
         }),
         elapsed: Duration::from_millis(1),
         ..RunReport::default()
@@ -248,7 +248,7 @@ async fn scratchpad_shows_logs_while_the_script_runs_and_esc_cancels() {
     let mut app = start(dir.path()).await;
     key(&mut app, KeyCode::Char(':')).await;
     app.update(Action::Paste(
-        "log(\"before the loop\")\n^(limit: 1000000000) 0 -> ($ >= 0) @ { $ + 1 }".into(),
+        "log(\"before the loop\")\n0 -> while ($ >= 0) do<limit: 1000000000> { $ + 1 }".into(),
     ));
     let commands = app.handle_key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE));
     let mut run = None;
@@ -316,29 +316,54 @@ async fn scratchpad_bounds_huge_values_and_logs() {
     );
 }
 
-/// A snippet of the other rill generation fails with a hint that says how to switch.
-#[tokio::test]
-async fn scratchpad_hints_a_script_of_the_other_rill() {
+/// A snippet of the other rill generation fails with a hint that names the key to switch;
+/// F2 switches, and the same text then runs as rill 0.8 (for real: `each` is 0.8's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scratchpad_hints_a_script_of_the_other_rill_and_f2_switches() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = start(dir.path()).await;
     key(&mut app, KeyCode::Char(':')).await;
-    app.update(Action::Paste("list[1, 2] -> seq({ $ * 2 })".into()));
-    let failed = RunReport {
-        error: Some(ScriptError {
-            code: "RILL-R006".into(),
-            message: "Unknown function: list".into(),
-            line: 1,
-            col: 1,
-            source_line: "list[1, 2] -> seq({ $ * 2 })".into(),
-        }),
-        elapsed: Duration::from_millis(1),
-        ..RunReport::default()
-    };
-    press(&mut app, KeyCode::F(5), KeyModifiers::NONE, Some(&failed)).await;
-    let screen = draw(&app);
-    assert!(screen.contains("scratchpad — demo · rill 0.8"), "{screen}");
+    app.update(Action::Paste("[1, 2] -> each { $ * 2 }".into()));
+    assert!(draw(&app).contains("scratchpad — demo · rill 0.20 "));
+    let (report, screen) = run_for_real(&mut app).await;
+    assert_eq!(
+        report.error.as_ref().map(|e| e.code.as_str()),
+        Some("RILL-R006")
+    );
     assert!(
-        screen.contains("hint: line 1 uses `list[`, which is rill 0.20 syntax"),
+        screen.contains("hint: line 1 uses `-> each`, which is rill 0.8 syntax, not 0.20")
+            && screen.contains("      F2 runs the scratchpad as rill 0.8"),
         "{screen}"
     );
+    key(&mut app, KeyCode::F(2)).await;
+    let screen = draw(&app);
+    assert!(
+        screen.contains("scratchpad — demo · rill 0.8 (switched; the profile runs 0.20)"),
+        "{screen}"
+    );
+    let (report, _) = run_for_real(&mut app).await;
+    assert_eq!(report.error, None);
+    assert_eq!(report.value.as_deref(), Some("[2,4]"));
+}
+
+/// F5 on the scratchpad, run against the demo's real mounts: the report and the screen.
+async fn run_for_real(app: &mut App) -> (RunReport, String) {
+    let commands = app.handle_key(KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE));
+    let mut report = None;
+    for c in commands {
+        match c {
+            Command::RunScript { .. } => {
+                let (id, out) = execute(c, |_, _| {}).await;
+                if let TaskOutput::Script(r) = &out {
+                    report = Some(r.as_ref().clone());
+                }
+                app.update(Action::TaskDone(id, out));
+            }
+            other => drive(app, vec![other], None).await,
+        }
+    }
+    let Some(report) = report else {
+        panic!("F5 did not run the snippet")
+    };
+    (report, draw(app))
 }

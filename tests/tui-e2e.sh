@@ -2,7 +2,8 @@
 # End to end: the real `rillmount tui` binary in a real terminal (tmux) on a COPY of the
 # bundled demo profile (profiles/demo.toml + assets/demo, copied to a temp folder so the
 # committed demo is never modified). Opens, browses to a key, previews it, edits it (typed
-# confirmation: demo is `protect = true`), runs a snippet in the scratchpad (dry run),
+# confirmation: demo is `protect = true`), runs a snippet in the scratchpad (dry run, apply,
+# then F2: the same scratchpad as rill 0.8),
 # plans a migration (plan only, nothing copied), quits. Every step polls capture-pane; no
 # fixed sleeps. Usage: tests/tui-e2e.sh (builds target/debug/rillmount first).
 set -euo pipefail
@@ -71,30 +72,35 @@ grep -q '"theme": "light"' "$TMP/assets/demo/user.json" \
 step "run a snippet in the scratchpad (dry run)"
 text ':'
 wait_for "scratchpad — demo"
-text 'kv::get("user", "theme") -> .upper'
+text 'kv.get("user", "theme") -> .upper'
 wait_for '.upper'
 keys F5
 wait_for "dry run ·"
-if screen | grep -qF "not built yet"; then
-  step "  (interpreter session not built on this branch: the placeholder's error is shown)"
-else
-  wait_for "LIGHT"
-  step "  a snippet that writes: dry run diff, then apply (typed confirmation)"
-  keys End Enter
-  text 'kv::set("flags", "note", "hi")'
-  keys F5
-  wait_for "would write 1 change(s)"
-  wait_for '(absent) → "hi"'
-  grep -q '"note"' "$TMP/assets/demo/flags.json" && { echo "the dry run wrote" >&2; exit 1; }
-  keys F6
-  wait_for "type \`demo\`"
-  text demo
-  keys Enter
-  wait_for "applied 1 write(s) to profile \`demo\`"
-  grep -q '"note": "hi"' "$TMP/assets/demo/flags.json" \
-    || { echo "apply did not write" >&2; exit 1; }
-fi
-[ -s "$TMP/state/rillmount/history/demo.json" ] || { echo "history not saved" >&2; exit 1; }
+wait_for "LIGHT"
+step "  a snippet that writes: dry run diff, then apply (typed confirmation)"
+keys End Enter
+text 'kv.set("flags", "note", "hi")'
+keys F5
+wait_for "would write 1 change(s)"
+wait_for '(absent) → "hi"'
+grep -q '"note"' "$TMP/assets/demo/flags.json" && { echo "the dry run wrote" >&2; exit 1; }
+keys F6
+wait_for "type \`demo\`"
+text demo
+keys Enter
+wait_for "applied 1 write(s) to profile \`demo\`"
+grep -q '"note": "hi"' "$TMP/assets/demo/flags.json" \
+  || { echo "apply did not write" >&2; exit 1; }
+[ -s "$TMP/state/rillmount/history/demo.rill-0.20.json" ] || { echo "history not saved" >&2; exit 1; }
+
+step "  F2: the same scratchpad runs rill 0.8 (its own history)"
+keys F2
+wait_for "rill 0.8 (switched; the profile runs 0.20)"
+tmux send-keys -t "$S" -N 120 BSpace
+text 'kv::get("user", "theme") -> .len'
+keys F5
+wait_for "value 5"
+[ -s "$TMP/state/rillmount/history/demo.rill-0.8.json" ] || { echo "0.8 history not saved" >&2; exit 1; }
 keys Escape
 wait_for "preview"
 

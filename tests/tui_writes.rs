@@ -265,7 +265,7 @@ async fn tui_scratchpad_apply_keeps_and_respects_another_process_writes() {
         app.update(Action::Run)
     };
 
-    let c = run(&mut app, r#"kv::set("m", "a", "5")"#);
+    let c = run(&mut app, r#"kv.set("m", "a", "5")"#);
     drive(&mut app, c).await;
     env.external_set("external", r#""x""#);
     let c = app.update(Action::Apply);
@@ -277,7 +277,7 @@ async fn tui_scratchpad_apply_keeps_and_respects_another_process_writes() {
     );
     assert_eq!(env.dump(), json!({"a": "5", "external": "x"}));
 
-    let c = run(&mut app, r#"kv::set("m", "a", "6")"#);
+    let c = run(&mut app, r#"kv.set("m", "a", "6")"#);
     drive(&mut app, c).await;
     env.external_set("a", r#""from elsewhere""#);
     let c = app.update(Action::Apply);

@@ -18,9 +18,19 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// Used when nothing chooses: still v0.8 — the v0.20 interpreter passes 98% of its corpus,
-    /// and switching the default (the demo, the scratchpad tests) is the next step of issue 10.
-    pub const DEFAULT: Dialect = Dialect::V0_8;
+    /// Used when nothing chooses: the newest rill, as hosts run it today.
+    pub const DEFAULT: Dialect = Dialect::V0_20;
+
+    /// Every dialect, oldest first.
+    pub const ALL: [Dialect; 2] = [Dialect::V0_8, Dialect::V0_20];
+
+    /// The other generation (what a switch in the scratchpad goes to).
+    pub fn other(self) -> Dialect {
+        match self {
+            Dialect::V0_8 => Dialect::V0_20,
+            Dialect::V0_20 => Dialect::V0_8,
+        }
+    }
 
     /// `0.8` or `0.20`, as `--rill` and profiles spell it.
     pub fn as_str(self) -> &'static str {
@@ -133,6 +143,21 @@ pub fn hint_applies(code: &str) -> bool {
 /// naming the first such construct, its line, and how to switch. `None` when nothing points
 /// to the other generation.
 pub fn wrong_dialect_hint(dialect: Dialect, source: &str) -> Option<String> {
+    wrong_dialect_hint_with(dialect, source, |other| {
+        format!(
+            "run it with --rill {} or set [profile] rill = \"{}\"",
+            other.as_str(),
+            other.as_str()
+        )
+    })
+}
+
+/// [`wrong_dialect_hint`] with the way to switch told by `how` (the scratchpad names its key).
+pub fn wrong_dialect_hint_with(
+    dialect: Dialect,
+    source: &str,
+    how: impl FnOnce(Dialect) -> String,
+) -> Option<String> {
     let code = code_only(source);
     let (found, other) = match dialect {
         Dialect::V0_8 => (first_of(&code, NEWER_MARKS)?, Dialect::V0_20),
@@ -143,12 +168,10 @@ pub fn wrong_dialect_hint(dialect: Dialect, source: &str) -> Option<String> {
     };
     let (line, what) = found;
     Some(format!(
-        "line {line} uses `{what}`, which is rill {} syntax, not {}: run it with --rill {} \
-         or set [profile] rill = \"{}\"",
+        "line {line} uses `{what}`, which is rill {} syntax, not {}: {}",
         other.as_str(),
         dialect.as_str(),
-        other.as_str(),
-        other.as_str()
+        how(other)
     ))
 }
 

@@ -70,6 +70,8 @@ pub enum Action {
     /// Recall an older / newer snippet from the history.
     HistoryPrev,
     HistoryNext,
+    /// Run the scratchpad's snippets as the other rill generation (0.8 ⇄ 0.20).
+    SwitchDialect,
     // --- raw input
     /// A key for a text field (filter, editor, typed confirmation).
     Input(KeyEvent),

@@ -1,12 +1,17 @@
-//! Scratchpad history, one list per profile, kept across runs in the user's state folder
-//! (`~/.local/state/rillmount/history/<profile>.json` on Linux; the local data folder
-//! elsewhere). A file is a JSON array of snippets, oldest first, at most [`MAX`] entries.
+//! Scratchpad history, one list per profile and rill dialect (a 0.8 snippet recalled into a
+//! 0.20 scratchpad would only fail), kept across runs in the user's state folder
+//! (`~/.local/state/rillmount/history/<profile>.rill-0.20.json` on Linux; the local data
+//! folder elsewhere). A file is a JSON array of snippets, oldest first, at most [`MAX`]
+//! entries. The single `<profile>.json` of earlier versions is read as the history of the
+//! profile's own dialect until that one is first saved.
 //!
 //! [`History`] is pure (recall and push); [`load_all`] runs once at start-up, before the UI
 //! loop, and saving is a command run by `tasks.rs`, so `App::update` does no I/O.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use crate::rill::dialect::Dialect;
 
 /// Snippets kept per profile.
 pub const MAX: usize = 200;
@@ -21,9 +26,23 @@ pub fn default_dir() -> Option<PathBuf> {
     Some(base.join("history"))
 }
 
-/// The file of `profile` in `dir` (the name made safe for a file name).
-pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
-    let safe: String = profile
+/// The key of one list in [`load_all`]'s map (and `Context::histories`).
+pub fn key(profile: &str, dialect: Dialect) -> String {
+    format!("{profile}\u{0}rill {dialect}")
+}
+
+/// The file of `profile`'s `dialect` snippets in `dir` (the name made safe for a file name).
+pub fn file_for(dir: &Path, profile: &str, dialect: Dialect) -> PathBuf {
+    dir.join(format!("{}.rill-{dialect}.json", safe_name(profile)))
+}
+
+/// The one file per profile of rillmount before dialects.
+fn legacy_file(dir: &Path, profile: &str) -> PathBuf {
+    dir.join(format!("{}.json", safe_name(profile)))
+}
+
+fn safe_name(profile: &str) -> String {
+    profile
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -32,26 +51,32 @@ pub fn file_for(dir: &Path, profile: &str) -> PathBuf {
                 '_'
             }
         })
-        .collect();
-    dir.join(format!("{safe}.json"))
+        .collect()
 }
 
-/// Reads the history of each named profile; a missing or unreadable file is an empty list
-/// (history is a convenience, never a reason not to start).
+/// Reads the histories of each profile (named with the dialect it runs), one list per
+/// dialect under [`key`]; a missing or unreadable file is an empty list (history is a
+/// convenience, never a reason not to start).
 pub fn load_all<'a>(
     dir: &Path,
-    profiles: impl IntoIterator<Item = &'a str>,
+    profiles: impl IntoIterator<Item = (&'a str, Dialect)>,
 ) -> HashMap<String, Vec<String>> {
-    profiles
-        .into_iter()
-        .map(|p| {
-            let entries = std::fs::read_to_string(file_for(dir, p))
-                .ok()
-                .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
-                .unwrap_or_default();
-            (p.to_string(), entries)
-        })
-        .collect()
+    let read = |path: PathBuf| {
+        std::fs::read_to_string(path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<Vec<String>>(&t).ok())
+    };
+    let mut out = HashMap::new();
+    for (p, own) in profiles {
+        for d in Dialect::ALL {
+            let mut entries = read(file_for(dir, p, d));
+            if entries.is_none() && d == own {
+                entries = read(legacy_file(dir, p));
+            }
+            out.insert(key(p, d), entries.unwrap_or_default());
+        }
+    }
+    out
 }
 
 /// Writes `entries` to `path` (creating the folder), through a temp file and a rename.
@@ -155,13 +180,27 @@ mod tests {
     }
 
     #[test]
-    fn saved_history_loads_back_per_profile() {
+    fn saved_history_loads_back_per_profile_and_dialect() {
         let dir = tempfile::tempdir().unwrap();
-        let path = file_for(dir.path(), "my/prof");
-        assert!(path.ends_with("my_prof.json"));
+        let path = file_for(dir.path(), "my/prof", Dialect::V0_20);
+        assert!(path.ends_with("my_prof.rill-0.20.json"));
         save(&path, &["1 + 1".into(), "\"x\"".into()]).unwrap();
-        let all = load_all(dir.path(), ["my/prof", "other"]);
-        assert_eq!(all["my/prof"], vec!["1 + 1", "\"x\""]);
-        assert!(all["other"].is_empty());
+        // An earlier version's single file: the history of the profile's own dialect.
+        save(
+            &dir.path().join("other.json"),
+            &["kv::get(\"a\", \"b\")".into()],
+        )
+        .unwrap();
+        let all = load_all(
+            dir.path(),
+            [("my/prof", Dialect::V0_20), ("other", Dialect::V0_8)],
+        );
+        assert_eq!(all[&key("my/prof", Dialect::V0_20)], vec!["1 + 1", "\"x\""]);
+        assert!(all[&key("my/prof", Dialect::V0_8)].is_empty());
+        assert_eq!(
+            all[&key("other", Dialect::V0_8)],
+            vec!["kv::get(\"a\", \"b\")"]
+        );
+        assert!(all[&key("other", Dialect::V0_20)].is_empty());
     }
 }

@@ -211,6 +211,7 @@ const ACTIONS: &[(&str, &str, bool)] = &[
     ("run", "run (dry)", false),
     ("history_prev", "older snippet", false),
     ("history_next", "newer snippet", false),
+    ("dialect", "switch rill", false),
 ];
 
 /// The bindable action of a name.
@@ -249,6 +250,7 @@ pub fn action_by_name(name: &str) -> Option<Action> {
         "run" => Action::Run,
         "history_prev" => Action::HistoryPrev,
         "history_next" => Action::HistoryNext,
+        "dialect" => Action::SwitchDialect,
         _ => return None,
     })
 }
@@ -306,6 +308,7 @@ const DEFAULTS: &[(KeyContext, &str, &[&str])] = &[
     (C::Scratchpad, "cancel", &["esc"]),
     (C::Scratchpad, "history_prev", &["ctrl-p"]),
     (C::Scratchpad, "history_next", &["ctrl-n"]),
+    (C::Scratchpad, "dialect", &["f2"]),
     (C::Scratchpad, "page_down", &["pgdn"]),
     (C::Scratchpad, "page_up", &["pgup"]),
 ];

@@ -43,6 +43,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::config::Profile;
+use crate::rill::dialect::Dialect;
 use app::App;
 use context::LeftOut;
 use event::{Event, Events};
@@ -104,8 +105,13 @@ async fn run_loop(
     }
     // Scratchpad history: a few small files, read once before the loop.
     if let Some(dir) = history::default_dir() {
-        let names: Vec<String> = app.ctx.profiles.iter().map(|p| p.name.clone()).collect();
-        app.ctx.histories = history::load_all(&dir, names.iter().map(String::as_str));
+        let named: Vec<(String, Dialect)> = app
+            .ctx
+            .profiles
+            .iter()
+            .map(|p| (p.name.clone(), p.rill.resolve(None).unwrap_or_default()))
+            .collect();
+        app.ctx.histories = history::load_all(&dir, named.iter().map(|(n, d)| (n.as_str(), *d)));
         app.ctx.history_dir = Some(dir);
     }
     app.ctx.journal_dir = Some(crate::migrate::journal::default_dir());

@@ -195,6 +195,7 @@ pub async fn execute(
                 Err(e) => TaskOutput::Failed(e.to_string()),
             }
         }
+        // The screen chose the dialect (the profile's, or its F2 switch).
         Command::RunScript {
             profile,
             ready,
@@ -202,32 +203,8 @@ pub async fn execute(
             options,
             ..
         } => {
-            // A profile that cannot tell its rill gets the reason, not a run in the wrong
-            // language.
-            let mut options = options;
-            let refused = match profile.rill.resolve(None) {
-                Ok(d) => {
-                    options.dialect = d;
-                    None
-                }
-                Err(why) => Some(format!("which rill does this profile run? {why}")),
-            };
-            let report = match refused {
-                Some(message) => session::RunReport {
-                    error: Some(session::ScriptError {
-                        code: String::new(),
-                        message,
-                        line: 0,
-                        col: 0,
-                        source_line: String::new(),
-                    }),
-                    ..Default::default()
-                },
-                None => {
-                    let mounts = script_mounts(&profile, ready);
-                    session::run_script(&mounts, &source, &options).await
-                }
-            };
+            let mounts = script_mounts(&profile, ready);
+            let report = session::run_script(&mounts, &source, &options).await;
             TaskOutput::Script(Box::new(report))
         }
         Command::SaveHistory { path, entries, .. } => {

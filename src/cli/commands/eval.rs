@@ -26,7 +26,7 @@ use std::process::ExitCode;
 /// Arguments of `rillmount eval`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct EvalArgs {
-    /// Profile whose mounts are exposed to the script as kv::/fs:: functions.
+    /// Profile whose mounts are exposed to the script as `kv`/`fs` (v0.20: `kv.get(…)`; v0.8: `kv::get(…)`).
     #[arg(short = 'p', long = "profile")]
     pub profile: Option<String>,
     /// Script text to run instead of FILE.
@@ -56,12 +56,12 @@ pub struct EvalArgs {
     /// Stop after SECS seconds (RILL-R013).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<f64>,
-    /// Fail a kv::/fs:: call that takes longer than SECS seconds (RILL-R012), e.g. against an
+    /// Fail a kv/fs call that takes longer than SECS seconds (RILL-R012), e.g. against an
     /// unreachable server.
     #[arg(long, value_name = "SECS")]
     pub call_timeout: Option<f64>,
     /// The rill the script is written in: 0.8 (v0.8.6) or 0.20 (v0.20.0). Default: the
-    /// profile's `[profile] rill`, else what its rill-config.json packages tell, else 0.8.
+    /// profile's `[profile] rill`, else what its rill-config.json packages tell, else 0.20 (the newest).
     #[arg(long = "rill", value_name = "VERSION")]
     pub rill: Option<Dialect>,
 }

@@ -105,12 +105,7 @@ fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Sp
             if step == 0.0 {
                 return Err(r001("range step cannot be zero"));
             }
-            let g: Generator = Rc::new(move |i| {
-                let v = start + step * i as f64;
-                let more = if step > 0.0 { v < end } else { v > end };
-                more.then_some(Value::Num(v))
-            });
-            Ok(gen_iterator(g, 0))
+            Ok(range_iterator(start, end, step))
         })(),
         "repeat" => (|| {
             let count = num_arg(&args, 1, "repeat", "count")?;
@@ -129,6 +124,17 @@ fn call_function(it: &mut Interp, name: &str, args: Vec<Value>, _cx: &Cx, sp: Sp
         )),
     };
     Ok(r.map_err(|e| e.or_at(sp))?)
+}
+
+/// `range(start, end, step)` of both dialects: a lazy iterator from `start` towards `end`
+/// (exclusive) by a non-zero `step`.
+pub(crate) fn range_iterator(start: f64, end: f64, step: f64) -> Value {
+    let g: Generator = Rc::new(move |i| {
+        let v = start + step * i as f64;
+        let more = if step > 0.0 { v < end } else { v > end };
+        more.then_some(Value::Num(v))
+    });
+    gen_iterator(g, 0)
 }
 
 /// `enumerate(list|dict)`: `[index, value]` per element, `[index, key, value]` per dict

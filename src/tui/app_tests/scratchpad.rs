@@ -6,8 +6,10 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use super::*;
+use crate::rill::dialect::Dialect;
 use crate::rill::mounts::change::WriteChange;
 use crate::rill::mounts::session::{RunReport, ScriptError};
+use crate::tui::history;
 
 fn pad_app(p: Profile) -> App {
     let (mut app, _) = app_with_keys(p, &["k"]);
@@ -73,7 +75,7 @@ fn pad(app: &App) -> &crate::tui::screens::scratchpad::ScratchpadScreen {
     }
 }
 
-const SNIPPET: &str = "kv::set(\"a\", \"theme\", \"dark\")";
+const SNIPPET: &str = "kv.set(\"a\", \"theme\", \"dark\")";
 
 #[test]
 fn run_is_a_dry_run_then_apply_reruns_for_real() {
@@ -197,7 +199,10 @@ fn history_recalls_with_ctrl_p_and_up_on_the_first_line_and_is_saved() {
             })
             .collect();
         assert_eq!(saved.len(), 1);
-        assert_eq!(saved[0].0, PathBuf::from("/state/history/dev.json"));
+        assert_eq!(
+            saved[0].0,
+            PathBuf::from("/state/history/dev.rill-0.20.json")
+        );
         assert_eq!(saved[0].1.last().map(String::as_str), Some(s));
         let (id, ..) = run_of(&commands);
         app.update(Action::TaskDone(id, TaskOutput::Script(Box::default())));
@@ -223,7 +228,10 @@ fn history_recalls_with_ctrl_p_and_up_on_the_first_line_and_is_saved() {
     )));
     app.update(Action::HistoryNext);
     assert_eq!(pad(&app).text(), "draft");
-    assert_eq!(app.ctx.histories["dev"], vec!["1 + 1", "\"two\""]);
+    assert_eq!(
+        app.ctx.histories[&history::key("dev", Dialect::V0_20)],
+        vec!["1 + 1", "\"two\""]
+    );
     // A failed save is shown, not swallowed.
     let commands = app.update(Action::Run);
     let save = commands
@@ -281,4 +289,101 @@ fn result_pane_scrolls_within_its_lines() {
     assert_eq!(pad(&app).result_scroll, 4, "the wheel scrolls the result");
     app.update(Action::PageUp);
     assert_eq!(pad(&app).result_scroll, 0);
+}
+
+/// The dialect of every `RunScript` among `commands`.
+fn dialects_of(commands: &[Command]) -> Vec<Dialect> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::RunScript { options, .. } => Some(options.dialect),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn f2_switches_the_dialect_with_its_own_history_and_a_new_dry_run() {
+    let mut app = pad_app(profile("dev", vec![kv("a", "read-write")], vec![]));
+    app.ctx.history_dir = Some(PathBuf::from("/state/history"));
+    app.ctx.histories.insert(
+        history::key("dev", Dialect::V0_8),
+        vec!["kv::get(\"a\", \"theme\")".into()],
+    );
+    // The profile says nothing: the newest rill.
+    assert_eq!(pad(&app).dialect, Some(Dialect::V0_20));
+    type_text(&mut app, SNIPPET);
+    let commands = app.update(Action::Run);
+    assert_eq!(dialects_of(&commands), vec![Dialect::V0_20]);
+    let (id, ..) = run_of(&commands);
+    app.update(Action::TaskDone(id, writes_report()));
+    assert!(pad(&app).offers(&app.ctx, "apply"));
+
+    // F2: rill 0.8, its own history, and the 0.20 dry run no longer counts for apply.
+    let key = KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE);
+    app.handle_key(key);
+    assert_eq!(pad(&app).dialect, Some(Dialect::V0_8));
+    let status = app.ctx.status.clone().unwrap();
+    assert!(
+        status
+            .text
+            .contains("snippets now run as rill 0.8 (v0.8.6; the profile runs 0.20)"),
+        "{status:?}"
+    );
+    assert!(!pad(&app).offers(&app.ctx, "apply"));
+    app.update(Action::HistoryPrev);
+    assert_eq!(pad(&app).text(), "kv::get(\"a\", \"theme\")");
+    let commands = app.update(Action::Run);
+    assert_eq!(dialects_of(&commands), vec![Dialect::V0_8]);
+    let saved: Vec<_> = commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::SaveHistory { path, .. } => Some(path.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        saved,
+        vec![PathBuf::from("/state/history/dev.rill-0.8.json")]
+    );
+    let (id, ..) = run_of(&commands);
+    app.update(Action::TaskDone(id, TaskOutput::Script(Box::default())));
+
+    // Back to 0.20: its history is the 0.20 one.
+    app.handle_key(key);
+    assert_eq!(pad(&app).dialect, Some(Dialect::V0_20));
+    app.update(Action::HistoryPrev);
+    assert_eq!(pad(&app).text(), SNIPPET);
+    assert_eq!(
+        app.ctx.histories[&history::key("dev", Dialect::V0_8)],
+        vec!["kv::get(\"a\", \"theme\")"]
+    );
+}
+
+#[test]
+fn a_profile_that_cannot_tell_its_rill_runs_after_f2_chooses() {
+    let mut p = profile("dev", vec![kv("a", "read-write")], vec![]);
+    p.rill = crate::rill::dialect::DialectChoice::Unknown(
+        "rill-config.json names no known rill extension: set rill = \"0.20\" or \"0.8\"".into(),
+    );
+    let mut app = pad_app(p);
+    assert_eq!(pad(&app).dialect, None);
+    type_text(&mut app, "1 + 1");
+    assert!(
+        app.update(Action::Run).is_empty(),
+        "no run in a guessed rill"
+    );
+    let status = app.ctx.status.clone().unwrap();
+    assert!(
+        status.error
+            && status.text.contains("which rill does profile `dev` run?")
+            && status.text.contains("F2 chooses one"),
+        "{status:?}"
+    );
+    app.update(Action::SwitchDialect);
+    assert_eq!(pad(&app).dialect, Some(Dialect::DEFAULT));
+    assert_eq!(
+        dialects_of(&app.update(Action::Run)),
+        vec![Dialect::DEFAULT]
+    );
 }

@@ -7,8 +7,9 @@
 //! something, never on a `readOnly` profile, and on a `protect` profile it asks for the
 //! typed profile name. Editing the text after the dry run asks for a new dry run. Esc while
 //! running sets the cancel flag the interpreter polls; otherwise it closes the scratchpad
-//! (the text is kept for the next visit). History is per profile: ctrl-p / ctrl-n, or
-//! up / down on the first / last line. Drawing is in `scratchpad_view.rs`.
+//! (the text is kept for the next visit). Snippets run in the profile's rill (0.8 or 0.20);
+//! F2 switches to the other one for this scratchpad. History is per profile and dialect:
+//! ctrl-p / ctrl-n, or up / down on the first / last line. Drawing is in `scratchpad_view.rs`.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,6 +23,7 @@ use super::super::context::Context;
 use super::super::history::{self, History};
 use super::confirm::{ConfirmScreen, Pending};
 use super::{Effects, Screen};
+use crate::rill::dialect::Dialect;
 use crate::rill::eval::LogSink;
 use crate::rill::mounts::session::{RunOptions, RunReport, ScriptError};
 
@@ -58,6 +60,10 @@ pub struct ScratchpadScreen {
     /// Index into `Context::profiles`.
     pub profile: usize,
     pub textarea: TextArea<'static>,
+    /// The rill snippets run as: the profile's, until F2 switches; `None` while a profile
+    /// that cannot tell (a `rill-config.json` of no known packages) has no choice yet.
+    pub dialect: Option<Dialect>,
+    /// The history of this profile and dialect.
     pub history: History,
     pub running: Option<Running>,
     /// The last finished run, and whether it was a dry run.
@@ -78,12 +84,16 @@ impl ScratchpadScreen {
             .get(profile)
             .map(|p| p.name.clone())
             .unwrap_or_default();
-        let entries = ctx.histories.get(&name).cloned().unwrap_or_default();
+        let dialect = ctx
+            .profiles
+            .get(profile)
+            .and_then(|p| p.rill.resolve(None).ok());
         let draft = ctx.drafts.get(&name).cloned().unwrap_or_default();
         let mut s = ScratchpadScreen {
             profile,
             textarea: TextArea::default(),
-            history: History::new(entries),
+            dialect,
+            history: History::new(history_of(ctx, &name, dialect)),
             running: None,
             report: None,
             dry_source: None,
@@ -102,6 +112,38 @@ impl ScratchpadScreen {
         self.textarea = TextArea::new(text.split('\n').map(str::to_string).collect());
         self.textarea.move_cursor(CursorMove::Bottom);
         self.textarea.move_cursor(CursorMove::End);
+    }
+
+    /// Runs the snippets as the other rill: the history shown becomes that dialect's, and a
+    /// dry run of the old dialect no longer counts for apply.
+    fn switch_dialect(&mut self, ctx: &mut Context) -> Effects {
+        if self.running.is_some() {
+            ctx.info("a run is in progress (esc cancels it)");
+            return Effects::default();
+        }
+        let name = self.profile_name(ctx);
+        if let Some(d) = self.dialect {
+            ctx.histories
+                .insert(history::key(&name, d), self.history.entries.clone());
+        }
+        let next = self.dialect.map_or(Dialect::DEFAULT, Dialect::other);
+        self.dialect = Some(next);
+        self.history = History::new(history_of(ctx, &name, Some(next)));
+        self.dry_source = None;
+        let own = ctx
+            .profiles
+            .get(self.profile)
+            .and_then(|p| p.rill.resolve(None).ok());
+        let note = if own == Some(next) {
+            "the profile's own".to_string()
+        } else {
+            format!("the profile runs {}", own.map_or("?", Dialect::as_str))
+        };
+        ctx.info(format!(
+            "snippets now run as rill {next} ({}; {note}); history of rill {next}",
+            next.reference()
+        ));
+        Effects::default()
     }
 
     fn profile_name(&self, ctx: &Context) -> String {
@@ -144,6 +186,7 @@ impl ScratchpadScreen {
         match action {
             Action::Run => self.run(ctx),
             Action::Apply => self.apply(ctx),
+            Action::SwitchDialect => self.switch_dialect(ctx),
             Action::Cancel => match &self.running {
                 Some(r) if !r.confirming => {
                     r.cancel.store(true, Ordering::SeqCst);
@@ -220,17 +263,28 @@ impl ScratchpadScreen {
         }
         let source = self.text();
         if source.trim().is_empty() {
-            let example = super::scratchpad_view::example_snippet(ctx, self.profile);
+            let example = super::scratchpad_view::example_snippet(self.dialect);
             ctx.error(format!("type a rill snippet first, e.g. {example}"));
             return Effects::default();
         }
+        let name = self.profile_name(ctx);
+        let Some(dialect) = self.dialect else {
+            let why = ctx
+                .profiles
+                .get(self.profile)
+                .and_then(|p| p.rill.resolve(None).err())
+                .unwrap_or_default();
+            ctx.error(format!(
+                "which rill does profile `{name}` run? {why} — F2 chooses one for the scratchpad"
+            ));
+            return Effects::default();
+        };
         let mut commands = Vec::new();
         self.history.push(&source);
-        let name = self.profile_name(ctx);
         ctx.histories
-            .insert(name.clone(), self.history.entries.clone());
+            .insert(history::key(&name, dialect), self.history.entries.clone());
         if let Some(dir) = &ctx.history_dir {
-            let path = history::file_for(dir, &name);
+            let path = history::file_for(dir, &name, dialect);
             let entries = self.history.entries.clone();
             let id = ctx.next_id();
             ctx.history_saves.insert(id);
@@ -283,6 +337,7 @@ impl ScratchpadScreen {
                 // profile name on a protected profile).
                 confirmed: !dry_run,
                 on_log: Some(sink),
+                dialect: self.dialect.unwrap_or_default(),
                 ..RunOptions::default()
             },
         })
@@ -386,4 +441,12 @@ impl ScratchpadScreen {
     fn result_len(&self, ctx: &Context) -> usize {
         super::scratchpad_view::result_lines(self, ctx).len()
     }
+}
+
+/// The saved snippets of `profile` in `dialect`.
+fn history_of(ctx: &Context, profile: &str, dialect: Option<Dialect>) -> Vec<String> {
+    dialect
+        .and_then(|d| ctx.histories.get(&history::key(profile, d)))
+        .cloned()
+        .unwrap_or_default()
 }

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use super::super::context::Context;
 use super::super::widgets::rill;
 use super::scratchpad::ScratchpadScreen;
-use crate::rill::dialect::{Dialect, hint_applies, wrong_dialect_hint};
+use crate::rill::dialect::{Dialect, hint_applies, wrong_dialect_hint_with};
 use crate::rill::mounts::change::WriteChange;
 use crate::rill::mounts::session::RunReport;
 
@@ -88,13 +88,18 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
         error_lines(t, e, &mut out);
         // A syntax error in a script of the other rill generation says so.
         if hint_applies(&e.code)
-            && let Some(d) = profile_dialect(ctx, s.profile)
-            && let Some(h) = wrong_dialect_hint(d, &s.textarea.lines().join("\n"))
+            && let Some(d) = s.dialect
+            && let Some(h) = wrong_dialect_hint_with(d, &s.textarea.lines().join("\n"), |o| {
+                format!("\nF2 runs the scratchpad as rill {o}")
+            })
         {
-            out.push(Line::styled(
-                format!("hint: {h}"),
-                Style::new().fg(t.accent),
-            ));
+            for (i, l) in h.split(": \n").enumerate() {
+                let lead = if i == 0 { "hint: " } else { "      " };
+                out.push(Line::styled(
+                    format!("{lead}{l}"),
+                    Style::new().fg(t.accent),
+                ));
+            }
         }
     }
     if let Some(v) = &report.value {
@@ -240,11 +245,18 @@ impl ScratchpadScreen {
             Some(p) => (p.name.clone(), "", t.accent),
             None => (String::new(), "", t.accent),
         };
-        let rill = ctx
+        let own = ctx
             .profiles
             .get(self.profile)
-            .map(|p| format!(" · rill {}", p.rill.short()))
-            .unwrap_or_default();
+            .and_then(|p| p.rill.resolve(None).ok());
+        let rill = match self.dialect {
+            None => " · rill ? (F2 chooses)".to_string(),
+            Some(d) if own == Some(d) => format!(" · rill {d}"),
+            Some(d) => format!(
+                " · rill {d} (switched; the profile runs {})",
+                own.map_or("?", Dialect::as_str)
+            ),
+        };
         let name = format!("{name}{rill}");
         let block = Block::default()
             .borders(Borders::ALL)
@@ -298,7 +310,7 @@ impl ScratchpadScreen {
         let left = col.saturating_sub(text_w.saturating_sub(1));
         if lines.len() == 1 && lines[0].is_empty() {
             Paragraph::new(Line::styled(
-                format!("rill snippet, e.g.  {}", example_snippet(ctx, self.profile)),
+                format!("rill snippet, e.g.  {}", example_snippet(self.dialect)),
                 t.dim(),
             ))
             .render(
@@ -310,7 +322,7 @@ impl ScratchpadScreen {
                 buf,
             );
         }
-        let dialect = profile_dialect(ctx, self.profile).unwrap_or(Dialect::DEFAULT);
+        let dialect = self.dialect.unwrap_or_default();
         let highlighted = rill::highlight(t, lines, dialect);
         for (i, line) in highlighted.into_iter().enumerate().skip(top).take(h) {
             let y = area.y + (i - top) as u16;
@@ -349,17 +361,10 @@ fn skip_chars(line: Line<'static>, mut n: usize) -> Vec<Span<'static>> {
     out
 }
 
-/// The dialect the profile's scripts are written in, when the profile tells.
-/// A first snippet to try, in the profile's rill.
-pub(super) fn example_snippet(ctx: &Context, profile: usize) -> &'static str {
-    match profile_dialect(ctx, profile) {
+/// A first snippet to try, in the scratchpad's rill.
+pub(super) fn example_snippet(dialect: Option<Dialect>) -> &'static str {
+    match dialect {
         Some(Dialect::V0_8) => "kv::get(\"user\", \"theme\") -> .upper",
         _ => "kv.get(\"user\", \"theme\") -> .upper",
     }
-}
-
-fn profile_dialect(ctx: &Context, profile: usize) -> Option<Dialect> {
-    ctx.profiles
-        .get(profile)
-        .and_then(|p| p.rill.resolve(None).ok())
 }

@@ -507,12 +507,7 @@ fn range(args: &[Value], sp: Span) -> R<Value> {
     if step == 0.0 {
         return Err(error("RILL-R001", "range step cannot be zero", sp));
     }
-    let g: Generator = Rc::new(move |i| {
-        let v = start + step * i as f64;
-        let more = if step > 0.0 { v < end } else { v > end };
-        more.then_some(Value::Num(v))
-    });
-    Ok(gen_iterator(g, 0))
+    Ok(super::super::range_iterator(start, end, step))
 }
 
 /// `sort(list, key_fn?)`: numbers and strings in order, stable; mixed kinds cannot compare.

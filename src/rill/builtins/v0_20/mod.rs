@@ -10,25 +10,7 @@ use crate::rill::value::*;
 mod functions;
 mod temporal;
 
-use crate::rill::base::error::RillError;
-use crate::rill::eval::Flow;
-
-/// A halt of the reference: its atom code when no error id maps it (`#INVALID_INPUT`), the
-/// error id otherwise (`RILL_R010` → `RILL-R010`).
-pub(crate) fn halt(atom: &str, msg: impl Into<String>, sp: Span) -> Flow {
-    let code = match atom.strip_prefix("RILL_") {
-        Some(id) if HALT_IDS.contains(&id) => format!("RILL-{id}"),
-        _ => format!("#{atom}"),
-    };
-    Flow::from(RillError::at(&code, msg, sp))
-}
-
-/// Error ids whose halts reach the host as `RILL-Rnnn` errors (the rest keep their atom).
-const HALT_IDS: &[&str] = &[
-    "R001", "R002", "R003", "R005", "R006", "R007", "R008", "R009", "R010", "R015", "R016", "R036",
-    "R037", "R038", "R041", "R042", "R043", "R044", "R054", "R055", "R056", "R057", "R058", "R060",
-    "R061", "R082", "R083",
-];
+pub(crate) use crate::rill::eval::v0_20::types::halt;
 
 /// The builtins of rill v0.20.0: `Interp::new(&builtins::V0_20, …)`.
 pub static V0_20: V020 = V020;
