@@ -49,6 +49,15 @@ impl Interp {
         cx: &Cx,
         sp: Span,
     ) -> R<Value> {
+        self.enter(sp)?;
+        let r = self.invoke_inner(c, args, cx, sp);
+        self.depth -= 1;
+        r
+    }
+
+    /// One step and one call level more (`RILL-R010` past the depth limit); the caller
+    /// takes the level back (`self.depth -= 1`) when the call returns.
+    pub(crate) fn enter(&mut self, sp: Span) -> R<()> {
         self.tick(sp)?;
         if self.depth >= self.opts.max_depth {
             return Err(RillError::at(
@@ -59,9 +68,7 @@ impl Interp {
             .into());
         }
         self.depth += 1;
-        let r = self.invoke_inner(c, args, cx, sp);
-        self.depth -= 1;
-        r
+        Ok(())
     }
 
     fn invoke_inner(&mut self, c: &Rc<Callable>, args: Vec<Value>, cx: &Cx, sp: Span) -> R<Value> {
@@ -258,9 +265,7 @@ impl Interp {
                     other => other,
                 };
                 match (r, sig) {
-                    (Ok(v), Some(t)) if stream_types(Some(t)).is_none() => {
-                        self.check_return(t, v, sp)
-                    }
+                    (Ok(v), Some(t)) if !is_stream(t) => self.check_return(t, v, sp),
                     (r, _) => r,
                 }
             }
@@ -349,10 +354,16 @@ impl Interp {
             }
             Some(v) => v,
         };
-        let mut path = format!("${name}");
-        for a in access {
-            path.push('.');
-            path.push_str(a);
+        // `$obj.a.b` up to step `n`, for error messages only
+        let path = |n: usize| {
+            let mut p = format!("${name}");
+            for a in &access[..n] {
+                p.push('.');
+                p.push_str(a);
+            }
+            p
+        };
+        for (i, a) in access.iter().enumerate() {
             match &v {
                 Value::Dict(d) => match d.get(a) {
                     Some(x) if !matches!(x, Value::Null) => v = x.clone(),
@@ -368,7 +379,10 @@ impl Interp {
                 _ => {
                     return Err(RillError::at(
                         "RILL-R002",
-                        format!("Cannot access property on non-dict value at '{path}'"),
+                        format!(
+                            "Cannot access property on non-dict value at '{}'",
+                            path(i + 1)
+                        ),
                         sp,
                     )
                     .into());
@@ -376,6 +390,7 @@ impl Interp {
             }
         }
         let Value::Closure(c) = v else {
+            let path = path(access.len());
             return Err(RillError::at("RILL-R002", format!("'{path}' is not callable"), sp).into());
         };
         let mut vals = self.call_args(Some(&c), args, cx, sp)?;
@@ -586,9 +601,15 @@ type StreamTypes = (
     Option<crate::rill::value::types::Ty>,
 );
 
+/// Does the signature return a stream (`:stream(T):R`)?
+pub(crate) fn is_stream(sig: &crate::rill::value::types::Ty) -> bool {
+    use crate::rill::value::types::Ty;
+    matches!(sig, Ty::Closure { ret: Some(r), .. } if matches!(**r, Ty::Stream { .. }))
+}
+
 fn stream_types(sig: Option<&crate::rill::value::types::Ty>) -> Option<StreamTypes> {
     use crate::rill::value::types::Ty;
-    let Some(Ty::Closure { ret: Some(r), .. }) = sig else {
+    let Some(Ty::Closure { ret: Some(r), .. }) = sig.filter(|s| is_stream(s)) else {
         return None;
     };
     let Ty::Stream { chunk, ret } = &**r else {

@@ -154,23 +154,10 @@ impl Interp {
         cx: &Cx,
         slot: &mut Option<Rc<Scope>>,
     ) -> R<Value> {
-        let scope = match slot.take() {
-            Some(s) if Rc::strong_count(&s) == 1 && Rc::weak_count(&s) == 0 => {
-                // keep only `$@` (updated below) so its key is not reallocated
-                s.vars.borrow_mut().retain(|k, _| k == "@" && acc.is_some());
-                s
-            }
-            _ => Scope::child(&cx.scope),
-        };
-        *slot = Some(scope.clone());
+        // keep only `$@` (updated below) so its key is not reallocated
+        let scope = Scope::recycle(slot, &cx.scope, |k| k == "@" && acc.is_some());
         if let Some(a) = &acc {
-            let mut vars = scope.vars.borrow_mut();
-            match vars.get_mut("@") {
-                Some(slot) => *slot = (a.clone(), a.type_name()),
-                None => {
-                    vars.insert("@".into(), (a.clone(), a.type_name()));
-                }
-            }
+            scope.put("@", a.clone());
         }
         let icx = Cx {
             scope,

@@ -253,6 +253,42 @@ impl Scope {
             parent: Some(parent.clone()),
         })
     }
+    /// A scope for the next run of a loop body under `parent`: the previous run's (`slot`)
+    /// when nothing kept it (no closure captured it) — emptied but for the names `keep`
+    /// says, whose entries [`Scope::put`] then overwrites without reallocating their keys —
+    /// else a new child. The scope is left in `slot` for the run after.
+    pub fn recycle(
+        slot: &mut Option<Rc<Scope>>,
+        parent: &Rc<Scope>,
+        keep: impl Fn(&str) -> bool,
+    ) -> Rc<Scope> {
+        let s = match slot.take() {
+            Some(s)
+                if Rc::strong_count(&s) == 1
+                    && Rc::weak_count(&s) == 0
+                    && s.parent.as_ref().is_some_and(|p| Rc::ptr_eq(p, parent)) =>
+            {
+                s.vars.borrow_mut().retain(|k, _| keep(k));
+                s
+            }
+            _ => Scope::child(parent),
+        };
+        *slot = Some(s.clone());
+        s
+    }
+
+    /// Binds `name` here (in place when it is already bound here).
+    pub fn put(&self, name: &str, v: Value) {
+        let t = v.type_name();
+        let mut vars = self.vars.borrow_mut();
+        match vars.get_mut(name) {
+            Some(slot) => *slot = (v, t),
+            None => {
+                vars.insert(name.to_string(), (v, t));
+            }
+        }
+    }
+
     /// Look a variable up through the parents.
     pub fn get(&self, name: &str) -> Option<Value> {
         if let Some((v, _)) = self.vars.borrow().get(name) {

@@ -469,6 +469,9 @@ pub fn element_type(l: &[Value]) -> Result<Ty, String> {
     let Some(first) = l.first() else {
         return Ok(ANY);
     };
+    if let Some(t) = same_scalar(l) {
+        return Ok(t);
+    }
     let mut acc = try_infer(first)?;
     for (i, x) in l.iter().enumerate().skip(1) {
         let t = try_infer(x)?;
@@ -482,6 +485,21 @@ pub fn element_type(l: &[Value]) -> Result<Ty, String> {
         }
     }
     Ok(acc)
+}
+
+/// The type of a list of strings only, numbers only or bools only (the common case, told
+/// without inferring each element's type).
+fn same_scalar(l: &[Value]) -> Option<Ty> {
+    let name = match l.first()? {
+        Value::Str(_) => "string",
+        Value::Num(_) => "number",
+        Value::Bool(_) => "bool",
+        _ => return None,
+    };
+    let first = std::mem::discriminant(&l[0]);
+    l.iter()
+        .all(|x| std::mem::discriminant(x) == first)
+        .then_some(Ty::Prim(name))
 }
 
 /// The type two values share (`commonType`), `None` when their kinds differ.

@@ -8,6 +8,7 @@ use crate::rill::base::error::RillError;
 use crate::rill::base::num::fmt_num;
 use crate::rill::base::span::Span;
 use crate::rill::eval::collections::{gen_iterator, list_iterator};
+use crate::rill::eval::v0_20::Body;
 use crate::rill::eval::{Cx, Flow, Interp, R};
 use crate::rill::value::*;
 use std::rc::Rc;
@@ -257,12 +258,12 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             }
         }
         "seq" => {
-            let f = body(&args, 1, "seq", "body", sp)?;
+            let mut f = Body::new(body(&args, 1, "seq", "body", sp)?, true);
             let items = it.elements(&a0, cx, sp)?;
             let mut out = Vec::with_capacity(items.len());
             for (i, x) in items.into_iter().enumerate() {
                 step_limit("seq", i + 1, sp)?;
-                match it.invoke_body(&f, x, None, true, cx, sp) {
+                match f.call(it, x, None, cx, sp) {
                     Ok(v) => out.push(v),
                     Err(Flow::Break(_)) => break,
                     Err(e) => return Err(e),
@@ -271,23 +272,23 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             Ok(Value::list(out))
         }
         "fan" => {
-            let f = body(&args, 1, "fan", "body", sp)?;
+            let mut f = Body::new(body(&args, 1, "fan", "body", sp)?, false);
             check_options("fan", &arg(&args, 2), sp)?;
             let items = it.elements(&a0, cx, sp)?;
             let mut out = Vec::with_capacity(items.len());
             for x in items {
-                out.push(it.invoke_body(&f, x, None, false, cx, sp)?);
+                out.push(f.call(it, x, None, cx, sp)?);
             }
             Ok(Value::list(out))
         }
         "acc" | "fold" => {
-            let f = body(&args, 2, name, "body", sp)?;
+            let mut f = Body::new(body(&args, 2, name, "body", sp)?, true);
             let items = it.elements(&a0, cx, sp)?;
             let mut acc = arg(&args, 1);
             let mut out = Vec::new();
             for (i, x) in items.into_iter().enumerate() {
                 step_limit(name, i + 1, sp)?;
-                match it.invoke_body(&f, x, Some(acc.clone()), true, cx, sp) {
+                match f.call(it, x, Some(acc.clone()), cx, sp) {
                     Ok(v) => {
                         if name == "acc" {
                             out.push(v.clone());
@@ -301,12 +302,12 @@ pub(super) fn call(it: &mut Interp, name: &str, args: Vec<Value>, cx: &Cx, sp: S
             Ok(if name == "acc" { Value::list(out) } else { acc })
         }
         "filter" => {
-            let f = body(&args, 1, "filter", "body", sp)?;
+            let mut f = Body::new(body(&args, 1, "filter", "body", sp)?, false);
             check_options("filter", &arg(&args, 2), sp)?;
             let items = it.elements(&a0, cx, sp)?;
             let mut out = Vec::new();
             for x in items {
-                let keep = it.invoke_body(&f, x.clone(), None, false, cx, sp)?;
+                let keep = f.call(it, x.clone(), None, cx, sp)?;
                 if bool_result("filter", keep, "RILL_R001", sp)? {
                     out.push(x);
                 }

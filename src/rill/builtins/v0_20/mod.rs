@@ -34,26 +34,21 @@ impl Library for V020 {
     }
     fn method(&self, name: &str) -> Option<Method> {
         self.method_receivers(name)?;
-        match name {
-            "reverse" => Some(reverse),
-            _ => super::method(name),
-        }
+        shared_method(name)
     }
+    /// The caller (`call_method_v20`) has checked the receiver against the table already.
     fn typed_method(&self, name: &str, receiver: &str) -> Option<Method> {
         match receiver {
             "datetime" => temporal::datetime_method(name),
             "duration" => temporal::duration_method(name),
-            _ => self.method(name),
+            _ => shared_method(name),
         }
     }
     fn function_params(&self, name: &str) -> Option<Vec<HostParam>> {
         temporal::params(name)
     }
     fn method_receivers(&self, name: &str) -> Option<&'static [&'static str]> {
-        METHOD_RECEIVERS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, types)| *types)
+        RECEIVERS.get(name).copied()
     }
     fn dialect(&self) -> Dialect {
         Dialect::V0_20
@@ -72,6 +67,19 @@ const DU: &str = "duration";
 /// Which receiver types have each method (the reference's `STRING_METHODS`, `LIST_METHODS`,
 /// `DICT_METHODS`, `NUMBER_METHODS`, `BOOL_METHODS`, `VECTOR_METHODS`); v0.8's `.str`/`.num`
 /// are gone (conversions are `-> string` / `-> number`).
+/// A method of a string, list, dict, number or bool: v0.8.6's, but for those v0.20 changed.
+fn shared_method(name: &str) -> Option<Method> {
+    match name {
+        "reverse" => Some(reverse),
+        _ => super::method(name),
+    }
+}
+
+/// [`METHOD_RECEIVERS`] by name (a method call looks its name up once or twice).
+static RECEIVERS: std::sync::LazyLock<
+    std::collections::HashMap<&str, &[&str], foldhash::fast::FixedState>,
+> = std::sync::LazyLock::new(|| METHOD_RECEIVERS.iter().copied().collect());
+
 const METHOD_RECEIVERS: &[(&str, &[&str])] = &[
     ("len", &[S, L, D]),
     ("trim", &[S]),

@@ -64,6 +64,114 @@ pub(crate) fn uses_pipe_value(n: &Node) -> bool {
     }
 }
 
+/// A v0.20 collection body (`seq({ … })`, `fold(0, { $@ + $ })`) run once per element.
+///
+/// A plain block (`{ … }`: no parameters of its own, no stream type, not bound to a dict)
+/// runs its statements directly in one scope (holding `$@`; `$` is the pipe), reused from one element
+/// to the next while nothing captured it: what [`Interp::invoke_body`] does through a call,
+/// without its two scopes and the re-bound closure per element. Anything else goes through
+/// `invoke_body`.
+pub(crate) struct Body {
+    f: Rc<Callable>,
+    rebind: bool,
+    /// The block runs here directly (see above); `None`: through `invoke_body`.
+    plain: Option<Plain>,
+    slot: Option<Rc<Scope>>,
+}
+
+/// What a plain block's run needs, worked out once per body.
+struct Plain {
+    /// `$` has a declared type to check (never for `{ … }`, kept for exactness).
+    check_arg: bool,
+    /// A return type to check.
+    check_ret: bool,
+}
+
+impl Body {
+    /// `rebind`: `$@` is visible to the body (`seq`, `fold`, `acc`; see `invoke_body`).
+    pub(crate) fn new(f: Rc<Callable>, rebind: bool) -> Body {
+        use crate::rill::value::types::Ty;
+        let plain = match &*f {
+            Callable::Script {
+                def, sig, bound, ..
+            } if def.is_block
+                && bound.borrow().is_none()
+                && matches!(&*def.body.kind, Kind::Stmts(stmts, _) if !stmts.is_empty()) =>
+            {
+                match sig.as_deref() {
+                    Some(s) if super::calls::is_stream(s) => None,
+                    Some(Ty::Closure { params, ret }) => Some(Plain {
+                        check_arg: params
+                            .as_ref()
+                            .and_then(|ps| ps.first())
+                            .is_some_and(|p| !matches!(p.ty, Ty::Prim("any"))),
+                        check_ret: ret.is_some(),
+                    }),
+                    Some(_) => None,
+                    None => Some(Plain {
+                        check_arg: false,
+                        check_ret: false,
+                    }),
+                }
+            }
+            _ => None,
+        };
+        Body {
+            f,
+            rebind,
+            plain,
+            slot: None,
+        }
+    }
+
+    /// The body's value for element `x` (`acc`: the accumulator `$@`).
+    pub(crate) fn call(
+        &mut self,
+        it: &mut Interp,
+        x: Value,
+        acc: Option<Value>,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        let (
+            Some(plain),
+            Callable::Script {
+                def, scope, sig, ..
+            },
+        ) = (&self.plain, &*self.f)
+        else {
+            return it.invoke_body(&self.f, x, acc, self.rebind, cx, sp);
+        };
+        let Kind::Stmts(stmts, _) = &*def.body.kind else {
+            return it.invoke_body(&self.f, x, acc, self.rebind, cx, sp);
+        };
+        let x = if plain.check_arg {
+            it.check_arg(sig.as_deref(), 0, "$", x, sp)?
+        } else {
+            x
+        };
+        let parent = if self.rebind { &cx.scope } else { scope };
+        let keep_acc = acc.is_some() && self.rebind;
+        // `$` is the pipe value of the body's context (no scope lookup reads it)
+        let s = Scope::recycle(&mut self.slot, parent, |k| k == "@" && keep_acc);
+        if let Some(a) = acc.filter(|_| self.rebind) {
+            s.put("@", a);
+        }
+        let body_cx = Cx { scope: s, pipe: x };
+        it.enter(sp)?;
+        let r = it.exec_stmts_here(stmts, &body_cx);
+        it.depth -= 1;
+        let r = match r {
+            Err(super::Flow::Return(v)) => Ok(v),
+            other => other,
+        };
+        match (r, sig.as_deref()) {
+            (Ok(v), Some(t)) if plain.check_ret => it.check_return(t, v, sp),
+            (r, _) => r,
+        }
+    }
+}
+
 impl Interp {
     /// Run a v0.20 collection body for element `x`: `$` is `x`; with `acc`, `$@` is the
     /// accumulator. Like the reference, a script closure is re-bound to a child of the

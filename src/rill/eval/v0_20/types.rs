@@ -736,6 +736,7 @@ impl Interp {
             return Ok(v);
         };
         match ps.get(i) {
+            Some(f) if f.ty.is_any() => Ok(v),
             Some(f) if f.ty.matches(&v) => Ok(with_defaults(v, &f.ty)),
             Some(f) => Err(RillError::at(
                 "RILL-R001",
