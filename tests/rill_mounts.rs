@@ -1222,3 +1222,112 @@ fs.remove("/f/b.md")
         assert_eq!(message, "no mount matches path \"/nope/a.txt\"", "{kind}");
     }
 }
+
+/// One script per dialect that reads and writes every backend at once (JSON, SQLite and
+/// Redis kv; local and S3 fs, real servers): the v0.20 form leaves exactly the stored state
+/// the v0.8.6 form leaves — the JSON file's bytes, the SQLite rows, the Redis strings, the
+/// local files and the S3 objects.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn v020_and_v08_scripts_leave_the_same_bytes_on_every_backend() {
+    const V08: &str = r#"
+[name: "Ada", n: 1.5, tags: ["a", "b"]] => $u
+kv::merge("doc", "user", $u)
+kv::merge("db", "user", $u)
+kv::get("doc", "user") => $back
+kv::merge("cache", "user", $back)
+kv::merge("db", "user", [plan: "pro"])
+fs::write("files", "a.txt", "hello")
+fs::append("files", "a.txt", " world")
+fs::read("files", "a.txt") => $text
+fs::write("bucket", "copy/a.txt", $text)
+kv::get("cache", "user") -> json => $j
+fs::write("bucket", "user.json", $j)
+kv::set("db", "text", fs::read("bucket", "copy/a.txt"))
+kv::keys("db") -> .len
+"#;
+    const V020: &str = r#"
+dict[name: "Ada", n: 1.5, tags: list["a", "b"]] => $u
+kv.merge("doc", "user", $u)
+kv.merge("db", "user", $u)
+kv.get("doc", "user") => $back
+kv.merge("cache", "user", $back)
+kv.merge("db", "user", dict[plan: "pro"])
+fs.write("/files/a.txt", "hello")
+fs.append("/files/a.txt", " world")
+fs.read("/files/a.txt") => $text
+fs.write("/bucket/copy/a.txt", $text)
+kv.get("cache", "user") -> json => $j
+fs.write("/bucket/user.json", $j)
+kv.set("db", "text", fs.read("/bucket/copy/a.txt"))
+kv.keys("db") -> .len
+"#;
+    let mut states = Vec::new();
+    for (src, opts) in [(V08, v08()), (V020, v020())] {
+        let (json, sqlite, redis) = (
+            KvEnv::new("json"),
+            KvEnv::new("sqlite"),
+            KvEnv::new("redis"),
+        );
+        let (local, s3) = (FsEnv::new("local").await, FsEnv::new("s3").await);
+        let p = profile(
+            "all",
+            vec![
+                json.mount("doc", None),
+                sqlite.mount("db", None),
+                redis.mount("cache", None),
+            ],
+            vec![
+                local.mount("files", "read-write"),
+                s3.mount("bucket", "read-write"),
+            ],
+        );
+        let r = run(&p, src, &opts).await;
+        assert!(r.error.is_none(), "rill {}: {:?}", opts.dialect, r.error);
+        assert_eq!(r.value.as_deref(), Some("2"), "rill {}", opts.dialect);
+        let rows: Vec<(String, String)> = {
+            let db = rusqlite::Connection::open(sqlite.dir.path().join("kv.db")).unwrap();
+            let mut st = db
+                .prepare("SELECT key, value FROM t_db ORDER BY key")
+                .unwrap();
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        states.push((
+            json.snapshot(),
+            rows,
+            redis.snapshot(),
+            local.snapshot(),
+            s3.snapshot(),
+        ));
+    }
+    let (v08_state, v020_state) = (&states[0], &states[1]);
+    assert_eq!(
+        String::from_utf8_lossy(&v08_state.0["doc.json"]),
+        "{\n  \"user\": {\n    \"name\": \"Ada\",\n    \"n\": 1.5,\n    \"tags\": [\n      \"a\",\n      \"b\"\n    ]\n  }\n}"
+    );
+    assert_eq!(v08_state.0, v020_state.0, "the JSON file");
+    assert_eq!(v08_state.1.len(), 2, "{:?}", v08_state.1);
+    assert_eq!(v08_state.1, v020_state.1, "the SQLite rows");
+    assert_eq!(
+        summary(&v08_state.2),
+        summary(&v020_state.2),
+        "the Redis keys"
+    );
+    assert_eq!(
+        summary(&v08_state.3),
+        summary(&v020_state.3),
+        "the local files"
+    );
+    assert_eq!(
+        summary(&v08_state.4),
+        summary(&v020_state.4),
+        "the S3 objects"
+    );
+    assert!(
+        v020_state.4.keys().any(|k| k.ends_with("copy/a.txt")),
+        "{:?}",
+        summary(&v020_state.4)
+    );
+}
