@@ -143,21 +143,18 @@ pub fn hint_applies(code: &str) -> bool {
 /// naming the first such construct, its line, and how to switch. `None` when nothing points
 /// to the other generation.
 pub fn wrong_dialect_hint(dialect: Dialect, source: &str) -> Option<String> {
-    wrong_dialect_hint_with(dialect, source, |other| {
-        format!(
-            "run it with --rill {} or set [profile] rill = \"{}\"",
-            other.as_str(),
-            other.as_str()
-        )
-    })
+    let (what, other) = other_dialect_syntax(dialect, source)?;
+    Some(format!(
+        "{what}: run it with --rill {} or set [profile] rill = \"{}\"",
+        other.as_str(),
+        other.as_str()
+    ))
 }
 
-/// [`wrong_dialect_hint`] with the way to switch told by `how` (the scratchpad names its key).
-pub fn wrong_dialect_hint_with(
-    dialect: Dialect,
-    source: &str,
-    how: impl FnOnce(Dialect) -> String,
-) -> Option<String> {
+/// The first construct of the other generation in `source` ("line 1 uses `-> each`, which
+/// is rill 0.8 syntax, not 0.20") and that generation, for a caller that tells its own way
+/// to switch (the scratchpad names its key).
+pub fn other_dialect_syntax(dialect: Dialect, source: &str) -> Option<(String, Dialect)> {
     let code = code_only(source);
     let (found, other) = match dialect {
         Dialect::V0_8 => (first_of(&code, NEWER_MARKS)?, Dialect::V0_20),
@@ -167,12 +164,12 @@ pub fn wrong_dialect_hint_with(
         ),
     };
     let (line, what) = found;
-    Some(format!(
-        "line {line} uses `{what}`, which is rill {} syntax, not {}: {}",
+    let what = format!(
+        "line {line} uses `{what}`, which is rill {} syntax, not {}",
         other.as_str(),
-        dialect.as_str(),
-        how(other)
-    ))
+        dialect.as_str()
+    );
+    Some((what, other))
 }
 
 /// Constructs of rill 0.20 that 0.8 does not have (matched on code, strings and comments

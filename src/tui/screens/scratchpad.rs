@@ -84,10 +84,7 @@ impl ScratchpadScreen {
             .get(profile)
             .map(|p| p.name.clone())
             .unwrap_or_default();
-        let dialect = ctx
-            .profiles
-            .get(profile)
-            .and_then(|p| p.rill.resolve(None).ok());
+        let dialect = own_dialect(ctx, profile);
         let draft = ctx.drafts.get(&name).cloned().unwrap_or_default();
         let mut s = ScratchpadScreen {
             profile,
@@ -121,19 +118,13 @@ impl ScratchpadScreen {
             ctx.info("a run is in progress (esc cancels it)");
             return Effects::default();
         }
+        // (`ctx.histories` already holds this dialect's list: `run` stores it on every push)
         let name = self.profile_name(ctx);
-        if let Some(d) = self.dialect {
-            ctx.histories
-                .insert(history::key(&name, d), self.history.entries.clone());
-        }
         let next = self.dialect.map_or(Dialect::DEFAULT, Dialect::other);
         self.dialect = Some(next);
         self.history = History::new(history_of(ctx, &name, Some(next)));
         self.dry_source = None;
-        let own = ctx
-            .profiles
-            .get(self.profile)
-            .and_then(|p| p.rill.resolve(None).ok());
+        let own = own_dialect(ctx, self.profile);
         let note = if own == Some(next) {
             "the profile's own".to_string()
         } else {
@@ -449,4 +440,11 @@ fn history_of(ctx: &Context, profile: &str, dialect: Option<Dialect>) -> Vec<Str
         .and_then(|d| ctx.histories.get(&history::key(profile, d)))
         .cloned()
         .unwrap_or_default()
+}
+
+/// The dialect `profile`'s scripts are written in, when the profile tells.
+pub(super) fn own_dialect(ctx: &Context, profile: usize) -> Option<Dialect> {
+    ctx.profiles
+        .get(profile)
+        .and_then(|p| p.rill.resolve(None).ok())
 }

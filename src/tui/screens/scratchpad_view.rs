@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 use super::super::context::Context;
 use super::super::widgets::rill;
 use super::scratchpad::ScratchpadScreen;
-use crate::rill::dialect::{Dialect, hint_applies, wrong_dialect_hint_with};
+use crate::rill::dialect::{Dialect, hint_applies, other_dialect_syntax};
 use crate::rill::mounts::change::WriteChange;
 use crate::rill::mounts::session::RunReport;
 
@@ -89,17 +89,14 @@ pub fn result_lines(s: &ScratchpadScreen, ctx: &Context) -> Vec<Line<'static>> {
         // A syntax error in a script of the other rill generation says so.
         if hint_applies(&e.code)
             && let Some(d) = s.dialect
-            && let Some(h) = wrong_dialect_hint_with(d, &s.textarea.lines().join("\n"), |o| {
-                format!("\nF2 runs the scratchpad as rill {o}")
-            })
+            && let Some((what, other)) = other_dialect_syntax(d, &s.textarea.lines().join("\n"))
         {
-            for (i, l) in h.split(": \n").enumerate() {
-                let lead = if i == 0 { "hint: " } else { "      " };
-                out.push(Line::styled(
-                    format!("{lead}{l}"),
-                    Style::new().fg(t.accent),
-                ));
-            }
+            let accent = Style::new().fg(t.accent);
+            out.push(Line::styled(format!("hint: {what}"), accent));
+            out.push(Line::styled(
+                format!("      F2 runs the scratchpad as rill {other}"),
+                accent,
+            ));
         }
     }
     if let Some(v) = &report.value {
@@ -245,10 +242,7 @@ impl ScratchpadScreen {
             Some(p) => (p.name.clone(), "", t.accent),
             None => (String::new(), "", t.accent),
         };
-        let own = ctx
-            .profiles
-            .get(self.profile)
-            .and_then(|p| p.rill.resolve(None).ok());
+        let own = super::scratchpad::own_dialect(ctx, self.profile);
         let rill = match self.dialect {
             None => " · rill ? (F2 chooses)".to_string(),
             Some(d) if own == Some(d) => format!(" · rill {d}"),

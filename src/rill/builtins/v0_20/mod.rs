@@ -64,9 +64,6 @@ const V: &str = "vector";
 const DT: &str = "datetime";
 const DU: &str = "duration";
 
-/// Which receiver types have each method (the reference's `STRING_METHODS`, `LIST_METHODS`,
-/// `DICT_METHODS`, `NUMBER_METHODS`, `BOOL_METHODS`, `VECTOR_METHODS`); v0.8's `.str`/`.num`
-/// are gone (conversions are `-> string` / `-> number`).
 /// A method of a string, list, dict, number or bool: v0.8.6's, but for those v0.20 changed.
 fn shared_method(name: &str) -> Option<Method> {
     match name {
@@ -80,6 +77,9 @@ static RECEIVERS: std::sync::LazyLock<
     std::collections::HashMap<&str, &[&str], foldhash::fast::FixedState>,
 > = std::sync::LazyLock::new(|| METHOD_RECEIVERS.iter().copied().collect());
 
+/// Which receiver types have each method (the reference's `STRING_METHODS`, `LIST_METHODS`,
+/// `DICT_METHODS`, `NUMBER_METHODS`, `BOOL_METHODS`, `VECTOR_METHODS`); v0.8's `.str`/`.num`
+/// are gone (conversions are `-> string` / `-> number`).
 const METHOD_RECEIVERS: &[(&str, &[&str])] = &[
     ("len", &[S, L, D]),
     ("trim", &[S]),
