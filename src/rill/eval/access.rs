@@ -45,7 +45,21 @@ impl Interp {
                 sp,
             ));
         };
-        match m.get(field) {
+        self.field_value(d, m.get(field), field, allow_missing, cx, sp)
+    }
+
+    /// The value of field `field` of dict `d`, `entry` when looked up already: a missing or
+    /// null field is `null` (`allow_missing`) or an error, a property closure is called.
+    fn field_value(
+        &mut self,
+        d: &Value,
+        entry: Option<&Value>,
+        field: &str,
+        allow_missing: bool,
+        cx: &Cx,
+        sp: Span,
+    ) -> R<Value> {
+        match entry {
             None | Some(Value::Null) => {
                 if allow_missing {
                     Ok(Value::Null)
@@ -254,6 +268,18 @@ impl Interp {
                         format!("Cannot access .params on {}", v.type_name()),
                         sp,
                     ));
+                }
+                if let Value::Dict(m) = v
+                    && self.v20
+                {
+                    // one lookup: a dict's own field comes before a method of that name
+                    let entry = m.get(f.as_str());
+                    if entry.is_none()
+                        && let Some(r) = self.field_as_method(v, f, sp)
+                    {
+                        return r;
+                    }
+                    return self.field_value(v, entry, f, soft, cx, sp);
                 }
                 if self.v20
                     && let Some(r) = self.field_as_method(v, f, sp)

@@ -57,18 +57,24 @@ impl Interp {
 
     /// One step and one call level more (`RILL-R010` past the depth limit); the caller
     /// takes the level back (`self.depth -= 1`) when the call returns.
+    #[inline]
     pub(crate) fn enter(&mut self, sp: Span) -> R<()> {
         self.tick(sp)?;
         if self.depth >= self.opts.max_depth {
-            return Err(RillError::at(
-                "RILL-R010",
-                format!("Maximum call depth of {} exceeded", self.opts.max_depth),
-                sp,
-            )
-            .into());
+            return Err(self.too_deep(sp));
         }
         self.depth += 1;
         Ok(())
+    }
+
+    #[cold]
+    fn too_deep(&self, sp: Span) -> Flow {
+        RillError::at(
+            "RILL-R010",
+            format!("Maximum call depth of {} exceeded", self.opts.max_depth),
+            sp,
+        )
+        .into()
     }
 
     fn invoke_inner(&mut self, c: &Rc<Callable>, args: Vec<Value>, cx: &Cx, sp: Span) -> R<Value> {
@@ -265,7 +271,9 @@ impl Interp {
                     other => other,
                 };
                 match (r, sig) {
-                    (Ok(v), Some(t)) if !is_stream(t) => self.check_return(t, v, sp),
+                    (Ok(v), Some(t @ types::Ty::Closure { ret: Some(_), .. })) if !is_stream(t) => {
+                        self.check_return(t, v, sp)
+                    }
                     (r, _) => r,
                 }
             }

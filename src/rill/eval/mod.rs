@@ -120,6 +120,10 @@ impl std::fmt::Debug for LogSink {
 /// A built-in method: interpreter, receiver, arguments.
 pub type Method = fn(&mut Interp, &Value, &[Value]) -> Result<Value, RillError>;
 
+/// The receiver types of a method that exists but not on the type asked for (`None`: no
+/// method of that name at all).
+pub type Receivers = Option<&'static [&'static str]>;
+
 /// What a dialect's builtins give the evaluator: its functions and its method table. The
 /// builtins layer implements it, so the evaluator never imports the builtins.
 pub trait Library: Sync {
@@ -136,15 +140,11 @@ pub trait Library: Sync {
     ) -> R<Value>;
     /// The built-in method `name`, if the dialect has one.
     fn method(&self, name: &str) -> Option<Method>;
-    /// The receiver types that have method `name` (v0.20's tables are per type); `None`
-    /// when any receiver may try it (v0.8.6's one table).
-    fn method_receivers(&self, _name: &str) -> Option<&'static [&'static str]> {
-        None
-    }
-    /// The method `name` of a `receiver` type (v0.20 has methods of the same name on several
-    /// types, `add` on datetimes and durations).
-    fn typed_method(&self, name: &str, _receiver: &str) -> Option<Method> {
-        self.method(name)
+    /// The method `name` of a `receiver` type, found with one lookup (v0.20's tables are per
+    /// type, and `add` exists on datetimes and on durations). `Err(Some(types))`: the method
+    /// exists, on those receiver types only; `Err(None)`: no such method.
+    fn method_for(&self, name: &str, _receiver: &str) -> Result<Method, Receivers> {
+        self.method(name).ok_or(None)
     }
     /// The named parameters of built-in function `name`, for `...` spreads into it.
     fn function_params(&self, _name: &str) -> Option<Vec<crate::rill::value::HostParam>> {
@@ -185,6 +185,8 @@ pub struct Interp {
     pub(crate) run_stream: bool,
     /// Compiled regexes by pattern (`None`: invalid), so a loop does not recompile them.
     regexes: std::collections::HashMap<String, Option<Rc<JsRegex>>>,
+    /// v0.20 methods found lately (see [`v0_20::MethodCache`]).
+    pub(crate) methods: v0_20::MethodCache,
 }
 
 /// Patterns kept compiled per run; the cache starts over when it is full.
@@ -224,6 +226,7 @@ impl Interp {
             yields: vec![],
             run_stream: false,
             regexes: Default::default(),
+            methods: Default::default(),
         }
     }
 
@@ -279,7 +282,13 @@ impl Interp {
     /// A value as the dialect displays it (`log`, interpolation): v0.8's JSON-like form or
     /// v0.20's `list[…]`/`dict[…]`.
     pub fn text(&self, v: &Value) -> String {
-        if self.v20 { v.show() } else { v.display() }
+        // a string, number or bool shows the same in both dialects
+        let scalar = matches!(v, Value::Str(_) | Value::Num(_) | Value::Bool(_));
+        if self.v20 && !scalar {
+            v.show()
+        } else {
+            v.display()
+        }
     }
 
     /// Emit one `log` line: to the live sink, and kept for the outcome.
@@ -338,7 +347,23 @@ impl Interp {
         })
     }
 
+    /// One evaluation step: stops on a cancel, a passed `timeout<…>` deadline or the step
+    /// limit (the checks inline, the errors built out of line).
+    #[inline]
     pub(crate) fn tick(&mut self, sp: crate::rill::base::span::Span) -> R<()> {
+        self.steps += 1;
+        if self.opts.cancel.load(Ordering::Relaxed)
+            || !self.deadlines.is_empty()
+            || (self.opts.max_steps > 0 && self.steps > self.opts.max_steps)
+        {
+            return self.tick_stop(sp);
+        }
+        Ok(())
+    }
+
+    /// Why [`Self::tick`] stops, if it does (a deadline may not have passed yet).
+    #[cold]
+    fn tick_stop(&mut self, sp: crate::rill::base::span::Span) -> R<()> {
         if self.opts.cancel.load(Ordering::Relaxed) {
             return Err(RillError::at("RILL-R013", "Execution aborted", sp).into());
         }
@@ -347,7 +372,6 @@ impl Interp {
         {
             return Err(RillError::at(code, msg.clone(), sp).into());
         }
-        self.steps += 1;
         if self.opts.max_steps > 0 && self.steps > self.opts.max_steps {
             return Err(RillError::at(
                 "RILL-R010",

@@ -95,7 +95,7 @@ impl Interp {
             Kind::List { elems, .. } => {
                 let out = self.list_items(elems, cx)?;
                 if self.v20
-                    && let Err(m) = crate::rill::value::types::element_type(&out)
+                    && let Err(m) = crate::rill::value::types::check_elements(&out)
                 {
                     return Err(RillError::at("RILL-R002", m, n.span).into());
                 }

@@ -385,6 +385,7 @@ impl Value {
     }
 
     /// An iterator dict: has `done: bool` and a callable `next`.
+    #[inline]
     pub fn is_iterator(&self) -> bool {
         match self {
             Value::Dict(d) => {

@@ -124,6 +124,7 @@ impl Ty {
         })
     }
 
+    #[inline]
     pub fn is_any(&self) -> bool {
         matches!(self, Ty::Prim("any"))
     }
@@ -487,6 +488,26 @@ pub fn element_type(l: &[Value]) -> Result<Ty, String> {
     Ok(acc)
 }
 
+/// Do a list's elements share a type? The error says which element does not (a list
+/// literal's check, which needs no type built for the common all-scalar list).
+#[inline]
+pub fn check_elements(l: &[Value]) -> Result<(), String> {
+    if l.len() < 2 || same_kind_scalars(l) {
+        return Ok(());
+    }
+    element_type(l).map(|_| ())
+}
+
+/// Are all elements strings, all numbers or all bools?
+fn same_kind_scalars(l: &[Value]) -> bool {
+    let Some(first) = l.first() else {
+        return true;
+    };
+    matches!(first, Value::Str(_) | Value::Num(_) | Value::Bool(_))
+        && l.iter()
+            .all(|x| std::mem::discriminant(x) == std::mem::discriminant(first))
+}
+
 /// The type of a list of strings only, numbers only or bools only (the common case, told
 /// without inferring each element's type).
 fn same_scalar(l: &[Value]) -> Option<Ty> {
@@ -496,10 +517,7 @@ fn same_scalar(l: &[Value]) -> Option<Ty> {
         Value::Bool(_) => "bool",
         _ => return None,
     };
-    let first = std::mem::discriminant(&l[0]);
-    l.iter()
-        .all(|x| std::mem::discriminant(x) == first)
-        .then_some(Ty::Prim(name))
+    same_kind_scalars(l).then_some(Ty::Prim(name))
 }
 
 /// The type two values share (`commonType`), `None` when their kinds differ.

@@ -133,28 +133,38 @@ fn check_options(fname: &str, v: &Value, sp: Span) -> R<()> {
 }
 
 /// The iteration limit of a `seq`/`acc`/`fold` loop.
+#[inline]
 fn step_limit(fname: &str, n: usize, sp: Span) -> R<()> {
     if n > MAX_ITER {
-        return Err(error(
-            "RILL-R010",
-            format!("{fname}: iteration exceeded {MAX_ITER} iterations"),
-            sp,
-        ));
+        return Err(too_many_steps(fname, sp));
     }
     Ok(())
 }
 
+#[cold]
+fn too_many_steps(fname: &str, sp: Span) -> Flow {
+    error(
+        "RILL-R010",
+        format!("{fname}: iteration exceeded {MAX_ITER} iterations"),
+        sp,
+    )
+}
+
+#[inline]
 fn bool_result(fname: &str, v: Value, atom: &str, sp: Span) -> R<bool> {
     match v {
         Value::Bool(b) => Ok(b),
-        o => {
-            let msg = format!("{fname}: predicate must return bool, got {}", o.type_name());
-            Err(if atom == "RILL_R001" {
-                error("RILL-R001", msg, sp)
-            } else {
-                halt(atom, msg, sp)
-            })
-        }
+        o => Err(not_bool(fname, &o, atom, sp)),
+    }
+}
+
+#[cold]
+fn not_bool(fname: &str, o: &Value, atom: &str, sp: Span) -> Flow {
+    let msg = format!("{fname}: predicate must return bool, got {}", o.type_name());
+    if atom == "RILL_R001" {
+        error("RILL-R001", msg, sp)
+    } else {
+        halt(atom, msg, sp)
     }
 }
 

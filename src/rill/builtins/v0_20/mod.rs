@@ -4,7 +4,7 @@
 
 use crate::rill::base::span::Span;
 use crate::rill::dialect::Dialect;
-use crate::rill::eval::{Cx, Interp, Library, Method, R};
+use crate::rill::eval::{Cx, Interp, Library, Method, R, Receivers};
 use crate::rill::value::*;
 
 mod functions;
@@ -33,22 +33,22 @@ impl Library for V020 {
         functions::call(it, name, args, cx, sp)
     }
     fn method(&self, name: &str) -> Option<Method> {
-        self.method_receivers(name)?;
-        shared_method(name)
+        RECEIVERS.get(name)?.1
     }
-    /// The caller (`call_method_v20`) has checked the receiver against the table already.
-    fn typed_method(&self, name: &str, receiver: &str) -> Option<Method> {
+    fn method_for(&self, name: &str, receiver: &str) -> Result<Method, Receivers> {
+        let &(types, shared) = RECEIVERS.get(name).ok_or(None)?;
+        if !types.contains(&receiver) {
+            return Err(Some(types));
+        }
         match receiver {
             "datetime" => temporal::datetime_method(name),
             "duration" => temporal::duration_method(name),
-            _ => shared_method(name),
+            _ => shared,
         }
+        .ok_or(None)
     }
     fn function_params(&self, name: &str) -> Option<Vec<HostParam>> {
         temporal::params(name)
-    }
-    fn method_receivers(&self, name: &str) -> Option<&'static [&'static str]> {
-        RECEIVERS.get(name).copied()
     }
     fn dialect(&self) -> Dialect {
         Dialect::V0_20
@@ -72,10 +72,21 @@ fn shared_method(name: &str) -> Option<Method> {
     }
 }
 
-/// [`METHOD_RECEIVERS`] by name (a method call looks its name up once or twice).
-static RECEIVERS: std::sync::LazyLock<
-    std::collections::HashMap<&str, &[&str], foldhash::fast::FixedState>,
-> = std::sync::LazyLock::new(|| METHOD_RECEIVERS.iter().copied().collect());
+/// A method's receiver types and its shared method, by name.
+type MethodTable = std::collections::HashMap<
+    &'static str,
+    (&'static [&'static str], Option<Method>),
+    foldhash::fast::FixedState,
+>;
+
+/// [`METHOD_RECEIVERS`] by name, each with its method for a string, list, dict, number or
+/// bool receiver (a method call looks its name up once).
+static RECEIVERS: std::sync::LazyLock<MethodTable> = std::sync::LazyLock::new(|| {
+    METHOD_RECEIVERS
+        .iter()
+        .map(|&(name, types)| (name, (types, shared_method(name))))
+        .collect()
+});
 
 /// Which receiver types have each method (the reference's `STRING_METHODS`, `LIST_METHODS`,
 /// `DICT_METHODS`, `NUMBER_METHODS`, `BOOL_METHODS`, `VECTOR_METHODS`); v0.8's `.str`/`.num`

@@ -1,7 +1,7 @@
 //! What only rill v0.20 evaluates: the pipe-value rule of piped calls, collection bodies that
 //! see `$@`, and (in the files beside this one) types as values, atoms and status values.
 
-use super::{Cx, Interp, R};
+use super::{Cx, Interp, Method, R, Receivers};
 use crate::rill::base::span::Span;
 use crate::rill::syntax::ast::*;
 use crate::rill::value::*;
@@ -490,25 +490,15 @@ impl Interp {
         {
             return self.type_field(&ty.clone(), name, sp);
         }
-        match self.lib.method_receivers(name) {
-            Some(types) if types.contains(&t) => {
-                let Some(m) = self.lib.typed_method(name, t) else {
-                    return Err(RillError::at(
-                        "RILL-R007",
-                        format!("Unknown method: {name} on type {t}"),
-                        sp,
-                    )
-                    .into());
-                };
-                Ok(m(self, recv, &vals).map_err(|e| e.or_at(sp))?)
-            }
-            _ if matches!(recv, Value::Dict(d) if d.contains_key(name)) && vals.is_empty() => {
+        match self.method_for(name, t) {
+            Ok(m) => Ok(m(self, recv, &vals).map_err(|e| e.or_at(sp))?),
+            Err(_) if matches!(recv, Value::Dict(d) if d.contains_key(name)) && vals.is_empty() => {
                 let Value::Dict(d) = recv else {
                     return Ok(Value::Null);
                 };
                 Ok(d.get(name).cloned().unwrap_or(Value::Null))
             }
-            Some(types) => Err(RillError::at(
+            Err(Some(types)) => Err(RillError::at(
                 "RILL-R003",
                 format!(
                     "Method '{name}' not supported on {t}; supported: {}",
@@ -517,7 +507,7 @@ impl Interp {
                 sp,
             )
             .into()),
-            None => Err(RillError::at(
+            Err(None) => Err(RillError::at(
                 "RILL-R007",
                 format!("Unknown method: {name} on type {t}"),
                 sp,
@@ -526,14 +516,25 @@ impl Interp {
         }
     }
 
+    /// The method `name` of a `receiver` type ([`super::Library::method_for`]), from the
+    /// cache when it was found lately.
+    fn method_for(&mut self, name: &str, receiver: &'static str) -> Result<Method, Receivers> {
+        if let Some(m) = self.methods.get(name, receiver) {
+            return Ok(m);
+        }
+        let m = self.lib.method_for(name, receiver)?;
+        self.methods.put(name, receiver, m);
+        Ok(m)
+    }
+
     /// `$v.len`, `$.upper`: a field read on a value that has no fields calls the method of
     /// that name, when its type has one.
     pub(crate) fn field_as_method(&mut self, v: &Value, field: &str, sp: Span) -> Option<R<Value>> {
-        let types = self.lib.method_receivers(field)?;
-        if !types.contains(&v.type_name()) || matches!(v, Value::Dict(d) if d.contains_key(field)) {
+        if matches!(v, Value::Dict(d) if d.contains_key(field)) {
             return None;
         }
-        Some(self.call_method_v20(field, v, vec![], sp))
+        let m = self.method_for(field, v.type_name()).ok()?;
+        Some(m(self, v, &[]).map_err(|e| e.or_at(sp).into()))
     }
 }
 
@@ -562,5 +563,33 @@ impl Interp {
             _ => vec![cx.pipe.clone()],
         };
         self.invoke(&f, args, cx, sp)
+    }
+}
+
+/// The methods found lately, by name and receiver type: a loop calls the same few methods,
+/// so most calls skip the method table's hash. A slot is picked by the address of the name
+/// (names come from the syntax tree, so one call site keeps one slot) and holds a copy of
+/// the name, compared on every hit.
+#[derive(Default)]
+pub(crate) struct MethodCache {
+    slots: [Option<(Box<str>, &'static str, Method)>; 8],
+}
+
+impl MethodCache {
+    fn slot(name: &str) -> usize {
+        (name.as_ptr() as usize >> 3) % 8
+    }
+
+    #[inline]
+    fn get(&self, name: &str, receiver: &'static str) -> Option<Method> {
+        match &self.slots[Self::slot(name)] {
+            // the receiver is one of the type names' static strings: same address, same name
+            Some((n, r, m)) if std::ptr::eq(*r, receiver) && **n == *name => Some(*m),
+            _ => None,
+        }
+    }
+
+    fn put(&mut self, name: &str, receiver: &'static str, m: Method) {
+        self.slots[Self::slot(name)] = Some((name.into(), receiver, m));
     }
 }

@@ -721,6 +721,7 @@ impl Interp {
     /// A v0.20 argument against its declared parameter type (`RILL-R001`).
     /// A structured parameter type fills in its fields' defaults (`dict(b: number = 5)`
     /// given `dict[]` binds `dict[b: 5]`).
+    #[inline]
     pub(crate) fn check_arg(
         &self,
         sig: Option<&Ty>,
@@ -729,26 +730,14 @@ impl Interp {
         v: Value,
         sp: Span,
     ) -> R<Value> {
-        let Some(Ty::Closure {
-            params: Some(ps), ..
-        }) = sig
-        else {
-            return Ok(v);
-        };
-        match ps.get(i) {
-            Some(f) if f.ty.is_any() => Ok(v),
-            Some(f) if f.ty.matches(&v) => Ok(with_defaults(v, &f.ty)),
-            Some(f) => Err(RillError::at(
-                "RILL-R001",
-                format!(
-                    "Parameter type mismatch: {name} expects {}, got {}",
-                    f.ty,
-                    v.type_name()
-                ),
-                sp,
-            )
-            .into()),
-            None => Ok(v),
+        match sig {
+            Some(Ty::Closure {
+                params: Some(ps), ..
+            }) => match ps.get(i) {
+                Some(f) if !f.ty.is_any() => typed_arg(&f.ty, name, v, sp),
+                _ => Ok(v),
+            },
+            _ => Ok(v),
         }
     }
 
@@ -779,6 +768,7 @@ impl Interp {
 
 impl Interp {
     /// A closure's declared return type (`|x| body :T`) holds for what it returned.
+    #[inline]
     pub(crate) fn check_return(&mut self, sig: &Ty, v: Value, sp: Span) -> R<Value> {
         if let Ty::Closure { ret: Some(r), .. } = sig
             && !r.matches(&v)
@@ -791,4 +781,20 @@ impl Interp {
         }
         Ok(v)
     }
+}
+
+/// An argument for a parameter of type `t` (not `any`): checked, its defaults filled in.
+fn typed_arg(t: &Ty, name: &str, v: Value, sp: Span) -> R<Value> {
+    if t.matches(&v) {
+        return Ok(with_defaults(v, t));
+    }
+    Err(RillError::at(
+        "RILL-R001",
+        format!(
+            "Parameter type mismatch: {name} expects {t}, got {}",
+            v.type_name()
+        ),
+        sp,
+    )
+    .into())
 }
