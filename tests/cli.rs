@@ -98,10 +98,15 @@ impl Fixture {
 
     /// Runs and expects `code`; returns stderr.
     fn fails(&self, args: &[&str], code: i32) -> String {
+        self.fails_with_output(args, code).1
+    }
+
+    /// [`Self::fails`], with what was printed on stdout before the error.
+    fn fails_with_output(&self, args: &[&str], code: i32) -> (String, String) {
         let (c, out, err) = self.run(args);
         assert_eq!(c, code, "{args:?}: stdout {out} stderr {err}");
         assert!(err.starts_with("error: ") || code == 2, "{err}");
-        err
+        (out, err)
     }
 }
 
@@ -297,7 +302,41 @@ fn copy_refusals_and_rejections() {
     let e = fx.fails(&["copy", "-p", "mig", "src", "frozen"], 1);
     assert!(e.contains("does not allow writes"), "{e}");
     assert!(!fx.path("mig/frozen.db").exists(), "refused before opening");
-    let e = fx.fails(&["copy", "-p", "mig", "src", "typed", "--no-journal"], 1);
+    // The schema refuses 2 items: the preflight refuses the copy, nothing is written.
+    let before = fx.ok(&["kv", "dump", "mig:typed"]);
+    let (out, e) = fx.fails_with_output(&["copy", "-p", "mig", "src", "typed", "--no-journal"], 1);
+    assert!(e.contains("the copy was refused: 2 item(s) refused"), "{e}");
+    assert!(out.contains("refused before writing anything"), "{out}");
+    assert!(out.contains("nothing was written"), "{out}");
+    assert_eq!(
+        fx.ok(&["kv", "dump", "mig:typed"]),
+        before,
+        "nothing written"
+    );
+    // `--dry-run` and `diff` give the same verdict.
+    let (out, _) = fx.fails_with_output(&["copy", "-p", "mig", "src", "typed", "--dry-run"], 1);
+    assert!(
+        out.contains("preflight: a copy would write nothing (2 item(s) refused)"),
+        "{out}"
+    );
+    let diff = fx.ok(&["diff", "-p", "mig", "src", "typed"]);
+    assert!(
+        diff.contains("preflight: a copy would write nothing (2 item(s) refused)"),
+        "{diff}"
+    );
+    // `--partial` writes what fits.
+    let e = fx.fails(
+        &[
+            "copy",
+            "-p",
+            "mig",
+            "src",
+            "typed",
+            "--no-journal",
+            "--partial",
+        ],
+        1,
+    );
     assert!(e.contains("2 item(s) were not written"), "{e}");
     assert_eq!(fx.ok(&["kv", "get", "mig:typed", "count"]), "3\n");
     // kv -> read-only fs (a document too) is refused before anything starts.

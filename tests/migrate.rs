@@ -203,7 +203,10 @@ async fn schema_and_limit_violations_are_reported_not_written() {
         })
         .await;
     let r = run_copy(&src, &dst, &CopyOptions::default()).await;
-    assert_eq!(r.copied, 1);
+    // The preflight finds all four before the first write: nothing is written.
+    assert!(r.refused && !r.dry_run, "{r:?}");
+    assert_eq!(r.copied, 1, "the one item that fits would be copied");
+    assert_eq!(dst.store().count().await.unwrap(), 0);
     let reason = |n: &str| {
         r.rejected
             .iter()
@@ -263,10 +266,29 @@ async fn cancelled_copy_resumes_from_its_journal() {
         std::fs::read_dir(journal.path()).map_or(0, |d| d.count()),
         0
     );
-    let first = copy(
+    // A copy's preflight stopped by a cancel: nothing written, nothing to resume.
+    let checked = copy(
         &Endpoint::Kv(src.clone()),
         &Endpoint::Kv(dst.clone()),
         &opts,
+        None,
+        cancel.clone(),
+    )
+    .await
+    .unwrap();
+    assert!(checked.cancelled && checked.copied == 0, "{checked:?}");
+    assert_eq!(
+        std::fs::read_dir(journal.path()).map_or(0, |d| d.count()),
+        0
+    );
+    // `partial` writes without a preflight: the journal is opened at once.
+    let first = copy(
+        &Endpoint::Kv(src.clone()),
+        &Endpoint::Kv(dst.clone()),
+        &CopyOptions {
+            partial: true,
+            ..opts.clone()
+        },
         None,
         cancel,
     )
@@ -710,10 +732,26 @@ async fn import_takes_json_as_values_text_as_strings_and_rejects_binary() {
     write(s, "twin.json", b"2").await;
     let dst = stores::sqlite_tmp().mount().await;
     let (f, k) = (Endpoint::Fs(side.mount.clone()), Endpoint::Kv(dst.clone()));
-    let r = copy(
+    // Two files cannot be values: the copy is refused before anything is written.
+    let refused = copy(
         &f,
         &k,
         &CopyOptions::default(),
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert!(refused.refused && refused.copied == 4, "{refused:?}");
+    assert_eq!(refused.rejected.len(), 2);
+    assert_eq!(dst.store().count().await.unwrap(), 0, "nothing written");
+    let r = copy(
+        &f,
+        &k,
+        &CopyOptions {
+            partial: true,
+            ..CopyOptions::default()
+        },
         None,
         CancellationToken::new(),
     )

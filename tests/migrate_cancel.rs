@@ -236,9 +236,9 @@ async fn cancel_copy_to_s3(kind: &str) {
             .await
             .expect("progress within 120 s")
             .expect("the copy is running");
-        let items = rx.borrow_and_update().items;
-        if items > 0 {
-            break items;
+        let p = rx.borrow_and_update().clone();
+        if p.items > 0 && p.phase == Phase::Copying {
+            break p.items;
         }
         assert!(Instant::now() < deadline, "{kind}: no progress");
     };
@@ -381,9 +381,10 @@ async fn cancel_after_first_progress(
             .await
             .expect("progress within 120 s")
             .expect("the copy is running");
-        let items = rx.borrow_and_update().items;
-        if items > 0 {
-            break items;
+        let p = rx.borrow_and_update().clone();
+        // the preflight (`Checking`) runs first; the cancel is meant for the copy itself
+        if p.items > 0 && p.phase == Phase::Copying {
+            break p.items;
         }
     };
     let at = Instant::now();

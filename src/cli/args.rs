@@ -252,6 +252,13 @@ pub struct CopyArgs {
     /// Copy without a journal (an interrupted copy then starts over)
     #[arg(long)]
     pub no_journal: bool,
+    /// Write what the destination accepts even when it would refuse some items (without
+    /// it, a copy that would leave anything unwritten writes nothing)
+    #[arg(long)]
+    pub partial: bool,
+    /// Write the whole report (every rejected item) to FILE as JSON
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub filter: MigrateFilterArgs,
     /// Confirm writing to a protected profile

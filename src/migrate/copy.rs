@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use super::batch::{CopyRun, FileOutcome, Finished, run_files};
 use super::counterparts::{Counterparts, InOrder, Window};
 use super::journal::Journal;
+use super::names::unsafe_name;
 use super::plan::{self, PAGE, compare_file};
 use super::progress::{Phase, Progress, Ticker};
 use super::{Change, Endpoint, Filter, FsMount, MigrateError, document, export, import, kv_write};
@@ -60,6 +61,9 @@ pub struct CopyOptions {
     pub concurrency: usize,
     /// Folder of the journal; `None` copies without one.
     pub journal_dir: Option<PathBuf>,
+    /// Write what the destination accepts even when some items would be refused (without it
+    /// a copy that would leave anything unwritten writes nothing: see [`copy`]).
+    pub partial: bool,
 }
 
 impl Default for CopyOptions {
@@ -71,6 +75,7 @@ impl Default for CopyOptions {
             filter: Filter::default(),
             concurrency: 8,
             journal_dir: None,
+            partial: false,
         }
     }
 }
@@ -80,6 +85,20 @@ impl Default for CopyOptions {
 pub struct Rejection {
     pub name: String,
     pub reason: String,
+}
+
+/// A mount-wide limit of the destination that the copy would pass (`maxEntries`, or
+/// `maxStoreSize` of a JSON store).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LimitExceeded {
+    /// The option: `maxEntries` or `maxStoreSize`.
+    pub option: &'static str,
+    /// Its value.
+    pub allowed: u64,
+    /// What the destination holds before the copy (entries, or bytes of compact JSON).
+    pub holds: u64,
+    /// What it would hold after.
+    pub after: u64,
 }
 
 /// The outcome of a copy (printed by the CLI, as JSON with `--json`).
@@ -93,6 +112,11 @@ pub struct CopyReport {
     /// Different at the destination and kept by `--on-conflict skip`.
     pub skipped_conflict: u64,
     pub rejected: Vec<Rejection>,
+    /// Mount-wide limits the copy would pass (found by the preflight; see [`copy`]).
+    pub limits: Vec<LimitExceeded>,
+    /// The preflight found items or limits the destination would refuse, so nothing was
+    /// written (a copy without `partial`).
+    pub refused: bool,
     /// Bytes written.
     pub bytes: u64,
     /// This run continued an interrupted one.
@@ -109,9 +133,35 @@ impl CopyReport {
     pub fn done(&self) -> u64 {
         self.copied + self.skipped_same + self.skipped_conflict + self.rejected.len() as u64
     }
+
+    /// The destination would take everything: no item refused, no limit passed.
+    pub fn accepted(&self) -> bool {
+        self.rejected.is_empty() && self.limits.is_empty()
+    }
 }
 
-/// Copies `src` into `dst`.
+/// Everything the destination would refuse, found before the first write: a dry run of the
+/// copy (the same decisions, item by item) that sums mount-wide limits up instead of
+/// refusing the items past them. `copy --dry-run` and `diff` print it; a copy without
+/// `partial` refuses to start unless it is [`CopyReport::accepted`].
+pub async fn preflight(
+    src: &Endpoint,
+    dst: &Endpoint,
+    opts: &CopyOptions,
+    progress: Option<tokio::sync::watch::Sender<Progress>>,
+    cancel: CancellationToken,
+) -> Result<CopyReport, MigrateError> {
+    let dry = CopyOptions {
+        dry_run: true,
+        journal_dir: None,
+        ..opts.clone()
+    };
+    copy_pass(src, dst, &dry, progress, cancel).await
+}
+
+/// Copies `src` into `dst`. Unless `opts.partial` (or a dry run, or a resume), a
+/// [`preflight`] comes first: when the destination would refuse anything, nothing is
+/// written and the report (`refused`) says what and why.
 pub async fn copy(
     src: &Endpoint,
     dst: &Endpoint,
@@ -123,6 +173,44 @@ pub async fn copy(
     if !opts.dry_run {
         check_writable(dst)?;
     }
+    if !opts.dry_run && !opts.partial && !resumes(src, dst, opts) {
+        let mut pre = preflight(src, dst, opts, progress.clone(), cancel.clone()).await?;
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        if pre.cancelled {
+            // nothing written, nothing to resume
+            return Ok(CopyReport {
+                cancelled: true,
+                elapsed_ms,
+                ..CopyReport::default()
+            });
+        }
+        if !pre.accepted() {
+            pre.dry_run = false;
+            pre.refused = true;
+            pre.elapsed_ms = elapsed_ms;
+            return Ok(pre);
+        }
+    }
+    copy_pass(src, dst, opts, progress, cancel).await
+}
+
+/// The copy continues an interrupted one (its journal is there): that one passed its
+/// preflight when it started, so the rest is not checked again before writing.
+fn resumes(src: &Endpoint, dst: &Endpoint, opts: &CopyOptions) -> bool {
+    opts.journal_dir.as_ref().is_some_and(|dir| {
+        Journal::open(dir, &src.location(), &dst.location()).is_ok_and(|j| j.resumed)
+    })
+}
+
+/// One pass of the copy: a dry run decides everything and writes nothing.
+async fn copy_pass(
+    src: &Endpoint,
+    dst: &Endpoint,
+    opts: &CopyOptions,
+    progress: Option<tokio::sync::watch::Sender<Progress>>,
+    cancel: CancellationToken,
+) -> Result<CopyReport, MigrateError> {
+    let started = Instant::now();
     if opts.on_conflict == OnConflict::Fail {
         let planned = tokio::select! {
             biased;
@@ -169,7 +257,12 @@ pub async fn copy(
         (Some(dir), false) => Some(Journal::open(dir, &src.location(), &dst.location())?),
         _ => None,
     };
-    let mut ticker = Ticker::new(progress, Phase::Copying);
+    let phase = if opts.dry_run {
+        Phase::Checking
+    } else {
+        Phase::Copying
+    };
+    let mut ticker = Ticker::new(progress, phase);
     let mut report = CopyReport {
         dry_run: opts.dry_run,
         ..CopyReport::default()
@@ -262,6 +355,13 @@ async fn copy_file(
     max_size: u64,
     (e, counterpart): (FileMeta, Option<FileMeta>),
 ) -> Finished {
+    if let Some(reason) = unsafe_name(&e.path, d.info().capability.directories) {
+        let r = Rejection {
+            reason,
+            name: e.path,
+        };
+        return Ok((FileOutcome::Rejected(r), None));
+    }
     if e.size > max_size {
         let reason = format!(
             "file is {} bytes, over the destination's maxFileSize of {max_size}",

@@ -24,7 +24,7 @@ use crate::store::{
 };
 
 /// The key rill's JSON store cannot keep.
-const PROTO_KEY: &str = "__proto__";
+use crate::store::json_file::PROTO_KEY;
 
 /// The whole content of `path`, or `None` when it does not exist.
 pub(crate) async fn read_all(

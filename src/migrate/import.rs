@@ -238,6 +238,9 @@ pub(crate) async fn copy_import(
                 return Ok(());
             }
         }
+        if page.next.is_none() {
+            writer.finish(run);
+        }
         if run.page_done(&page.next)? {
             return Ok(());
         }

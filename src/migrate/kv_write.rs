@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use super::MigrateError;
 use super::batch::{CopyRun, Counts, FileOutcome, WRITE_GRACE};
-use super::copy::{CopyOptions, OnConflict, Rejection};
+use super::copy::{CopyOptions, LimitExceeded, OnConflict, Rejection};
 use super::plan::same_value;
 use crate::config::{KvBackendConfig, KvMountConfig};
 use crate::store::kv_mount::KvMount;
@@ -87,8 +87,12 @@ pub(crate) struct KvItem {
 
 /// Writes items into a kv destination (see the module notes).
 pub(crate) struct KvWriter {
+    /// Entries at the destination when the copy started, and as it goes.
+    entries_before: u64,
     entries: u64,
     max_entries: u64,
+    /// A JSON destination's store size (compact JSON, what `maxStoreSize` limits).
+    size: Option<StoreSize>,
     dst_is_json: bool,
     /// The destination was empty when this (non-resumed) copy started and the source never
     /// repeats a key: nothing can be at the destination yet, so it is not read back.
@@ -104,9 +108,19 @@ impl KvWriter {
         resumed: bool,
     ) -> Result<KvWriter, MigrateError> {
         let entries = dst.store().count().await?;
+        let size = match &dst.config().backend {
+            KvBackendConfig::Json(j) => dst
+                .store()
+                .compact_size()
+                .await?
+                .map(|now| StoreSize::new(now, entries, j.max_store_size)),
+            _ => None,
+        };
         Ok(KvWriter {
+            entries_before: entries,
             entries,
             max_entries: dst.config().max_entries,
+            size,
             dst_is_json: matches!(dst.config().backend, KvBackendConfig::Json(_)),
             fresh: entries == 0 && !src_repeats && !resumed,
         })
@@ -207,15 +221,36 @@ impl KvWriter {
                 Some(_) => false,
             };
             let mut reason = kv_rejection(dst.config(), &key, &a.text);
-            if reason.is_none() && is_new && entries >= self.max_entries {
+            // A preflight sums the mount-wide limits up (see `finish`); a copy refuses the
+            // items past them.
+            let summing = opts.dry_run && !opts.partial;
+            if reason.is_none() && is_new && entries >= self.max_entries && !summing {
                 reason = Some(format!(
                     "the destination holds {entries} entries, its maxEntries is {}",
                     self.max_entries
                 ));
             }
+            let grown = match (&self.size, &reason) {
+                (Some(size), None) => {
+                    let old = b.as_ref().map(|b| b.text.as_str());
+                    let grown = size.with(&key, &a.text, old);
+                    if grown.total() > size.max && !summing {
+                        reason = Some(format!(
+                            "the store would be {} bytes, over the destination's maxStoreSize of {}",
+                            grown.total(),
+                            size.max
+                        ));
+                    }
+                    Some(grown)
+                }
+                _ => None,
+            };
             if let Some(reason) = reason {
                 outcomes.push(reject(&name, reason));
                 continue;
+            }
+            if let Some(g) = grown {
+                self.size = Some(g);
             }
             if self.dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
                 warnings.push(format!(
@@ -249,6 +284,79 @@ impl KvWriter {
             names.push(name);
         }
         Ok(Some((names, counts)))
+    }
+}
+
+impl KvWriter {
+    /// After the last item: the mount-wide limits a preflight found passed go into the report.
+    pub(crate) fn finish(&self, run: &mut CopyRun) {
+        if self.entries > self.max_entries {
+            run.report.limits.push(LimitExceeded {
+                option: "maxEntries",
+                allowed: self.max_entries,
+                holds: self.entries_before,
+                after: self.entries,
+            });
+        }
+        if let Some(size) = &self.size
+            && size.total() > size.max
+        {
+            run.report.limits.push(LimitExceeded {
+                option: "maxStoreSize",
+                allowed: size.max,
+                holds: size.before,
+                after: size.total(),
+            });
+        }
+    }
+}
+
+/// The size of a JSON store's compact `JSON.stringify` (`{"k":v,…}`) as a copy adds to it.
+#[derive(Debug, Clone, Copy)]
+struct StoreSize {
+    /// At the start of the copy.
+    before: u64,
+    /// Entries, and the bytes of their `"key":value` texts.
+    entries: u64,
+    body: u64,
+    max: u64,
+}
+
+impl StoreSize {
+    fn new(now: u64, entries: u64, max: u64) -> StoreSize {
+        // `now` = braces + entries + the commas between them
+        let body = now.saturating_sub(2 + entries.saturating_sub(1));
+        StoreSize {
+            before: now,
+            entries,
+            body,
+            max,
+        }
+    }
+
+    fn total(&self) -> u64 {
+        2 + self.body + self.entries.saturating_sub(1)
+    }
+
+    /// The size once `key` holds `text` (replacing `old`, when the key is there already).
+    fn with(&self, key: &str, text: &str, old: Option<&str>) -> StoreSize {
+        let compact = |t: &str| {
+            js_json::parse(t)
+                .map(|p| js_json::to_compact(&p.value).len() as u64)
+                .unwrap_or(t.len() as u64)
+        };
+        let mut next = *self;
+        match old {
+            Some(old) => next.body = (next.body + compact(text)).saturating_sub(compact(old)),
+            None if key == crate::store::json_file::PROTO_KEY => {}
+            None => {
+                let mut quoted = String::new();
+                js_json::write_string(&mut quoted, key);
+                next.body += quoted.len() as u64 + 1 + compact(text);
+                next.entries += 1;
+            }
+        }
+        next
     }
 }
 
@@ -313,7 +421,13 @@ pub(crate) async fn copy_kv(
                     value: Ok(value),
                 })
                 .collect();
-            if !writer.write(dst, items, opts, run).await? || run.page_done(&next)? {
+            if !writer.write(dst, items, opts, run).await? {
+                return Ok(());
+            }
+            if next.is_none() {
+                writer.finish(run);
+            }
+            if run.page_done(&next)? {
                 return Ok(());
             }
         }

@@ -28,6 +28,7 @@ pub mod import;
 pub mod journal;
 pub mod keypath;
 mod kv_write;
+pub mod names;
 pub mod plan;
 pub mod progress;
 mod same_file;

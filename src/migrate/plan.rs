@@ -15,6 +15,7 @@ use serde::Serialize;
 use futures::StreamExt;
 
 use super::counterparts::{Counterparts, InOrder, Window};
+use super::names::unsafe_name;
 use super::progress::{Phase, Ticker};
 use super::same_file::same_content;
 use super::{Change, Endpoint, Filter, MigrateError, document, export, import};
@@ -265,6 +266,7 @@ async fn plan_fs(
 ) -> Result<(), MigrateError> {
     let mut theirs = Counterparts::new(dst);
     let mut order = InOrder::default();
+    let folders = FileStore::info(dst).capability.directories;
     let mut cursor: Option<String> = None;
     loop {
         let page = src.walk(cursor.as_deref(), PAGE).await?;
@@ -287,6 +289,11 @@ async fn plan_fs(
         let compared: Vec<Result<(FileMeta, Change, u64), MigrateError>> =
             futures::stream::iter(files)
                 .map(|(e, d)| async move {
+                    // a name the destination must not get is new there (the preflight
+                    // refuses it); it is never looked up
+                    if unsafe_name(&e.path, folders).is_some() {
+                        return Ok((e, Change::New, 0));
+                    }
                     let (change, dst_bytes) = compare_file(src, dst, &e, d.as_ref()).await?;
                     Ok((e, change, dst_bytes))
                 })

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Planning,
+    /// The preflight: a dry run of the copy, before anything is written.
+    Checking,
     Copying,
     Verifying,
     Done,
@@ -61,6 +63,7 @@ impl Progress {
     pub fn line(&self) -> String {
         let phase = match self.phase {
             Phase::Planning => "planning",
+            Phase::Checking => "checking",
             Phase::Copying => "copying",
             Phase::Verifying => "verifying",
             Phase::Done => "done",

@@ -345,6 +345,15 @@ impl KvStore for JsonFileStore {
         let size = compact_object_size(others.chain(std::iter::once((key, new_len))));
         Ok(Some(size))
     }
+
+    async fn compact_size(&self) -> Result<Option<u64>, StoreError> {
+        let mut g = self.loaded().await?;
+        let data = data_mut(&mut g);
+        let entries = data
+            .iter()
+            .map(|(k, v)| (k.as_str(), js_json::to_compact(v).len()));
+        Ok(Some(compact_object_size(entries)))
+    }
 }
 
 #[cfg(test)]

@@ -376,6 +376,12 @@ pub trait KvStore: Send + Sync + Debug {
     async fn size_if_set(&self, _key: &str, _text: &str) -> Result<Option<u64>, StoreError> {
         Ok(None)
     }
+
+    /// UTF-8 size of the compact `JSON.stringify` of the whole store now (what rill's
+    /// `maxStoreSize` is checked against, core JSON kv only); `None` elsewhere.
+    async fn compact_size(&self) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::migrate::copy::{CopyOptions, CopyReport, OnConflict, copy};
+use crate::migrate::copy::{CopyOptions, CopyReport, LimitExceeded, OnConflict, copy, preflight};
 use crate::migrate::journal;
 use crate::migrate::plan::{MigrationPlan, plan};
 use crate::migrate::progress::Progress;
@@ -163,24 +163,200 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
     let p = with_progress(plan(&src, &dst, &f, Some(tx)), rx)
         .await
         .map_err(Failure::op)?;
+    // the verdict of a copy with the default options: what the destination would refuse
+    let opts = CopyOptions {
+        filter: f.clone(),
+        ..CopyOptions::default()
+    };
+    let (tx, rx) =
+        tokio::sync::watch::channel(Progress::new(crate::migrate::progress::Phase::Checking));
+    let pre = with_progress(
+        preflight(&src, &dst, &opts, Some(tx), CancellationToken::new()),
+        rx,
+    )
+    .await
+    .map_err(Failure::op)?;
     let mut out = Out::new();
     if a.json {
-        out.line(&to_json(&p)?)?;
+        let mut v = serde_json::to_value(&p)
+            .map_err(|e| Failure::op(format!("cannot print report: {e}")))?;
+        v["preflight"] = serde_json::to_value(Verdict::of(&pre, &d))
+            .map_err(|e| Failure::op(format!("cannot print report: {e}")))?;
+        out.line(&to_json(&v)?)?;
     } else {
         out.line(&format!("diff {} -> {}", s.label(), d.label()))?;
         plan_lines(&mut out, &p, a.verbose)?;
+        verdict_lines(&mut out, &pre, &d, None)?;
     }
     out.flush()
 }
 
-fn report_lines(out: &mut Out, r: &CopyReport) -> Result<(), Failure> {
-    for rej in &r.rejected {
+/// What the destination would refuse, as `diff --json` and `copy --json` carry it: every
+/// rejected item, and each mount-wide limit with the sentence that says what to change.
+#[derive(serde::Serialize)]
+struct Verdict<'a> {
+    accepted: bool,
+    rejected: &'a [crate::migrate::copy::Rejection],
+    limits: Vec<serde_json::Value>,
+}
+
+impl<'a> Verdict<'a> {
+    fn of(r: &'a CopyReport, dst: &Target) -> Verdict<'a> {
+        let limits = r
+            .limits
+            .iter()
+            .map(|l| {
+                let mut v = serde_json::to_value(l).unwrap_or_default();
+                v["message"] = limit_message(l, dst).into();
+                v
+            })
+            .collect();
+        Verdict {
+            accepted: r.accepted(),
+            rejected: &r.rejected,
+            limits,
+        }
+    }
+}
+
+/// "`prod:cache` allows 10000 entries (maxEntries, …); it holds 0 and the copy adds 200000:
+/// raise maxEntries in profiles/prod.toml".
+fn limit_message(l: &LimitExceeded, dst: &Target) -> String {
+    let path = &dst.profile.path;
+    let here = std::env::current_dir().ok();
+    let file = here
+        .as_deref()
+        .and_then(|h| path.strip_prefix(h).ok())
+        .unwrap_or(path)
+        .display();
+    let label = dst.label();
+    match l.option {
+        "maxEntries" => {
+            let default = if l.allowed == crate::config::DEFAULT_MAX_ENTRIES {
+                format!(", {} is rill's default", l.allowed)
+            } else {
+                String::new()
+            };
+            format!(
+                "`{label}` allows {} entries (maxEntries{default}); it holds {} and the copy adds {}: \
+                 raise maxEntries of mount `{}` in {file}",
+                l.allowed,
+                l.holds,
+                l.after.saturating_sub(l.holds),
+                dst.addr.mount
+            )
+        }
+        _ => format!(
+            "`{label}` allows a store of {} bytes ({}); it holds {} and would hold {} after the copy: \
+             raise {} of mount `{}` in {file}",
+            l.allowed, l.option, l.holds, l.after, l.option, dst.addr.mount
+        ),
+    }
+}
+
+/// Rejected items listed at most this many to a screen; the rest are counted (the report
+/// file and `--json` hold them all).
+const REJECTIONS_SHOWN: usize = 20;
+
+/// The rejected items (the first [`REJECTIONS_SHOWN`], then a count) and the limits passed.
+fn rejection_lines(
+    out: &mut Out,
+    r: &CopyReport,
+    dst: &Target,
+    report_file: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    for rej in r.rejected.iter().take(REJECTIONS_SHOWN) {
         out.line(&format!("! {}  not written: {}", rej.name, rej.reason))?;
+    }
+    if r.rejected.len() > REJECTIONS_SHOWN {
+        let more = r.rejected.len() - REJECTIONS_SHOWN;
+        let see = match report_file {
+            Some(f) => format!("all in {}", f.display()),
+            None => "see --report".to_string(),
+        };
+        out.line(&format!("… and {} more ({see})", thousands(more as u64)))?;
+    }
+    for l in &r.limits {
+        out.line(&format!("! {}", limit_message(l, dst)))?;
+    }
+    Ok(())
+}
+
+/// `diff`'s last lines: whether a copy would be accepted, and if not, why.
+fn verdict_lines(
+    out: &mut Out,
+    r: &CopyReport,
+    dst: &Target,
+    report_file: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    if r.accepted() {
+        return out.line(&format!("preflight: {} accepts every item", dst.label()));
+    }
+    out.line(&format!(
+        "preflight: a copy would write nothing ({}); --partial would write what fits:",
+        refusal_summary(r)
+    ))?;
+    rejection_lines(out, r, dst, report_file)
+}
+
+/// "3 item(s) refused, maxEntries passed".
+fn refusal_summary(r: &CopyReport) -> String {
+    let mut parts = Vec::new();
+    if !r.rejected.is_empty() {
+        parts.push(format!(
+            "{} item(s) refused",
+            thousands(r.rejected.len() as u64)
+        ));
+    }
+    for l in &r.limits {
+        parts.push(format!("{} passed", l.option));
+    }
+    parts.join(", ")
+}
+
+/// 189980 → "189,980".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn report_lines(
+    out: &mut Out,
+    r: &CopyReport,
+    dst: &Target,
+    report_file: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    if r.refused {
+        out.line(&format!(
+            "refused before writing anything ({}):",
+            refusal_summary(r)
+        ))?;
+        rejection_lines(out, r, dst, report_file)?;
+        return out.line(
+            "nothing was written: change the destination's profile, filter the items out, \
+             or copy with --partial to write what fits",
+        );
+    }
+    if r.dry_run {
+        verdict_lines(out, r, dst, report_file)?;
+    } else {
+        rejection_lines(out, r, dst, report_file)?;
     }
     for w in &r.warnings {
         out.line(&format!("warning: {w}"))?;
     }
-    let verb = if r.dry_run { "would copy" } else { "copied" };
+    let verb = match (r.dry_run, r.accepted()) {
+        (false, _) => "copied",
+        (true, true) => "would copy",
+        (true, false) => "with those fixed it would copy",
+    };
     let mut line = format!(
         "{verb} {} ({}), same {}, kept (conflict) {}, rejected {}",
         r.copied,
@@ -311,6 +487,7 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
         concurrency: a.concurrency.max(1),
         journal_dir: (!a.no_journal)
             .then(|| a.journal.clone().unwrap_or_else(journal::default_dir)),
+        partial: a.partial,
     };
     let cancel = CancellationToken::new();
     let interrupts = Interrupts::install(cancel.clone());
@@ -324,10 +501,17 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    let whole = serde_json::json!({
+        "copy": report,
+        "preflight": Verdict::of(&report, &d),
+        "verify": verified,
+    });
+    if let Some(file) = &a.report {
+        write_report(file, &to_json(&whole)?)?;
+    }
     let mut out = Out::new();
     if a.json {
-        let v = serde_json::json!({ "copy": report, "verify": verified });
-        out.line(&to_json(&v)?)?;
+        out.line(&to_json(&whole)?)?;
     } else {
         out.line(&format!(
             "{} {} -> {}",
@@ -335,7 +519,7 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
             s.label(),
             d.label()
         ))?;
-        report_lines(&mut out, &report)?;
+        report_lines(&mut out, &report, &d, a.report.as_deref())?;
         if let Some(v) = &verified {
             verify_lines(&mut out, v)?;
         }
@@ -343,6 +527,18 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
     out.flush()?;
     if report.cancelled {
         return Err(Failure::op("copy interrupted; the journal keeps its place"));
+    }
+    if report.refused {
+        return Err(Failure::op(format!(
+            "the copy was refused: {}",
+            refusal_summary(&report)
+        )));
+    }
+    if report.dry_run && !report.accepted() {
+        return Err(Failure::op(format!(
+            "a copy would write nothing: {}",
+            refusal_summary(&report)
+        )));
     }
     if !report.rejected.is_empty() {
         return Err(Failure::op(format!(
@@ -353,6 +549,19 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
     if verified.as_ref().is_some_and(|v| !v.ok()) {
         return Err(Failure::op("verification found mismatches"));
     }
+    Ok(())
+}
+
+/// Writes the report file whole or not at all (a temporary file beside it, then a rename).
+fn write_report(file: &std::path::Path, text: &str) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| Failure::op(format!("cannot write {}: {e}", file.display()));
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes()).map_err(fail)?;
+    tmp.persist(file).map_err(|e| fail(e.error))?;
     Ok(())
 }
 
