@@ -134,6 +134,16 @@ impl CopyReport {
         self.copied + self.skipped_same + self.skipped_conflict + self.rejected.len() as u64
     }
 
+    /// A cancel came before anything was written: nothing done, nothing to resume.
+    fn stopped_before_writing(dry_run: bool, started: Instant) -> CopyReport {
+        CopyReport {
+            dry_run,
+            cancelled: true,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            ..CopyReport::default()
+        }
+    }
+
     /// The destination would take everything: no item refused, no limit passed.
     pub fn accepted(&self) -> bool {
         self.rejected.is_empty() && self.limits.is_empty()
@@ -175,19 +185,13 @@ pub async fn copy(
     }
     if !opts.dry_run && !opts.partial && !resumes(src, dst, opts) {
         let mut pre = preflight(src, dst, opts, progress.clone(), cancel.clone()).await?;
-        let elapsed_ms = started.elapsed().as_millis() as u64;
         if pre.cancelled {
-            // nothing written, nothing to resume
-            return Ok(CopyReport {
-                cancelled: true,
-                elapsed_ms,
-                ..CopyReport::default()
-            });
+            return Ok(CopyReport::stopped_before_writing(false, started));
         }
         if !pre.accepted() {
             pre.dry_run = false;
             pre.refused = true;
-            pre.elapsed_ms = elapsed_ms;
+            pre.elapsed_ms = started.elapsed().as_millis() as u64;
             return Ok(pre);
         }
     }
@@ -218,12 +222,7 @@ async fn copy_pass(
             p = plan::plan(src, dst, &opts.filter, progress.clone()) => Some(p?),
         };
         let Some(p) = planned else {
-            return Ok(CopyReport {
-                dry_run: opts.dry_run,
-                cancelled: true,
-                elapsed_ms: started.elapsed().as_millis() as u64,
-                ..CopyReport::default()
-            });
+            return Ok(CopyReport::stopped_before_writing(opts.dry_run, started));
         };
         let conflicts: Vec<&str> = p
             .items
