@@ -101,6 +101,36 @@ pub struct LimitExceeded {
     pub after: u64,
 }
 
+impl LimitExceeded {
+    /// What to tell a person: "`prod:cache` allows 10000 entries (maxEntries, 10000 is
+    /// rill's default); it holds 0 and the copy adds 200000: raise maxEntries of mount
+    /// `cache` in profiles/prod.toml". `label`: the destination as `profile:mount`; `file`:
+    /// its profile file as the user would type it.
+    pub fn message(&self, label: &str, mount: &str, file: &str) -> String {
+        match self.option {
+            "maxEntries" => {
+                let default = if self.allowed == crate::config::DEFAULT_MAX_ENTRIES {
+                    format!(", {} is rill's default", self.allowed)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "`{label}` allows {} entries (maxEntries{default}); it holds {} and the copy \
+                     adds {}: raise maxEntries of mount `{mount}` in {file}",
+                    self.allowed,
+                    self.holds,
+                    self.after.saturating_sub(self.holds),
+                )
+            }
+            option => format!(
+                "`{label}` allows a store of {} bytes ({option}); it holds {} and would hold {} \
+                 after the copy: raise {option} of mount `{mount}` in {file}",
+                self.allowed, self.holds, self.after
+            ),
+        }
+    }
+}
+
 /// The outcome of a copy (printed by the CLI, as JSON with `--json`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CopyReport {

@@ -59,6 +59,8 @@ pub enum Action {
     Cancel,
     OpenMigration,
     CycleConflict,
+    /// Migration: write what the destination accepts even when it would refuse some items.
+    TogglePartial,
     Apply,
     /// Re-read both sides of a finished copy and compare.
     Verify,
@@ -244,7 +246,9 @@ pub enum TaskOutput {
     Drifted {
         now: Option<String>,
     },
-    Planned(MigrationPlan),
+    /// The plan, and the preflight of a copy with the default options (what the
+    /// destination would refuse).
+    Planned(MigrationPlan, Box<CopyReport>),
     Copied(CopyReport),
     Verified(VerifyReport),
     Script(Box<RunReport>),

@@ -449,6 +449,7 @@ const BAR_FIRST: &[&str] = &[
     "migrate",
     "apply",
     "conflict",
+    "partial",
     "verify",
     "open",
     "back",

@@ -154,12 +154,27 @@ pub async fn execute(
             TaskOutput::Deleted,
         ),
         Command::Plan { src, dst, .. } => {
+            // both phases report through the one `on_progress`
+            let on_progress = std::sync::Arc::new(on_progress);
             let (tx, rx) = watch::channel(Progress::new(Phase::Planning));
-            let fwd = forward(id, rx, on_progress);
-            let r = plan::plan(&src, &dst, &Default::default(), Some(tx)).await;
+            let on = on_progress.clone();
+            let fwd = forward(id, rx, move |i, p| on(i, p));
+            let planned = plan::plan(&src, &dst, &Default::default(), Some(tx)).await;
             fwd.abort();
-            match r {
-                Ok(p) => TaskOutput::Planned(p),
+            match planned {
+                Ok(p) => {
+                    // what the destination would refuse, found before anything is written
+                    let (tx, rx) = watch::channel(Progress::new(Phase::Checking));
+                    let fwd = forward(id, rx, move |i, p| on_progress(i, p));
+                    let options = copy::CopyOptions::default();
+                    let checked =
+                        copy::preflight(&src, &dst, &options, Some(tx), Default::default()).await;
+                    fwd.abort();
+                    match checked {
+                        Ok(verdict) => TaskOutput::Planned(p, Box::new(verdict)),
+                        Err(e) => TaskOutput::Failed(e.to_string()),
+                    }
+                }
                 Err(e) => TaskOutput::Failed(e.to_string()),
             }
         }

@@ -219,8 +219,8 @@ impl<'a> Verdict<'a> {
     }
 }
 
-/// "`prod:cache` allows 10000 entries (maxEntries, …); it holds 0 and the copy adds 200000:
-/// raise maxEntries in profiles/prod.toml".
+/// [`LimitExceeded::message`] for the destination `dst`, its profile file relative to the
+/// working folder when it is under it.
 fn limit_message(l: &LimitExceeded, dst: &Target) -> String {
     let path = &dst.profile.path;
     let here = std::env::current_dir().ok();
@@ -228,30 +228,9 @@ fn limit_message(l: &LimitExceeded, dst: &Target) -> String {
         .as_deref()
         .and_then(|h| path.strip_prefix(h).ok())
         .unwrap_or(path)
-        .display();
-    let label = dst.label();
-    match l.option {
-        "maxEntries" => {
-            let default = if l.allowed == crate::config::DEFAULT_MAX_ENTRIES {
-                format!(", {} is rill's default", l.allowed)
-            } else {
-                String::new()
-            };
-            format!(
-                "`{label}` allows {} entries (maxEntries{default}); it holds {} and the copy adds {}: \
-                 raise maxEntries of mount `{}` in {file}",
-                l.allowed,
-                l.holds,
-                l.after.saturating_sub(l.holds),
-                dst.addr.mount
-            )
-        }
-        _ => format!(
-            "`{label}` allows a store of {} bytes ({}); it holds {} and would hold {} after the copy: \
-             raise {} of mount `{}` in {file}",
-            l.allowed, l.option, l.holds, l.after, l.option, dst.addr.mount
-        ),
-    }
+        .display()
+        .to_string();
+    l.message(&dst.label(), &dst.addr.mount, &file)
 }
 
 /// Rejected items listed at most this many to a screen; the rest are counted (the report

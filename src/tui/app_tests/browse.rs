@@ -130,12 +130,6 @@ fn moving_over_an_empty_view_of_an_incomplete_list_asks_for_more() {
     assert_eq!(asked[0].1.as_deref(), Some("c1"));
 }
 
-fn draw(app: &App, width: u16, height: u16) -> String {
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    t.draw(|f| f.render_widget(&*app, f.area())).unwrap();
-    t.backend().to_string()
-}
-
 #[test]
 fn stale_results_are_dropped() {
     let p = profile(

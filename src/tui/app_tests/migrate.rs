@@ -20,7 +20,7 @@ fn planned_migration() -> App {
     };
     app.update(Action::TaskDone(
         *id,
-        TaskOutput::Planned(MigrationPlan::default()),
+        TaskOutput::Planned(MigrationPlan::default(), Box::default()),
     ));
     app
 }
@@ -114,7 +114,7 @@ fn migration_refuses_a_read_only_destination() {
     };
     app.update(Action::TaskDone(
         *id,
-        TaskOutput::Planned(MigrationPlan::default()),
+        TaskOutput::Planned(MigrationPlan::default(), Box::default()),
     ));
     assert!(app.update(Action::Apply).is_empty());
     let Some(Screen::Migrate(m)) = app.stack.last() else {
@@ -276,4 +276,82 @@ async fn esc_stops_a_running_copy_and_the_bar_counts_files_as_they_finish() {
         written >= report.copied && written < FILES,
         "{written} files"
     );
+}
+
+/// The plan with a preflight that refuses: the verdict, the limit's sentence and the first
+/// rejections are on screen; `p` makes apply write what fits; a refused copy's report says
+/// nothing was written.
+#[test]
+fn migration_shows_the_preflight_verdict_and_partial_writes_what_fits() {
+    use crate::migrate::copy::{LimitExceeded, Rejection};
+    let p = profile(
+        "dev",
+        vec![kv("a", "read-write"), kv("b", "read-write")],
+        vec![],
+    );
+    let (mut app, commands) = new_app(vec![p]);
+    open_all(&mut app, commands);
+    app.update(Action::OpenMigration);
+    app.update(Action::Open);
+    let commands = app.update(Action::Open);
+    let [Command::Plan { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    let verdict = CopyReport {
+        dry_run: true,
+        rejected: (0..25)
+            .map(|i| Rejection {
+                name: format!("k{i}"),
+                reason: "destination schema expects number, got string".into(),
+            })
+            .collect(),
+        limits: vec![LimitExceeded {
+            option: "maxEntries",
+            allowed: 10_000,
+            holds: 0,
+            after: 200_000,
+        }],
+        ..CopyReport::default()
+    };
+    app.update(Action::TaskDone(
+        *id,
+        TaskOutput::Planned(MigrationPlan::default(), Box::new(verdict.clone())),
+    ));
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("preflight: a copy would write nothing; p: write what fits instead"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("`dev:b` allows 10000 entries (maxEntries, 10000 is rill's default)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("k0: destination schema expects number"),
+        "{screen}"
+    );
+    assert!(screen.contains("… and 20 more"), "{screen}");
+    assert!(
+        !screen.contains("k5:"),
+        "only the first five on the plan: {screen}"
+    );
+
+    app.update(Action::TogglePartial);
+    assert!(draw(&app, 120, 40).contains("p is on: apply writes what fits"));
+    let commands = app.update(Action::Apply);
+    let [Command::Copy { id, options, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert!(options.partial);
+    // a refused copy (without p) reports that nothing was written
+    let refused = CopyReport {
+        dry_run: false,
+        refused: true,
+        ..verdict
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Copied(refused)));
+    let screen = draw(&app, 120, 40);
+    assert!(screen.contains("refused: nothing was written"), "{screen}");
+    assert!(screen.contains("k19: destination schema"), "{screen}");
+    assert!(screen.contains("… and 5 more"), "{screen}");
 }

@@ -155,6 +155,13 @@ mod write;
 #[derive(Debug)]
 struct NoFs;
 
+/// The app drawn on a `width`×`height` test terminal, as text.
+fn draw(app: &App, width: u16, height: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    t.draw(|f| f.render_widget(app, f.area())).unwrap();
+    t.backend().to_string()
+}
+
 fn unused() -> StoreError {
     StoreError::new(ErrorKind::Unsupported, "stub", "not used by these tests")
 }

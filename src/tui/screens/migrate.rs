@@ -47,8 +47,12 @@ pub struct MigrateScreen {
     /// The plan or copy this screen waits for.
     pub waiting: Option<RequestId>,
     pub plan: Option<MigrationPlan>,
+    /// The preflight that came with the plan: what the destination would refuse.
+    pub verdict: Option<CopyReport>,
     pub scroll: usize,
     pub on_conflict: OnConflict,
+    /// Write what fits even when the destination would refuse some items (`p`).
+    pub partial: bool,
     pub progress: Option<Progress>,
     pub cancel: Option<CancellationToken>,
     pub report: Option<CopyReport>,
@@ -67,8 +71,10 @@ impl MigrateScreen {
             dst: None,
             waiting: None,
             plan: None,
+            verdict: None,
             scroll: 0,
             on_conflict: OnConflict::Skip,
+            partial: false,
             progress: None,
             cancel: None,
             report: None,
@@ -111,6 +117,7 @@ impl MigrateScreen {
                     OnConflict::Fail => OnConflict::Skip,
                 }
             }
+            (Step::Plan, Action::TogglePartial) => self.partial = !self.partial,
             (Step::Plan, Action::Apply) => return self.apply(ctx),
             (Step::Report, Action::Verify) if self.waiting.is_none() => return self.verify(ctx),
             (Step::Running, Action::Cancel | Action::Back) => {
@@ -205,6 +212,7 @@ impl MigrateScreen {
             options: CopyOptions {
                 on_conflict: self.on_conflict,
                 journal_dir: ctx.journal_dir.clone(),
+                partial: self.partial,
                 ..CopyOptions::default()
             },
             cancel: cancel.clone(),
@@ -244,7 +252,10 @@ impl MigrateScreen {
         match self.step {
             Step::PickSource | Step::PickDest => matches!(name, "up" | "down" | "open" | "back"),
             Step::Planning => name == "back",
-            Step::Plan => matches!(name, "up" | "down" | "conflict" | "apply" | "back"),
+            Step::Plan => matches!(
+                name,
+                "up" | "down" | "conflict" | "partial" | "apply" | "back"
+            ),
             Step::Running => name == "cancel",
             Step::Report => matches!(name, "up" | "down" | "verify" | "back"),
         }
@@ -266,12 +277,17 @@ impl MigrateScreen {
         }
         self.waiting = None;
         match out {
-            TaskOutput::Planned(p) => {
+            TaskOutput::Planned(p, verdict) => {
                 self.plan = Some(p.clone());
+                self.verdict = Some((**verdict).clone());
                 self.step = Step::Plan;
             }
             TaskOutput::Copied(r) => {
-                ctx.info(if r.cancelled {
+                ctx.info(if r.refused {
+                    "copy refused before writing anything: the destination would not take it \
+                     whole"
+                        .to_string()
+                } else if r.cancelled {
                     format!(
                         "copy cancelled after {} item(s); nothing half-written, the journal \
                          keeps its place",
@@ -466,8 +482,11 @@ impl MigrateScreen {
                 Span::styled("   c: change   a: apply   esc: back", t.dim()),
             ]),
             Line::styled("a copy never deletes at the destination", t.dim()),
-            Line::raw(""),
         ];
+        if let Some(v) = &self.verdict {
+            lines.extend(verdict_lines(ctx, self.dst, v, self.partial, 5));
+        }
+        lines.push(Line::raw(""));
         if plan.totals.new.count + plan.totals.changed.count == 0 {
             lines.push(Line::styled(
                 "nothing to copy: the destination already has every item",
@@ -490,7 +509,9 @@ impl MigrateScreen {
                 Span::styled(item.name.clone(), t.text()),
             ]));
         }
-        Paragraph::new(lines).render(area, buf);
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .render(area, buf);
     }
 
     fn render_report(&self, ctx: &Context, area: Rect, buf: &mut Buffer) {
@@ -498,23 +519,30 @@ impl MigrateScreen {
         let Some(r) = &self.report else {
             return;
         };
+        let (title, colour) = if r.refused {
+            ("refused: nothing was written", t.error)
+        } else if r.cancelled {
+            ("cancelled — re-run to continue", t.warn)
+        } else {
+            ("done", t.ok)
+        };
         let mut lines = vec![Line::styled(
-            if r.cancelled {
-                "cancelled — re-run to continue"
-            } else {
-                "done"
-            },
-            Style::new()
-                .fg(if r.cancelled { t.warn } else { t.ok })
-                .add_modifier(Modifier::BOLD),
+            title,
+            Style::new().fg(colour).add_modifier(Modifier::BOLD),
         )];
+        if r.refused {
+            lines.extend(verdict_lines(ctx, self.dst, r, false, REJECTIONS_SHOWN));
+        }
         let kv = |k: &str, v: String| {
             Line::from(vec![
                 Span::styled(format!("  {k:<20}"), t.dim()),
                 Span::styled(v, t.text()),
             ])
         };
-        lines.push(kv("copied", r.copied.to_string()));
+        lines.push(kv(
+            if r.refused { "would copy" } else { "copied" },
+            r.copied.to_string(),
+        ));
         if r.resumed {
             lines.push(kv(
                 "resumed",
@@ -528,11 +556,8 @@ impl MigrateScreen {
             "bytes written",
             humansize::format_size(r.bytes, humansize::DECIMAL),
         ));
-        for rej in &r.rejected {
-            lines.push(Line::styled(
-                format!("  ✗ {}: {}", rej.name, rej.reason),
-                Style::new().fg(t.error),
-            ));
+        if !r.refused {
+            lines.extend(rejection_lines(ctx, r, REJECTIONS_SHOWN));
         }
         for w in &r.warnings {
             lines.push(Line::styled(format!("  ! {w}"), Style::new().fg(t.warn)));
@@ -565,4 +590,74 @@ impl MigrateScreen {
             .scroll((self.scroll as u16, 0))
             .render(area, buf);
     }
+}
+
+/// Rejected items shown in the report (the rest are counted; `rillmount copy --report`
+/// writes them all).
+const REJECTIONS_SHOWN: usize = 20;
+
+/// The first `shown` rejected items, then how many more.
+fn rejection_lines(ctx: &Context, r: &CopyReport, shown: usize) -> Vec<Line<'static>> {
+    let t = &ctx.theme;
+    let mut lines: Vec<Line<'static>> = r
+        .rejected
+        .iter()
+        .take(shown)
+        .map(|rej| {
+            Line::styled(
+                format!("  ✗ {}: {}", rej.name, rej.reason),
+                Style::new().fg(t.error),
+            )
+        })
+        .collect();
+    if r.rejected.len() > shown {
+        lines.push(Line::styled(
+            format!(
+                "  … and {} more (rillmount copy --report FILE lists them all)",
+                r.rejected.len() - shown
+            ),
+            t.dim(),
+        ));
+    }
+    lines
+}
+
+/// The preflight's verdict: accepted, or what the destination would refuse and what to
+/// change (`partial`: the user chose to write what fits).
+fn verdict_lines(
+    ctx: &Context,
+    dst: Option<usize>,
+    v: &CopyReport,
+    partial: bool,
+    shown: usize,
+) -> Vec<Line<'static>> {
+    let t = &ctx.theme;
+    if v.accepted() {
+        return vec![Line::styled(
+            "preflight: the destination accepts every item",
+            Style::new().fg(t.ok),
+        )];
+    }
+    let what = if partial {
+        "preflight: the destination refuses some items; p is on: apply writes what fits"
+    } else {
+        "preflight: a copy would write nothing; p: write what fits instead"
+    };
+    let mut lines = vec![Line::styled(what, Style::new().fg(t.error))];
+    let (label, mount, file) = match dst.and_then(|d| ctx.profile_of(d).map(|p| (d, p))) {
+        Some((d, p)) => (
+            ctx.address(d),
+            ctx.mounts[d].name.clone(),
+            p.path.display().to_string(),
+        ),
+        None => ("?".into(), "?".into(), "its profile".into()),
+    };
+    for l in &v.limits {
+        lines.push(Line::styled(
+            format!("  ✗ {}", l.message(&label, &mount, &file)),
+            Style::new().fg(t.error),
+        ));
+    }
+    lines.extend(rejection_lines(ctx, v, shown));
+    lines
 }
