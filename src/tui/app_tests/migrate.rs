@@ -5,6 +5,11 @@ use super::*;
 /// A `dev` profile with kv mounts `a` and `b`, the migration view open on `a` → `b` and its
 /// (empty) plan received: ready to apply.
 fn planned_migration() -> App {
+    planned_with(CopyReport::default())
+}
+
+/// [`planned_migration`] with a preflight `verdict`.
+fn planned_with(verdict: CopyReport) -> App {
     let p = profile(
         "dev",
         vec![kv("a", "read-write"), kv("b", "read-write")],
@@ -20,7 +25,7 @@ fn planned_migration() -> App {
     };
     app.update(Action::TaskDone(
         *id,
-        TaskOutput::Planned(MigrationPlan::default(), Box::default()),
+        TaskOutput::Planned(MigrationPlan::default(), Box::new(verdict)),
     ));
     app
 }
@@ -284,19 +289,6 @@ async fn esc_stops_a_running_copy_and_the_bar_counts_files_as_they_finish() {
 #[test]
 fn migration_shows_the_preflight_verdict_and_partial_writes_what_fits() {
     use crate::migrate::copy::{LimitExceeded, Rejection};
-    let p = profile(
-        "dev",
-        vec![kv("a", "read-write"), kv("b", "read-write")],
-        vec![],
-    );
-    let (mut app, commands) = new_app(vec![p]);
-    open_all(&mut app, commands);
-    app.update(Action::OpenMigration);
-    app.update(Action::Open);
-    let commands = app.update(Action::Open);
-    let [Command::Plan { id, .. }] = &commands[..] else {
-        panic!("{commands:?}")
-    };
     let verdict = CopyReport {
         dry_run: true,
         rejected: (0..25)
@@ -313,10 +305,7 @@ fn migration_shows_the_preflight_verdict_and_partial_writes_what_fits() {
         }],
         ..CopyReport::default()
     };
-    app.update(Action::TaskDone(
-        *id,
-        TaskOutput::Planned(MigrationPlan::default(), Box::new(verdict.clone())),
-    ));
+    let mut app = planned_with(verdict.clone());
     let screen = draw(&app, 120, 40);
     assert!(
         screen.contains("preflight: a copy would write nothing; p: write what fits instead"),
