@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,30 +31,6 @@ fn partial() -> CopyOptions {
         partial: true,
         ..CopyOptions::default()
     }
-}
-
-/// A SQLite database file with `n` rows `item:00000`… in table `items`, written the way a
-/// rill host writes them.
-async fn sqlite_source(dir: &Path, n: usize) {
-    let cfg = rillmount::config::KvMountConfig {
-        name: "items".into(),
-        mode: rillmount::config::Mode::default(),
-        schema: None,
-        max_entries: u64::MAX,
-        max_value_size: rillmount::config::DEFAULT_MAX_VALUE_SIZE,
-        backend: KvBackendConfig::Sqlite(rillmount::config::SqliteKvConfig {
-            database: dir.join("dev.db"),
-            table: "items".into(),
-        }),
-    };
-    let m = stores::open(&cfg).await;
-    let rows: Vec<(String, String)> = (0..n)
-        .map(|i| (format!("item:{i:05}"), format!(r#"{{"n":{i}}}"#)))
-        .collect();
-    m.store()
-        .put_many(&rows, Expiry::MountDefault)
-        .await
-        .unwrap();
 }
 
 struct Cli {
@@ -86,13 +61,7 @@ impl Cli {
 async fn sqlite_into_redis_past_max_entries_is_refused_before_the_first_write() {
     let redis = RedisServer::start();
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("profiles")).unwrap();
-    sqlite_source(dir.path(), 12_000).await;
-    std::fs::write(
-        dir.path().join("profiles/dev.toml"),
-        "[kv.items]\nbackend = \"sqlite\"\ndatabase = \"../dev.db\"\ntable = \"items\"\n",
-    )
-    .unwrap();
+    stores::sqlite_dev_project(dir.path(), 12_000).await;
     // no maxEntries: rill's default of 10000 applies
     std::fs::write(
         dir.path().join("profiles/prod.toml"),

@@ -197,6 +197,10 @@ pub struct MigrateFilterArgs {
     /// instead of one file per key
     #[arg(long, value_name = "NAME")]
     pub as_document: Option<String>,
+    /// Only shard I of N (0-based): N processes with --shard 0/N … N-1/N cover the mount
+    /// exactly once, each with its own journal
+    #[arg(long, value_name = "I/N", value_parser = crate::migrate::shard::Shard::parse)]
+    pub shard: Option<crate::migrate::shard::Shard>,
 }
 
 #[derive(Args, Debug)]

@@ -232,8 +232,16 @@ pub async fn copy(
 /// preflight when it started, so the rest is not checked again before writing.
 fn resumes(src: &Endpoint, dst: &Endpoint, opts: &CopyOptions) -> bool {
     opts.journal_dir.as_ref().is_some_and(|dir| {
-        Journal::open(dir, &src.location(), &dst.location()).is_ok_and(|j| j.resumed)
+        Journal::open(dir, &src.location(), &journal_dst(dst, opts)).is_ok_and(|j| j.resumed)
     })
+}
+
+/// The destination as the journal names it: one journal per shard.
+fn journal_dst(dst: &Endpoint, opts: &CopyOptions) -> String {
+    match opts.filter.shard() {
+        Some(s) => format!("{} (shard {s})", dst.location()),
+        None => dst.location(),
+    }
 }
 
 /// One pass of the copy: a dry run decides everything and writes nothing.
@@ -283,7 +291,11 @@ async fn copy_pass(
     // A document is written once, at the end: nothing to resume.
     let documents = matches!(src, Endpoint::Document(..)) || matches!(dst, Endpoint::Document(..));
     let journal = match (&opts.journal_dir, opts.dry_run || documents) {
-        (Some(dir), false) => Some(Journal::open(dir, &src.location(), &dst.location())?),
+        (Some(dir), false) => Some(Journal::open(
+            dir,
+            &src.location(),
+            &journal_dst(dst, opts),
+        )?),
         _ => None,
     };
     let phase = if opts.dry_run {

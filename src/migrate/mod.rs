@@ -32,6 +32,7 @@ pub mod names;
 pub mod plan;
 pub mod progress;
 mod same_file;
+pub mod shard;
 pub mod verify;
 
 use std::sync::Arc;
@@ -122,6 +123,8 @@ impl Change {
 pub struct Filter {
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
+    /// `--shard I/N`: only this shard's share of the items.
+    shard: Option<shard::Shard>,
 }
 
 impl Filter {
@@ -129,7 +132,18 @@ impl Filter {
         Ok(Filter {
             include: build_set(include)?,
             exclude: build_set(exclude)?,
+            shard: None,
         })
+    }
+
+    /// Only the items of `shard`.
+    pub fn with_shard(mut self, shard: Option<shard::Shard>) -> Filter {
+        self.shard = shard;
+        self
+    }
+
+    pub fn shard(&self) -> Option<shard::Shard> {
+        self.shard
     }
 
     /// Whether `name` takes part in the migration.
@@ -138,6 +152,7 @@ impl Filter {
             return false;
         }
         self.include.as_ref().is_none_or(|s| s.is_match(name))
+            && self.shard.is_none_or(|s| s.contains(name))
     }
 }
 

@@ -223,3 +223,35 @@ pub async fn moto_fs() -> FsFixture {
     let (server, store) = super::s3::moto_store_tmp("conformance", "data/").await;
     FsFixture::new(Arc::new(store)).keep(server)
 }
+
+/// A project folder for command-line migration tests: `profiles/dev.toml` with kv mount
+/// `items` on the SQLite file `dev.db` holding `rows` rows `item:00000`… (`{"n":i,"s":"vi"}`),
+/// written as a rill host writes them. Returns the mount too.
+pub async fn sqlite_dev_project(dir: &Path, rows: usize) -> KvMount {
+    std::fs::create_dir_all(dir.join("profiles")).unwrap();
+    std::fs::write(
+        dir.join("profiles/dev.toml"),
+        "[kv.items]\nbackend = \"sqlite\"\ndatabase = \"../dev.db\"\ntable = \"items\"\n",
+    )
+    .unwrap();
+    let cfg = KvMountConfig {
+        name: "items".into(),
+        mode: Mode::default(),
+        schema: None,
+        max_entries: u64::MAX,
+        max_value_size: DEFAULT_MAX_VALUE_SIZE,
+        backend: KvBackendConfig::Sqlite(rillmount::config::SqliteKvConfig {
+            database: dir.join("dev.db"),
+            table: "items".into(),
+        }),
+    };
+    let m = open(&cfg).await;
+    let items: Vec<(String, String)> = (0..rows)
+        .map(|i| (format!("item:{i:05}"), format!(r#"{{"n":{i},"s":"v{i}"}}"#)))
+        .collect();
+    m.store()
+        .put_many(&items, rillmount::store::Expiry::MountDefault)
+        .await
+        .unwrap();
+    m
+}

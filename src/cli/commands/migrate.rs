@@ -75,7 +75,9 @@ async fn endpoint(t: &Target, access: Access, document: Option<&str>) -> Result<
 }
 
 fn filter(a: &MigrateFilterArgs) -> Result<Filter, Failure> {
-    Filter::new(&a.include, &a.exclude).map_err(Failure::usage)
+    Filter::new(&a.include, &a.exclude)
+        .map(|f| f.with_shard(a.shard))
+        .map_err(Failure::usage)
 }
 
 /// Prints progress on stderr while `work` runs, when stderr is a terminal.
