@@ -343,4 +343,12 @@ fn migration_shows_the_preflight_verdict_and_partial_writes_what_fits() {
     assert!(screen.contains("refused: nothing was written"), "{screen}");
     assert!(screen.contains("k19: destination schema"), "{screen}");
     assert!(screen.contains("… and 5 more"), "{screen}");
+    assert!(screen.contains("esc back to the plan"), "{screen}");
+    // esc goes back to the plan (p is still on), not out of the migration
+    app.update(Action::Back);
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("p is on: apply writes what fits"),
+        "{screen}"
+    );
 }

@@ -126,6 +126,12 @@ impl MigrateScreen {
                     ctx.info("cancelling the copy…");
                 }
             }
+            // a refused copy wrote nothing: back to its plan, where p can change the verdict
+            (Step::Report, Action::Back) if self.report.as_ref().is_some_and(|r| r.refused) => {
+                self.step = Step::Plan;
+                self.report = None;
+                self.scroll = 0;
+            }
             (Step::PickSource | Step::Report, Action::Back) => return Effects::pop(),
             (Step::PickDest, Action::Back) => {
                 self.step = Step::PickSource;
@@ -484,7 +490,12 @@ impl MigrateScreen {
             Line::styled("a copy never deletes at the destination", t.dim()),
         ];
         if let Some(v) = &self.verdict {
-            lines.extend(verdict_lines(ctx, self.dst, v, self.partial, 5));
+            let what = if self.partial {
+                "preflight: the destination refuses some items; p is on: apply writes what fits"
+            } else {
+                "preflight: a copy would write nothing; p: write what fits instead"
+            };
+            lines.extend(verdict_lines(ctx, self.dst, v, what, 5));
         }
         lines.push(Line::raw(""));
         if plan.totals.new.count + plan.totals.changed.count == 0 {
@@ -531,7 +542,9 @@ impl MigrateScreen {
             Style::new().fg(colour).add_modifier(Modifier::BOLD),
         )];
         if r.refused {
-            lines.extend(verdict_lines(ctx, self.dst, r, false, REJECTIONS_SHOWN));
+            let what = "the destination would not take the copy whole: esc back to the plan, \
+                        then p writes what fits";
+            lines.extend(verdict_lines(ctx, self.dst, r, what, REJECTIONS_SHOWN));
         }
         let kv = |k: &str, v: String| {
             Line::from(vec![
@@ -553,7 +566,11 @@ impl MigrateScreen {
         lines.push(kv("conflicts skipped", r.skipped_conflict.to_string()));
         lines.push(kv("rejected", r.rejected.len().to_string()));
         lines.push(kv(
-            "bytes written",
+            if r.refused {
+                "bytes (would write)"
+            } else {
+                "bytes written"
+            },
             humansize::format_size(r.bytes, humansize::DECIMAL),
         ));
         if !r.refused {
@@ -622,13 +639,13 @@ fn rejection_lines(ctx: &Context, r: &CopyReport, shown: usize) -> Vec<Line<'sta
     lines
 }
 
-/// The preflight's verdict: accepted, or what the destination would refuse and what to
-/// change (`partial`: the user chose to write what fits).
+/// The preflight's verdict: accepted, or `what` (the headline) and what the destination
+/// would refuse, with what to change.
 fn verdict_lines(
     ctx: &Context,
     dst: Option<usize>,
     v: &CopyReport,
-    partial: bool,
+    what: &str,
     shown: usize,
 ) -> Vec<Line<'static>> {
     let t = &ctx.theme;
@@ -638,12 +655,7 @@ fn verdict_lines(
             Style::new().fg(t.ok),
         )];
     }
-    let what = if partial {
-        "preflight: the destination refuses some items; p is on: apply writes what fits"
-    } else {
-        "preflight: a copy would write nothing; p: write what fits instead"
-    };
-    let mut lines = vec![Line::styled(what, Style::new().fg(t.error))];
+    let mut lines = vec![Line::styled(what.to_string(), Style::new().fg(t.error))];
     let (label, mount, file) = match dst.and_then(|d| ctx.profile_of(d).map(|p| (d, p))) {
         Some((d, p)) => (
             ctx.address(d),
