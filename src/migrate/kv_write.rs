@@ -192,6 +192,9 @@ impl KvWriter {
         let mut plain: Vec<(String, String)> = Vec::new();
         let mut timed: Vec<(String, String, Expiry)> = Vec::new();
         let mut entries = self.entries;
+        // A preflight sums the mount-wide limits up (see `finish`); a copy refuses the items
+        // past them.
+        let summing = opts.dry_run && !opts.partial;
         for (item, b) in chunk.into_iter().zip(dv) {
             let KvItem { name, key, value } = item;
             let reject = |name: &String, reason| {
@@ -221,9 +224,6 @@ impl KvWriter {
                 Some(_) => false,
             };
             let mut reason = kv_rejection(dst.config(), &key, &a.text);
-            // A preflight sums the mount-wide limits up (see `finish`); a copy refuses the
-            // items past them.
-            let summing = opts.dry_run && !opts.partial;
             if reason.is_none() && is_new && entries >= self.max_entries && !summing {
                 reason = Some(format!(
                     "the destination holds {entries} entries, its maxEntries is {}",

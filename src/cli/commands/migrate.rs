@@ -180,10 +180,17 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
     .map_err(Failure::op)?;
     let mut out = Out::new();
     if a.json {
-        let mut v = serde_json::to_value(&p)
-            .map_err(|e| Failure::op(format!("cannot print report: {e}")))?;
-        v["preflight"] = serde_json::to_value(Verdict::of(&pre, &d))
-            .map_err(|e| Failure::op(format!("cannot print report: {e}")))?;
+        // the plan's own fields, and the verdict beside them
+        #[derive(serde::Serialize)]
+        struct DiffJson<'a> {
+            #[serde(flatten)]
+            plan: &'a MigrationPlan,
+            preflight: Verdict<'a>,
+        }
+        let v = DiffJson {
+            plan: &p,
+            preflight: Verdict::of(&pre, &d),
+        };
         out.line(&to_json(&v)?)?;
     } else {
         out.line(&format!("diff {} -> {}", s.label(), d.label()))?;
@@ -199,7 +206,15 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
 struct Verdict<'a> {
     accepted: bool,
     rejected: &'a [crate::migrate::copy::Rejection],
-    limits: Vec<serde_json::Value>,
+    limits: Vec<LimitView<'a>>,
+}
+
+/// A limit passed, with its sentence.
+#[derive(serde::Serialize)]
+struct LimitView<'a> {
+    #[serde(flatten)]
+    limit: &'a LimitExceeded,
+    message: String,
 }
 
 impl<'a> Verdict<'a> {
@@ -207,10 +222,9 @@ impl<'a> Verdict<'a> {
         let limits = r
             .limits
             .iter()
-            .map(|l| {
-                let mut v = serde_json::to_value(l).unwrap_or_default();
-                v["message"] = limit_message(l, dst).into();
-                v
+            .map(|l| LimitView {
+                limit: l,
+                message: limit_message(l, dst),
             })
             .collect();
         Verdict {

@@ -528,11 +528,9 @@ impl Interp {
     }
 
     /// `$v.len`, `$.upper`: a field read on a value that has no fields calls the method of
-    /// that name, when its type has one.
+    /// that name, when its type has one. The caller has looked a dict's own fields up first
+    /// (a dict field comes before a method of that name).
     pub(crate) fn field_as_method(&mut self, v: &Value, field: &str, sp: Span) -> Option<R<Value>> {
-        if matches!(v, Value::Dict(d) if d.contains_key(field)) {
-            return None;
-        }
         let m = self.method_for(field, v.type_name()).ok()?;
         Some(m(self, v, &[]).map_err(|e| e.or_at(sp).into()))
     }
