@@ -101,6 +101,22 @@ impl Fixture {
         self.fails_with_output(args, code).1
     }
 
+    /// Runs a `--json` command whose setup fails: expects `code`, stdout one JSON object
+    /// `{"ok":false,"phase":"setup","error":{…}}` and stderr `error: ` with the same message;
+    /// returns the error object.
+    fn setup_error(&self, args: &[&str], code: i32) -> serde_json::Value {
+        let (out, err) = self.fails_with_output(args, code);
+        let v: serde_json::Value = serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e}): {out:?}"));
+        assert_eq!(out.lines().count(), 1, "one line: {out}");
+        assert_eq!(v["ok"], false, "{v}");
+        assert_eq!(v["phase"], "setup", "{v}");
+        let message = v["error"]["message"].as_str().unwrap_or_default();
+        assert!(!message.is_empty(), "{v}");
+        assert_eq!(err.trim_end(), format!("error: {message}"), "{args:?}");
+        v["error"].clone()
+    }
+
     /// [`Self::fails`], with what was printed on stdout before the error.
     fn fails_with_output(&self, args: &[&str], code: i32) -> (String, String) {
         let (c, out, err) = self.run(args);
@@ -795,6 +811,140 @@ fn unreachable_redis_fails_within_the_connect_timeout_without_secrets() {
         start.elapsed()
     );
     assert!(!e.contains("hunter2"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup errors under --json (issue 11, item 9)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn json_commands_report_address_profile_and_mount_errors_as_json() {
+    let fx = migrate_fixture();
+    let e = fx.setup_error(&["diff", "mig:src", "mig:nosuch", "--json"], 2);
+    assert_eq!(e["code"], "mount", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("profile `mig` has no fs mount `nosuch`"),
+        "{e}"
+    );
+    assert!(e.get("file").is_none(), "{e}");
+
+    let e = fx.setup_error(&["copy", "nosuch:src", "mig:dst", "--json"], 2);
+    assert_eq!(e["code"], "profile", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("no such profile"),
+        "{e}"
+    );
+    let e = fx.setup_error(&["verify", ":src", "mig:dst", "--json"], 2);
+    assert_eq!(e["code"], "address", "{e}");
+    let e = fx.setup_error(&["kv", "keys", "src", "--json"], 2);
+    assert_eq!(e["code"], "address", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("-p PROFILE"), "{e}");
+    let e = fx.setup_error(&["fs", "ls", "mig:src", "--json"], 2);
+    assert_eq!(e["code"], "mount", "{e}");
+    fx.setup_error(&["mounts", "--json"], 2);
+
+    // A profile file that does not parse, and a mount it cannot configure: file and line.
+    fx.profile(
+        "torn",
+        "[kv.a]\nbackend = \"json\"\nstore = \"a.json\"\n[kv.b\n",
+    );
+    let e = fx.setup_error(&["diff", "torn:a", "mig:dst", "--json"], 1);
+    assert_eq!(e["code"], "profile", "{e}");
+    assert!(e["file"].as_str().unwrap().ends_with("torn.toml"), "{e}");
+    assert_eq!(e["line"], 4, "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("invalid TOML"),
+        "{e}"
+    );
+    fx.profile(
+        "broken",
+        "[kv.a]\nbackend = \"json\"\nstore = \"a.json\"\nmaxEntries = \"ten\"\n",
+    );
+    let e = fx.setup_error(&["kv", "keys", "broken:a", "--json"], 1);
+    assert_eq!(e["code"], "mount", "{e}");
+    assert!(e["file"].as_str().unwrap().ends_with("broken.toml"), "{e}");
+    assert_eq!(e["line"], 4, "{e}");
+    let e = fx.setup_error(&["mounts", "-p", "torn", "--json"], 1);
+    assert_eq!(e["line"], 4, "{e}");
+
+    // Without --json stdout stays empty: the text on stderr is the whole answer.
+    let (out, err) = fx.fails_with_output(&["diff", "mig:src", "mig:nosuch"], 2);
+    assert_eq!(out, "");
+    assert!(err.contains("has no fs mount `nosuch`"), "{err}");
+}
+
+#[test]
+fn json_commands_report_a_store_that_cannot_be_opened_as_json() {
+    let fx = migrate_fixture();
+    // A corrupt JSON file fails opening the mount, not only the first read.
+    std::fs::write(fx.path("mig/src.json"), "{\"a\": 1,").unwrap();
+    for args in [
+        &["diff", "mig:src", "mig:dst", "--json"][..],
+        &["copy", "mig:src", "mig:dst", "--json"],
+        &["verify", "mig:dst", "mig:src", "--json"],
+        &["kv", "keys", "mig:src", "--json"],
+    ] {
+        let e = fx.setup_error(args, 1);
+        assert_eq!(e["code"], "store", "{e}");
+        assert_eq!(e["kind"], "corrupt", "{e}");
+        let m = e["message"].as_str().unwrap();
+        assert!(m.starts_with("cannot open mig:src: "), "{m}");
+        assert!(m.contains("src.json") && m.contains("corrupt"), "{m}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(fx.path("mig/src.json")).unwrap(),
+        "{\"a\": 1,",
+        "left alone"
+    );
+    assert!(!fx.path("mig/dst.db").exists(), "nothing written");
+
+    // A SQLite file that is not a database.
+    std::fs::write(fx.path("mig/typed.db"), "not a database, just text\n").unwrap();
+    let e = fx.setup_error(&["diff", "mig:dst", "mig:typed", "--json"], 1);
+    assert_eq!(e["code"], "store", "{e}");
+    assert_eq!(e["kind"], "corrupt", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("typed.db"), "{e}");
+
+    // A SQLite database in a folder that cannot be made (a file is in its way).
+    fx.profile(
+        "blocked",
+        "[kv.c]\nbackend = \"sqlite\"\ndatabase = \"../mig/src.json/c.db\"\ntable = \"kv\"\n",
+    );
+    let e = fx.setup_error(&["kv", "keys", "blocked:c", "--json"], 1);
+    assert_eq!(e["code"], "store", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot open blocked:c: "),
+        "{e}"
+    );
+
+    // An unreachable server: the connection error, and never the password of its URL.
+    fx.profile(
+        "net",
+        "[kv.s]\nbackend = \"redis\"\nurl = \"redis://:pw-hunter2@127.0.0.1:1/0\"\n\
+         prefix = \"s:\"\nconnectTimeout = 2\n",
+    );
+    for args in [
+        &["kv", "keys", "net:s", "--json"][..],
+        &["copy", "mig:dst", "net:s", "--json", "--dry-run"],
+    ] {
+        let e = fx.setup_error(args, 1);
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert_eq!(e["code"], "store", "{e}");
+        assert_eq!(e["kind"], "connection", "{e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("cannot open net:s: "),
+            "{e}"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

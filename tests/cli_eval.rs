@@ -370,3 +370,89 @@ fn a_script_of_the_other_rill_gets_a_hint() {
         .code(1)
         .stderr(predicate::str::contains("hint").not());
 }
+
+/// `eval --json` in an empty temp dir (no profiles found there or in the user config folder):
+/// (exit code, stdout parsed as JSON, stderr).
+fn eval_json_in(dir: &std::path::Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let o = bin()
+        .current_dir(dir)
+        .env_remove("RILLMOUNT_PROFILE")
+        .env("XDG_CONFIG_HOME", dir.join("xdg"))
+        .env("HOME", dir.join("home"))
+        .args(["eval", "--json"])
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run: {e}"));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let v = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e}): {out:?}"));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    (o.status.code().unwrap_or(-1), v, err)
+}
+
+/// The setup error of the runner contract, with the message stderr ends with too (after any
+/// warnings of the profile).
+fn assert_setup_error(v: &serde_json::Value, err: &str, code: &str) {
+    assert_eq!(v["ok"], false, "{v}");
+    assert_eq!(v["phase"], "setup", "{v}");
+    assert_eq!(v["error"]["code"], code, "{v}");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty(), "{v}");
+    assert_eq!(
+        err.lines().last(),
+        Some(format!("error: {message}").as_str())
+    );
+}
+
+#[test]
+fn json_mode_reports_a_missing_profile_as_a_setup_error() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let (code, v, err) = eval_json_in(dir.path(), &["-e", "1", "--profile", "nonexist"]);
+    assert_eq!(code, 2, "{v} {err}");
+    assert_setup_error(&v, &err, "profile");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("profile `nonexist`: no such profile"),
+        "{message}"
+    );
+    let (code, v, err) = eval_json_in(dir.path(), &["-e", "1", "-p", "./none.toml"]);
+    assert_eq!(code, 2, "{v} {err}");
+    assert_setup_error(&v, &err, "profile");
+    // Without --json the text on stderr is all.
+    bin()
+        .current_dir(dir.path())
+        .env("XDG_CONFIG_HOME", dir.path().join("xdg"))
+        .args(["eval", "-e", "1", "-p", "nonexist"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::starts_with("error: profile `nonexist`"));
+}
+
+#[test]
+fn json_mode_reports_a_broken_profile_with_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let toml = "[profile]\nrill = \"0.20\"\n\n[kv.app]\nbackend = \"json\"\nstore = = \"a.json\"\n";
+    std::fs::write(dir.path().join("p.toml"), toml).unwrap_or_else(|e| panic!("write: {e}"));
+    let (code, v, err) = eval_json_in(dir.path(), &["-e", "1", "-p", "p.toml"]);
+    assert_eq!(code, 1, "{v} {err}");
+    assert_setup_error(&v, &err, "profile");
+    let file = v["error"]["file"].as_str().unwrap_or_default();
+    assert!(file.ends_with("p.toml"), "{v}");
+    assert_eq!(v["error"]["line"], 6, "{v}");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("p.toml:6: invalid TOML"), "{message}");
+
+    // A rill-config.json that cannot tell which rill it runs: the file, no line.
+    let cfg = dir.path().join("rill-config.json");
+    let text = r#"{"extensions":{"mounts":{"kv":"@rcrsr/rill-ext-kv-sqlite"},
+        "config":{"kv":{"mounts":{"app":{"mode":"read-write","database":"./a.db","table":"t"}}}}}}"#;
+    std::fs::write(&cfg, text).unwrap_or_else(|e| panic!("write: {e}"));
+    let (code, v, err) = eval_json_in(dir.path(), &["-e", "1", "-p", "rill-config.json"]);
+    assert_eq!(code, 2, "{v} {err}");
+    assert_setup_error(&v, &err, "profile");
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("which rill does this profile run?"), "{v}");
+    let file = v["error"]["file"].as_str().unwrap_or_default();
+    assert!(file.ends_with("rill-config.json"), "{v}");
+}

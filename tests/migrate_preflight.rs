@@ -6,9 +6,7 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use assert_cmd::Command;
 use rillmount::config::{FsBackendConfig, KvBackendConfig, LocalFsConfig};
 use rillmount::migrate::copy::{CopyOptions, CopyReport, OnConflict, copy, preflight};
 use rillmount::migrate::plan::plan;
@@ -39,21 +37,7 @@ struct Cli {
 
 impl Cli {
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let o = Command::cargo_bin("rillmount")
-            .unwrap()
-            .current_dir(self.dir.path())
-            .env_remove("RILLMOUNT_PROFILE")
-            .env("XDG_CONFIG_HOME", self.dir.path().join("xdg"))
-            .env("HOME", self.dir.path().join("home"))
-            .timeout(Duration::from_secs(120))
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            o.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
+        support::cli::run(self.dir.path(), args)
     }
 }
 

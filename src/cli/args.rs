@@ -53,6 +53,8 @@ pub enum Command {
     Copy(CopyArgs),
     /// Re-read both sides and compare every item
     Verify(VerifyArgs),
+    /// Undo a copy from its --backup-dir: remove what it created, put back what it changed
+    Restore(RestoreArgs),
 }
 
 #[derive(Args, Debug)]
@@ -212,6 +214,16 @@ pub struct DiffArgs {
     /// Also list items that are the same on both sides
     #[arg(short, long)]
     pub verbose: bool,
+    /// Save the plan to FILE: every item's action with a fingerprint of both sides, for
+    /// `copy --plan FILE` to apply exactly (and refuse what changed since)
+    #[arg(long, value_name = "FILE")]
+    pub save: Option<std::path::PathBuf>,
+    /// With --save: what the plan does with items that differ
+    #[arg(long, value_enum, default_value_t = OnConflict::Skip)]
+    pub on_conflict: OnConflict,
+    /// With --save: Redis to Redis, keep each key's remaining TTL
+    #[arg(long)]
+    pub preserve_ttl: bool,
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -231,10 +243,16 @@ pub enum OnConflict {
 
 #[derive(Args, Debug)]
 pub struct CopyArgs {
-    /// Source: PROFILE:MOUNT[/PATH]
-    pub src: String,
-    /// Destination: PROFILE:MOUNT[/PATH]
-    pub dst: String,
+    /// Source: PROFILE:MOUNT[/PATH] (with --plan, the plan's when left out)
+    #[arg(required_unless_present = "plan")]
+    pub src: Option<String>,
+    /// Destination: PROFILE:MOUNT[/PATH] (with --plan, the plan's when left out)
+    #[arg(required_unless_present = "plan")]
+    pub dst: Option<String>,
+    /// Apply exactly the plan saved by `diff --save FILE`: only its creates and overwrites,
+    /// each refused if it changed on either side since
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<std::path::PathBuf>,
     /// Show the plan without writing
     #[arg(long)]
     pub dry_run: bool,
@@ -263,6 +281,18 @@ pub struct CopyArgs {
     /// Write the whole report (every rejected item) to FILE as JSON
     #[arg(long, value_name = "FILE")]
     pub report: Option<std::path::PathBuf>,
+    /// Save the destination's previous value or file of every item the copy overwrites
+    /// (with its TTL), and what it creates, into a local folder or PROFILE:MOUNT/PATH of an
+    /// fs mount; `rillmount restore` undoes the copy from it
+    #[arg(long, value_name = "DIR|ADDR")]
+    pub backup_dir: Option<String>,
+    /// Mirror: after a copy that wrote everything, delete the destination-only items (the
+    /// ones --include/--exclude/--shard take in); needs --yes
+    #[arg(long)]
+    pub delete_extra: bool,
+    /// With --delete-extra: delete nothing when there would be more than N deletions
+    #[arg(long, value_name = "N", default_value_t = crate::migrate::mirror::DEFAULT_MAX_DELETE)]
+    pub max_delete: u64,
     #[command(flatten)]
     pub filter: MigrateFilterArgs,
     /// Confirm writing to a protected profile
@@ -284,6 +314,27 @@ pub struct VerifyArgs {
     pub json: bool,
     #[command(flatten)]
     pub filter: MigrateFilterArgs,
+    #[command(flatten)]
+    pub profile: ProfileOpt,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup: the folder or PROFILE:MOUNT/PATH given to `copy --backup-dir`
+    pub backup: String,
+    /// The mount to restore: the copy's destination, PROFILE:MOUNT
+    pub dst: String,
+    /// Say what would be restored and removed without writing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Restore into another mount than the one the backup was taken of
+    #[arg(long)]
+    pub force: bool,
+    /// Confirm writing to a protected profile
+    #[arg(long)]
+    pub yes: bool,
+    #[arg(long)]
+    pub json: bool,
     #[command(flatten)]
     pub profile: ProfileOpt,
 }

@@ -3,6 +3,8 @@
 //! `args.rs` is the grammar, `commands/` one file per command family, `output.rs` printing.
 //! Exit codes: 0 success, 1 a failed operation (`error: …` on stderr), 2 bad usage (clap's own
 //! errors, malformed addresses, unknown profiles or mounts, an invalid JSON argument).
+//! A command run with `--json` whose setup fails (address, profile, mount, opening the store)
+//! also prints `{"ok":false,"phase":"setup","error":{…}}` on stdout ([`output::finish`]).
 //! `rillmount` without a subcommand opens the TUI.
 
 pub mod args;
@@ -13,9 +15,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command};
+use args::{Cli, Command, FsCommand, KvCommand};
 use commands::Ctx;
-use output::Failure;
+use output::{Failure, finish};
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
@@ -34,13 +36,14 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> ExitCode {
     let ctx = Ctx::from_process();
     let command = match cli.command {
-        None => return finish(commands::tui::run(&ctx, &cli.profile)),
-        Some(Command::Tui(a)) => return finish(commands::tui::run(&ctx, &a.profile)),
+        None => return finish(commands::tui::run(&ctx, &cli.profile), false),
+        Some(Command::Tui(a)) => return finish(commands::tui::run(&ctx, &a.profile), false),
         Some(c) => c,
     };
     if let Command::Eval(a) = &command {
         return commands::eval::run(&ctx, a);
     }
+    let json = prints_json(&command);
     let result = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -48,21 +51,30 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(rt) => rt.block_on(dispatch(&ctx, command)),
         Err(e) => Err(Failure::op(format!("cannot start the async runtime: {e}"))),
     };
-    finish(result)
+    finish(result, json)
 }
 
-/// The exit code of a command's result, its message on stderr.
-fn finish(result: Result<(), Failure>) -> ExitCode {
-    match result {
-        Ok(()) | Err(Failure::Closed) => ExitCode::SUCCESS,
-        Err(Failure::Op(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Usage(m)) => {
-            eprintln!("error: {m}");
-            ExitCode::from(2)
-        }
+/// Whether the command was asked for `--json` output: its setup failures are JSON then too.
+/// No catch-all arm, so that a new command has to answer.
+fn prints_json(command: &Command) -> bool {
+    match command {
+        Command::Profiles(a) => a.json,
+        Command::Mounts(a) => a.json,
+        Command::Kv(KvCommand::Keys { json, .. }) => *json,
+        Command::Kv(
+            KvCommand::Get { .. }
+            | KvCommand::Set { .. }
+            | KvCommand::Del { .. }
+            | KvCommand::Dump { .. },
+        ) => false,
+        Command::Fs(FsCommand::Ls { json, .. } | FsCommand::Stat { json, .. }) => *json,
+        Command::Fs(FsCommand::Cat { .. } | FsCommand::Put { .. } | FsCommand::Rm { .. }) => false,
+        Command::Eval(a) => a.json,
+        Command::Diff(a) => a.json,
+        Command::Copy(a) => a.json,
+        Command::Verify(a) => a.json,
+        Command::Restore(a) => a.json,
+        Command::Tui(_) => false,
     }
 }
 
@@ -77,6 +89,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Diff(a) => commands::migrate::diff(ctx, &a).await,
         Command::Copy(a) => commands::migrate::run_copy(ctx, &a).await,
         Command::Verify(a) => commands::migrate::run_verify(ctx, &a).await,
+        Command::Restore(a) => commands::migrate::run_restore(ctx, &a).await,
         // Runs before the runtime starts (it has its own); see `run`.
         Command::Eval(_) => Ok(()),
     }

@@ -7,17 +7,104 @@
 
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, StdoutLock, Write};
+use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::config::ConfigError;
 use crate::store::Json;
 
-/// A failed command: bad usage (exit 2) or a failed operation (exit 1). `Closed` means stdout
-/// was closed by the reader: stop quietly with success.
+/// A failed command: bad usage (exit 2), a failed operation (exit 1), or a command that could
+/// not start (`Setup`, exit 2 or 1 as its `usage` says). `Closed` means stdout was closed by
+/// the reader: stop quietly with success.
 #[derive(Debug)]
 pub enum Failure {
     Usage(String),
     Op(String),
+    Setup(Box<SetupError>),
     Closed,
+}
+
+/// What a command could not set up before doing anything: its address, its profile, the mount
+/// there, or the store behind it.
+///
+/// A `--json` command prints it on stdout as `{"ok":false,"phase":"setup","error":{…}}`, the
+/// error with the `code` and `message` of `eval --json`'s errors; stderr gets the same message.
+/// Messages are the redacted ones of the config and store layers: never a secret.
+#[derive(Debug, serde::Serialize)]
+pub struct SetupError {
+    pub code: SetupCode,
+    pub message: String,
+    /// The store's error kind when opening it failed (`connection`, `corrupt`, `timeout`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    /// The profile file the error is in, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The line of `file`, when the format tells it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Bad usage (exit 2) rather than a failed operation (exit 1).
+    #[serde(skip)]
+    pub usage: bool,
+}
+
+/// What a setup failed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SetupCode {
+    /// A malformed `PROFILE:MOUNT[/PATH]`, or one that names no profile.
+    Address,
+    /// The profile cannot be found, read or parsed.
+    Profile,
+    /// The profile has no such mount, or cannot configure it.
+    Mount,
+    /// The mount's store cannot be opened: unreachable, corrupt, missing.
+    Store,
+}
+
+impl SetupError {
+    /// Bad usage (exit 2): a name or address that does not resolve.
+    pub fn usage(code: SetupCode, msg: impl std::fmt::Display) -> Self {
+        SetupError {
+            code,
+            message: msg.to_string(),
+            kind: None,
+            file: None,
+            line: None,
+            usage: true,
+        }
+    }
+
+    /// A failed operation (exit 1): what was named exists but cannot be used.
+    pub fn op(code: SetupCode, msg: impl std::fmt::Display) -> Self {
+        SetupError {
+            usage: false,
+            ..SetupError::usage(code, msg)
+        }
+    }
+
+    /// With the file and line of a profile error.
+    pub fn in_file(self, e: &ConfigError) -> Self {
+        SetupError {
+            file: Some(e.path.display().to_string()),
+            line: e.line,
+            ..self
+        }
+    }
+
+    /// With the kind of store error that made opening fail.
+    pub fn with_kind(self, kind: &'static str) -> Self {
+        SetupError {
+            kind: Some(kind),
+            ..self
+        }
+    }
+}
+
+impl From<SetupError> for Failure {
+    fn from(e: SetupError) -> Self {
+        Failure::Setup(Box::new(e))
+    }
 }
 
 impl Failure {
@@ -36,6 +123,45 @@ impl From<io::Error> for Failure {
         } else {
             Failure::Op(format!("cannot write output: {e}"))
         }
+    }
+}
+
+/// The exit code of a command's result, its message on stderr. A setup failure of a `--json`
+/// command also goes to stdout as one JSON line, so that a script reading stdout always gets
+/// an object.
+pub fn finish(result: Result<(), Failure>, json: bool) -> ExitCode {
+    let (code, message) = match result {
+        Ok(()) | Err(Failure::Closed) => return ExitCode::SUCCESS,
+        Err(Failure::Op(m)) => (1, m),
+        Err(Failure::Usage(m)) => (2, m),
+        Err(Failure::Setup(e)) => {
+            if json {
+                print_setup_json(&e);
+            }
+            (if e.usage { 2 } else { 1 }, e.message)
+        }
+    };
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+/// `{"ok":false,"phase":"setup","error":{…}}` on stdout; a closed stdout is ignored (the exit
+/// code and stderr still tell).
+fn print_setup_json(e: &SetupError) {
+    #[derive(serde::Serialize)]
+    struct SetupJson<'a> {
+        ok: bool,
+        phase: &'static str,
+        error: &'a SetupError,
+    }
+    let v = SetupJson {
+        ok: false,
+        phase: "setup",
+        error: e,
+    };
+    if let Ok(text) = serde_json::to_string(&v) {
+        let mut out = io::stdout().lock();
+        let _ = writeln!(out, "{text}").and_then(|()| out.flush());
     }
 }
 

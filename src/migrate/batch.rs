@@ -14,12 +14,14 @@
 
 use std::collections::HashSet;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::MigrateError;
+use super::backup::Backup;
 use super::copy::{CopyReport, Rejection};
 use super::journal::Journal;
 use super::progress::Ticker;
@@ -40,6 +42,8 @@ pub(crate) enum FileOutcome {
     Same,
     Conflict,
     Rejected(Rejection),
+    /// Not written: it changed on either side since the saved plan was made.
+    Drifted(Rejection),
 }
 
 /// What some done items add to the journal's counters.
@@ -65,6 +69,8 @@ pub(crate) struct CopyRun {
     pub report: CopyReport,
     pub journal: Option<Journal>,
     pub ticker: Ticker,
+    /// `--backup-dir`: records and files written before the writes they cover.
+    pub backup: Option<Arc<Backup>>,
     cancel: CancellationToken,
     /// Items of the page this run resumes in that the interrupted run recorded: skipped.
     resumed_done: HashSet<String>,
@@ -86,6 +92,7 @@ impl CopyRun {
             report,
             journal,
             ticker,
+            backup: None,
             cancel,
             resumed_done,
             saved: Instant::now(),
@@ -160,6 +167,10 @@ impl CopyRun {
             }
             FileOutcome::Rejected(r) => {
                 self.report.rejected.push(r);
+                c.rejected = 1;
+            }
+            FileOutcome::Drifted(r) => {
+                self.report.drifted.push(r);
                 c.rejected = 1;
             }
         }

@@ -21,13 +21,18 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use super::backup::{Backup, BackupSummary, BackupTarget, Record, manifest_for};
 use super::batch::{CopyRun, FileOutcome, Finished, run_files};
 use super::counterparts::{Counterparts, InOrder, Window};
 use super::journal::Journal;
 use super::names::unsafe_name;
 use super::plan::{self, PAGE, compare_file};
 use super::progress::{Phase, Progress, Ticker};
-use super::{Change, Endpoint, Filter, FsMount, MigrateError, document, export, import, kv_write};
+use super::saved_plan::SavedPlan;
+use super::{
+    Change, Endpoint, Filter, FsMount, MigrateError, apply_plan, document, export, import,
+    kv_write, mirror,
+};
 use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore};
 
 pub use super::kv_write::{KV_CHUNK, KV_COPY_PAGE};
@@ -36,7 +41,9 @@ pub use super::kv_write::{KV_CHUNK, KV_COPY_PAGE};
 pub const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
 /// What to do with an item that exists at the destination with a different value.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OnConflict {
     /// Keep the destination's value.
@@ -64,6 +71,15 @@ pub struct CopyOptions {
     /// Write what the destination accepts even when some items would be refused (without it
     /// a copy that would leave anything unwritten writes nothing: see [`copy`]).
     pub partial: bool,
+    /// `--backup-dir`: where the destination's previous state of every item the copy changes
+    /// is saved before it is changed (`backup.rs`).
+    pub backup: Option<BackupTarget>,
+    /// `--plan`: apply exactly this saved plan (`apply_plan.rs`) instead of comparing anew.
+    pub plan: Option<std::sync::Arc<SavedPlan>>,
+    /// `--delete-extra`: after a copy without rejections, delete the destination-only items
+    /// (`mirror.rs`), unless there are more than `max_delete`.
+    pub delete_extra: bool,
+    pub max_delete: u64,
 }
 
 impl Default for CopyOptions {
@@ -76,6 +92,10 @@ impl Default for CopyOptions {
             concurrency: 8,
             journal_dir: None,
             partial: false,
+            backup: None,
+            plan: None,
+            delete_extra: false,
+            max_delete: mirror::DEFAULT_MAX_DELETE,
         }
     }
 }
@@ -122,6 +142,12 @@ impl LimitExceeded {
                     self.after.saturating_sub(self.holds),
                 )
             }
+            "maxDelete" => format!(
+                "the copy would delete {} destination-only item(s) of `{label}`, over \
+                 --max-delete {}: check them with diff, then raise --max-delete or narrow \
+                 the copy with --include / --exclude",
+                self.after, self.allowed
+            ),
             option => format!(
                 "`{label}` allows a store of {} bytes ({option}); it holds {} and would hold {} \
                  after the copy: raise {option} of mount `{mount}` in {file}",
@@ -155,6 +181,15 @@ pub struct CopyReport {
     pub cancelled: bool,
     /// Things worth knowing that did not stop the copy (lossy values, empty folders).
     pub warnings: Vec<String>,
+    /// Planned items not written because they changed on either side since the saved plan
+    /// was made (`--plan`).
+    pub drifted: Vec<Rejection>,
+    /// `--delete-extra`: destination-only items found, and deleted (in a dry run: that would
+    /// be).
+    pub extra: u64,
+    pub deleted: u64,
+    /// What `--backup-dir` saved.
+    pub backup: Option<BackupSummary>,
     pub elapsed_ms: u64,
 }
 
@@ -194,6 +229,7 @@ pub async fn preflight(
     let dry = CopyOptions {
         dry_run: true,
         journal_dir: None,
+        backup: None,
         ..opts.clone()
     };
     copy_pass(src, dst, &dry, progress, cancel).await
@@ -210,8 +246,18 @@ pub async fn copy(
     cancel: CancellationToken,
 ) -> Result<CopyReport, MigrateError> {
     let started = Instant::now();
+    if opts.delete_extra && !mirror::mirrors(src, dst) {
+        return Err(MigrateError::Unsupported {
+            src: "this source",
+            dst: "this destination",
+            reason: "--delete-extra mirrors kv → kv and fs → fs copies".into(),
+        });
+    }
     if !opts.dry_run {
         check_writable(dst)?;
+        if let Some(target) = &opts.backup {
+            Backup::check(target, &manifest_for(src, dst)?, resumes(src, dst, opts)).await?;
+        }
     }
     if !opts.dry_run && !opts.partial && !resumes(src, dst, opts) {
         let mut pre = preflight(src, dst, opts, progress.clone(), cancel.clone()).await?;
@@ -238,10 +284,14 @@ fn resumes(src: &Endpoint, dst: &Endpoint, opts: &CopyOptions) -> bool {
 
 /// The destination as the journal names it: one journal per shard.
 fn journal_dst(dst: &Endpoint, opts: &CopyOptions) -> String {
-    match opts.filter.shard() {
-        Some(s) => format!("{} (shard {s})", dst.location()),
-        None => dst.location(),
+    let mut name = dst.location();
+    if let Some(p) = &opts.plan {
+        name.push_str(&format!(" (plan {})", p.id));
     }
+    if let Some(s) = opts.filter.shard() {
+        name.push_str(&format!(" (shard {s})"));
+    }
+    name
 }
 
 /// One pass of the copy: a dry run decides everything and writes nothing.
@@ -253,7 +303,10 @@ async fn copy_pass(
     cancel: CancellationToken,
 ) -> Result<CopyReport, MigrateError> {
     let started = Instant::now();
-    if opts.on_conflict == OnConflict::Fail {
+    if let Some(p) = &opts.plan {
+        p.check_sides(src, dst)?;
+    }
+    if opts.on_conflict == OnConflict::Fail && opts.plan.is_none() {
         let planned = tokio::select! {
             biased;
             _ = cancel.cancelled() => None,
@@ -262,26 +315,8 @@ async fn copy_pass(
         let Some(p) = planned else {
             return Ok(CopyReport::stopped_before_writing(opts.dry_run, started));
         };
-        let conflicts: Vec<&str> = p
-            .items
-            .iter()
-            .filter(|i| i.change == Change::Changed)
-            .map(|i| i.name.as_str())
-            .collect();
-        if !conflicts.is_empty() {
-            let mut sample = conflicts
-                .iter()
-                .take(5)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if conflicts.len() > 5 {
-                sample.push_str(", …");
-            }
-            return Err(MigrateError::Conflicts {
-                count: conflicts.len(),
-                sample,
-            });
+        if p.items.iter().any(|i| i.change == Change::Changed) {
+            return Err(p.conflicts());
         }
     }
     let (s_end, d_end) = (
@@ -316,13 +351,27 @@ async fn copy_pass(
         ticker.state.bytes = j.state.bytes;
     }
     ticker.force();
+    let backup = match (&opts.backup, opts.dry_run) {
+        (Some(target), false) => Some(std::sync::Arc::new(
+            Backup::open(target.clone(), manifest_for(src, dst)?, report.resumed).await?,
+        )),
+        _ => None,
+    };
     let mut run = CopyRun::new(report, journal, ticker, cancel);
+    run.backup = backup;
     let r = &mut run;
-    let copied = match (&s_end, &d_end) {
-        (Endpoint::Kv(s), Endpoint::Kv(d)) => kv_write::copy_kv(s, d, opts, r).await,
-        (Endpoint::Fs(s), Endpoint::Fs(d)) => copy_fs(s, d, opts, r).await,
-        (Endpoint::Kv(s), Endpoint::Fs(d)) => export::copy_export(s, d, opts, r).await,
-        (Endpoint::Fs(s), Endpoint::Kv(d)) => import::copy_import(s, d, opts, r).await,
+    let copied = match (&s_end, &d_end, &opts.plan) {
+        (Endpoint::Kv(s), Endpoint::Kv(d), Some(p)) => apply_plan::apply_kv(s, d, p, opts, r).await,
+        (Endpoint::Fs(s), Endpoint::Fs(d), Some(p)) => apply_plan::apply_fs(s, d, p, opts, r).await,
+        (_, _, Some(_)) => Err(MigrateError::Unsupported {
+            src: "this source",
+            dst: "this destination",
+            reason: "a saved plan covers kv → kv and fs → fs copies".into(),
+        }),
+        (Endpoint::Kv(s), Endpoint::Kv(d), None) => kv_write::copy_kv(s, d, opts, r).await,
+        (Endpoint::Fs(s), Endpoint::Fs(d), None) => copy_fs(s, d, opts, r).await,
+        (Endpoint::Kv(s), Endpoint::Fs(d), None) => export::copy_export(s, d, opts, r).await,
+        (Endpoint::Fs(s), Endpoint::Kv(d), None) => import::copy_import(s, d, opts, r).await,
         _ => plan::unreachable_document(),
     };
     if copied.is_err() || run.report.cancelled {
@@ -344,12 +393,17 @@ async fn copy_pass(
         copied?;
         saved?;
     }
+    if opts.delete_extra && !run.report.cancelled {
+        mirror_extras(&s_end, &d_end, opts, &mut run).await?;
+    }
     let CopyRun {
         mut report,
         journal,
         mut ticker,
+        backup,
         ..
     } = run;
+    report.backup = backup.map(|b| b.summary());
     if let (Endpoint::Document(fs, path), Endpoint::Kv(mem)) = (dst, &d_end)
         && !opts.dry_run
         && !report.cancelled
@@ -363,6 +417,44 @@ async fn copy_pass(
     ticker.phase(Phase::Done);
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(report)
+}
+
+/// `--delete-extra` after the copy: counts the destination-only items and, when the copy
+/// wrote everything it had to and they are not more than `max_delete`, deletes them.
+async fn mirror_extras(
+    src: &Endpoint,
+    dst: &Endpoint,
+    opts: &CopyOptions,
+    run: &mut CopyRun,
+) -> Result<(), MigrateError> {
+    run.ticker.phase(Phase::Deleting);
+    let Some(extras) = run.or_cancel(mirror::extras(src, dst, &opts.filter)).await else {
+        return Ok(());
+    };
+    let extras = extras?;
+    run.report.extra = extras.len() as u64;
+    if run.report.extra > opts.max_delete {
+        run.report.limits.push(LimitExceeded {
+            option: "maxDelete",
+            allowed: opts.max_delete,
+            holds: 0,
+            after: run.report.extra,
+        });
+        return Ok(());
+    }
+    if opts.dry_run {
+        run.report.deleted = run.report.extra;
+        return Ok(());
+    }
+    if !run.report.rejected.is_empty() || !run.report.drifted.is_empty() {
+        run.report.warnings.push(format!(
+            "{} destination-only item(s) not deleted: the copy did not write everything",
+            run.report.extra
+        ));
+        return Ok(());
+    }
+    run.report.deleted = mirror::delete(dst, &extras, run).await?;
+    Ok(())
 }
 
 fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
@@ -388,11 +480,14 @@ fn check_writable(dst: &Endpoint) -> Result<(), MigrateError> {
     }
 }
 
-/// Copies one file (or decides not to): `fresh` when the destination was empty at the start.
-async fn copy_file(
+/// Copies one file (or decides not to): `known` is its change when it is known already (a
+/// fresh copy into an empty destination, a saved plan), else it is compared with its
+/// `counterpart`.
+pub(crate) async fn copy_file(
     (s, d): (&dyn FsMountStore, &dyn FsMountStore),
+    backup: Option<&Backup>,
     opts: &CopyOptions,
-    fresh: bool,
+    known: Option<Change>,
     max_size: u64,
     (e, counterpart): (FileMeta, Option<FileMeta>),
 ) -> Finished {
@@ -416,10 +511,9 @@ async fn copy_file(
             None,
         ));
     }
-    let change = if fresh {
-        Change::New
-    } else {
-        compare_file(s, d, &e, counterpart.as_ref()).await?.0
+    let change = match known {
+        Some(c) => c,
+        None => compare_file(s, d, &e, counterpart.as_ref()).await?.0,
     };
     match change {
         Change::Same => return Ok((FileOutcome::Same, None)),
@@ -429,6 +523,9 @@ async fn copy_file(
         _ => {}
     }
     if !opts.dry_run {
+        if let Some(b) = backup.filter(|_| change == Change::Changed) {
+            b.save_file(d, &e.path).await?;
+        }
         let body = FileStore::read(s, &e.path).await?;
         FileStore::write(d, &e.path, body, Some(e.size)).await?;
     }
@@ -494,10 +591,35 @@ async fn copy_fs(
                 )),
             }
         }
+        // `--backup-dir`: the files the destination does not have are recorded as created
+        // before any of them is written.
+        let backup = run.backup.clone().filter(|_| !opts.dry_run);
+        if let Some(b) = &backup {
+            let created: Vec<Record> = files
+                .iter()
+                .filter(|(e, counterpart)| {
+                    counterpart.is_none() && unsafe_name(&e.path, dst_dirs).is_none()
+                })
+                .map(|(e, _)| Record::created(&e.path))
+                .collect();
+            match run.or_cancel(b.write(&created)).await {
+                Some(r) => r?,
+                None => return Ok(()),
+            }
+        }
+        let backup = backup.as_deref();
         let transfers = files.into_iter().map(|f| async move {
             (
                 f.0.path.clone(),
-                copy_file((s, d), opts, fresh, max_size, f).await,
+                copy_file(
+                    (s, d),
+                    backup,
+                    opts,
+                    fresh.then_some(Change::New),
+                    max_size,
+                    f,
+                )
+                .await,
             )
         });
         if !run_files(run, transfers, opts.concurrency).await? || run.page_done(&page.next)? {

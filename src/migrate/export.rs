@@ -8,6 +8,7 @@
 
 use futures::StreamExt;
 
+use super::backup::{Backup, Record};
 use super::batch::{CopyRun, FileOutcome, run_files};
 use super::copy::{CopyOptions, OnConflict, Rejection};
 use super::document::{body, read_all};
@@ -119,6 +120,7 @@ pub(crate) async fn plan_export(
 /// Writes one key's file (or decides not to).
 async fn export_one(
     d: &dyn FsMountStore,
+    backup: Option<&Backup>,
     max_size: u64,
     opts: &CopyOptions,
     key: String,
@@ -148,7 +150,8 @@ async fn export_one(
             format!("its file is {len} bytes, over the destination's maxFileSize of {max_size}"),
         );
     }
-    match compare(d, &name, &text).await?.0 {
+    let change = compare(d, &name, &text).await?.0;
+    match change {
         Change::Same => return Ok((FileOutcome::Same, None)),
         Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
             return Ok((FileOutcome::Conflict, None));
@@ -156,6 +159,9 @@ async fn export_one(
         _ => {}
     }
     if !opts.dry_run {
+        if let Some(b) = backup.filter(|_| change == Change::Changed) {
+            b.save_file(d, &name).await?;
+        }
         FileStore::write(d, &name, body(content.into_bytes()), Some(len)).await?;
     }
     let warning = lossy
@@ -185,12 +191,41 @@ pub(crate) async fn copy_export(
         let Some(values) = run.or_cancel(s.get_many(&keys)).await else {
             return Ok(());
         };
+        // `--backup-dir`: the files the destination does not have are recorded as created
+        // before any of them is written.
+        let backup = run.backup.clone().filter(|_| !opts.dry_run);
+        if let Some(b) = &backup {
+            let names: Vec<String> = keys.iter().map(|k| key_to_file(k)).collect();
+            let absent = futures::stream::iter(names)
+                .map(|name| async move {
+                    FileStore::stat(d, &name)
+                        .await
+                        .map(|m| m.is_none().then_some(name))
+                })
+                .buffered(COMPARE_CONCURRENCY)
+                .collect::<Vec<_>>()
+                .await;
+            let mut created = Vec::new();
+            for a in absent {
+                if let Some(name) = a? {
+                    created.push(Record::created(&name));
+                }
+            }
+            match run.or_cancel(b.write(&created)).await {
+                Some(r) => r?,
+                None => return Ok(()),
+            }
+        }
+        let backup = backup.as_deref();
         let transfers = keys
             .into_iter()
             .zip(values?)
             .filter_map(|(k, v)| v.map(|v| (k, v.text)))
             .map(|(key, text)| async move {
-                (key.clone(), export_one(d, max_size, opts, key, text).await)
+                (
+                    key.clone(),
+                    export_one(d, backup, max_size, opts, key, text).await,
+                )
             });
         if !run_files(run, transfers, opts.concurrency).await? || run.page_done(&page.next)? {
             return Ok(());

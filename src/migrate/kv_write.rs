@@ -11,6 +11,7 @@
 use std::collections::HashSet;
 
 use super::MigrateError;
+use super::backup::Record;
 use super::batch::{CopyRun, Counts, FileOutcome, WRITE_GRACE};
 use super::copy::{CopyOptions, LimitExceeded, OnConflict, Rejection};
 use super::plan::same_value;
@@ -195,6 +196,9 @@ impl KvWriter {
         // A preflight sums the mount-wide limits up (see `finish`); a copy refuses the items
         // past them.
         let summing = opts.dry_run && !opts.partial;
+        // `--backup-dir`: what each write replaces, saved before the writes.
+        let backup = run.backup.clone().filter(|_| !opts.dry_run);
+        let mut records = Vec::new();
         for (item, b) in chunk.into_iter().zip(dv) {
             let KvItem { name, key, value } = item;
             let reject = |name: &String, reason| {
@@ -260,10 +264,22 @@ impl KvWriter {
             if is_new {
                 entries += 1;
             }
+            if backup.is_some() {
+                records.push(match &b {
+                    Some(b) => Record::saved(&key, b),
+                    None => Record::created(&key),
+                });
+            }
             outcomes.push((name, FileOutcome::Copied(a.text.len() as u64)));
             match a.ttl {
                 Some(ttl) if opts.preserve_ttl => timed.push((key, a.text, Expiry::After(ttl))),
                 _ => plain.push((key, a.text)),
+            }
+        }
+        if let Some(backup) = &backup {
+            match run.or_cancel(backup.write(&records)).await {
+                Some(r) => r?,
+                None => return Ok(None),
             }
         }
         if !opts.dry_run {

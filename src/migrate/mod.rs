@@ -19,6 +19,8 @@
 //! they finish) and stops at once when its `CancellationToken` fires (in-flight transfers
 //! dropped, multipart uploads aborted); it never deletes anything at the destination.
 
+mod apply_plan;
+pub mod backup;
 mod batch;
 pub mod copy;
 mod counterparts;
@@ -28,10 +30,12 @@ pub mod import;
 pub mod journal;
 pub mod keypath;
 mod kv_write;
+pub mod mirror;
 pub mod names;
 pub mod plan;
 pub mod progress;
 mod same_file;
+pub mod saved_plan;
 pub mod shard;
 pub mod verify;
 
@@ -91,6 +95,10 @@ pub enum MigrateError {
     Pattern { pattern: String, message: String },
     #[error("journal {path}: {message}")]
     Journal { path: String, message: String },
+    #[error("{path}: {message}")]
+    Plan { path: String, message: String },
+    #[error("backup {location}: {message}")]
+    Backup { location: String, message: String },
 }
 
 /// What happened to one key or file, compared with the destination.

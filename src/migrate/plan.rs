@@ -80,6 +80,29 @@ impl MigrationPlan {
         self.totals.add(&item);
         self.items.push(item);
     }
+
+    /// The error of `--on-conflict fail` for the plan's changed items (the first five named).
+    pub(crate) fn conflicts(&self) -> MigrateError {
+        let changed: Vec<&str> = self
+            .items
+            .iter()
+            .filter(|i| i.change == Change::Changed)
+            .map(|i| i.name.as_str())
+            .collect();
+        let mut sample = changed
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if changed.len() > 5 {
+            sample.push_str(", …");
+        }
+        MigrateError::Conflicts {
+            count: changed.len(),
+            sample,
+        }
+    }
 }
 
 /// Whether two stored kv texts hold the same JSON value.

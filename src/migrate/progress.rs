@@ -11,6 +11,8 @@ pub enum Phase {
     /// The preflight: a dry run of the copy, before anything is written.
     Checking,
     Copying,
+    /// `--delete-extra`: finding and deleting the destination-only items.
+    Deleting,
     Verifying,
     Done,
 }
@@ -64,6 +66,7 @@ impl Progress {
         let phase = match self.phase {
             Phase::Planning => "planning",
             Phase::Checking => "checking",
+            Phase::Deleting => "deleting",
             Phase::Copying => "copying",
             Phase::Verifying => "verifying",
             Phase::Done => "done",

@@ -175,7 +175,7 @@ pub enum Command {
         id: RequestId,
         src: Endpoint,
         dst: Endpoint,
-        options: CopyOptions,
+        options: Box<CopyOptions>,
         cancel: CancellationToken,
     },
     Verify {

@@ -3,6 +3,7 @@
 //! server binary fails the test with a message saying how to install it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cli;
 pub mod redis;
 pub mod s3;
 pub mod stores;

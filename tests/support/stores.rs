@@ -255,3 +255,24 @@ pub async fn sqlite_dev_project(dir: &Path, rows: usize) -> KvMount {
         .unwrap();
     m
 }
+
+/// Every entry of `m`, by key (a scan, then the values a page at a time).
+pub async fn kv_entries(
+    m: &KvMount,
+) -> std::collections::BTreeMap<String, rillmount::store::StoredValue> {
+    let s = m.store();
+    let mut out = std::collections::BTreeMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = s.scan(cursor.as_deref(), 1000).await.unwrap();
+        let values = s.get_many(&page.keys).await.unwrap();
+        for (k, v) in page.keys.into_iter().zip(values) {
+            out.insert(k, v.unwrap());
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    out
+}

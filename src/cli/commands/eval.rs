@@ -11,9 +11,12 @@
 //! copy-on-write overlays and prints the diff (`+`/`~`/`-`, before → after) on stderr, or under
 //! `"changes"` with `--json`. Ctrl-C cancels the run (RILL-R013, exit 1); `--max-steps` and
 //! `--timeout` bound it. A `protect` profile refuses writes without `--yes`; a `readOnly`
-//! profile refuses them always (both as script errors).
+//! profile refuses them always (both as script errors). A profile that cannot be loaded is a
+//! setup error: with `--json`, `{"ok":false,"phase":"setup","error":{…}}` (mounts open on first
+//! use, so a store that cannot be opened is a script error instead).
 
 use super::Ctx;
+use crate::cli::output::{SetupCode, SetupError, finish};
 use crate::rill::dialect::{Dialect, DialectChoice, hint_applies, wrong_dialect_hint};
 use crate::rill::eval::{Interp, LogSink, Options, run_with_big_stack};
 use crate::rill::host::{HostRegistry, replay_host};
@@ -255,15 +258,7 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
     let profile = match &args.profile {
         Some(spec) => match ctx.profile(spec) {
             Ok(p) => Some(p),
-            Err(f) => {
-                let (code, m) = match f {
-                    crate::cli::output::Failure::Usage(m) => (2, m),
-                    crate::cli::output::Failure::Op(m) => (1, m),
-                    crate::cli::output::Failure::Closed => (1, String::new()),
-                };
-                eprintln!("error: {m}");
-                return ExitCode::from(code);
-            }
+            Err(f) => return finish(Err(f), args.json),
         },
         None => None,
     };
@@ -273,8 +268,12 @@ fn run_session(ctx: &Ctx, args: &EvalArgs) -> ExitCode {
     let dialect = match choice.resolve(args.rill) {
         Ok(d) => d,
         Err(why) => {
-            eprintln!("error: which rill does this profile run? {why}");
-            return ExitCode::from(2);
+            let mut e = SetupError::usage(
+                SetupCode::Profile,
+                format!("which rill does this profile run? {why}"),
+            );
+            e.file = profile.as_ref().map(|p| p.path.display().to_string());
+            return finish(Err(e.into()), args.json);
         }
     };
     let rt = match tokio::runtime::Builder::new_current_thread()

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{Ctx, Target, open_fs_mount, target, within};
 use crate::cli::args::{FsCommand, ProfileOpt};
-use crate::cli::output::{Failure, Out, human_size, json_string, rfc3339};
+use crate::cli::output::{Failure, Out, SetupCode, SetupError, human_size, json_string, rfc3339};
 use crate::config::FsBackendConfig;
 use crate::store::{
     ByteStream, EntryKind, ErrorKind, FileMeta, FileStore, FsMountStore, StoreError,
@@ -48,9 +48,8 @@ fn fs_target(ctx: &Ctx, addr: &str, opt: &ProfileOpt, need_path: bool) -> Result
     let t = target(ctx, addr, opt)?;
     t.fs()?;
     if need_path && t.addr.path.is_empty() {
-        return Err(Failure::usage(format!(
-            "address `{addr}` names no file: write PROFILE:MOUNT/PATH"
-        )));
+        let msg = format!("address `{addr}` names no file: write PROFILE:MOUNT/PATH");
+        return Err(SetupError::usage(SetupCode::Address, msg).into());
     }
     Ok(t)
 }

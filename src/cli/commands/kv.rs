@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use super::{Ctx, Target, open_kv_mount, target, within};
 use crate::cli::args::{KvCommand, ProfileOpt};
-use crate::cli::output::{Failure, Out, from_serde, json_string, json_text};
+use crate::cli::output::{Failure, Out, SetupCode, SetupError, from_serde, json_string, json_text};
 use crate::config::KvBackendConfig;
 use crate::store::Backend;
 use crate::store::kv_mount::KvMount;
@@ -52,9 +52,10 @@ fn kv_target(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<Target, Failure>
     let t = target(ctx, addr, opt)?;
     t.kv()?;
     if !t.addr.path.is_empty() {
-        return Err(Failure::usage(format!(
+        let msg = format!(
             "kv address `{addr}` has a path; write PROFILE:MOUNT and give the key separately"
-        )));
+        );
+        return Err(SetupError::usage(SetupCode::Address, msg).into());
     }
     Ok(t)
 }

@@ -16,15 +16,19 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::migrate::backup::{BackupTarget, restore};
 use crate::migrate::copy::{CopyOptions, CopyReport, LimitExceeded, OnConflict, copy, preflight};
 use crate::migrate::journal;
 use crate::migrate::plan::{MigrationPlan, plan};
 use crate::migrate::progress::Progress;
+use crate::migrate::saved_plan::SavedPlan;
 use crate::migrate::verify::{VerifyReport, verify};
 use crate::migrate::{Change, Endpoint, Filter, FsMount};
 use crate::store::open::{open_fs, open_kv, open_kv_read_only};
 
-use super::super::args::{self, CopyArgs, DiffArgs, MigrateFilterArgs, ProfileOpt, VerifyArgs};
+use super::super::args::{
+    self, CopyArgs, DiffArgs, MigrateFilterArgs, ProfileOpt, RestoreArgs, VerifyArgs,
+};
 use super::super::output::{Failure, Out};
 use super::{Ctx, Target, target};
 
@@ -33,6 +37,13 @@ use super::{Ctx, Target, target};
 enum Access {
     Read,
     Write,
+}
+
+impl Access {
+    /// Read for a dry run, write otherwise.
+    fn unless(dry_run: bool) -> Access {
+        if dry_run { Access::Read } else { Access::Write }
+    }
 }
 
 async fn endpoint(t: &Target, access: Access, document: Option<&str>) -> Result<Endpoint, Failure> {
@@ -44,8 +55,14 @@ async fn endpoint(t: &Target, access: Access, document: Option<&str>) -> Result<
     }
     let label = t.label();
     let timeout = Duration::from_secs(60);
-    let fail = |e| Failure::op(format!("cannot open {label}: {e}"));
-    let timed_out = || Failure::op(format!("cannot open {label}: no answer within 60s"));
+    let fail = |e| super::open_error(&label, e);
+    let timed_out = || {
+        super::cannot_open(
+            &label,
+            "no answer within 60s",
+            crate::store::ErrorKind::Timeout,
+        )
+    };
     if let Some(cfg) = t.profile.kv.get(&t.addr.mount) {
         let fut = async {
             match access {
@@ -57,7 +74,7 @@ async fn endpoint(t: &Target, access: Access, document: Option<&str>) -> Result<
             .await
             .map_err(|_| timed_out())?
             .map_err(fail)?;
-        return Ok(Endpoint::Kv(m));
+        return Ok(Endpoint::Kv(super::loaded(&label, m).await?));
     }
     let cfg = t.fs()?;
     let store = tokio::time::timeout(timeout, open_fs(cfg))
@@ -165,9 +182,39 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
     let p = with_progress(plan(&src, &dst, &f, Some(tx)), rx)
         .await
         .map_err(Failure::op)?;
-    // the verdict of a copy with the default options: what the destination would refuse
+    let on_conflict = match a.on_conflict {
+        args::OnConflict::Skip => OnConflict::Skip,
+        args::OnConflict::Overwrite => OnConflict::Overwrite,
+        args::OnConflict::Fail => OnConflict::Fail,
+    };
+    // --save: the plan with its fingerprints, written whole or not at all
+    let saved = match &a.save {
+        Some(file) => {
+            let sp = SavedPlan::of(
+                (&src, &s.label()),
+                (&dst, &d.label()),
+                &p,
+                on_conflict,
+                a.preserve_ttl,
+            )
+            .await
+            .map_err(Failure::op)?;
+            write_report(file, &to_json(&sp)?)?;
+            Some(Arc::new(sp))
+        }
+        None => None,
+    };
+    // the verdict of a copy with these options (of applying the saved plan, with --save):
+    // what the destination would refuse
     let opts = CopyOptions {
         filter: f.clone(),
+        on_conflict: if saved.is_some() {
+            on_conflict
+        } else {
+            OnConflict::Skip
+        },
+        preserve_ttl: a.preserve_ttl,
+        plan: saved.clone(),
         ..CopyOptions::default()
     };
     let (tx, rx) =
@@ -196,6 +243,21 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
         out.line(&format!("diff {} -> {}", s.label(), d.label()))?;
         plan_lines(&mut out, &p, a.verbose)?;
         verdict_lines(&mut out, &pre, &d, None)?;
+        if let (Some(sp), Some(file)) = (&saved, &a.save) {
+            let c = &sp.counts;
+            out.line(&format!(
+                "plan {} saved to {}: create {}, overwrite {}, keep {}, same {}, only in \
+                 destination {}; apply it with `rillmount copy --plan {}`",
+                sp.id,
+                file.display(),
+                c.create,
+                c.overwrite,
+                c.keep,
+                c.same,
+                c.only_in_destination,
+                file.display()
+            ))?;
+        }
     }
     out.flush()
 }
@@ -277,6 +339,40 @@ fn rejection_lines(
     Ok(())
 }
 
+/// `copy --plan`: the planned items that changed since the plan, at most 20 of them.
+fn drift_lines(
+    out: &mut Out,
+    r: &CopyReport,
+    report_file: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    if r.drifted.is_empty() {
+        return Ok(());
+    }
+    out.line(&format!(
+        "changed since the plan: {} item(s), {}",
+        thousands(r.drifted.len() as u64),
+        if r.dry_run {
+            "would not be written"
+        } else {
+            "not written"
+        }
+    ))?;
+    for d in r.drifted.iter().take(REJECTIONS_SHOWN) {
+        out.line(&format!("~ {}  {}", d.name, d.reason))?;
+    }
+    if r.drifted.len() > REJECTIONS_SHOWN {
+        let see = match report_file {
+            Some(f) => format!("all in {}", f.display()),
+            None => "see --report".to_string(),
+        };
+        out.line(&format!(
+            "… and {} more ({see})",
+            thousands((r.drifted.len() - REJECTIONS_SHOWN) as u64)
+        ))?;
+    }
+    Ok(())
+}
+
 /// `diff`'s last lines: whether a copy would be accepted, and if not, why.
 fn verdict_lines(
     out: &mut Out,
@@ -344,6 +440,7 @@ fn report_lines(
     } else {
         rejection_lines(out, r, dst, report_file)?;
     }
+    drift_lines(out, r, report_file)?;
     for w in &r.warnings {
         out.line(&format!("warning: {w}"))?;
     }
@@ -370,12 +467,30 @@ fn report_lines(
         line.push_str(" (resumed from the journal)");
     }
     out.line(&line)?;
+    if r.extra > 0 && r.accepted() {
+        out.line(&format!(
+            "{} {} destination-only item(s) (--delete-extra)",
+            if r.dry_run { "would delete" } else { "deleted" },
+            thousands(if r.dry_run { r.extra } else { r.deleted })
+        ))?;
+    }
+    if let Some(b) = &r.backup {
+        out.line(&format!(
+            "backup in {}: {} previous value(s) saved, {} created item(s) recorded; undo with \
+             `rillmount restore {} {}`",
+            b.location,
+            b.saved,
+            b.created,
+            b.location,
+            dst.label()
+        ))?;
+    }
     if r.cancelled {
         out.line(&format!(
             "cancelled after {} item(s): run the same command again to resume",
             r.done()
         ))?;
-    } else if r.copied == 0 && r.rejected.is_empty() {
+    } else if r.copied == 0 && r.rejected.is_empty() && r.extra == 0 {
         out.line("nothing to do: the destination is up to date")?;
     }
     Ok(())
@@ -445,28 +560,70 @@ fn interrupt_signal() -> std::io::Result<tokio::signal::windows::CtrlC> {
 
 /// `rillmount copy SRC DST`.
 pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
+    let saved = match &a.plan {
+        Some(file) => Some(Arc::new(SavedPlan::load(file).map_err(Failure::usage)?)),
+        None => None,
+    };
+    let side = |given: &Option<String>, planned: Option<&str>, what: &str| {
+        given
+            .clone()
+            .or_else(|| planned.map(str::to_string))
+            .ok_or_else(|| Failure::usage(format!("copy needs a {what} (or --plan FILE)")))
+    };
     let (s, d) = (
-        target(ctx, &a.src, &a.profile)?,
-        target(ctx, &a.dst, &a.profile)?,
+        target(
+            ctx,
+            &side(
+                &a.src,
+                saved.as_ref().map(|p| p.source.name.as_str()),
+                "source",
+            )?,
+            &a.profile,
+        )?,
+        target(
+            ctx,
+            &side(
+                &a.dst,
+                saved.as_ref().map(|p| p.destination.name.as_str()),
+                "destination",
+            )?,
+            &a.profile,
+        )?,
     );
+    if let Some(p) = &saved {
+        if s.label() != p.source.name || d.label() != p.destination.name {
+            return Err(Failure::usage(format!(
+                "the plan is from {} to {}, not from {} to {}",
+                p.source.name,
+                p.destination.name,
+                s.label(),
+                d.label()
+            )));
+        }
+        if a.on_conflict != args::OnConflict::Skip || a.preserve_ttl {
+            return Err(Failure::usage(
+                "--plan applies the plan's own --on-conflict and --preserve-ttl (given to \
+                 diff --save); leave them out",
+            ));
+        }
+    }
     if !a.dry_run {
         // Refuse before opening anything.
-        if let Some(cfg) = d.profile.kv.get(&d.addr.mount) {
-            d.check_write(cfg.mode.kv_allows_write(), cfg.mode.as_str(), a.yes)?;
-        } else {
-            let cfg = d.fs()?;
-            d.check_write(cfg.mode.fs_allows_write(), cfg.mode.as_str(), a.yes)?;
-        }
+        check_dst_write(&d, a.yes)?;
+    }
+    if a.delete_extra && !a.dry_run && !a.yes {
+        return Err(Failure::usage(format!(
+            "--delete-extra deletes what {} holds and {} does not: see it first with \
+             `copy --dry-run --delete-extra`, then pass --yes",
+            d.label(),
+            s.label()
+        )));
     }
     let f = filter(&a.filter)?;
     let src = endpoint(&s, Access::Read, a.filter.as_document.as_deref()).await?;
     let dst = endpoint(
         &d,
-        if a.dry_run {
-            Access::Read
-        } else {
-            Access::Write
-        },
+        Access::unless(a.dry_run),
         a.filter.as_document.as_deref(),
     )
     .await?;
@@ -477,12 +634,19 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
             args::OnConflict::Fail => OnConflict::Fail,
         },
         dry_run: a.dry_run,
-        preserve_ttl: a.preserve_ttl,
+        preserve_ttl: saved.as_ref().map_or(a.preserve_ttl, |p| p.preserve_ttl),
         filter: f.clone(),
         concurrency: a.concurrency.max(1),
         journal_dir: (!a.no_journal)
             .then(|| a.journal.clone().unwrap_or_else(journal::default_dir)),
         partial: a.partial,
+        backup: match &a.backup_dir {
+            Some(spec) => Some(backup_target(ctx, spec, &a.profile).await?),
+            None => None,
+        },
+        plan: saved.clone(),
+        delete_extra: a.delete_extra,
+        max_delete: a.max_delete,
     };
     let cancel = CancellationToken::new();
     let interrupts = Interrupts::install(cancel.clone());
@@ -539,6 +703,13 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
         return Err(Failure::op(format!(
             "{} item(s) were not written (see above)",
             report.rejected.len()
+        )));
+    }
+    if !report.drifted.is_empty() {
+        return Err(Failure::op(format!(
+            "{} planned item(s) changed since the plan and were not written: review them with \
+             a new diff --save",
+            report.drifted.len()
         )));
     }
     if verified.as_ref().is_some_and(|v| !v.ok()) {
@@ -598,4 +769,83 @@ pub async fn run_verify(ctx: &Ctx, a: &VerifyArgs) -> Result<(), Failure> {
             d.label()
         )))
     }
+}
+
+/// `--backup-dir DIR|ADDR`: `PROFILE:MOUNT[/PATH]` names a folder of an fs mount (the profile
+/// part is required, so that a plain folder name is never taken for a mount); anything else
+/// is a local folder, created when missing.
+async fn backup_target(
+    ctx: &Ctx,
+    spec: &str,
+    profile: &ProfileOpt,
+) -> Result<BackupTarget, Failure> {
+    let is_address = spec
+        .split_once(':')
+        .is_some_and(|(p, _)| !p.is_empty() && !p.contains('/') && !p.contains('\\'));
+    if !is_address {
+        return BackupTarget::local(std::path::Path::new(spec)).map_err(Failure::op);
+    }
+    let t = target(ctx, spec, profile)?;
+    let cfg = t.fs()?;
+    if !cfg.mode.fs_allows_write() {
+        return Err(Failure::usage(format!(
+            "{}: a backup needs a writable fs mount; its mode is {}",
+            t.label(),
+            cfg.mode.as_str().unwrap_or("(none)")
+        )));
+    }
+    let store = super::open_fs_mount(&t).await?;
+    Ok(BackupTarget {
+        store,
+        prefix: t.addr.path.trim_matches('/').to_string(),
+        label: t.label(),
+    })
+}
+
+/// The destination's safety rules (read-only profile, mount mode, protected profile without
+/// `--yes`), checked before anything is opened.
+fn check_dst_write(d: &Target, yes: bool) -> Result<(), Failure> {
+    if let Some(cfg) = d.profile.kv.get(&d.addr.mount) {
+        d.check_write(cfg.mode.kv_allows_write(), cfg.mode.as_str(), yes)
+    } else {
+        let cfg = d.fs()?;
+        d.check_write(cfg.mode.fs_allows_write(), cfg.mode.as_str(), yes)
+    }
+}
+
+/// `rillmount restore BACKUP DST`.
+pub async fn run_restore(ctx: &Ctx, a: &RestoreArgs) -> Result<(), Failure> {
+    let d = target(ctx, &a.dst, &a.profile)?;
+    if !a.dry_run {
+        check_dst_write(&d, a.yes)?;
+    }
+    let backup = backup_target(ctx, &a.backup, &a.profile).await?;
+    let dst = endpoint(&d, Access::unless(a.dry_run), None).await?;
+    let r = restore(&backup, &dst, a.dry_run, a.force)
+        .await
+        .map_err(Failure::op)?;
+    let mut out = Out::new();
+    if a.json {
+        out.line(&to_json(&r)?)?;
+    } else {
+        for w in &r.warnings {
+            out.line(&format!("warning: {w}"))?;
+        }
+        let (put, removed) = if r.dry_run {
+            ("would put back", "would remove")
+        } else {
+            ("put back", "removed")
+        };
+        out.line(&format!(
+            "restore {} -> {}: {put} {} item(s), {removed} {} the copy created ({} already \
+             gone) in {:.1}s",
+            backup.label,
+            d.label(),
+            r.restored,
+            r.removed,
+            r.already_gone,
+            Duration::from_millis(r.elapsed_ms).as_secs_f64()
+        ))?;
+    }
+    out.flush()
 }

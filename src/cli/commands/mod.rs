@@ -4,6 +4,9 @@
 //!
 //! Safety checks run on the loaded configuration only, before any mount is opened, so a refused
 //! write performs no I/O on the store.
+//!
+//! Everything that fails here before a command does its work (an address, its profile, the
+//! mount, opening the store) fails as a [`SetupError`], which `--json` commands print as JSON.
 
 pub mod eval;
 pub mod fs;
@@ -24,10 +27,10 @@ use crate::config::{
 };
 use crate::store::kv_mount::KvMount;
 use crate::store::open::{open_fs, open_kv};
-use crate::store::{FsMountStore, StoreError};
+use crate::store::{ErrorKind, FsMountStore, StoreError};
 
 use super::args::ProfileOpt;
-use super::output::Failure;
+use super::output::{Failure, SetupCode, SetupError};
 
 /// The environment a command runs in.
 pub struct Ctx {
@@ -45,9 +48,14 @@ impl Ctx {
 
     /// Loads a profile by name or path; its warnings go to stderr.
     pub fn profile(&self, spec: &str) -> Result<Profile, Failure> {
-        let file = resolve_profile(spec, &self.cwd)
-            .map_err(|e| Failure::usage(format!("profile `{spec}`: {}", e.message)))?;
-        let p = load_profile(&file.path, Some(&file.name), &self.env).map_err(Failure::op)?;
+        let file = resolve_profile(spec, &self.cwd).map_err(|e| {
+            SetupError::usage(
+                SetupCode::Profile,
+                format!("profile `{spec}`: {}", e.message),
+            )
+        })?;
+        let p = load_profile(&file.path, Some(&file.name), &self.env)
+            .map_err(|e| SetupError::op(SetupCode::Profile, &e).in_file(&e))?;
         for w in &p.warnings {
             eprintln!("warning: {w}");
         }
@@ -69,9 +77,11 @@ impl Address {
         let (profile, rest) = match s.split_once(':') {
             Some((p, rest)) => {
                 if p.is_empty() {
-                    return Err(Failure::usage(format!(
-                        "address `{s}` has an empty profile before `:`"
-                    )));
+                    return Err(SetupError::usage(
+                        SetupCode::Address,
+                        format!("address `{s}` has an empty profile before `:`"),
+                    )
+                    .into());
                 }
                 (Some(p.to_string()), rest)
             }
@@ -82,9 +92,11 @@ impl Address {
             None => (rest, ""),
         };
         if mount.is_empty() {
-            return Err(Failure::usage(format!(
-                "address `{s}` has no mount (write PROFILE:MOUNT[/PATH])"
-            )));
+            return Err(SetupError::usage(
+                SetupCode::Address,
+                format!("address `{s}` has no mount (write PROFILE:MOUNT[/PATH])"),
+            )
+            .into());
         }
         Ok(Address {
             profile,
@@ -143,10 +155,13 @@ impl Target {
 
     /// Using a mount the profile could not configure: its configuration error.
     fn broken(&self, b: &BrokenMount) -> Failure {
-        Failure::op(format!(
+        let msg = format!(
             "mount `{}:{}` cannot be used: {}",
             self.profile.name, b.name, b.error
-        ))
+        );
+        SetupError::op(SetupCode::Mount, msg)
+            .in_file(&b.error)
+            .into()
     }
 
     /// No `kind` mount of this name: a broken mount of the other kind gives its error, a
@@ -173,13 +188,14 @@ impl Target {
             return self.broken(b);
         }
         if is_other {
-            return Failure::usage(format!(
+            let msg = format!(
                 "`{}` is an {other} mount of profile `{}`: use `rillmount {other} …`",
                 self.addr.mount, self.profile.name
-            ));
+            );
+            return SetupError::usage(SetupCode::Mount, msg).into();
         }
         let names: Vec<&str> = names.map(String::as_str).collect();
-        Failure::usage(format!(
+        let msg = format!(
             "profile `{}` has no {kind} mount `{}` ({kind} mounts: {})",
             self.profile.name,
             self.addr.mount,
@@ -188,7 +204,8 @@ impl Target {
             } else {
                 names.join(", ")
             }
-        ))
+        );
+        SetupError::usage(SetupCode::Mount, msg).into()
     }
 
     /// Refuses a write before any I/O: read-only profile, a mount mode without write, or a
@@ -233,10 +250,11 @@ pub fn target(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<Target, Failure
         (Some(p), _) => p.clone(),
         (None, Some(p)) => p.clone(),
         (None, None) => {
-            return Err(Failure::usage(format!(
+            let msg = format!(
                 "address `{}` names no profile: write PROFILE:{} or pass -p PROFILE",
                 addr.mount, addr.mount
-            )));
+            );
+            return Err(SetupError::usage(SetupCode::Address, msg).into());
         }
     };
     let profile = ctx.profile(&spec)?;
@@ -259,15 +277,36 @@ fn open_timeout_fs(cfg: &FsMountConfig) -> Duration {
     }
 }
 
+/// A store that cannot be opened: "cannot open {label}: {why}", with the kind of failure.
+fn cannot_open(label: &str, why: impl std::fmt::Display, kind: ErrorKind) -> Failure {
+    SetupError::op(SetupCode::Store, format!("cannot open {label}: {why}"))
+        .with_kind(kind_name(kind))
+        .into()
+}
+
 fn open_error(label: &str, e: StoreError) -> Failure {
-    Failure::op(format!("cannot open {label}: {e}"))
+    cannot_open(label, &e, e.kind)
 }
 
 fn timed_out(label: &str, location: &str, d: Duration) -> Failure {
-    Failure::op(format!(
-        "cannot open {label}: no answer from {location} within {:.1}s",
-        d.as_secs_f64()
-    ))
+    let why = format!("no answer from {location} within {:.1}s", d.as_secs_f64());
+    cannot_open(label, why, ErrorKind::Timeout)
+}
+
+/// The `kind` of a setup error's JSON.
+fn kind_name(k: ErrorKind) -> &'static str {
+    match k {
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::AlreadyExists => "already_exists",
+        ErrorKind::PermissionDenied => "permission_denied",
+        ErrorKind::Refused => "refused",
+        ErrorKind::Unsupported => "unsupported",
+        ErrorKind::Connection => "connection",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Corrupt => "corrupt",
+        ErrorKind::Config => "config",
+        ErrorKind::Other => "other",
+    }
 }
 
 /// Opens a kv mount within its connect timeout.
@@ -275,9 +314,19 @@ pub async fn open_kv_mount(t: &Target) -> Result<KvMount, Failure> {
     let cfg = t.kv()?;
     let d = open_timeout_kv(cfg);
     match tokio::time::timeout(d, open_kv(cfg)).await {
-        Ok(r) => r.map_err(|e| open_error(&t.label(), e)),
+        Ok(r) => loaded(&t.label(), r.map_err(|e| open_error(&t.label(), e))?).await,
         Err(_) => Err(timed_out(&t.label(), &cfg.location(), d)),
     }
+}
+
+/// A JSON file store reads its file on first use: read it now, so that a corrupt file fails
+/// opening the mount (a setup error) rather than the command's first read. The file is still
+/// read once: the store keeps what it loaded.
+async fn loaded(label: &str, m: KvMount) -> Result<KvMount, Failure> {
+    if matches!(m.config().backend, KvBackendConfig::Json(_)) {
+        m.store().count().await.map_err(|e| open_error(label, e))?;
+    }
+    Ok(m)
 }
 
 /// Opens an fs mount within its connect timeout.
@@ -329,8 +378,11 @@ mod tests {
         assert_eq!(a.path, "a");
         let a = Address::parse("../p/x.toml:user").unwrap();
         assert_eq!(a.profile.as_deref(), Some("../p/x.toml"));
-        assert!(matches!(Address::parse(":user"), Err(Failure::Usage(_))));
-        assert!(matches!(Address::parse("dev:"), Err(Failure::Usage(_))));
-        assert!(matches!(Address::parse("dev:/x"), Err(Failure::Usage(_))));
+        for bad in [":user", "dev:", "dev:/x"] {
+            assert!(
+                matches!(Address::parse(bad), Err(Failure::Setup(e)) if e.usage && e.code == SetupCode::Address),
+                "{bad}"
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use crate::cli::args::MountsArgs;
-use crate::cli::output::{Failure, Out, json_text, to_serde};
+use crate::cli::output::{Failure, Out, SetupCode, SetupError, json_text, to_serde};
 use crate::config::profiles::redact_url;
 use crate::config::{
     BrokenMount, ConfigError, Encoding, FsBackendConfig, FsMountConfig, KvBackendConfig,
@@ -17,9 +17,11 @@ use crate::config::{
 
 pub fn run(ctx: &Ctx, args: &MountsArgs) -> Result<(), Failure> {
     let Some(spec) = &args.profile.profile else {
-        return Err(Failure::usage(
+        return Err(SetupError::usage(
+            SetupCode::Profile,
             "`mounts` needs -p PROFILE (or RILLMOUNT_PROFILE)",
-        ));
+        )
+        .into());
     };
     let p = ctx.profile(spec)?;
     let mut out = Out::new();

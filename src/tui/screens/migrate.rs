@@ -215,12 +215,12 @@ impl MigrateScreen {
             id,
             src: s,
             dst: d,
-            options: CopyOptions {
+            options: Box::new(CopyOptions {
                 on_conflict: self.on_conflict,
                 journal_dir: ctx.journal_dir.clone(),
                 partial: self.partial,
                 ..CopyOptions::default()
-            },
+            }),
             cancel: cancel.clone(),
         };
         self.waiting = Some(id);
