@@ -110,7 +110,7 @@ wait_for "pick the source mount"
 keys Enter
 wait_for "pick the destination mount"
 keys Enter
-wait_for "a copy never deletes at the destination"
+wait_for "mirror: off (nothing is deleted)"
 keys Escape
 wait_for "pick the destination mount"
 keys Escape

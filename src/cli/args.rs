@@ -49,7 +49,7 @@ pub enum Command {
     Eval(EvalArgs),
     /// Compare two mounts: new, changed, same, only in destination
     Diff(DiffArgs),
-    /// Copy a mount into another (never deletes)
+    /// Copy a mount into another (deletes only with --delete-extra)
     Copy(CopyArgs),
     /// Re-read both sides and compare every item
     Verify(VerifyArgs),

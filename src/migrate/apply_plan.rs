@@ -9,18 +9,28 @@ use super::batch::{CopyRun, FileOutcome, run_files};
 use super::copy::{CopyOptions, OnConflict, Rejection, copy_file};
 use super::kv_write::{KV_COPY_PAGE, KvItem, KvWriter};
 use super::plan::PAGE;
-use super::saved_plan::{PlannedItem, SavedPlan, fs_fingerprint, kv_fingerprint};
+use super::saved_plan::{Action, PlannedItem, SavedPlan, fs_fingerprint, kv_fingerprint};
 use super::{Change, FsMount, MigrateError};
 use crate::store::kv_mount::KvMount;
 use crate::store::{EntryKind, FileStore};
 
 /// The planned writes this run takes part in (the filter and `--shard` apply to the plan's
-/// names), and where to start.
+/// names), and where to start. The items the plan leaves alone are counted in the report as
+/// same or kept (once, when the run starts at the beginning).
 fn planned<'a>(
     plan: &'a SavedPlan,
     opts: &CopyOptions,
-    run: &CopyRun,
+    run: &mut CopyRun,
 ) -> (Vec<&'a PlannedItem>, usize) {
+    if run.start_cursor().is_none() {
+        for i in plan.items.iter().filter(|i| opts.filter.accepts(&i.name)) {
+            match i.action {
+                Action::Same => run.report.skipped_same += 1,
+                Action::Keep => run.report.skipped_conflict += 1,
+                _ => {}
+            }
+        }
+    }
     let items: Vec<&PlannedItem> = plan
         .items
         .iter()

@@ -28,6 +28,30 @@ use crate::config::{Encoding, FsBackendConfig, FsMountConfig, LocalFsConfig, Mod
 use crate::store::local_dir::LocalDirStore;
 use crate::store::{EntryKind, Expiry, FileStore, FsMountStore, StoredValue};
 
+/// Where the TUI keeps backups: `backups/` in rillmount's state folder, beside the journals.
+pub fn default_root() -> std::path::PathBuf {
+    super::journal::default_dir().with_file_name("backups")
+}
+
+/// A new backup folder under `root` for a copy into `dst` (named by the time and the
+/// destination, so that folders sort by age).
+pub fn new_folder(root: &Path, dst: &str) -> std::path::PathBuf {
+    let stamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let name: String = dst
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    root.join(format!("{stamp}-{name}"))
+}
+
 /// The manifest's `format`.
 pub const FORMAT: &str = "rillmount-backup/1";
 

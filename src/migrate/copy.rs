@@ -13,7 +13,9 @@
 //! - `--on-conflict fail` plans first and writes nothing if any item differs.
 //! - A fresh copy into an empty destination skips reading the destination back (nothing can
 //!   be there yet), unless the source may repeat keys (Redis SCAN) or the copy resumes.
-//! - Nothing is ever deleted at the destination.
+//! - Nothing is deleted at the destination, unless `delete_extra` (`mirror.rs`) after the copy.
+//! - With `plan` the saved plan is applied instead (`apply_plan.rs`); with `backup` what each
+//!   write replaces is saved first (`backup.rs`).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

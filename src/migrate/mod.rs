@@ -11,13 +11,19 @@
 //!   `concurrency` at a time, and records each item as it is durable (`batch.rs`) in a
 //!   `journal.rs` so that an interrupted copy resumes where it stopped.
 //! - `verify.rs` re-reads both sides and reports every mismatch.
+//! - `saved_plan.rs` (`diff --save`: every item's action with fingerprints of both sides) and
+//!   `apply_plan.rs` (`copy --plan`: exactly those writes, each refused if it drifted);
+//!   `backup.rs` (`--backup-dir`: what each write replaces, saved before it; `restore`);
+//!   `mirror.rs` (`--delete-extra`: destination-only items deleted after the copy);
+//!   `shard.rs` (`--shard I/N`) and `names.rs` (fs names a destination must refuse).
 //! - `export.rs` (kv → fs: a JSON file per key, named by `keypath.rs`), `import.rs` (fs → kv:
 //!   a key per file) and `document.rs` (one JSON document in rill's JSON-store format on
 //!   either side) cover the moves between the two kinds of mount.
 //!
 //! The engine reports through a `watch` channel of [`progress::Progress`] (items counted as
 //! they finish) and stops at once when its `CancellationToken` fires (in-flight transfers
-//! dropped, multipart uploads aborted); it never deletes anything at the destination.
+//! dropped, multipart uploads aborted); it deletes at the destination only in mirror mode
+//! (`mirror.rs`, `--delete-extra`).
 
 mod apply_plan;
 pub mod backup;

@@ -3,7 +3,7 @@
 //! kv values are compared as JSON (key order and number spelling do not matter; text that is
 //! not JSON is compared byte for byte); files by size, then by content (`same_file.rs`: ETags
 //! and MD5s where they decide, SHA-256 otherwise). Items only in the destination are listed
-//! too; a copy never deletes them. Destination-only keys are found by looking each
+//! too; a copy deletes them only in mirror mode. Destination-only keys are found by looking each
 //! destination key up in the source, never by remembering the source's keys; files by merging
 //! the two walks (`counterparts.rs`). Memory stays bounded by a page (the collected plan
 //! itself aside).

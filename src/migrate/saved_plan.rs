@@ -197,19 +197,24 @@ impl SavedPlan {
             }
             (Endpoint::Fs(s), Endpoint::Fs(d)) => {
                 let (s, d) = (s.store.as_ref(), d.store.as_ref());
+                let mut decided = Vec::with_capacity(plan.items.len());
+                for i in &plan.items {
+                    let action = decide(i.change).map_err(|()| plan.conflicts())?;
+                    decided.push((i.name.clone(), action));
+                }
                 let fingerprinted: Vec<Result<PlannedItem, MigrateError>> =
-                    futures::stream::iter(plan.items.iter())
-                        .map(|i| async move {
-                            let action = decide(i.change).map_err(|()| plan.conflicts())?;
+                    futures::stream::iter(decided)
+                        .map(|(name, action)| async move {
                             let src = match action {
                                 Action::OnlyInDestination => None,
-                                _ => fs_fingerprint(s, &i.name).await?,
+                                _ => fs_fingerprint(s, &name).await?,
                             };
+                            let dst = fs_fingerprint(d, &name).await?;
                             Ok(PlannedItem {
-                                name: i.name.clone(),
+                                name,
                                 action,
                                 src,
-                                dst: fs_fingerprint(d, &i.name).await?,
+                                dst,
                             })
                         })
                         .buffered(COMPARE_CONCURRENCY)

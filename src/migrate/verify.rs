@@ -2,7 +2,7 @@
 //!
 //! Same comparison as the plan (JSON equality for values, size + SHA-256 for files); anything
 //! that is not equal is a mismatch with its reason. Items only in the destination are not
-//! mismatches (a copy never deletes), but they are counted.
+//! mismatches (a copy deletes only in mirror mode), but they are counted.
 
 use serde::Serialize;
 

@@ -61,6 +61,10 @@ pub enum Action {
     CycleConflict,
     /// Migration: write what the destination accepts even when it would refuse some items.
     TogglePartial,
+    /// Migration: save what the copy replaces (`--backup-dir`) before it writes.
+    ToggleBackup,
+    /// Migration: delete the destination-only items after the copy (`--delete-extra`).
+    ToggleMirror,
     Apply,
     /// Re-read both sides of a finished copy and compare.
     Verify,
@@ -248,7 +252,13 @@ pub enum TaskOutput {
     },
     /// The plan, and the preflight of a copy with the default options (what the
     /// destination would refuse).
-    Planned(MigrationPlan, Box<CopyReport>),
+    /// A plan, its preflight verdict, and the plan with fingerprints that applying it uses
+    /// (so that what changed since the plan was shown is not written).
+    Planned(
+        MigrationPlan,
+        Box<CopyReport>,
+        Option<std::sync::Arc<crate::migrate::saved_plan::SavedPlan>>,
+    ),
     Copied(CopyReport),
     Verified(VerifyReport),
     Script(Box<RunReport>),

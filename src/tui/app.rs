@@ -450,6 +450,8 @@ const BAR_FIRST: &[&str] = &[
     "apply",
     "conflict",
     "partial",
+    "backup",
+    "mirror",
     "verify",
     "open",
     "back",

@@ -91,6 +91,9 @@ pub struct Context {
     /// Where copies keep their journal, shared with `rillmount copy` so that a copy stopped
     /// in either resumes in either (`None`: no journal, as in tests).
     pub journal_dir: Option<PathBuf>,
+    /// Where copies with a backup (`b` in the migration view) keep it, a folder per copy
+    /// (`None`: backups are not offered, as in tests that do not set it).
+    pub backup_root: Option<PathBuf>,
     /// Scratchpad snippets per profile name, oldest first (loaded before the UI starts).
     pub histories: HashMap<String, Vec<String>>,
     /// Scratchpad text left per profile name when it was closed.
@@ -142,6 +145,7 @@ impl Context {
             frame: 0,
             history_dir: None,
             journal_dir: None,
+            backup_root: None,
             histories: HashMap::new(),
             drafts: HashMap::new(),
             history_saves: Default::default(),

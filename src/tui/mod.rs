@@ -115,6 +115,7 @@ async fn run_loop(
         app.ctx.history_dir = Some(dir);
     }
     app.ctx.journal_dir = Some(crate::migrate::journal::default_dir());
+    app.ctx.backup_root = Some(crate::migrate::backup::default_root());
     let size = terminal.size()?;
     app.update(action::Action::Resize {
         width: size.width,

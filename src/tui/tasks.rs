@@ -14,6 +14,7 @@ use super::event::Event;
 use super::history;
 use crate::config::Profile;
 use crate::migrate::progress::{Phase, Progress};
+use crate::migrate::saved_plan::SavedPlan;
 use crate::migrate::{FsMount, copy, plan, verify};
 use crate::rill::mounts::session::{self, ScriptMounts};
 use crate::store::Expiry;
@@ -171,7 +172,21 @@ pub async fn execute(
                         copy::preflight(&src, &dst, &options, Some(tx), Default::default()).await;
                     fwd.abort();
                     match checked {
-                        Ok(verdict) => TaskOutput::Planned(p, Box::new(verdict)),
+                        Ok(verdict) => {
+                            // fingerprints of both sides, so that the copy writes what was
+                            // reviewed and refuses what changed since (kv → kv, fs → fs)
+                            let saved = SavedPlan::of(
+                                (&src, &src.location()),
+                                (&dst, &dst.location()),
+                                &p,
+                                copy::OnConflict::Overwrite,
+                                false,
+                            )
+                            .await
+                            .ok()
+                            .map(std::sync::Arc::new);
+                            TaskOutput::Planned(p, Box::new(verdict), saved)
+                        }
                         Err(e) => TaskOutput::Failed(e.to_string()),
                     }
                 }

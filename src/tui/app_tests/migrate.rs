@@ -25,7 +25,7 @@ fn planned_with(verdict: CopyReport) -> App {
     };
     app.update(Action::TaskDone(
         *id,
-        TaskOutput::Planned(MigrationPlan::default(), Box::new(verdict)),
+        TaskOutput::Planned(MigrationPlan::default(), Box::new(verdict), None),
     ));
     app
 }
@@ -101,10 +101,9 @@ fn quit_during_a_copy_stops_it_first() {
     assert!(app.quit);
 }
 
-#[test]
-fn migration_refuses_a_read_only_destination() {
-    let mut prod = profile("prod", vec![kv("a", "read-write")], vec![]);
-    prod.read_only = true;
+/// `dev` with kv mount `a` and `prod`, the migration view from `dev:a` to `prod`'s first
+/// mount, both connected: the plan's request id.
+fn migrating_into(prod: Profile) -> (App, RequestId) {
     let (mut app, commands) = new_app(vec![
         profile("dev", vec![kv("a", "read-write")], vec![]),
         prod,
@@ -117,9 +116,18 @@ fn migration_refuses_a_read_only_destination() {
     let [Command::Plan { id, .. }] = &commands[..] else {
         panic!("{commands:?}")
     };
+    let id = *id;
+    (app, id)
+}
+
+#[test]
+fn migration_refuses_a_read_only_destination() {
+    let mut prod = profile("prod", vec![kv("a", "read-write")], vec![]);
+    prod.read_only = true;
+    let (mut app, id) = migrating_into(prod);
     app.update(Action::TaskDone(
-        *id,
-        TaskOutput::Planned(MigrationPlan::default(), Box::default()),
+        id,
+        TaskOutput::Planned(MigrationPlan::default(), Box::default(), None),
     ));
     assert!(app.update(Action::Apply).is_empty());
     let Some(Screen::Migrate(m)) = app.stack.last() else {
@@ -351,4 +359,106 @@ fn migration_shows_the_preflight_verdict_and_partial_writes_what_fits() {
         screen.contains("p is on: apply writes what fits"),
         "{screen}"
     );
+}
+
+/// A protected `prod` profile with kv mount `b`, `dev` with `a`; the migration view on
+/// `dev:a` → `prod:b` with a plan in which `prod:b` holds `extra` items of its own.
+fn planned_into_protected(extra: u64) -> App {
+    let mut prod = profile("prod", vec![kv("b", "read-write")], vec![]);
+    prod.protect = true;
+    let (mut app, id) = migrating_into(prod);
+    let mut plan = MigrationPlan::default();
+    plan.totals.only_in_destination.count = extra;
+    app.update(Action::TaskDone(
+        id,
+        TaskOutput::Planned(plan, Box::default(), None),
+    ));
+    app
+}
+
+#[test]
+fn mirror_deletions_on_a_protected_profile_ask_for_the_count() {
+    let mut app = planned_into_protected(37);
+    let backups = tempfile::tempdir().unwrap();
+    app.ctx.backup_root = Some(backups.path().to_path_buf());
+    app.update(Action::ToggleMirror);
+    app.update(Action::ToggleBackup);
+    let screen = draw(&app, 140, 30);
+    assert!(
+        screen.contains("mirror: on: deletes the 37 destination-only item(s)"),
+        "{screen}"
+    );
+    assert!(screen.contains("backup: on"), "{screen}");
+    assert!(app.update(Action::Apply).is_empty(), "waits for the count");
+    let Some(Screen::Confirm(c)) = app.stack.last() else {
+        panic!("a confirmation")
+    };
+    assert_eq!(c.typed.as_deref(), Some("37"));
+    assert!(
+        c.message
+            .contains("delete the 37 item(s) only prod:b holds (backed up first)")
+    );
+    // the profile name is not the answer here: the count is
+    for ch in "prod".chars() {
+        app.update(text_key(ch));
+    }
+    assert!(app.update(Action::Confirm).is_empty());
+    for _ in 0..4 {
+        app.update(Action::Input(KeyEvent::new(
+            KeyCode::Backspace,
+            KeyModifiers::NONE,
+        )));
+    }
+    for ch in "37".chars() {
+        app.update(text_key(ch));
+    }
+    let commands = app.update(Action::Confirm);
+    let [Command::Copy { id, options, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    assert!(options.delete_extra);
+    let dir = match &options.backup {
+        Some(b) => std::path::PathBuf::from(&b.label),
+        None => panic!("a backup"),
+    };
+    assert!(dir.starts_with(backups.path()) && dir.is_dir(), "{dir:?}");
+    // the report: drift, deletions and the backup with how to undo it
+    let report = CopyReport {
+        copied: 5,
+        extra: 37,
+        deleted: 37,
+        drifted: vec![crate::migrate::copy::Rejection {
+            name: "user:9".into(),
+            reason: "changed since the plan: the destination has it now".into(),
+        }],
+        backup: Some(crate::migrate::backup::BackupSummary {
+            location: dir.display().to_string(),
+            saved: 2,
+            created: 3,
+        }),
+        ..CopyReport::default()
+    };
+    app.update(Action::TaskDone(*id, TaskOutput::Copied(report)));
+    let screen = draw(&app, 160, 40);
+    for want in [
+        "changed since the plan: 1 item(s), not written",
+        "~ user:9: changed since the plan: the destination has it now",
+        "deleted (mirror)    37 of 37",
+        "2 saved, 3 created",
+        "undo: rillmount restore",
+    ] {
+        assert!(screen.contains(want), "{want}\n{screen}");
+    }
+}
+
+#[test]
+fn without_a_mirror_a_protected_copy_asks_for_the_profile_name() {
+    let mut app = planned_into_protected(4);
+    assert!(app.update(Action::Apply).is_empty());
+    let Some(Screen::Confirm(c)) = app.stack.last() else {
+        panic!("a confirmation")
+    };
+    assert_eq!(c.typed.as_deref(), Some("prod"));
+    let screen = draw(&app, 140, 30);
+    assert!(!screen.contains("delete"), "{screen}");
 }

@@ -4,8 +4,12 @@
 //! stops at once), and read the report.
 //!
 //! The engine is `crate::migrate`; this screen only sends `Plan`/`Copy` commands and shows
-//! what comes back. A copy never deletes at the destination. A read-only destination is
-//! refused here; a protected one asks for its profile name.
+//! what comes back. Apply writes exactly the plan shown: it carries the plan's fingerprints,
+//! and an item that changed on either side since is not written but listed as drifted. `b`
+//! saves what the copy replaces into a backup folder first (undone with `rillmount restore`);
+//! `m` mirrors (deletes the destination-only items after the copy), with a confirmation of
+//! its own that, on a protected profile, asks for the number of items it deletes. A
+//! read-only destination is refused here; a protected one asks for its profile name.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -19,9 +23,11 @@ use super::super::context::{Conn, Context, MountKind};
 use super::confirm::{ConfirmScreen, Pending};
 use super::{Effects, Screen};
 use crate::migrate::Change;
+use crate::migrate::backup::BackupTarget;
 use crate::migrate::copy::{CopyOptions, CopyReport, OnConflict};
 use crate::migrate::plan::MigrationPlan;
 use crate::migrate::progress::Progress;
+use crate::migrate::saved_plan::{Action as PlanAction, SavedPlan};
 use crate::migrate::verify::VerifyReport;
 
 /// Where the user is in the flow.
@@ -53,6 +59,13 @@ pub struct MigrateScreen {
     pub on_conflict: OnConflict,
     /// Write what fits even when the destination would refuse some items (`p`).
     pub partial: bool,
+    /// The plan with its fingerprints: what apply writes, and nothing else.
+    pub saved: Option<std::sync::Arc<SavedPlan>>,
+    /// Save what the copy replaces first (`b`); the folder of the last apply.
+    pub backup: bool,
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// Delete the destination-only items after the copy (`m`).
+    pub mirror: bool,
     pub progress: Option<Progress>,
     pub cancel: Option<CancellationToken>,
     pub report: Option<CopyReport>,
@@ -75,6 +88,10 @@ impl MigrateScreen {
             scroll: 0,
             on_conflict: OnConflict::Skip,
             partial: false,
+            saved: None,
+            backup: false,
+            backup_dir: None,
+            mirror: false,
             progress: None,
             cancel: None,
             report: None,
@@ -118,6 +135,14 @@ impl MigrateScreen {
                 }
             }
             (Step::Plan, Action::TogglePartial) => self.partial = !self.partial,
+            (Step::Plan, Action::ToggleBackup) => {
+                if ctx.backup_root.is_some() {
+                    self.backup = !self.backup;
+                } else {
+                    self.error = Some("backups need rillmount's state folder".into());
+                }
+            }
+            (Step::Plan, Action::ToggleMirror) => self.mirror = !self.mirror,
             (Step::Plan, Action::Apply) => return self.apply(ctx),
             (Step::Report, Action::Verify) if self.waiting.is_none() => return self.verify(ctx),
             (Step::Running, Action::Cancel | Action::Back) => {
@@ -209,6 +234,35 @@ impl MigrateScreen {
             self.error = Some("both mounts must be connected".into());
             return Effects::default();
         };
+        // the plan shown, with the conflict policy chosen since
+        let plan = match self.plan_for_policy() {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e);
+                return Effects::default();
+            }
+        };
+        self.backup_dir = None;
+        let backup = match (self.backup, &ctx.backup_root) {
+            (true, Some(root)) => {
+                let dir = crate::migrate::backup::new_folder(root, &ctx.address(dst));
+                match BackupTarget::local(&dir) {
+                    Ok(t) => {
+                        self.backup_dir = Some(dir);
+                        Some(t)
+                    }
+                    Err(e) => {
+                        self.error = Some(e.to_string());
+                        return Effects::default();
+                    }
+                }
+            }
+            _ => None,
+        };
+        let deletes = self
+            .plan
+            .as_ref()
+            .map_or(0, |p| p.totals.only_in_destination.count);
         let id = ctx.next_id();
         let cancel = CancellationToken::new();
         let command = Command::Copy {
@@ -219,6 +273,9 @@ impl MigrateScreen {
                 on_conflict: self.on_conflict,
                 journal_dir: ctx.journal_dir.clone(),
                 partial: self.partial,
+                plan,
+                backup,
+                delete_extra: self.mirror,
                 ..CopyOptions::default()
             }),
             cancel: cancel.clone(),
@@ -229,12 +286,60 @@ impl MigrateScreen {
         self.report = None;
         self.error = None;
         self.step = Step::Running;
-        if ctx.profile_of(dst).is_some_and(|p| p.protect) {
+        let protected = ctx.profile_of(dst).is_some_and(|p| p.protect);
+        if self.mirror && deletes > 0 {
+            // deletions get a confirmation of their own: on a protected profile, type the count
+            let message = format!(
+                "copy {} into {} and then delete the {deletes} item(s) only {} holds{}?",
+                ctx.address(src),
+                ctx.address(dst),
+                ctx.address(dst),
+                if self.backup {
+                    " (backed up first)"
+                } else {
+                    ""
+                }
+            );
+            let mut confirm =
+                ConfirmScreen::new(ctx, dst, "mirror", message, Pending::Copy { command });
+            if protected {
+                confirm.typed = Some(deletes.to_string());
+            }
+            return Effects::push(Screen::Confirm(Box::new(confirm)));
+        }
+        if protected {
             let message = format!("copy {} into {}?", ctx.address(src), ctx.address(dst));
             let confirm = ConfirmScreen::new(ctx, dst, "apply", message, Pending::Copy { command });
             return Effects::push(Screen::Confirm(Box::new(confirm)));
         }
         Effects::commands(vec![command])
+    }
+
+    /// The saved plan with the conflict policy chosen on the plan view: its overwrites kept
+    /// under `skip`, refused as a whole under `fail`.
+    fn plan_for_policy(&self) -> Result<Option<std::sync::Arc<SavedPlan>>, String> {
+        let Some(saved) = &self.saved else {
+            return Ok(None);
+        };
+        let overwrites = saved.counts.overwrite;
+        match self.on_conflict {
+            OnConflict::Overwrite => Ok(Some(saved.clone())),
+            OnConflict::Fail if overwrites > 0 => Err(format!(
+                "{overwrites} item(s) differ at the destination and the policy is fail: \
+                 nothing written"
+            )),
+            OnConflict::Skip | OnConflict::Fail => {
+                let mut p = (**saved).clone();
+                for i in &mut p.items {
+                    if i.action == PlanAction::Overwrite {
+                        i.action = PlanAction::Keep;
+                    }
+                }
+                p.counts.keep += overwrites;
+                p.counts.overwrite = 0;
+                Ok(Some(std::sync::Arc::new(p)))
+            }
+        }
     }
 
     fn verify(&mut self, ctx: &mut Context) -> Effects {
@@ -260,7 +365,7 @@ impl MigrateScreen {
             Step::Planning => name == "back",
             Step::Plan => matches!(
                 name,
-                "up" | "down" | "conflict" | "partial" | "apply" | "back"
+                "up" | "down" | "conflict" | "partial" | "backup" | "mirror" | "apply" | "back"
             ),
             Step::Running => name == "cancel",
             Step::Report => matches!(name, "up" | "down" | "verify" | "back"),
@@ -283,9 +388,10 @@ impl MigrateScreen {
         }
         self.waiting = None;
         match out {
-            TaskOutput::Planned(p, verdict) => {
+            TaskOutput::Planned(p, verdict, saved) => {
                 self.plan = Some(p.clone());
                 self.verdict = Some((**verdict).clone());
+                self.saved = saved.clone();
                 self.step = Step::Plan;
             }
             TaskOutput::Copied(r) => {
@@ -487,7 +593,30 @@ impl MigrateScreen {
                 Span::styled(policy, Style::new().fg(t.accent)),
                 Span::styled("   c: change   a: apply   esc: back", t.dim()),
             ]),
-            Line::styled("a copy never deletes at the destination", t.dim()),
+            Line::from(vec![
+                Span::styled("backup: ", t.dim()),
+                Span::styled(
+                    if self.backup {
+                        "on (what the copy replaces is saved first)"
+                    } else {
+                        "off"
+                    },
+                    Style::new().fg(t.accent),
+                ),
+                Span::styled("   mirror: ", t.dim()),
+                Span::styled(
+                    if self.mirror {
+                        format!(
+                            "on: deletes the {} destination-only item(s) after the copy",
+                            tot.only_in_destination.count
+                        )
+                    } else {
+                        "off (nothing is deleted)".to_string()
+                    },
+                    Style::new().fg(if self.mirror { t.warn } else { t.accent }),
+                ),
+                Span::styled("   b / m: change", t.dim()),
+            ]),
         ];
         if let Some(v) = &self.verdict {
             let what = if self.partial {
@@ -575,6 +704,52 @@ impl MigrateScreen {
         ));
         if !r.refused {
             lines.extend(rejection_lines(ctx, r, REJECTIONS_SHOWN));
+        }
+        if !r.drifted.is_empty() {
+            lines.push(Line::styled(
+                format!(
+                    "  changed since the plan: {} item(s), not written",
+                    r.drifted.len()
+                ),
+                Style::new().fg(t.warn),
+            ));
+            for d in r.drifted.iter().take(REJECTIONS_SHOWN) {
+                lines.push(Line::styled(
+                    format!("  ~ {}: {}", d.name, d.reason),
+                    Style::new().fg(t.warn),
+                ));
+            }
+            if r.drifted.len() > REJECTIONS_SHOWN {
+                lines.push(Line::styled(
+                    format!("  … and {} more", r.drifted.len() - REJECTIONS_SHOWN),
+                    t.dim(),
+                ));
+            }
+        }
+        if r.extra > 0 && !r.refused {
+            lines.push(kv(
+                "deleted (mirror)",
+                format!("{} of {}", r.deleted, r.extra),
+            ));
+        }
+        if let (Some(b), Some(dir), Some(dst)) = (&r.backup, &self.backup_dir, self.dst) {
+            lines.push(kv(
+                "backup",
+                format!(
+                    "{} saved, {} created, in {}",
+                    b.saved,
+                    b.created,
+                    dir.display()
+                ),
+            ));
+            lines.push(Line::styled(
+                format!(
+                    "  undo: rillmount restore {} {}",
+                    dir.display(),
+                    ctx.address(dst)
+                ),
+                t.dim(),
+            ));
         }
         for w in &r.warnings {
             lines.push(Line::styled(format!("  ! {w}"), Style::new().fg(t.warn)));
