@@ -394,6 +394,12 @@ fn mirror_deletions_on_a_protected_profile_ask_for_the_count() {
         panic!("a confirmation")
     };
     assert_eq!(c.typed.as_deref(), Some("37"));
+    let popup = draw(&app, 140, 30);
+    assert!(
+        popup.contains("profile `prod` is protected and this deletes 37 item(s).")
+            && popup.contains("type `37` and press enter"),
+        "{popup}"
+    );
     assert!(
         c.message
             .contains("delete the 37 item(s) only prod:b holds (backed up first)")

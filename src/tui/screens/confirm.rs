@@ -35,8 +35,10 @@ pub enum Pending {
 pub struct ConfirmScreen {
     pub title: String,
     pub message: String,
-    /// On a protected profile: the name to type.
+    /// On a protected profile: the name to type (or, for deletions, their count).
     pub typed: Option<String>,
+    /// Why it must be typed, when not because the profile `typed` names is protected.
+    pub reason: Option<String>,
     pub input: String,
     pub error: Option<String>,
     pub pending: Pending,
@@ -67,6 +69,7 @@ impl ConfirmScreen {
             title: title.to_string(),
             message,
             typed,
+            reason: None,
             input: String::new(),
             error: None,
             pending,
@@ -79,6 +82,7 @@ impl ConfirmScreen {
             title: "discard changes".into(),
             message: format!("discard your changes to {what}?"),
             typed: None,
+            reason: None,
             input: String::new(),
             error: None,
             pending: Pending::Discard,
@@ -158,7 +162,9 @@ impl ConfirmScreen {
         match &self.typed {
             Some(name) => {
                 lines.push(Line::styled(
-                    format!("profile `{name}` is protected."),
+                    self.reason
+                        .clone()
+                        .unwrap_or_else(|| format!("profile `{name}` is protected.")),
                     Style::new().fg(t.protect),
                 ));
                 lines.push(Line::styled(

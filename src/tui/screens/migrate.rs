@@ -302,8 +302,12 @@ impl MigrateScreen {
             );
             let mut confirm =
                 ConfirmScreen::new(ctx, dst, "mirror", message, Pending::Copy { command });
-            if protected {
+            if let Some(p) = ctx.profile_of(dst).filter(|p| p.protect) {
                 confirm.typed = Some(deletes.to_string());
+                confirm.reason = Some(format!(
+                    "profile `{}` is protected and this deletes {deletes} item(s).",
+                    p.name
+                ));
             }
             return Effects::push(Screen::Confirm(Box::new(confirm)));
         }
