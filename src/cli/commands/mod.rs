@@ -188,8 +188,10 @@ impl Target {
             return self.broken(b);
         }
         if is_other {
+            // "an fs mount", "a kv mount"
+            let article = if other == "kv" { "a" } else { "an" };
             let msg = format!(
-                "`{}` is an {other} mount of profile `{}`: use `rillmount {other} …`",
+                "`{}` is {article} {other} mount of profile `{}`: use `rillmount {other} …`",
                 self.addr.mount, self.profile.name
             );
             return SetupError::usage(SetupCode::Mount, msg).into();
