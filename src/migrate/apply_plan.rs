@@ -5,14 +5,15 @@
 //! does not name is written. The rest goes through the same writers, checks, journal and
 //! backups as any copy (the journal's cursor is the index of the next planned item).
 
+use super::backup::Record;
 use super::batch::{CopyRun, FileOutcome, run_files};
 use super::copy::{CopyOptions, OnConflict, Rejection, copy_file};
 use super::kv_write::{KV_COPY_PAGE, KvItem, KvWriter};
 use super::plan::PAGE;
-use super::saved_plan::{Action, PlannedItem, SavedPlan, fs_fingerprint, kv_fingerprint};
+use super::saved_plan::{Action, PlannedItem, SavedPlan, fs_fingerprint, fs_state, kv_fingerprint};
 use super::{Change, FsMount, MigrateError};
+use crate::store::EntryKind;
 use crate::store::kv_mount::KvMount;
-use crate::store::{EntryKind, FileStore};
 
 /// The planned writes this run takes part in (the filter and `--shard` apply to the plan's
 /// names), and where to start. The items the plan leaves alone are counted in the report as
@@ -164,31 +165,28 @@ pub(crate) async fn apply_fs(
             .filter(|i| !run.already_done(&i.name))
             .map(|i| (*i).clone())
             .collect();
-        let backup = run.backup.clone().filter(|_| !opts.dry_run);
-        if let Some(b) = &backup {
+        let backup = run.backup.clone();
+        if backup.is_some() {
             // created before any is written (see `backup.rs`)
-            let created: Vec<super::backup::Record> = page
+            let created: Vec<Record> = page
                 .iter()
                 .filter(|i| i.dst.is_none())
-                .map(|i| super::backup::Record::created(&i.name))
+                .map(|i| Record::created(&i.name))
                 .collect();
-            match run.or_cancel(b.write(&created)).await {
-                Some(r) => r?,
-                None => return Ok(()),
+            if !run.back_up(&created).await? {
+                return Ok(());
             }
         }
         let backup = backup.as_deref();
         let transfers = page.into_iter().map(|item| async move {
             let one = async {
-                let fa = fs_fingerprint(s, &item.name).await?;
+                let now = fs_state(s, &item.name).await?;
+                let fa = now.as_ref().map(|(_, f)| f.as_str());
                 let fb = fs_fingerprint(d, &item.name).await?;
-                if let Some(r) = drift(&item, fa.as_deref(), fb.as_deref()) {
+                if let Some(r) = drift(&item, fa, fb.as_deref()) {
                     return Ok((FileOutcome::Drifted(r), None));
                 }
-                let Some(meta) = FileStore::stat(s, &item.name)
-                    .await?
-                    .filter(|m| m.kind == EntryKind::File)
-                else {
+                let Some((meta, _)) = now.filter(|(m, _)| m.kind == EntryKind::File) else {
                     return Ok((FileOutcome::Same, None));
                 };
                 let change = if item.dst.is_some() {

@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -36,9 +36,7 @@ pub fn default_root() -> std::path::PathBuf {
 /// A new backup folder under `root` for a copy into `dst` (named by the time and the
 /// destination, so that folders sort by age).
 pub fn new_folder(root: &Path, dst: &str) -> std::path::PathBuf {
-    let stamp = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let stamp = super::unix_ms() / 1000;
     let name: String = dst
         .chars()
         .map(|c| {
@@ -159,6 +157,13 @@ pub enum BackupKind {
 }
 
 impl BackupKind {
+    fn label(self) -> &'static str {
+        match self {
+            BackupKind::Kv => "kv",
+            BackupKind::Fs => "fs",
+        }
+    }
+
     pub fn of(dst: &Endpoint) -> Result<BackupKind, MigrateError> {
         match dst {
             Endpoint::Kv(_) => Ok(BackupKind::Kv),
@@ -375,9 +380,7 @@ pub(crate) fn manifest_for(src: &Endpoint, dst: &Endpoint) -> Result<Manifest, M
         source: src.location(),
         destination: dst.location(),
         kind: BackupKind::of(dst)?,
-        started_ms: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
+        started_ms: super::unix_ms(),
     })
 }
 
@@ -424,14 +427,8 @@ pub async fn restore(
     if kind != m.kind {
         return Err(target.error(format!(
             "it holds {} items and the destination is a {} mount",
-            match m.kind {
-                BackupKind::Kv => "kv",
-                BackupKind::Fs => "fs",
-            },
-            match kind {
-                BackupKind::Kv => "kv",
-                BackupKind::Fs => "fs",
-            }
+            m.kind.label(),
+            kind.label()
         )));
     }
     let mut report = RestoreReport {

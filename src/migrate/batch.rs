@@ -21,7 +21,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use super::MigrateError;
-use super::backup::Backup;
+use super::backup::{Backup, Record};
 use super::copy::{CopyReport, Rejection};
 use super::journal::Journal;
 use super::progress::Ticker;
@@ -139,6 +139,18 @@ impl CopyRun {
         }
         self.report.cancelled = true;
         None
+    }
+
+    /// `--backup-dir`: writes `records` (durably) before the writes they cover. Returns `false`
+    /// when a cancel came first; does nothing without a backup (a dry run never has one).
+    pub async fn back_up(&mut self, records: &[Record]) -> Result<bool, MigrateError> {
+        let Some(backup) = self.backup.clone() else {
+            return Ok(true);
+        };
+        match self.or_cancel(backup.write(records)).await {
+            Some(r) => r.map(|()| true),
+            None => Ok(false),
+        }
     }
 
     /// Whether the interrupted run this one resumes already did `name` (in the page it

@@ -248,20 +248,17 @@ pub async fn copy(
     cancel: CancellationToken,
 ) -> Result<CopyReport, MigrateError> {
     let started = Instant::now();
-    if opts.delete_extra && !mirror::mirrors(src, dst) {
-        return Err(MigrateError::Unsupported {
-            src: "this source",
-            dst: "this destination",
-            reason: "--delete-extra mirrors kv → kv and fs → fs copies".into(),
-        });
+    if opts.delete_extra {
+        mirror::check(src, dst)?;
     }
+    let resumed = !opts.dry_run && resumes(src, dst, opts);
     if !opts.dry_run {
         check_writable(dst)?;
         if let Some(target) = &opts.backup {
-            Backup::check(target, &manifest_for(src, dst)?, resumes(src, dst, opts)).await?;
+            Backup::check(target, &manifest_for(src, dst)?, resumed).await?;
         }
     }
-    if !opts.dry_run && !opts.partial && !resumes(src, dst, opts) {
+    if !opts.dry_run && !opts.partial && !resumed {
         let mut pre = preflight(src, dst, opts, progress.clone(), cancel.clone()).await?;
         if pre.cancelled {
             return Ok(CopyReport::stopped_before_writing(false, started));
@@ -365,11 +362,7 @@ async fn copy_pass(
     let copied = match (&s_end, &d_end, &opts.plan) {
         (Endpoint::Kv(s), Endpoint::Kv(d), Some(p)) => apply_plan::apply_kv(s, d, p, opts, r).await,
         (Endpoint::Fs(s), Endpoint::Fs(d), Some(p)) => apply_plan::apply_fs(s, d, p, opts, r).await,
-        (_, _, Some(_)) => Err(MigrateError::Unsupported {
-            src: "this source",
-            dst: "this destination",
-            reason: "a saved plan covers kv → kv and fs → fs copies".into(),
-        }),
+        (_, _, Some(_)) => Err(super::saved_plan::unsupported()),
         (Endpoint::Kv(s), Endpoint::Kv(d), None) => kv_write::copy_kv(s, d, opts, r).await,
         (Endpoint::Fs(s), Endpoint::Fs(d), None) => copy_fs(s, d, opts, r).await,
         (Endpoint::Kv(s), Endpoint::Fs(d), None) => export::copy_export(s, d, opts, r).await,
@@ -595,8 +588,8 @@ async fn copy_fs(
         }
         // `--backup-dir`: the files the destination does not have are recorded as created
         // before any of them is written.
-        let backup = run.backup.clone().filter(|_| !opts.dry_run);
-        if let Some(b) = &backup {
+        let backup = run.backup.clone();
+        if backup.is_some() {
             let created: Vec<Record> = files
                 .iter()
                 .filter(|(e, counterpart)| {
@@ -604,9 +597,8 @@ async fn copy_fs(
                 })
                 .map(|(e, _)| Record::created(&e.path))
                 .collect();
-            match run.or_cancel(b.write(&created)).await {
-                Some(r) => r?,
-                None => return Ok(()),
+            if !run.back_up(&created).await? {
+                return Ok(());
             }
         }
         let backup = backup.as_deref();

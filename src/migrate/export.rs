@@ -193,8 +193,8 @@ pub(crate) async fn copy_export(
         };
         // `--backup-dir`: the files the destination does not have are recorded as created
         // before any of them is written.
-        let backup = run.backup.clone().filter(|_| !opts.dry_run);
-        if let Some(b) = &backup {
+        let backup = run.backup.clone();
+        if backup.is_some() {
             let names: Vec<String> = keys.iter().map(|k| key_to_file(k)).collect();
             let absent = futures::stream::iter(names)
                 .map(|name| async move {
@@ -211,9 +211,8 @@ pub(crate) async fn copy_export(
                     created.push(Record::created(&name));
                 }
             }
-            match run.or_cancel(b.write(&created)).await {
-                Some(r) => r?,
-                None => return Ok(()),
+            if !run.back_up(&created).await? {
+                return Ok(());
             }
         }
         let backup = backup.as_deref();

@@ -197,7 +197,7 @@ impl KvWriter {
         // past them.
         let summing = opts.dry_run && !opts.partial;
         // `--backup-dir`: what each write replaces, saved before the writes.
-        let backup = run.backup.clone().filter(|_| !opts.dry_run);
+        let backing = run.backup.is_some();
         let mut records = Vec::new();
         for (item, b) in chunk.into_iter().zip(dv) {
             let KvItem { name, key, value } = item;
@@ -264,7 +264,7 @@ impl KvWriter {
             if is_new {
                 entries += 1;
             }
-            if backup.is_some() {
+            if backing {
                 records.push(match &b {
                     Some(b) => Record::saved(&key, b),
                     None => Record::created(&key),
@@ -276,11 +276,8 @@ impl KvWriter {
                 _ => plain.push((key, a.text)),
             }
         }
-        if let Some(backup) = &backup {
-            match run.or_cancel(backup.write(&records)).await {
-                Some(r) => r?,
-                None => return Ok(None),
-            }
+        if !run.back_up(&records).await? {
+            return Ok(None);
         }
         if !opts.dry_run {
             let written = async {

@@ -20,11 +20,15 @@ use crate::store::{EntryKind, FileStore};
 pub const DEFAULT_MAX_DELETE: u64 = 1000;
 
 /// Whether `--delete-extra` can mirror `src` into `dst` (kv → kv, fs → fs).
-pub fn mirrors(src: &Endpoint, dst: &Endpoint) -> bool {
-    matches!(
-        (src, dst),
-        (Endpoint::Kv(_), Endpoint::Kv(_)) | (Endpoint::Fs(_), Endpoint::Fs(_))
-    )
+pub(crate) fn check(src: &Endpoint, dst: &Endpoint) -> Result<(), MigrateError> {
+    match (src, dst) {
+        (Endpoint::Kv(_), Endpoint::Kv(_)) | (Endpoint::Fs(_), Endpoint::Fs(_)) => Ok(()),
+        _ => Err(MigrateError::Unsupported {
+            src: "this source",
+            dst: "this destination",
+            reason: "--delete-extra mirrors kv → kv and fs → fs copies".into(),
+        }),
+    }
 }
 
 /// The names of the destination-only items of `src` → `dst`.
@@ -36,11 +40,7 @@ pub(crate) async fn extras(
     match (src, dst) {
         (Endpoint::Kv(s), Endpoint::Kv(d)) => kv_extras(s, d, filter).await,
         (Endpoint::Fs(s), Endpoint::Fs(d)) => fs_extras(s, d, filter).await,
-        _ => Err(MigrateError::Unsupported {
-            src: "this source",
-            dst: "this destination",
-            reason: "--delete-extra mirrors kv → kv and fs → fs copies".into(),
-        }),
+        _ => check(src, dst).map(|()| Vec::new()),
     }
 }
 

@@ -54,6 +54,13 @@ use crate::config::FsMountConfig;
 use crate::store::kv_mount::KvMount;
 use crate::store::{FsMountStore, StoreError};
 
+/// Now, in milliseconds since 1970 (what manifests and plans record).
+pub(crate) fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// An opened fs mount with its configuration (mode, `maxFileSize`).
 #[derive(Debug, Clone)]
 pub struct FsMount {

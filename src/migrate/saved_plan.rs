@@ -13,7 +13,7 @@
 //! password): applying it to another place than it was made against is refused.
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use super::copy::OnConflict;
 use super::plan::{COMPARE_CONCURRENCY, MigrationPlan, same_value};
 use super::{Change, Endpoint, MigrateError};
-use crate::store::{EntryKind, FileStore, FsMountStore, StoredValue};
+use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, StoredValue};
 
 /// The plan file's `format`.
 pub const FORMAT: &str = "rillmount-plan/1";
@@ -114,31 +114,42 @@ pub async fn fs_fingerprint(
     store: &dyn FsMountStore,
     path: &str,
 ) -> Result<Option<String>, MigrateError> {
+    Ok(fs_state(store, path).await?.map(|(_, f)| f))
+}
+
+/// What is at `path` and its fingerprint, from one stat (`None`: nothing there).
+pub async fn fs_state(
+    store: &dyn FsMountStore,
+    path: &str,
+) -> Result<Option<(FileMeta, String)>, MigrateError> {
     let Some(meta) = FileStore::stat(store, path).await? else {
         return Ok(None);
     };
     if meta.kind != EntryKind::File {
-        return Ok(Some(format!("{:?}", meta.kind).to_lowercase()));
+        let kind = format!("{:?}", meta.kind).to_lowercase();
+        return Ok(Some((meta, kind)));
     }
     if let Some(etag) = &meta.etag {
-        return Ok(Some(format!("etag:{etag};size:{}", meta.size)));
+        let f = format!("etag:{etag};size:{}", meta.size);
+        return Ok(Some((meta, f)));
     }
     let mtime = meta
         .modified
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
     let hash = FileStore::hash(store, path).await?;
-    Ok(Some(format!(
-        "size:{};mtime:{mtime};sha256:{hash}",
-        meta.size
-    )))
+    let f = format!("size:{};mtime:{mtime};sha256:{hash}", meta.size);
+    Ok(Some((meta, f)))
 }
 
-fn unsupported(reason: &str) -> MigrateError {
+/// The error of a saved plan between other kinds of mount than kv → kv and fs → fs.
+pub(crate) fn unsupported() -> MigrateError {
     MigrateError::Unsupported {
         src: "this source",
         dst: "this destination",
-        reason: reason.into(),
+        reason: "a saved plan covers kv → kv and fs → fs copies; copy between a kv and an fs \
+                 mount (or a document) without --save / --plan"
+            .into(),
     }
 }
 
@@ -223,10 +234,7 @@ impl SavedPlan {
                 let items = fingerprinted.into_iter().collect::<Result<Vec<_>, _>>()?;
                 Ok(SavedPlan::new(src, dst, on_conflict, preserve_ttl, items))
             }
-            _ => Err(unsupported(
-                "a saved plan covers kv → kv and fs → fs copies; copy between a kv and an fs \
-                 mount (or a document) without --save / --plan",
-            )),
+            _ => Err(unsupported()),
         }
     }
 
@@ -254,9 +262,7 @@ impl SavedPlan {
             h.update(i.dst.as_deref().unwrap_or("").as_bytes());
             h.update([0]);
         }
-        let created_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let created_ms = super::unix_ms();
         h.update(created_ms.to_le_bytes());
         SavedPlan {
             format: FORMAT.into(),

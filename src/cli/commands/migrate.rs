@@ -182,11 +182,7 @@ pub async fn diff(ctx: &Ctx, a: &DiffArgs) -> Result<(), Failure> {
     let p = with_progress(plan(&src, &dst, &f, Some(tx)), rx)
         .await
         .map_err(Failure::op)?;
-    let on_conflict = match a.on_conflict {
-        args::OnConflict::Skip => OnConflict::Skip,
-        args::OnConflict::Overwrite => OnConflict::Overwrite,
-        args::OnConflict::Fail => OnConflict::Fail,
-    };
+    let on_conflict = conflict_policy(a.on_conflict);
     // --save: the plan with its fingerprints, written whole or not at all
     let saved = match &a.save {
         Some(file) => {
@@ -326,17 +322,36 @@ fn rejection_lines(
         out.line(&format!("! {}  not written: {}", rej.name, rej.reason))?;
     }
     if r.rejected.len() > REJECTIONS_SHOWN {
-        let more = r.rejected.len() - REJECTIONS_SHOWN;
-        let see = match report_file {
-            Some(f) => format!("all in {}", f.display()),
-            None => "see --report".to_string(),
-        };
-        out.line(&format!("… and {} more ({see})", thousands(more as u64)))?;
+        more_line(out, r.rejected.len(), report_file)?;
     }
     for l in &r.limits {
         out.line(&format!("! {}", limit_message(l, dst)))?;
     }
     Ok(())
+}
+
+/// "… and 1,980 more (all in report.json)": what is left of `listed` items after the first
+/// [`REJECTIONS_SHOWN`].
+fn more_line(
+    out: &mut Out,
+    listed: usize,
+    report_file: Option<&std::path::Path>,
+) -> Result<(), Failure> {
+    let see = match report_file {
+        Some(f) => format!("all in {}", f.display()),
+        None => "see --report".to_string(),
+    };
+    let more = listed.saturating_sub(REJECTIONS_SHOWN) as u64;
+    out.line(&format!("… and {} more ({see})", thousands(more)))
+}
+
+/// The engine's conflict policy for the command line's.
+fn conflict_policy(a: args::OnConflict) -> OnConflict {
+    match a {
+        args::OnConflict::Skip => OnConflict::Skip,
+        args::OnConflict::Overwrite => OnConflict::Overwrite,
+        args::OnConflict::Fail => OnConflict::Fail,
+    }
 }
 
 /// `copy --plan`: the planned items that changed since the plan, at most 20 of them.
@@ -361,14 +376,7 @@ fn drift_lines(
         out.line(&format!("~ {}  {}", d.name, d.reason))?;
     }
     if r.drifted.len() > REJECTIONS_SHOWN {
-        let see = match report_file {
-            Some(f) => format!("all in {}", f.display()),
-            None => "see --report".to_string(),
-        };
-        out.line(&format!(
-            "… and {} more ({see})",
-            thousands((r.drifted.len() - REJECTIONS_SHOWN) as u64)
-        ))?;
+        more_line(out, r.drifted.len(), report_file)?;
     }
     Ok(())
 }
@@ -628,11 +636,7 @@ pub async fn run_copy(ctx: &Ctx, a: &CopyArgs) -> Result<(), Failure> {
     )
     .await?;
     let opts = CopyOptions {
-        on_conflict: match a.on_conflict {
-            args::OnConflict::Skip => OnConflict::Skip,
-            args::OnConflict::Overwrite => OnConflict::Overwrite,
-            args::OnConflict::Fail => OnConflict::Fail,
-        },
+        on_conflict: conflict_policy(a.on_conflict),
         dry_run: a.dry_run,
         preserve_ttl: saved.as_ref().map_or(a.preserve_ttl, |p| p.preserve_ttl),
         filter: f.clone(),
