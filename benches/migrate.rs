@@ -63,6 +63,26 @@ fn vm_hwm_mib() -> f64 {
         / 1024.0
 }
 
+/// CPU seconds (user + system) this process has used so far, from `/proc/self/stat`.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0.0))
+        .collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; in ticks
+    // of 1/100 s.
+    (f.get(11).unwrap_or(&0.0) + f.get(12).unwrap_or(&0.0)) / 100.0
+}
+
+/// Runs the section `name` unless `MIG_BENCH_ONLY` (a comma-separated list of `sqlite`,
+/// `json`, `s3`) leaves it out.
+fn section(name: &str) -> bool {
+    std::env::var("MIG_BENCH_ONLY").map_or(true, |only| only.split(',').any(|s| s == name))
+}
+
 fn value(i: usize) -> String {
     format!(
         r#"{{"id":{i},"name":"user {i}","tags":["a","b"],"score":{}.5}}"#,
@@ -120,19 +140,30 @@ fn reset_peak() {
 
 /// Runs one copy with a journal; returns seconds.
 async fn timed_copy(src: Endpoint, dst: Endpoint, journal: &Path) -> f64 {
-    reset_peak();
     let opts = CopyOptions {
         journal_dir: Some(journal.to_path_buf()),
         ..CopyOptions::default()
     };
-    let t = Instant::now();
+    timed_copy_with(src, dst, opts).await
+}
+
+/// Runs one copy with `opts`; returns seconds.
+async fn timed_copy_with(src: Endpoint, dst: Endpoint, opts: CopyOptions) -> f64 {
+    reset_peak();
+    let (t, cpu) = (Instant::now(), cpu_secs());
     let r = copy(&src, &dst, &opts, None, CancellationToken::new())
         .await
         .unwrap();
     let secs = t.elapsed().as_secs_f64();
+    LAST_CPU.with(|c| c.set(cpu_secs() - cpu));
     assert!(r.rejected.is_empty(), "rejected: {:?}", &r.rejected[..1]);
     assert!(r.copied > 0);
     secs
+}
+
+thread_local! {
+    /// CPU seconds of the last [`timed_copy_with`], for its [`row`].
+    static LAST_CPU: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NAN) };
 }
 
 fn row(what: &str, items: usize, bytes: Option<u64>, secs: f64, versus: Option<(&str, f64)>) {
@@ -147,7 +178,8 @@ fn row(what: &str, items: usize, bytes: Option<u64>, secs: f64, versus: Option<(
         }
         None => line.push_str(" – | – |"),
     }
-    line.push_str(&format!(" {:.0} MiB |", vm_hwm_mib()));
+    let cpu = LAST_CPU.with(|c| c.replace(f64::NAN));
+    line.push_str(&format!(" {:.0} MiB | {cpu:.2} s |", vm_hwm_mib()));
     println!("{line}");
 }
 
@@ -253,112 +285,145 @@ async fn run() {
     let journal = tmp.path().join("journal");
     let server = redissupport::RedisServer::start();
     let url = server.url();
-    println!("| step | items | rillmount | rate | practical limit | ratio | peak RSS |");
-    println!("|---|---|---|---|---|---|---|");
+    println!("| step | items | rillmount | rate | practical limit | ratio | peak RSS | CPU |");
+    println!("|---|---|---|---|---|---|---|---|");
 
-    // SQLite → Redis against redis-cli --pipe.
-    let src = open(&sqlite(&tmp.path().join("big.db"), "kv")).await;
-    for start in (0..keys_big).step_by(20_000) {
-        let items: Vec<(String, String)> = (start..(start + 20_000).min(keys_big))
-            .map(|i| (key(i), value(i)))
-            .collect();
-        src.store()
-            .put_many(&items, Expiry::MountDefault)
-            .await
-            .unwrap();
-    }
-    // A tenth of the keys first (another table), to compare peak RSS with the full run.
-    let tenth = keys_big / 10;
-    let small = open(&sqlite(&tmp.path().join("tenth.db"), "kv")).await;
-    for start in (0..tenth).step_by(20_000) {
-        let items: Vec<(String, String)> = (start..(start + 20_000).min(tenth))
-            .map(|i| (key(i), value(i)))
-            .collect();
-        small
-            .store()
-            .put_many(&items, Expiry::MountDefault)
-            .await
-            .unwrap();
-    }
-    let d1 = open(&redis(&url, "t:")).await;
-    let secs = timed_copy(Endpoint::Kv(small), Endpoint::Kv(d1), &journal).await;
-    row("SQLite → Redis (a tenth)", tenth, None, secs, None);
-    let dst = open(&redis(&url, "s:")).await;
-    let ours = timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await;
-    let pipe = redis_cli_pipe(server.port(), "p:", keys_big, tmp.path());
-    row(
-        "SQLite → Redis",
-        keys_big,
-        None,
-        ours,
-        Some(("redis-cli --pipe", pipe)),
-    );
-    let mem = open(&kv_config("memory", KvBackendConfig::Memory)).await;
-    let secs = timed_copy(Endpoint::Kv(src), Endpoint::Kv(mem), &journal).await;
-    row("SQLite → memory (read side)", keys_big, None, secs, None);
-
-    // JSON file → Redis, Redis → SQLite.
-    let json_path = tmp.path().join("store.json");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&json_path).unwrap());
-        write!(f, "{{").unwrap();
-        for i in 0..keys {
-            let sep = if i == 0 { "" } else { "," };
-            write!(f, "{sep}\"{}\":{}", key(i), value(i)).unwrap();
+    if section("sqlite") {
+        // SQLite → Redis against redis-cli --pipe.
+        let src = open(&sqlite(&tmp.path().join("big.db"), "kv")).await;
+        for start in (0..keys_big).step_by(20_000) {
+            let items: Vec<(String, String)> = (start..(start + 20_000).min(keys_big))
+                .map(|i| (key(i), value(i)))
+                .collect();
+            src.store()
+                .put_many(&items, Expiry::MountDefault)
+                .await
+                .unwrap();
         }
-        write!(f, "}}").unwrap();
+        // A tenth of the keys first (another table), to compare peak RSS with the full run.
+        let tenth = keys_big / 10;
+        let small = open(&sqlite(&tmp.path().join("tenth.db"), "kv")).await;
+        for start in (0..tenth).step_by(20_000) {
+            let items: Vec<(String, String)> = (start..(start + 20_000).min(tenth))
+                .map(|i| (key(i), value(i)))
+                .collect();
+            small
+                .store()
+                .put_many(&items, Expiry::MountDefault)
+                .await
+                .unwrap();
+        }
+        let d1 = open(&redis(&url, "t:")).await;
+        let secs = timed_copy(Endpoint::Kv(small), Endpoint::Kv(d1), &journal).await;
+        row("SQLite → Redis (a tenth)", tenth, None, secs, None);
+        let dst = open(&redis(&url, "s:")).await;
+        let ours = timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await;
+        let pipe = redis_cli_pipe(server.port(), "p:", keys_big, tmp.path());
+        row(
+            "SQLite → Redis",
+            keys_big,
+            None,
+            ours,
+            Some(("redis-cli --pipe", pipe)),
+        );
+        // Where the time goes: the preflight alone (a dry run), and the writes alone (`--partial`
+        // skips the preflight), each into an empty database of the same server (counting a
+        // prefix's keys SCANs the whole database).
+        let dst = open(&redis(&format!("{url}2"), "d:")).await;
+        let dry = CopyOptions {
+            dry_run: true,
+            ..CopyOptions::default()
+        };
+        let secs = timed_copy_with(Endpoint::Kv(src.clone()), Endpoint::Kv(dst.clone()), dry).await;
+        row(
+            "  of which the preflight (dry run)",
+            keys_big,
+            None,
+            secs,
+            None,
+        );
+        let partial = CopyOptions {
+            journal_dir: Some(journal.clone()),
+            partial: true,
+            ..CopyOptions::default()
+        };
+        let dst = open(&redis(&format!("{url}3"), "d:")).await;
+        let secs = timed_copy_with(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), partial).await;
+        row("  the writes alone (--partial)", keys_big, None, secs, None);
+        let mem = open(&kv_config("memory", KvBackendConfig::Memory)).await;
+        let secs = timed_copy(Endpoint::Kv(src), Endpoint::Kv(mem), &journal).await;
+        row("SQLite → memory (read side)", keys_big, None, secs, None);
     }
-    let json = open(&kv_config(
-        "json",
-        KvBackendConfig::Json(JsonKvConfig {
-            store: json_path,
-            max_store_size: u64::MAX,
-            write_policy: WritePolicy::Dispose,
-        }),
-    ))
-    .await;
-    // Database 1 of the same server: a SCAN there does not walk the keys loaded above.
-    let r_json = open(&redis(&format!("{url}1"), "j:")).await;
-    let secs = timed_copy(Endpoint::Kv(json), Endpoint::Kv(r_json.clone()), &journal).await;
-    row("JSON file → Redis", keys, None, secs, None);
-    let sq = open(&sqlite(&tmp.path().join("from_redis.db"), "kv")).await;
-    let secs = timed_copy(Endpoint::Kv(r_json), Endpoint::Kv(sq), &journal).await;
-    row("Redis → SQLite", keys, None, secs, None);
-
-    // local → S3 against rclone.
-    let s3 = S3sServer::start().await;
-    s3.create_bucket("bkt").await;
-    let endpoint = s3.endpoint();
-    for (label, n, size, dir) in [
-        (
-            format!("{small_n} × {small_kib} KiB local → S3"),
-            small_n,
-            small_kib * 1024,
-            tmp.path().join("small"),
-        ),
-        (
-            format!("{big_n} × {big_mib} MiB local → S3"),
-            big_n,
-            big_mib * 1024 * 1024,
-            tmp.path().join("big"),
-        ),
-    ] {
-        write_files(&dir, n, size);
-        let bytes = (n * size) as u64;
-        let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        let mut cfg =
-            s3support::s3_mount_config(&endpoint, "bkt", &format!("ours-{name}/"), "read-write");
-        cfg.max_file_size = u64::MAX;
-        let store: Arc<dyn FsMountStore> = Arc::new(s3support::connect(&cfg).await);
-        let dst = FsMount { config: cfg, store };
-        let ours = timed_copy(Endpoint::Fs(local_mount(&dir)), Endpoint::Fs(dst), &journal).await;
-        match rclone_copy(&endpoint, &dir, &format!("bkt/rclone-{name}")) {
-            Some(theirs) => row(&label, n, Some(bytes), ours, Some(("rclone copy", theirs))),
-            None => {
-                row(&label, n, Some(bytes), ours, None);
-                println!("(rclone not found: `apt-get install -y rclone` to compare)");
+    if section("json") {
+        // JSON file → Redis, Redis → SQLite.
+        let json_path = tmp.path().join("store.json");
+        {
+            let mut f = std::io::BufWriter::new(std::fs::File::create(&json_path).unwrap());
+            write!(f, "{{").unwrap();
+            for i in 0..keys {
+                let sep = if i == 0 { "" } else { "," };
+                write!(f, "{sep}\"{}\":{}", key(i), value(i)).unwrap();
             }
+            write!(f, "}}").unwrap();
         }
-        std::fs::remove_dir_all(&dir).unwrap();
+        let json = open(&kv_config(
+            "json",
+            KvBackendConfig::Json(JsonKvConfig {
+                store: json_path,
+                max_store_size: u64::MAX,
+                write_policy: WritePolicy::Dispose,
+            }),
+        ))
+        .await;
+        // Database 1 of the same server: a SCAN there does not walk the keys loaded above.
+        let r_json = open(&redis(&format!("{url}1"), "j:")).await;
+        let secs = timed_copy(Endpoint::Kv(json), Endpoint::Kv(r_json.clone()), &journal).await;
+        row("JSON file → Redis", keys, None, secs, None);
+        let sq = open(&sqlite(&tmp.path().join("from_redis.db"), "kv")).await;
+        let secs = timed_copy(Endpoint::Kv(r_json), Endpoint::Kv(sq), &journal).await;
+        row("Redis → SQLite", keys, None, secs, None);
+    }
+    if section("s3") {
+        // local → S3 against rclone.
+        let s3 = S3sServer::start().await;
+        s3.create_bucket("bkt").await;
+        let endpoint = s3.endpoint();
+        for (label, n, size, dir) in [
+            (
+                format!("{small_n} × {small_kib} KiB local → S3"),
+                small_n,
+                small_kib * 1024,
+                tmp.path().join("small"),
+            ),
+            (
+                format!("{big_n} × {big_mib} MiB local → S3"),
+                big_n,
+                big_mib * 1024 * 1024,
+                tmp.path().join("big"),
+            ),
+        ] {
+            write_files(&dir, n, size);
+            let bytes = (n * size) as u64;
+            let name = dir.file_name().unwrap().to_string_lossy().to_string();
+            let mut cfg = s3support::s3_mount_config(
+                &endpoint,
+                "bkt",
+                &format!("ours-{name}/"),
+                "read-write",
+            );
+            cfg.max_file_size = u64::MAX;
+            let store: Arc<dyn FsMountStore> = Arc::new(s3support::connect(&cfg).await);
+            let dst = FsMount { config: cfg, store };
+            let ours =
+                timed_copy(Endpoint::Fs(local_mount(&dir)), Endpoint::Fs(dst), &journal).await;
+            match rclone_copy(&endpoint, &dir, &format!("bkt/rclone-{name}")) {
+                Some(theirs) => row(&label, n, Some(bytes), ours, Some(("rclone copy", theirs))),
+                None => {
+                    row(&label, n, Some(bytes), ours, None);
+                    println!("(rclone not found: `apt-get install -y rclone` to compare)");
+                }
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
+        }
     }
 }

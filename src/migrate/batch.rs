@@ -118,29 +118,6 @@ impl CopyRun {
         }
     }
 
-    /// [`Self::or_cancel`] for a write that a cancel does not undo: not started after a
-    /// cancel, but once under way it still gets `grace` to finish after one (the report says
-    /// cancelled either way).
-    pub async fn finish_or_cancel<F: Future>(
-        &mut self,
-        fut: F,
-        grace: Duration,
-    ) -> Option<F::Output> {
-        let cancel = self.cancel.clone();
-        if !cancel.is_cancelled() {
-            tokio::pin!(fut);
-            tokio::select! {
-                biased;
-                out = &mut fut => return Some(out),
-                _ = cancel.cancelled() => {}
-            }
-            self.report.cancelled = true;
-            return tokio::time::timeout(grace, fut).await.ok();
-        }
-        self.report.cancelled = true;
-        None
-    }
-
     /// `--backup-dir`: writes `records` (durably) before the writes they cover. Returns `false`
     /// when a cancel came first; does nothing without a backup (a dry run never has one).
     pub async fn back_up(&mut self, records: &[Record]) -> Result<bool, MigrateError> {

@@ -3,12 +3,13 @@
 //! chunks of [`KV_CHUNK`] keys (one SQLite transaction, Redis pipelines) each counted as soon
 //! as it is written, and a JSON file flushed before its keys are named in the journal.
 //!
-//! A kv → kv copy reads source pages ahead of the writes (a bounded channel of two pages);
-//! a cancel stops between two chunks: a chunk being written gets [`WRITE_GRACE`] to finish
-//! (then it is counted and journalled), else it is dropped (not counted, not journalled: a
-//! re-run compares its keys again).
+//! A kv → kv copy reads source pages ahead of the writes (a bounded channel of two pages) and
+//! decides the next chunk while up to [`WRITES_IN_FLIGHT`] chunk writes are under way, each
+//! counted and journalled once written, in order. A cancel stops between two chunks: the
+//! writes under way get [`WRITE_GRACE`] to finish (then they are counted and journalled),
+//! else they are dropped (not counted, not journalled: a re-run compares their keys again).
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 
 use super::MigrateError;
 use super::backup::Record;
@@ -17,7 +18,7 @@ use super::copy::{CopyOptions, LimitExceeded, OnConflict, Rejection};
 use super::plan::same_value;
 use crate::config::{KvBackendConfig, KvMountConfig};
 use crate::store::kv_mount::KvMount;
-use crate::store::{Backend, Expiry, StoredValue, js_json};
+use crate::store::{Backend, Expiry, StoreError, StoredValue, js_json};
 
 /// Keys per kv copy page (the unit of the journal's cursor): large enough that a Redis
 /// destination gets several pipelines in flight per page, small enough to keep memory to a
@@ -98,6 +99,51 @@ pub(crate) struct KvWriter {
     /// The destination was empty when this (non-resumed) copy started and the source never
     /// repeats a key: nothing can be at the destination yet, so it is not read back.
     fresh: bool,
+    /// Chunk writes under way and the page ends between them, oldest first.
+    queue: VecDeque<Pending>,
+    /// Chunk writes allowed under way at once: [`WRITES_IN_FLIGHT`], or 1 when the source
+    /// may repeat a key (its second copy is compared with the first one's write).
+    depth: usize,
+    /// A JSON destination's items written but not yet flushed to its file (nor recorded).
+    unflushed: (Vec<String>, Counts),
+}
+
+/// Chunk writes under way at once (each a SQLite transaction, or a Redis pipeline): the
+/// next chunk is decided while the ones before it are written, so the destination is never
+/// idle waiting for the copy.
+const WRITES_IN_FLIGHT: usize = 4;
+
+/// One entry of [`KvWriter`]'s queue.
+enum Pending {
+    /// A decided chunk: its items' names and outcomes, counted and recorded once its write
+    /// (none in a dry run, or when nothing of it is written) is done.
+    Chunk {
+        write: Option<ChunkWrite>,
+        names: Vec<String>,
+        outcomes: Vec<FileOutcome>,
+        warnings: Vec<String>,
+    },
+    /// The end of a source page: the journal's cursor moves to `next` once every chunk
+    /// before it is recorded.
+    PageEnd(Option<String>),
+}
+
+/// What settling the oldest entry of the queue came to.
+#[derive(Debug, PartialEq, Eq)]
+enum Settled {
+    Go,
+    /// The last page is done.
+    Done,
+    Cancelled,
+}
+
+/// A chunk's write, running on its own task; aborted if dropped before it is done.
+struct ChunkWrite(tokio::task::JoinHandle<Result<(), StoreError>>);
+
+impl Drop for ChunkWrite {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl KvWriter {
@@ -124,11 +170,15 @@ impl KvWriter {
             size,
             dst_is_json: matches!(dst.config().backend, KvBackendConfig::Json(_)),
             fresh: entries == 0 && !src_repeats && !resumed,
+            queue: VecDeque::new(),
+            depth: if src_repeats { 1 } else { WRITES_IN_FLIGHT },
+            unflushed: (Vec::new(), Counts::default()),
         })
     }
 
     /// Decides and writes `items` chunk by chunk (items the resumed run recorded are
-    /// skipped). Returns `false` when a cancel stopped it.
+    /// skipped), and waits until all are written and recorded. Returns `false` when a
+    /// cancel stopped it.
     pub(crate) async fn write(
         &mut self,
         dst: &KvMount,
@@ -136,48 +186,216 @@ impl KvWriter {
         opts: &CopyOptions,
         run: &mut CopyRun,
     ) -> Result<bool, MigrateError> {
-        let d = dst.store();
-        // A JSON file is only durable once flushed: its keys are recorded after the flush.
-        let flush = !opts.dry_run && d.info().backend == Backend::Json;
-        let (mut unflushed, mut counts) = (Vec::new(), Counts::default());
+        if !self.submit(dst, items, opts, run).await? {
+            return Ok(false);
+        }
+        while !self.queue.is_empty() {
+            if self.settle_oldest(dst, run).await? != Settled::Go {
+                self.stop(dst, run).await?;
+                return Ok(false);
+            }
+        }
+        self.flush(dst, run).await?;
+        Ok(true)
+    }
+
+    /// Decides `items` chunk by chunk and starts their writes, waiting only while
+    /// [`Self::depth`] chunks are under way. Returns `false` when a cancel stopped it (the
+    /// writes under way are then finished or dropped: [`Self::stop`]).
+    pub(crate) async fn submit(
+        &mut self,
+        dst: &KvMount,
+        items: Vec<KvItem>,
+        opts: &CopyOptions,
+        run: &mut CopyRun,
+    ) -> Result<bool, MigrateError> {
         let items: Vec<KvItem> = items
             .into_iter()
             .filter(|i| !run.already_done(&i.name))
             .collect();
         let mut items = items.into_iter();
-        let mut finished = true;
         loop {
             let chunk: Vec<KvItem> = items.by_ref().take(KV_CHUNK).collect();
             if chunk.is_empty() {
-                break;
+                return Ok(true);
             }
-            let Some((names, c)) = self.write_chunk(dst, chunk, opts, run).await? else {
-                finished = false;
-                break;
-            };
-            if flush {
-                unflushed.extend(names);
-                counts.add(c);
-            } else {
-                run.record(names, c)?;
+            if !self.submit_chunk(dst, chunk, opts, run).await? || !self.settle(dst, run).await? {
+                self.stop(dst, run).await?;
+                return Ok(false);
             }
         }
-        if !unflushed.is_empty() {
-            d.flush().await?;
-            run.record(unflushed, counts)?;
-        }
-        Ok(finished)
     }
 
-    /// Decides and writes one chunk, then counts it; `None` when a cancel came first
-    /// (nothing of the chunk is counted). Returns the chunk's names and counts.
-    async fn write_chunk(
+    /// Marks the end of a source page (`next`: the cursor after it): the journal moves past
+    /// it once its chunks are recorded. After the last page (`next` is `None`) everything is
+    /// waited for. Returns `false` when the copy stops here (done, or cancelled).
+    pub(crate) async fn end_page(
+        &mut self,
+        dst: &KvMount,
+        next: Option<String>,
+        run: &mut CopyRun,
+    ) -> Result<bool, MigrateError> {
+        let last = next.is_none();
+        self.queue.push_back(Pending::PageEnd(next));
+        loop {
+            let more = if last {
+                !self.queue.is_empty()
+            } else {
+                self.chunks_under_way() > self.depth
+            };
+            if !more {
+                return Ok(!last);
+            }
+            match self.settle_oldest(dst, run).await? {
+                Settled::Go => {}
+                Settled::Done => return Ok(false),
+                Settled::Cancelled => {
+                    self.stop(dst, run).await?;
+                    return Ok(false);
+                }
+            }
+        }
+    }
+
+    fn chunks_under_way(&self) -> usize {
+        self.queue
+            .iter()
+            .filter(|p| matches!(p, Pending::Chunk { write: Some(_), .. }))
+            .count()
+    }
+
+    /// Settles the oldest entries while more than [`Self::depth`] chunks are under way (and
+    /// every entry that is done already). Returns `false` on a cancel.
+    async fn settle(&mut self, dst: &KvMount, run: &mut CopyRun) -> Result<bool, MigrateError> {
+        while self.chunks_under_way() > self.depth || self.oldest_is_done() {
+            if self.settle_oldest(dst, run).await? != Settled::Go {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn oldest_is_done(&self) -> bool {
+        match self.queue.front() {
+            Some(Pending::Chunk { write: Some(w), .. }) => w.0.is_finished(),
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// Waits for the oldest entry and records it (on a cancel it stays queued).
+    async fn settle_oldest(
+        &mut self,
+        dst: &KvMount,
+        run: &mut CopyRun,
+    ) -> Result<Settled, MigrateError> {
+        if let Some(Pending::Chunk { write: Some(w), .. }) = self.queue.front_mut() {
+            match run.or_cancel(&mut w.0).await {
+                Some(done) => done_write(dst, done)?,
+                None => return Ok(Settled::Cancelled),
+            }
+        }
+        match self.queue.pop_front() {
+            Some(Pending::Chunk {
+                names,
+                outcomes,
+                warnings,
+                ..
+            }) => self.record(dst, run, names, outcomes, warnings)?,
+            Some(Pending::PageEnd(next)) => {
+                self.flush(dst, run).await?;
+                let last = next.is_none();
+                if run.page_done(&next)? {
+                    return Ok(if last {
+                        Settled::Done
+                    } else {
+                        Settled::Cancelled
+                    });
+                }
+            }
+            None => {}
+        }
+        Ok(Settled::Go)
+    }
+
+    /// Counts a written chunk, and names it in the journal (a JSON destination's once
+    /// flushed).
+    fn record(
+        &mut self,
+        dst: &KvMount,
+        run: &mut CopyRun,
+        names: Vec<String>,
+        outcomes: Vec<FileOutcome>,
+        warnings: Vec<String>,
+    ) -> Result<(), MigrateError> {
+        run.report.warnings.extend(warnings);
+        let mut counts = Counts::default();
+        for outcome in outcomes {
+            counts.add(run.count(outcome));
+        }
+        if self.needs_flush(dst, run) {
+            self.unflushed.0.extend(names);
+            self.unflushed.1.add(counts);
+            Ok(())
+        } else {
+            run.record(names, counts)
+        }
+    }
+
+    fn needs_flush(&self, dst: &KvMount, run: &CopyRun) -> bool {
+        !run.report.dry_run && dst.store().info().backend == Backend::Json
+    }
+
+    /// A JSON destination: writes its file, then names what it holds now in the journal.
+    async fn flush(&mut self, dst: &KvMount, run: &mut CopyRun) -> Result<(), MigrateError> {
+        if self.unflushed.0.is_empty() {
+            return Ok(());
+        }
+        dst.store().flush().await?;
+        let (names, counts) = std::mem::take(&mut self.unflushed);
+        run.record(names, counts)
+    }
+
+    /// After a cancel: the chunk writes under way get [`WRITE_GRACE`] (in all) to finish and
+    /// are then recorded, in order, with the page ends between them; the rest is dropped
+    /// (not counted, not journalled: a re-run compares those keys again).
+    pub(crate) async fn stop(&mut self, dst: &KvMount, run: &mut CopyRun) -> Result<(), MigrateError> {
+        run.report.cancelled = true;
+        let deadline = tokio::time::Instant::now() + WRITE_GRACE;
+        while let Some(front) = self.queue.front_mut() {
+            if let Pending::Chunk { write: Some(w), .. } = front {
+                match tokio::time::timeout_at(deadline, &mut w.0).await {
+                    Ok(done) => done_write(dst, done)?,
+                    Err(_) => break,
+                }
+            }
+            match self.queue.pop_front() {
+                Some(Pending::Chunk {
+                    names,
+                    outcomes,
+                    warnings,
+                    ..
+                }) => self.record(dst, run, names, outcomes, warnings)?,
+                Some(Pending::PageEnd(next)) => {
+                    self.flush(dst, run).await?;
+                    run.page_done(&next)?;
+                }
+                None => {}
+            }
+        }
+        self.queue.clear();
+        self.flush(dst, run).await
+    }
+
+    /// Decides one chunk and starts its write; `false` when a cancel came first (nothing of
+    /// the chunk is counted).
+    async fn submit_chunk(
         &mut self,
         dst: &KvMount,
         chunk: Vec<KvItem>,
         opts: &CopyOptions,
         run: &mut CopyRun,
-    ) -> Result<Option<(Vec<String>, Counts)>, MigrateError> {
+    ) -> Result<bool, MigrateError> {
         let d = dst.store();
         let dv = if self.fresh {
             vec![None; chunk.len()]
@@ -185,10 +403,11 @@ impl KvWriter {
             let keys: Vec<String> = chunk.iter().map(|i| i.key.clone()).collect();
             match run.or_cancel(d.get_many(&keys)).await {
                 Some(values) => values?,
-                None => return Ok(None),
+                None => return Ok(false),
             }
         };
-        let mut outcomes: Vec<(String, FileOutcome)> = Vec::with_capacity(chunk.len());
+        let mut names = Vec::with_capacity(chunk.len());
+        let mut outcomes = Vec::with_capacity(chunk.len());
         let mut warnings = Vec::new();
         let mut plain: Vec<(String, String)> = Vec::new();
         let mut timed: Vec<(String, String, Expiry)> = Vec::new();
@@ -201,102 +420,113 @@ impl KvWriter {
         let mut records = Vec::new();
         for (item, b) in chunk.into_iter().zip(dv) {
             let KvItem { name, key, value } = item;
-            let reject = |name: &String, reason| {
-                let r = Rejection {
-                    name: name.clone(),
-                    reason,
+            let outcome = 'decide: {
+                let a = match value {
+                    Ok(a) => a,
+                    Err(reason) => break 'decide rejected(&name, reason),
                 };
-                (name.clone(), FileOutcome::Rejected(r))
-            };
-            let a = match value {
-                Ok(a) => a,
-                Err(reason) => {
-                    outcomes.push(reject(&name, reason));
-                    continue;
-                }
-            };
-            let is_new = match &b {
-                None => true,
-                Some(b) if same_value(&a.text, &b.text) => {
-                    outcomes.push((name, FileOutcome::Same));
-                    continue;
-                }
-                Some(_) if opts.on_conflict != OnConflict::Overwrite => {
-                    outcomes.push((name, FileOutcome::Conflict));
-                    continue;
-                }
-                Some(_) => false,
-            };
-            let mut reason = kv_rejection(dst.config(), &key, &a.text);
-            if reason.is_none() && is_new && entries >= self.max_entries && !summing {
-                reason = Some(format!(
-                    "the destination holds {entries} entries, its maxEntries is {}",
-                    self.max_entries
-                ));
-            }
-            let grown = match (&self.size, &reason) {
-                (Some(size), None) => {
-                    let old = b.as_ref().map(|b| b.text.as_str());
-                    let grown = size.with(&key, &a.text, old);
-                    if grown.total() > size.max && !summing {
-                        reason = Some(format!(
-                            "the store would be {} bytes, over the destination's maxStoreSize of {}",
-                            grown.total(),
-                            size.max
-                        ));
+                let is_new = match &b {
+                    None => true,
+                    Some(b) if same_value(&a.text, &b.text) => break 'decide FileOutcome::Same,
+                    Some(_) if opts.on_conflict != OnConflict::Overwrite => {
+                        break 'decide FileOutcome::Conflict;
                     }
-                    Some(grown)
+                    Some(_) => false,
+                };
+                let mut reason = kv_rejection(dst.config(), &key, &a.text);
+                if reason.is_none() && is_new && entries >= self.max_entries && !summing {
+                    reason = Some(format!(
+                        "the destination holds {entries} entries, its maxEntries is {}",
+                        self.max_entries
+                    ));
                 }
-                _ => None,
+                let grown = match (&self.size, &reason) {
+                    (Some(size), None) => {
+                        let old = b.as_ref().map(|b| b.text.as_str());
+                        let grown = size.with(&key, &a.text, old);
+                        if grown.total() > size.max && !summing {
+                            reason = Some(format!(
+                                "the store would be {} bytes, over the destination's \
+                                 maxStoreSize of {}",
+                                grown.total(),
+                                size.max
+                            ));
+                        }
+                        Some(grown)
+                    }
+                    _ => None,
+                };
+                if let Some(reason) = reason {
+                    break 'decide rejected(&name, reason);
+                }
+                if let Some(g) = grown {
+                    self.size = Some(g);
+                }
+                if self.dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
+                    warnings.push(format!(
+                        "`{key}`: a lone surrogate escape becomes U+FFFD in the JSON file"
+                    ));
+                }
+                if is_new {
+                    entries += 1;
+                }
+                if backing {
+                    records.push(match &b {
+                        Some(b) => Record::saved(&key, b),
+                        None => Record::created(&key),
+                    });
+                }
+                let size = a.text.len() as u64;
+                match a.ttl {
+                    Some(ttl) if opts.preserve_ttl => timed.push((key, a.text, Expiry::After(ttl))),
+                    _ => plain.push((key, a.text)),
+                }
+                FileOutcome::Copied(size)
             };
-            if let Some(reason) = reason {
-                outcomes.push(reject(&name, reason));
-                continue;
-            }
-            if let Some(g) = grown {
-                self.size = Some(g);
-            }
-            if self.dst_is_json && js_json::parse(&a.text).is_ok_and(|p| p.lossy) {
-                warnings.push(format!(
-                    "`{key}`: a lone surrogate escape becomes U+FFFD in the JSON file"
-                ));
-            }
-            if is_new {
-                entries += 1;
-            }
-            if backing {
-                records.push(match &b {
-                    Some(b) => Record::saved(&key, b),
-                    None => Record::created(&key),
-                });
-            }
-            outcomes.push((name, FileOutcome::Copied(a.text.len() as u64)));
-            match a.ttl {
-                Some(ttl) if opts.preserve_ttl => timed.push((key, a.text, Expiry::After(ttl))),
-                _ => plain.push((key, a.text)),
-            }
+            names.push(name);
+            outcomes.push(outcome);
         }
         if !run.back_up(&records).await? {
-            return Ok(None);
+            return Ok(false);
         }
-        if !opts.dry_run {
-            let written = async {
+        let write = (!opts.dry_run && !(plain.is_empty() && timed.is_empty())).then(|| {
+            let d = d.clone();
+            ChunkWrite(tokio::spawn(async move {
                 d.put_many(&plain, Expiry::MountDefault).await?;
                 d.put_many_expiring(&timed).await
-            };
-            match run.finish_or_cancel(written, WRITE_GRACE).await {
-                Some(r) => r?,
-                None => return Ok(None),
-            }
-        }
+            }))
+        });
         self.entries = entries;
-        run.report.warnings.extend(warnings);
-        let (mut names, mut counts) = (Vec::with_capacity(outcomes.len()), Counts::default());
-        for (name, outcome) in outcomes {
-            counts.add(run.count(outcome));
-            names.push(name);
-        }
-        Ok(Some((names, counts)))
+        self.queue.push_back(Pending::Chunk {
+            write,
+            names,
+            outcomes,
+            warnings,
+        });
+        Ok(true)
+    }
+}
+
+fn rejected(name: &str, reason: String) -> FileOutcome {
+    FileOutcome::Rejected(Rejection {
+        name: name.to_string(),
+        reason,
+    })
+}
+
+/// A chunk write's end: its error, or the task's (a panic) as a store error.
+fn done_write(
+    dst: &KvMount,
+    done: Result<Result<(), StoreError>, tokio::task::JoinError>,
+) -> Result<(), MigrateError> {
+    match done {
+        Ok(r) => Ok(r?),
+        Err(e) => Err(StoreError::new(
+            crate::store::ErrorKind::Other,
+            dst.store().info().location.clone(),
+            format!("a write task ended: {e}"),
+        )
+        .into()),
     }
 }
 
@@ -419,11 +649,15 @@ pub(crate) async fn copy_kv(
             cursor = next;
         }
     };
+    // Pages are decided as they come; the writes of one page run on while the next is
+    // decided (the journal's cursor passes a page once all of it is written).
     let write = async move {
         let mut rx = rx;
         loop {
-            let Some(Some(page)) = run.or_cancel(rx.recv()).await else {
-                return Ok(());
+            let page = match run.or_cancel(rx.recv()).await {
+                Some(Some(page)) => page,
+                Some(None) => return Ok(()),
+                None => return writer.stop(dst, run).await,
             };
             let (batch, next) = page?;
             let items = batch
@@ -434,13 +668,13 @@ pub(crate) async fn copy_kv(
                     value: Ok(value),
                 })
                 .collect();
-            if !writer.write(dst, items, opts, run).await? {
+            if !writer.submit(dst, items, opts, run).await? {
                 return Ok(());
             }
             if next.is_none() {
                 writer.finish(run);
             }
-            if run.page_done(&next)? {
+            if !writer.end_page(dst, next, run).await? {
                 return Ok(());
             }
         }
