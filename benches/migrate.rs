@@ -183,34 +183,49 @@ fn row(what: &str, items: usize, bytes: Option<u64>, secs: f64, versus: Option<(
     println!("{line}");
 }
 
-/// `redis-cli --pipe` loading the same keys and values under `prefix`; returns seconds.
-fn redis_cli_pipe(port: u16, prefix: &str, n: usize, dir: &Path) -> f64 {
-    let path = dir.join("pipe.resp");
-    {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        for i in 0..n {
-            let (k, v) = (format!("{prefix}{}", key(i)), value(i));
-            write!(
-                f,
-                "*3\r\n$3\r\nSET\r\n${}\r\n{k}\r\n${}\r\n{v}\r\n",
-                k.len(),
-                v.len()
-            )
-            .unwrap();
-        }
+/// Writes the RESP commands that load the benchmark's `n` keys and values under `prefix`
+/// (what `redis-cli --pipe` reads), into `path`.
+fn write_pipe_file(path: &Path, prefix: &str, n: usize) {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for i in 0..n {
+        let (k, v) = (format!("{prefix}{}", key(i)), value(i));
+        write!(
+            f,
+            "*3\r\n$3\r\nSET\r\n${}\r\n{k}\r\n${}\r\n{v}\r\n",
+            k.len(),
+            v.len()
+        )
+        .unwrap();
     }
+}
+
+/// `redis-cli --pipe` into database `db` with the commands of `path`; returns seconds.
+fn redis_cli_pipe(port: u16, db: u16, path: &Path) -> f64 {
     let t = Instant::now();
     let out = Command::new("redis-cli")
-        .args(["-p", &port.to_string(), "--pipe"])
-        .stdin(std::fs::File::open(&path).unwrap())
+        .args(["-p", &port.to_string(), "-n", &db.to_string(), "--pipe"])
+        .stdin(std::fs::File::open(path).unwrap())
         .stdout(Stdio::piped())
         .output()
         .unwrap();
     let secs = t.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("errors: 0"), "redis-cli --pipe: {text}");
-    std::fs::remove_file(path).unwrap();
     secs
+}
+
+/// Empties database `db` of the benchmark's own server.
+fn flush_db(port: u16, db: u16) {
+    let out = Command::new("redis-cli")
+        .args(["-p", &port.to_string(), "-n", &db.to_string(), "FLUSHDB"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "FLUSHDB: {out:?}");
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
 }
 
 fn local_mount(dir: &Path) -> FsMount {
@@ -316,15 +331,29 @@ async fn run() {
         let d1 = open(&redis(&url, "t:")).await;
         let secs = timed_copy(Endpoint::Kv(small), Endpoint::Kv(d1), &journal).await;
         row("SQLite → Redis (a tenth)", tenth, None, secs, None);
-        let dst = open(&redis(&url, "s:")).await;
-        let ours = timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await;
-        let pipe = redis_cli_pipe(server.port(), "p:", keys_big, tmp.path());
+        // Ours and redis-cli's in turns, each into the same emptied database, the same
+        // prefix: the medians of `MIG_BENCH_ROUNDS` (default 3) rounds.
+        let rounds = env_usize("MIG_BENCH_ROUNDS", 3).max(1);
+        let pipe_file = tmp.path().join("pipe.resp");
+        write_pipe_file(&pipe_file, "s:", keys_big);
+        let (mut ours, mut pipes, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            flush_db(server.port(), 4);
+            let dst = open(&redis(&format!("{url}4"), "s:")).await;
+            ours.push(timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await);
+            cpu.push(LAST_CPU.with(|c| c.get()));
+            flush_db(server.port(), 4);
+            pipes.push(redis_cli_pipe(server.port(), 4, &pipe_file));
+        }
+        flush_db(server.port(), 4);
+        std::fs::remove_file(&pipe_file).unwrap();
+        LAST_CPU.with(|c| c.set(median(cpu)));
         row(
-            "SQLite → Redis",
+            &format!("SQLite → Redis (median of {rounds})"),
             keys_big,
             None,
-            ours,
-            Some(("redis-cli --pipe", pipe)),
+            median(ours),
+            Some(("redis-cli --pipe", median(pipes))),
         );
         // Where the time goes: the preflight alone (a dry run), and the writes alone (`--partial`
         // skips the preflight), each into an empty database of the same server (counting a
@@ -335,13 +364,20 @@ async fn run() {
             ..CopyOptions::default()
         };
         let secs = timed_copy_with(Endpoint::Kv(src.clone()), Endpoint::Kv(dst.clone()), dry).await;
-        row(
-            "  of which the preflight (dry run)",
-            keys_big,
+        row("  a dry run (item by item)", keys_big, None, secs, None);
+        let t = Instant::now();
+        let pre = rillmount::migrate::preflight::preflight(
+            &Endpoint::Kv(src.clone()),
+            &Endpoint::Kv(dst.clone()),
+            &CopyOptions::default(),
             None,
-            secs,
-            None,
-        );
+            CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+        assert!(pre.accepted());
+        let secs = t.elapsed().as_secs_f64();
+        row("  of which the preflight", keys_big, None, secs, None);
         let partial = CopyOptions {
             journal_dir: Some(journal.clone()),
             partial: true,

@@ -8,8 +8,9 @@ mod support;
 use std::sync::Arc;
 
 use rillmount::config::{FsBackendConfig, KvBackendConfig, LocalFsConfig};
-use rillmount::migrate::copy::{CopyOptions, CopyReport, OnConflict, copy, preflight};
+use rillmount::migrate::copy::{CopyOptions, CopyReport, OnConflict, copy};
 use rillmount::migrate::plan::plan;
+use rillmount::migrate::preflight::preflight;
 use rillmount::migrate::{Change, Endpoint, Filter, FsMount};
 use rillmount::store::kv_mount::KvMount;
 use rillmount::store::{Expiry, FileStore, FsMountStore};

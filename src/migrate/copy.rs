@@ -29,6 +29,7 @@ use super::counterparts::{Counterparts, InOrder, Window};
 use super::journal::Journal;
 use super::names::unsafe_name;
 use super::plan::{self, PAGE, compare_file};
+use super::preflight::preflight;
 use super::progress::{Phase, Progress, Ticker};
 use super::saved_plan::SavedPlan;
 use super::{
@@ -217,26 +218,6 @@ impl CopyReport {
     }
 }
 
-/// Everything the destination would refuse, found before the first write: a dry run of the
-/// copy (the same decisions, item by item) that sums mount-wide limits up instead of
-/// refusing the items past them. `copy --dry-run` and `diff` print it; a copy without
-/// `partial` refuses to start unless it is [`CopyReport::accepted`].
-pub async fn preflight(
-    src: &Endpoint,
-    dst: &Endpoint,
-    opts: &CopyOptions,
-    progress: Option<tokio::sync::watch::Sender<Progress>>,
-    cancel: CancellationToken,
-) -> Result<CopyReport, MigrateError> {
-    let dry = CopyOptions {
-        dry_run: true,
-        journal_dir: None,
-        backup: None,
-        ..opts.clone()
-    };
-    copy_pass(src, dst, &dry, progress, cancel).await
-}
-
 /// Copies `src` into `dst`. Unless `opts.partial` (or a dry run, or a resume), a
 /// [`preflight`] comes first: when the destination would refuse anything, nothing is
 /// written and the report (`refused`) says what and why.
@@ -294,7 +275,7 @@ fn journal_dst(dst: &Endpoint, opts: &CopyOptions) -> String {
 }
 
 /// One pass of the copy: a dry run decides everything and writes nothing.
-async fn copy_pass(
+pub(crate) async fn copy_pass(
     src: &Endpoint,
     dst: &Endpoint,
     opts: &CopyOptions,

@@ -31,29 +31,9 @@ pub const KV_CHUNK: usize = 1_000;
 /// Pages read ahead while the previous page is written (bounds memory to a few pages).
 const READ_AHEAD: usize = 2;
 
-/// The rill type name of a JSON text, when it is valid JSON. The common case is settled by a
-/// validating pass that builds nothing (`serde_json` into `IgnoredAny`) and the first byte;
-/// what `serde_json` refuses but `JSON.parse` accepts (a lone surrogate escape, a number out of
-/// f64 range, very deep nesting) goes through the full JavaScript-compatible parser.
-fn json_kind(text: &str) -> Result<&'static str, String> {
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        return Ok(match text.trim_start().as_bytes().first() {
-            Some(b'{') => "dict",
-            Some(b'[') => "list",
-            Some(b'"') => "string",
-            Some(b't') | Some(b'f') => "bool",
-            Some(b'n') => "object",
-            _ => "number",
-        });
-    }
-    js_json::parse(text)
-        .map(|p| p.value.type_name_rill())
-        .map_err(|e| e.to_string())
-}
-
 /// Why `text` cannot be written to the destination mount `cfg`, if it cannot.
 pub(crate) fn kv_rejection(cfg: &KvMountConfig, key: &str, text: &str) -> Option<String> {
-    let kind = match json_kind(text) {
+    let kind = match js_json::kind_of(text) {
         Ok(k) => k,
         Err(e) => return Some(format!("source value is not valid JSON: {e}")),
     };
@@ -359,7 +339,11 @@ impl KvWriter {
     /// After a cancel: the chunk writes under way get [`WRITE_GRACE`] (in all) to finish and
     /// are then recorded, in order, with the page ends between them; the rest is dropped
     /// (not counted, not journalled: a re-run compares those keys again).
-    pub(crate) async fn stop(&mut self, dst: &KvMount, run: &mut CopyRun) -> Result<(), MigrateError> {
+    pub(crate) async fn stop(
+        &mut self,
+        dst: &KvMount,
+        run: &mut CopyRun,
+    ) -> Result<(), MigrateError> {
         run.report.cancelled = true;
         let deadline = tokio::time::Instant::now() + WRITE_GRACE;
         while let Some(front) = self.queue.front_mut() {
@@ -489,7 +473,8 @@ impl KvWriter {
         if !run.back_up(&records).await? {
             return Ok(false);
         }
-        let write = (!opts.dry_run && !(plain.is_empty() && timed.is_empty())).then(|| {
+        let nothing = opts.dry_run || (plain.is_empty() && timed.is_empty());
+        let write = (!nothing).then(|| {
             let d = d.clone();
             ChunkWrite(tokio::spawn(async move {
                 d.put_many(&plain, Expiry::MountDefault).await?;
@@ -681,32 +666,4 @@ pub(crate) async fn copy_kv(
     };
     let ((), written) = tokio::join!(reader, write);
     written
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::json_kind;
-
-    #[test]
-    fn json_kind_matches_javascript_json_parse() {
-        for (text, kind) in [
-            ("{\"a\":1}", "dict"),
-            (" [1,2]", "list"),
-            ("\"s\"", "string"),
-            ("true", "bool"),
-            ("false", "bool"),
-            ("null", "object"),
-            ("-1.5e3", "number"),
-            // serde_json refuses these, JSON.parse accepts them: the fallback parser decides.
-            ("\"\\ud800\"", "string"),
-            ("1e400", "number"),
-            (&format!("{}1{}", "[".repeat(300), "]".repeat(300)), "list"),
-        ] {
-            assert_eq!(json_kind(text).as_deref(), Ok(kind), "{text}");
-        }
-        for bad in ["", "{", "'x'", "01", "[1,]", "NaN", "{\"a\":1} x"] {
-            assert!(json_kind(bad).is_err(), "{bad:?} must be refused");
-        }
-    }
 }

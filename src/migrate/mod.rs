@@ -39,6 +39,7 @@ mod kv_write;
 pub mod mirror;
 pub mod names;
 pub mod plan;
+pub mod preflight;
 pub mod progress;
 mod same_file;
 pub mod saved_plan;

@@ -17,6 +17,26 @@ use indexmap::IndexMap;
 pub use parse::{JsonError, MAX_DEPTH, Parsed, parse};
 pub use write::{format_number, is_array_index, js_key_order, to_compact, to_pretty, write_string};
 
+/// The rill type name of a JSON text, when it is valid JSON. The common case is settled by a
+/// validating pass that builds nothing (`serde_json` into `IgnoredAny`) and the first byte;
+/// what `serde_json` refuses but `JSON.parse` accepts (a lone surrogate escape, a number out of
+/// f64 range, very deep nesting) goes through the full JavaScript-compatible parser.
+pub fn kind_of(text: &str) -> Result<&'static str, String> {
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return Ok(match text.trim_start().as_bytes().first() {
+            Some(b'{') => "dict",
+            Some(b'[') => "list",
+            Some(b'"') => "string",
+            Some(b't') | Some(b'f') => "bool",
+            Some(b'n') => "object",
+            _ => "number",
+        });
+    }
+    parse(text)
+        .map(|p| p.value.type_name_rill())
+        .map_err(|e| e.to_string())
+}
+
 /// A JSON value with JavaScript semantics: every number is an `f64`, objects keep insertion order
 /// (serialisation moves array-index keys to the front, as JavaScript does).
 #[derive(Debug, Clone, PartialEq)]
@@ -177,5 +197,27 @@ mod tests {
     fn serde_nan_becomes_null() {
         let s: serde_json::Value = (&Json::Number(f64::NAN)).into();
         assert_eq!(s, serde_json::Value::Null);
+    }
+
+    #[test]
+    fn kind_of_matches_javascript_json_parse() {
+        for (text, kind) in [
+            ("{\"a\":1}", "dict"),
+            (" [1,2]", "list"),
+            ("\"s\"", "string"),
+            ("true", "bool"),
+            ("false", "bool"),
+            ("null", "object"),
+            ("-1.5e3", "number"),
+            // serde_json refuses these, JSON.parse accepts them: the fallback parser decides.
+            ("\"\\ud800\"", "string"),
+            ("1e400", "number"),
+            (&format!("{}1{}", "[".repeat(300), "]".repeat(300)), "list"),
+        ] {
+            assert_eq!(kind_of(text).as_deref(), Ok(kind), "{text}");
+        }
+        for bad in ["", "{", "'x'", "01", "[1,]", "NaN", "{\"a\":1} x"] {
+            assert!(kind_of(bad).is_err(), "{bad:?} must be refused");
+        }
     }
 }

@@ -382,6 +382,24 @@ pub trait KvStore: Send + Sync + Debug {
     async fn compact_size(&self) -> Result<Option<u64>, StoreError> {
         Ok(None)
     }
+
+    /// What every stored value has in common, when the backend can say it without reading
+    /// the values out (SQLite: one aggregate query); `None` elsewhere. A migration preflight
+    /// uses it to accept a copy at a glance.
+    async fn value_summary(&self) -> Result<Option<ValueSummary>, StoreError> {
+        Ok(None)
+    }
+}
+
+/// Facts about all the values of a kv store (see [`KvStore::value_summary`]); they may cover
+/// more entries than one mount sees (a SQLite table), never fewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueSummary {
+    pub entries: u64,
+    /// The longest value text, in UTF-8 bytes.
+    pub max_len: u64,
+    /// Every value is JSON text that `JSON.parse` accepts (`js_json::kind_of`).
+    pub all_json: bool,
 }
 
 // ---------------------------------------------------------------------------------------------

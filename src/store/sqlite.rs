@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{
     Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
-    StoredValue, UpdateFn, ValuePage,
+    StoredValue, UpdateFn, ValuePage, ValueSummary,
 };
 use crate::config::{KvMountConfig, SqliteKvConfig};
 
@@ -51,7 +51,13 @@ pub struct SqliteStore {
     conn: Arc<Mutex<Connection>>,
     table: Arc<str>,
     label: String,
+    /// The database file (`None` in memory): more connections can read it at once.
+    file: Option<std::path::PathBuf>,
 }
+
+/// Rows from which [`KvStore::value_summary`] reads the table in parts on several
+/// connections at once.
+const SUMMARY_PARALLEL_ROWS: u64 = 50_000;
 
 impl SqliteStore {
     /// Opens (creating if needed) the database and the table. Blocking: call it from a blocking
@@ -97,6 +103,7 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             table: Arc::from(sq.table.as_str()),
             label,
+            file: (!in_memory).then(|| db.clone()),
         })
     }
 
@@ -130,6 +137,7 @@ impl SqliteStore {
             conn: Arc::new(Mutex::new(conn)),
             table: Arc::from(sq.table.as_str()),
             label,
+            file: Some(db.clone()),
         }))
     }
 
@@ -181,6 +189,66 @@ fn text_of(v: SqlValue) -> String {
         SqlValue::Text(s) => s,
         SqlValue::Blob(b) => String::from_utf8_lossy(&b).into_owned(),
     }
+}
+
+/// Registers `rillmount_is_json(value)` on `c`: 1 when the value is text that `JSON.parse`
+/// accepts (`js_json::kind_of`, the check a kv copy makes of each value), else 0.
+fn add_is_json(c: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    use rusqlite::types::ValueRef;
+    c.create_scalar_function(
+        "rillmount_is_json",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(t) => {
+                    std::str::from_utf8(t).is_ok_and(|t| super::js_json::kind_of(t).is_ok())
+                }
+                _ => false,
+            })
+        },
+    )
+}
+
+/// [`KvStore::value_summary`] of the rows with `from <= rowid < to` (unbounded where `None`).
+fn summary_of(
+    c: &Connection,
+    table: &str,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> rusqlite::Result<ValueSummary> {
+    add_is_json(c)?;
+    // one range condition per bound, so that SQLite reads only that range of the table
+    let mut range = Vec::new();
+    let mut args = Vec::new();
+    if let Some(f) = from {
+        range.push("rowid >= ?");
+        args.push(f);
+    }
+    if let Some(t) = to {
+        range.push("rowid < ?");
+        args.push(t);
+    }
+    let filter = if range.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", range.join(" AND "))
+    };
+    c.query_row(
+        &format!(
+            "SELECT COUNT(*), COALESCE(MAX(LENGTH(CAST(value AS BLOB))), 0), \
+             COALESCE(SUM(NOT rillmount_is_json(value)), 0) FROM {table}{filter}"
+        ),
+        rusqlite::params_from_iter(args),
+        |r| {
+            Ok(ValueSummary {
+                entries: r.get::<_, i64>(0)?.max(0) as u64,
+                max_len: r.get::<_, i64>(1)?.max(0) as u64,
+                all_json: r.get::<_, i64>(2)? == 0,
+            })
+        },
+    )
 }
 
 fn stored(text: String) -> StoredValue {
@@ -420,6 +488,73 @@ impl KvStore for SqliteStore {
             .map(|n| n.max(0) as u64)
         })
         .await
+    }
+
+    /// One pass of SQLite over the table (other mounts' rows included): its rows, the longest
+    /// value in bytes, and whether every value is text that `JSON.parse` accepts (checked in
+    /// the query by the same function a copy checks each value with). A large table on file is read in rowid ranges on as
+    /// many read-only connections as there are cores (at most 4).
+    async fn value_summary(&self) -> Result<Option<ValueSummary>, StoreError> {
+        let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4)) as u64;
+        let rows = self.count().await?;
+        let file = self
+            .file
+            .clone()
+            .filter(|_| parts > 1 && rows >= SUMMARY_PARALLEL_ROWS);
+        // `parts` ranges of rowids (each a range of the table's own b-tree, read in order); a
+        // table without rowids is summed up in one pass
+        let span = match file {
+            Some(_) => self
+                .run("summarize values of", "", |c, t| {
+                    c.query_row(
+                        &format!("SELECT MIN(rowid), MAX(rowid) FROM {t}"),
+                        [],
+                        |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, Option<i64>>(1)?)),
+                    )
+                })
+                .await
+                .ok(),
+            None => None,
+        };
+        let (Some((Some(lo), Some(hi))), Some(file)) = (span, file) else {
+            return self
+                .run("summarize values of", "", |c, t| {
+                    summary_of(c, t, None, None)
+                })
+                .await
+                .map(Some);
+        };
+        let width = (i128::from(hi) - i128::from(lo) + 1) as u128;
+        let cut =
+            |i: u64| (i128::from(lo) + (width * u128::from(i) / u128::from(parts)) as i128) as i64;
+        let reads = (0..parts).map(|i| {
+            let (from, to) = ((i > 0).then(|| cut(i)), (i + 1 < parts).then(|| cut(i + 1)));
+            let (file, table, label) = (file.clone(), self.table.clone(), self.label.clone());
+            tokio::task::spawn_blocking(move || {
+                let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                Connection::open_with_flags(&file, flags)
+                    .and_then(|c| {
+                        c.busy_timeout(BUSY_TIMEOUT)?;
+                        summary_of(&c, &table, from, to)
+                    })
+                    .map_err(|e| map_err(&label, e).during("summarize values of", ""))
+            })
+        });
+        let mut sum = ValueSummary {
+            entries: 0,
+            max_len: 0,
+            all_json: true,
+        };
+        for part in futures::future::join_all(reads).await {
+            let part = part.map_err(|e| {
+                StoreError::new(ErrorKind::Other, self.label.clone(), e.to_string())
+            })??;
+            sum.entries += part.entries;
+            sum.max_len = sum.max_len.max(part.max_len);
+            sum.all_json &= part.all_json;
+        }
+        Ok(Some(sum))
     }
 
     /// `DELETE FROM <table>`: every row, including those of other mounts sharing the table.

@@ -168,8 +168,14 @@ pub async fn execute(
                     let (tx, rx) = watch::channel(Progress::new(Phase::Checking));
                     let fwd = forward(id, rx, move |i, p| on_progress(i, p));
                     let options = copy::CopyOptions::default();
-                    let checked =
-                        copy::preflight(&src, &dst, &options, Some(tx), Default::default()).await;
+                    let checked = crate::migrate::preflight::preflight(
+                        &src,
+                        &dst,
+                        &options,
+                        Some(tx),
+                        Default::default(),
+                    )
+                    .await;
                     fwd.abort();
                     match checked {
                         Ok(verdict) => {

@@ -17,9 +17,10 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::migrate::backup::{BackupTarget, restore};
-use crate::migrate::copy::{CopyOptions, CopyReport, LimitExceeded, OnConflict, copy, preflight};
+use crate::migrate::copy::{CopyOptions, CopyReport, LimitExceeded, OnConflict, copy};
 use crate::migrate::journal;
 use crate::migrate::plan::{MigrationPlan, plan};
+use crate::migrate::preflight::preflight;
 use crate::migrate::progress::Progress;
 use crate::migrate::saved_plan::SavedPlan;
 use crate::migrate::verify::{VerifyReport, verify};
