@@ -353,7 +353,7 @@ async fn objects(store: &dyn FsMountStore) -> std::collections::BTreeMap<String,
 // ---------------------------------------------------------------------------------------------
 
 /// Keys in the kv source: 20 copy pages, several seconds to copy on a loaded machine.
-const KEYS: usize = 100_000;
+const KEYS: usize = 300_000;
 
 async fn fill_kv(m: &KvMount, n: usize) {
     for start in (0..n).step_by(10_000) {
@@ -377,10 +377,12 @@ async fn cancel_after_first_progress(
 ) -> (CopyReport, Duration, u64) {
     let (task, mut rx, cancel) = start_copy(src, dst, opts);
     let first = loop {
-        tokio::time::timeout(Duration::from_secs(120), rx.changed())
+        let changed = tokio::time::timeout(Duration::from_secs(120), rx.changed())
             .await
-            .expect("progress within 120 s")
-            .expect("the copy is running");
+            .expect("progress within 120 s");
+        if changed.is_err() {
+            panic!("the copy ended before any progress: {:?}", task.await);
+        }
         let p = rx.borrow_and_update().clone();
         // the preflight (`Checking`) runs first; the cancel is meant for the copy itself
         if p.items > 0 && p.phase == Phase::Copying {

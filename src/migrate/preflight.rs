@@ -29,9 +29,15 @@ pub async fn preflight(
     cancel: CancellationToken,
 ) -> Result<CopyReport, MigrateError> {
     let started = Instant::now();
-    if at_a_glance(src, dst, opts).await? {
+    let glance = tokio::select! {
+        biased;
+        _ = cancel.cancelled() => None,
+        accepted = at_a_glance(src, dst, opts) => Some(accepted?),
+    };
+    if glance != Some(false) {
         return Ok(CopyReport {
             dry_run: true,
+            cancelled: glance.is_none(),
             elapsed_ms: started.elapsed().as_millis() as u64,
             ..CopyReport::default()
         });

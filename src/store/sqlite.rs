@@ -141,6 +141,15 @@ impl SqliteStore {
         }))
     }
 
+    /// [`KvStore::value_summary`] on this store's connection alone.
+    async fn summary_in_one_pass(&self) -> Result<Option<ValueSummary>, StoreError> {
+        self.run("summarize values of", "", |c, t| {
+            summary_of(c, t, None, None)
+        })
+        .await
+        .map(Some)
+    }
+
     /// Runs `f` on the blocking pool with the connection.
     async fn run<R, F>(&self, op: &'static str, target: &str, f: F) -> Result<R, StoreError>
     where
@@ -517,12 +526,7 @@ impl KvStore for SqliteStore {
             None => None,
         };
         let (Some((Some(lo), Some(hi))), Some(file)) = (span, file) else {
-            return self
-                .run("summarize values of", "", |c, t| {
-                    summary_of(c, t, None, None)
-                })
-                .await
-                .map(Some);
+            return self.summary_in_one_pass().await;
         };
         let width = (i128::from(hi) - i128::from(lo) + 1) as u128;
         let cut =
@@ -547,12 +551,16 @@ impl KvStore for SqliteStore {
             all_json: true,
         };
         for part in futures::future::join_all(reads).await {
-            let part = part.map_err(|e| {
-                StoreError::new(ErrorKind::Other, self.label.clone(), e.to_string())
-            })??;
-            sum.entries += part.entries;
-            sum.max_len = sum.max_len.max(part.max_len);
-            sum.all_json &= part.all_json;
+            match part {
+                Ok(Ok(part)) => {
+                    sum.entries += part.entries;
+                    sum.max_len = sum.max_len.max(part.max_len);
+                    sum.all_json &= part.all_json;
+                }
+                // another connection could not read the file (moved or deleted since it was
+                // opened): this one sums it up alone
+                _ => return self.summary_in_one_pass().await,
+            }
         }
         Ok(Some(sum))
     }
