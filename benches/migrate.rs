@@ -1,13 +1,17 @@
 //! Migration throughput, measured side by side with the practical limits in one run:
 //!
 //! - SQLite → Redis, `MIG_BENCH_KEYS_BIG` keys (default 1 000 000), against `redis-cli --pipe`
-//!   loading the same keys and values into another prefix of the same server;
+//!   loading the same keys and values, in turns into the same emptied database; then where the
+//!   time goes (the preflight, the writes alone);
 //! - JSON file → Redis and Redis → SQLite, `MIG_BENCH_KEYS` keys (default 100 000; limits
-//!   raised);
+//!   raised), against `redis-cli --pipe` and SQLite's own bulk insert of the same rows;
 //! - local → S3 (in-process s3s-fs): `MIG_BENCH_SMALL_FILES` files of `MIG_BENCH_SMALL_KIB` KiB
 //!   (default 2 000 × 16) and `MIG_BENCH_BIG_FILES` files of `MIG_BENCH_BIG_MIB` MiB (default
-//!   10 × 64), against `rclone copy` to the same server (skipped with a note when rclone is
-//!   missing: `apt-get install -y rclone`);
+//!   10 × 64), against `rclone copy` to the same server, in turns after a warm-up round of
+//!   both (skipped with a note when rclone is missing: `apt-get install -y rclone`);
+//! - the steps compared with another tool take the medians of `MIG_BENCH_ROUNDS` rounds
+//!   (default 3) and print each round's figures; the CPU column is this process's (for S3 it
+//!   includes the in-process server's);
 //! - the process's peak RSS (`VmHWM`, reset before each copy) during each copy, to show it does
 //!   not grow with the number of keys (the in-process s3s-fs server is included in the S3
 //!   rows; a JSON-file source is held in memory whole, as rill holds it).
@@ -142,6 +146,7 @@ fn reset_peak() {
 async fn timed_copy(src: Endpoint, dst: Endpoint, journal: &Path) -> f64 {
     let opts = CopyOptions {
         journal_dir: Some(journal.to_path_buf()),
+        concurrency: env_usize("MIG_BENCH_CONCURRENCY", CopyOptions::default().concurrency),
         ..CopyOptions::default()
     };
     timed_copy_with(src, dst, opts).await
@@ -214,6 +219,28 @@ fn redis_cli_pipe(port: u16, db: u16, path: &Path) -> f64 {
     secs
 }
 
+/// The benchmark's `n` rows inserted into rill's table `kv` of a new database at `path`, in
+/// one transaction with one prepared statement (what SQLite itself can take); returns seconds.
+fn sqlite_bulk_insert(path: &Path, n: usize) -> f64 {
+    let rows: Vec<(String, String)> = (0..n).map(|i| (key(i), value(i))).collect();
+    let t = Instant::now();
+    let mut c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch("PRAGMA journal_mode = WAL").unwrap();
+    c.execute_batch(&rillmount::store::sqlite::create_table_sql("kv"))
+        .unwrap();
+    let tx = c.transaction().unwrap();
+    {
+        let mut insert = tx
+            .prepare("INSERT INTO kv (key, value) VALUES (?1, ?2)")
+            .unwrap();
+        for (k, v) in &rows {
+            insert.execute([k, v]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    t.elapsed().as_secs_f64()
+}
+
 /// Empties database `db` of the benchmark's own server.
 fn flush_db(port: u16, db: u16) {
     let out = Command::new("redis-cli")
@@ -221,6 +248,12 @@ fn flush_db(port: u16, db: u16) {
         .output()
         .unwrap();
     assert!(out.status.success(), "FLUSHDB: {out:?}");
+}
+
+/// "1.02 1.46 1.97 s".
+fn secs_list(xs: &[f64]) -> String {
+    let each: Vec<String> = xs.iter().map(|x| format!("{x:.2}")).collect();
+    format!("{} s", each.join(" "))
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -298,6 +331,8 @@ async fn run() {
     );
     let tmp = tempfile::tempdir().unwrap();
     let journal = tmp.path().join("journal");
+    // steps compared with another tool run in turns with it, `MIG_BENCH_ROUNDS` times
+    let rounds = env_usize("MIG_BENCH_ROUNDS", 3).max(1);
     let server = redissupport::RedisServer::start();
     let url = server.url();
     println!("| step | items | rillmount | rate | practical limit | ratio | peak RSS | CPU |");
@@ -333,7 +368,6 @@ async fn run() {
         row("SQLite → Redis (a tenth)", tenth, None, secs, None);
         // Ours and redis-cli's in turns, each into the same emptied database, the same
         // prefix: the medians of `MIG_BENCH_ROUNDS` (default 3) rounds.
-        let rounds = env_usize("MIG_BENCH_ROUNDS", 3).max(1);
         let pipe_file = tmp.path().join("pipe.resp");
         write_pipe_file(&pipe_file, "s:", keys_big);
         let (mut ours, mut pipes, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
@@ -347,6 +381,11 @@ async fn run() {
         }
         flush_db(server.port(), 4);
         std::fs::remove_file(&pipe_file).unwrap();
+        let spread = format!(
+            "ours {}; redis-cli --pipe {}",
+            secs_list(&ours),
+            secs_list(&pipes)
+        );
         LAST_CPU.with(|c| c.set(median(cpu)));
         row(
             &format!("SQLite → Redis (median of {rounds})"),
@@ -355,6 +394,7 @@ async fn run() {
             median(ours),
             Some(("redis-cli --pipe", median(pipes))),
         );
+        println!("(rounds: {spread})");
         // Where the time goes: the preflight alone (a dry run), and the writes alone (`--partial`
         // skips the preflight), each into an empty database of the same server (counting a
         // prefix's keys SCANs the whole database).
@@ -411,13 +451,68 @@ async fn run() {
             }),
         ))
         .await;
-        // Database 1 of the same server: a SCAN there does not walk the keys loaded above.
+        // In turns with the practical limits: redis-cli --pipe of the same keys into the same
+        // emptied database (1: a SCAN there does not walk the keys loaded above), and SQLite's
+        // own bulk insert of the same rows (one transaction, one prepared statement) into a
+        // new file.
+        let pipe_file = tmp.path().join("pipe-json.resp");
+        write_pipe_file(&pipe_file, "j:", keys);
+        let (mut ours, mut pipes, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..rounds {
+            flush_db(server.port(), 1);
+            let r_json = open(&redis(&format!("{url}1"), "j:")).await;
+            ours.push(timed_copy(Endpoint::Kv(json.clone()), Endpoint::Kv(r_json), &journal).await);
+            cpu.push(LAST_CPU.with(|c| c.get()));
+            flush_db(server.port(), 1);
+            pipes.push(redis_cli_pipe(server.port(), 1, &pipe_file));
+        }
+        let spread = format!(
+            "ours {}; redis-cli --pipe {}",
+            secs_list(&ours),
+            secs_list(&pipes)
+        );
+        LAST_CPU.with(|c| c.set(median(cpu)));
+        let versus = Some(("redis-cli --pipe", median(pipes)));
+        row(
+            &format!("JSON file → Redis (median of {rounds})"),
+            keys,
+            None,
+            median(ours),
+            versus,
+        );
+        println!("(rounds: {spread})");
+        std::fs::remove_file(&pipe_file).unwrap();
+        // the Redis keys loaded by redis-cli are rill's (prefix `j:`, JSON text values)
         let r_json = open(&redis(&format!("{url}1"), "j:")).await;
-        let secs = timed_copy(Endpoint::Kv(json), Endpoint::Kv(r_json.clone()), &journal).await;
-        row("JSON file → Redis", keys, None, secs, None);
-        let sq = open(&sqlite(&tmp.path().join("from_redis.db"), "kv")).await;
-        let secs = timed_copy(Endpoint::Kv(r_json), Endpoint::Kv(sq), &journal).await;
-        row("Redis → SQLite", keys, None, secs, None);
+        let (mut ours, mut bulk, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..rounds {
+            let sq = open(&sqlite(
+                &tmp.path().join(format!("from_redis_{r}.db")),
+                "kv",
+            ))
+            .await;
+            ours.push(timed_copy(Endpoint::Kv(r_json.clone()), Endpoint::Kv(sq), &journal).await);
+            cpu.push(LAST_CPU.with(|c| c.get()));
+            bulk.push(sqlite_bulk_insert(
+                &tmp.path().join(format!("bulk_{r}.db")),
+                keys,
+            ));
+        }
+        let spread = format!(
+            "ours {}; SQLite bulk insert {}",
+            secs_list(&ours),
+            secs_list(&bulk)
+        );
+        LAST_CPU.with(|c| c.set(median(cpu)));
+        let versus = Some(("SQLite bulk insert", median(bulk)));
+        row(
+            &format!("Redis → SQLite (median of {rounds})"),
+            keys,
+            None,
+            median(ours),
+            versus,
+        );
+        println!("(rounds: {spread})");
     }
     if section("s3") {
         // local → S3 against rclone.
@@ -439,26 +534,63 @@ async fn run() {
             ),
         ] {
             write_files(&dir, n, size);
+            // on disk before the first copy, so that no copy shares the disk with their writeback
+            let synced = Command::new("sync").status().is_ok_and(|s| s.success());
+            assert!(synced, "sync failed");
             let bytes = (n * size) as u64;
             let name = dir.file_name().unwrap().to_string_lossy().to_string();
-            let mut cfg = s3support::s3_mount_config(
-                &endpoint,
-                "bkt",
-                &format!("ours-{name}/"),
-                "read-write",
-            );
-            cfg.max_file_size = u64::MAX;
-            let store: Arc<dyn FsMountStore> = Arc::new(s3support::connect(&cfg).await);
-            let dst = FsMount { config: cfg, store };
-            let ours =
-                timed_copy(Endpoint::Fs(local_mount(&dir)), Endpoint::Fs(dst), &journal).await;
-            match rclone_copy(&endpoint, &dir, &format!("bkt/rclone-{name}")) {
-                Some(theirs) => row(&label, n, Some(bytes), ours, Some(("rclone copy", theirs))),
-                None => {
-                    row(&label, n, Some(bytes), ours, None);
-                    println!("(rclone not found: `apt-get install -y rclone` to compare)");
+            // ours and rclone's in turns (who goes first alternates), each into a prefix of its
+            // own, removed after: the medians of the rounds
+            // (round 0, a warm-up of both, is not counted: whichever tool writes first into
+            // the new server takes seconds longer)
+            let (mut ours, mut theirs, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+            for r in 0..=rounds {
+                let prefix = format!("ours-{name}-{r}");
+                let mut cfg = s3support::s3_mount_config(
+                    &endpoint,
+                    "bkt",
+                    &format!("{prefix}/"),
+                    "read-write",
+                );
+                cfg.max_file_size = u64::MAX;
+                let store: Arc<dyn FsMountStore> = Arc::new(s3support::connect(&cfg).await);
+                let dst = FsMount { config: cfg, store };
+                let rclone_dest = format!("rclone-{name}-{r}");
+                let rclone = || rclone_copy(&endpoint, &dir, &format!("bkt/{rclone_dest}"));
+                let rclone_first = r % 2 == 0;
+                let first = if rclone_first { rclone() } else { None };
+                let src = Endpoint::Fs(local_mount(&dir));
+                let secs = timed_copy(src, Endpoint::Fs(dst), &journal).await;
+                let second = if rclone_first { None } else { rclone() };
+                if r > 0 {
+                    ours.push(secs);
+                    cpu.push(LAST_CPU.with(|c| c.get()));
+                    theirs.extend(first.or(second));
+                }
+                for p in [prefix, rclone_dest] {
+                    let _ = std::fs::remove_dir_all(s3.root().join("bkt").join(p));
                 }
             }
+            let spread = format!(
+                "ours {}; rclone copy {}",
+                secs_list(&ours),
+                secs_list(&theirs)
+            );
+            LAST_CPU.with(|c| c.set(median(cpu)));
+            let label = format!("{label} (median of {rounds})");
+            if theirs.is_empty() {
+                row(&label, n, Some(bytes), median(ours), None);
+                println!("(rclone not found: `apt-get install -y rclone` to compare)");
+            } else {
+                row(
+                    &label,
+                    n,
+                    Some(bytes),
+                    median(ours),
+                    Some(("rclone copy", median(theirs))),
+                );
+            }
+            println!("(rounds: {spread})");
             std::fs::remove_dir_all(&dir).unwrap();
         }
     }
