@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use rillmount::config::{FsBackendConfig, LocalFsConfig};
-use rillmount::migrate::backup::{BackupTarget, restore};
+use rillmount::migrate::apply::backup::{BackupTarget, restore};
 use rillmount::migrate::copy::{CopyOptions, OnConflict, copy};
 use rillmount::migrate::{Endpoint, FsMount};
 use rillmount::store::kv_mount::KvMount;

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rillmount::config::KvBackendConfig;
+use rillmount::migrate::apply::journal::JournalState;
 use rillmount::migrate::copy::{CopyOptions, CopyReport, KV_CHUNK, copy};
-use rillmount::migrate::journal::JournalState;
 use rillmount::migrate::progress::{Phase, Progress};
 use rillmount::migrate::verify::verify;
 use rillmount::migrate::{Endpoint, Filter, FsMount, MigrateError};

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rillmount::config::{FsBackendConfig, LocalFsConfig};
+use rillmount::migrate::apply::journal::JournalState;
 use rillmount::migrate::copy::{CopyOptions, CopyReport, copy};
-use rillmount::migrate::journal::JournalState;
 use rillmount::migrate::verify::verify;
 use rillmount::migrate::{Endpoint, Filter, FsMount, MigrateError};
 use rillmount::store::kv_mount::KvMount;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use rillmount::config::{FsBackendConfig, LocalFsConfig};
 use rillmount::migrate::copy::{CopyOptions, CopyReport, OnConflict, copy};
 use rillmount::migrate::plan::plan;
-use rillmount::migrate::saved_plan::{Action, SavedPlan};
+use rillmount::migrate::plan::saved_plan::{Action, SavedPlan};
 use rillmount::migrate::shard::Shard;
 use rillmount::migrate::{Endpoint, Filter, FsMount};
 use rillmount::store::kv_mount::KvMount;

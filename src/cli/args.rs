@@ -291,7 +291,7 @@ pub struct CopyArgs {
     #[arg(long)]
     pub delete_extra: bool,
     /// With --delete-extra: delete nothing when there would be more than N deletions
-    #[arg(long, value_name = "N", default_value_t = crate::migrate::mirror::DEFAULT_MAX_DELETE)]
+    #[arg(long, value_name = "N", default_value_t = crate::migrate::apply::mirror::DEFAULT_MAX_DELETE)]
     pub max_delete: u64,
     #[command(flatten)]
     pub filter: MigrateFilterArgs,

@@ -1,50 +1,46 @@
-//! Migration between mounts: plan (diff), copy (apply) and verify (PRODUCT.md "Migration
-//! semantics", spec/backends.md §12).
+//! Migration between mounts (PRODUCT.md "Migration semantics", spec/backends.md §12), as a
+//! pipeline of phases, each a folder or file that imports only the phases before it:
 //!
-//! - `plan.rs` compares a source and a destination item by item: kv values as JSON (so
-//!   `{"a":1,"b":2}` equals `{"b":2,"a":1}`), files by size then content: ETag/MD5 where
-//!   they decide, SHA-256 otherwise (`same_file.rs`). Files meet their counterparts by
-//!   merging the two walks in path order (`counterparts.rs`), a listing page at a time.
-//! - `copy.rs` applies a plan with a conflict policy, checks every value against the
-//!   destination's schema and limits (a violation is reported with its key, the rest goes on),
-//!   writes kv chunks (`kv_write.rs`: SQLite transactions, Redis pipelines) or files
-//!   `concurrency` at a time, and records each item as it is durable (`batch.rs`) in a
-//!   `journal.rs` so that an interrupted copy resumes where it stopped.
-//! - `verify.rs` re-reads both sides and reports every mismatch.
-//! - `saved_plan.rs` (`diff --save`: every item's action with fingerprints of both sides) and
-//!   `apply_plan.rs` (`copy --plan`: exactly those writes, each refused if it drifted);
-//!   `backup.rs` (`--backup-dir`: what each write replaces, saved before it; `restore`);
-//!   `mirror.rs` (`--delete-extra`: destination-only items deleted after the copy);
-//!   `shard.rs` (`--shard I/N`) and `names.rs` (fs names a destination must refuse).
-//! - `export.rs` (kv → fs: a JSON file per key, named by `keypath.rs`), `import.rs` (fs → kv:
-//!   a key per file) and `document.rs` (one JSON document in rill's JSON-store format on
-//!   either side) cover the moves between the two kinds of mount.
+//! 1. `plan/` compares a source and a destination item by item: kv values as JSON (so
+//!    `{"a":1,"b":2}` equals `{"b":2,"a":1}`), files by size then content: ETag/MD5 where they
+//!    decide, SHA-256 otherwise (`same_file.rs`). Files meet their counterparts by merging the
+//!    two walks in path order (`counterparts.rs`); `export.rs` / `import.rs` plan the moves
+//!    between kv and fs, `document.rs` reads one JSON document in rill's JSON-store format on
+//!    either side, `saved_plan.rs` keeps every item's action with fingerprints of both sides
+//!    (`diff --save`).
+//! 2. `apply/` writes: kv chunks (`kv_write.rs`: SQLite transactions, Redis pipelines, several
+//!    under way) or files `concurrency` at a time, each checked against the destination's
+//!    schema and limits and recorded as it is durable (`batch.rs`) in a `journal.rs` so that an
+//!    interrupted copy resumes where it stopped; `with_plan.rs` (`copy --plan`: exactly a saved
+//!    plan's writes, each refused if it drifted), `backup.rs` (`--backup-dir`: what each write
+//!    replaces, saved before it; `restore`), `mirror.rs` (`--delete-extra`). A dry pass makes
+//!    the same decisions and writes nothing.
+//! 3. `preflight.rs`: the verdict before any write, from a glance at the source when that
+//!    settles every rule, else from the dry pass (so it decides exactly as the writes would).
+//! 4. `copy.rs`: what `rillmount copy` and the TUI run: setup checks, the preflight, the writes.
+//! 5. `verify.rs` re-reads both sides and reports every mismatch.
 //!
-//! The engine reports through a `watch` channel of [`progress::Progress`] (items counted as
-//! they finish) and stops at once when its `CancellationToken` fires (in-flight transfers
-//! dropped, multipart uploads aborted); it deletes at the destination only in mirror mode
-//! (`mirror.rs`, `--delete-extra`).
+//! Shared by all: `shard.rs` (`--shard I/N`), `names.rs` (fs names a destination must refuse),
+//! `keypath.rs` (kv key ↔ file name), `progress.rs`. The engine reports through a `watch`
+//! channel of [`progress::Progress`] (items counted as they finish) and stops at once when its
+//! `CancellationToken` fires (in-flight transfers dropped, multipart uploads aborted); it
+//! deletes at the destination only in mirror mode (`apply/mirror.rs`, `--delete-extra`).
 
-mod apply_plan;
-pub mod backup;
-mod batch;
+// The phases, each importing only the ones above it (and the shared pieces below):
+// plan (items, fingerprints) → apply (the writers; a dry pass decides without writing) →
+// preflight (the verdict: the dry pass, or a glance at the source) → copy (preflight, then
+// apply) → verify.
+pub mod apply;
 pub mod copy;
-mod counterparts;
-pub mod document;
-pub mod export;
-pub mod import;
-pub mod journal;
-pub mod keypath;
-mod kv_write;
-pub mod mirror;
-pub mod names;
 pub mod plan;
 pub mod preflight;
-pub mod progress;
-mod same_file;
-pub mod saved_plan;
-pub mod shard;
 pub mod verify;
+
+// Shared by the phases.
+pub mod keypath;
+pub mod names;
+pub mod progress;
+pub mod shard;
 
 use std::sync::Arc;
 
@@ -113,6 +109,29 @@ pub enum MigrateError {
     Plan { path: String, message: String },
     #[error("backup {location}: {message}")]
     Backup { location: String, message: String },
+}
+
+/// What to do with an item that exists at the destination with a different value.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OnConflict {
+    /// Keep the destination's value.
+    #[default]
+    Skip,
+    /// Replace it with the source's.
+    Overwrite,
+    /// Refuse the whole copy (checked before anything is written).
+    Fail,
 }
 
 /// What happened to one key or file, compared with the destination.

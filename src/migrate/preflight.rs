@@ -15,7 +15,8 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
-use super::copy::{CopyOptions, CopyReport, copy_pass};
+use super::apply::report::CopyReport;
+use super::apply::{CopyOptions, copy_pass};
 use super::progress::Progress;
 use super::{Endpoint, MigrateError};
 use crate::config::KvBackendConfig;

@@ -257,7 +257,7 @@ pub enum TaskOutput {
     Planned(
         MigrationPlan,
         Box<CopyReport>,
-        Option<std::sync::Arc<crate::migrate::saved_plan::SavedPlan>>,
+        Option<std::sync::Arc<crate::migrate::plan::saved_plan::SavedPlan>>,
     ),
     Copied(CopyReport),
     Verified(VerifyReport),

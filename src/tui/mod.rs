@@ -114,8 +114,8 @@ async fn run_loop(
         app.ctx.histories = history::load_all(&dir, named.iter().map(|(n, d)| (n.as_str(), *d)));
         app.ctx.history_dir = Some(dir);
     }
-    app.ctx.journal_dir = Some(crate::migrate::journal::default_dir());
-    app.ctx.backup_root = Some(crate::migrate::backup::default_root());
+    app.ctx.journal_dir = Some(crate::migrate::apply::journal::default_dir());
+    app.ctx.backup_root = Some(crate::migrate::apply::backup::default_root());
     let size = terminal.size()?;
     app.update(action::Action::Resize {
         width: size.width,

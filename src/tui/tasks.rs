@@ -13,8 +13,8 @@ use super::action::{Action, Command, Handle, MountConfig, RequestId, TaskOutput}
 use super::event::Event;
 use super::history;
 use crate::config::Profile;
+use crate::migrate::plan::saved_plan::SavedPlan;
 use crate::migrate::progress::{Phase, Progress};
-use crate::migrate::saved_plan::SavedPlan;
 use crate::migrate::{FsMount, copy, plan, verify};
 use crate::rill::mounts::session::{self, ScriptMounts};
 use crate::store::Expiry;

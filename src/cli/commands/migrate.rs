@@ -16,13 +16,13 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::migrate::backup::{BackupTarget, restore};
+use crate::migrate::apply::backup::{BackupTarget, restore};
+use crate::migrate::apply::journal;
 use crate::migrate::copy::{CopyOptions, CopyReport, LimitExceeded, OnConflict, copy};
-use crate::migrate::journal;
+use crate::migrate::plan::saved_plan::SavedPlan;
 use crate::migrate::plan::{MigrationPlan, plan};
 use crate::migrate::preflight::preflight;
 use crate::migrate::progress::Progress;
-use crate::migrate::saved_plan::SavedPlan;
 use crate::migrate::verify::{VerifyReport, verify};
 use crate::migrate::{Change, Endpoint, Filter, FsMount};
 use crate::store::open::{open_fs, open_kv, open_kv_read_only};

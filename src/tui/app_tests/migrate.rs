@@ -437,7 +437,7 @@ fn mirror_deletions_on_a_protected_profile_ask_for_the_count() {
             name: "user:9".into(),
             reason: "changed since the plan: the destination has it now".into(),
         }],
-        backup: Some(crate::migrate::backup::BackupSummary {
+        backup: Some(crate::migrate::apply::backup::BackupSummary {
             location: dir.display().to_string(),
             saved: 2,
             created: 3,

@@ -23,11 +23,11 @@ use super::super::context::{Conn, Context, MountKind};
 use super::confirm::{ConfirmScreen, Pending};
 use super::{Effects, Screen};
 use crate::migrate::Change;
-use crate::migrate::backup::BackupTarget;
+use crate::migrate::apply::backup::BackupTarget;
 use crate::migrate::copy::{CopyOptions, CopyReport, OnConflict};
 use crate::migrate::plan::MigrationPlan;
+use crate::migrate::plan::saved_plan::{Action as PlanAction, SavedPlan};
 use crate::migrate::progress::Progress;
-use crate::migrate::saved_plan::{Action as PlanAction, SavedPlan};
 use crate::migrate::verify::VerifyReport;
 
 /// Where the user is in the flow.
@@ -245,7 +245,7 @@ impl MigrateScreen {
         self.backup_dir = None;
         let backup = match (self.backup, &ctx.backup_root) {
             (true, Some(root)) => {
-                let dir = crate::migrate::backup::new_folder(root, &ctx.address(dst));
+                let dir = crate::migrate::apply::backup::new_folder(root, &ctx.address(dst));
                 match BackupTarget::local(&dir) {
                     Ok(t) => {
                         self.backup_dir = Some(dir);

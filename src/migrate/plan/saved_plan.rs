@@ -19,9 +19,8 @@ use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::copy::OnConflict;
-use super::plan::{COMPARE_CONCURRENCY, MigrationPlan, same_value};
-use super::{Change, Endpoint, MigrateError};
+use super::{COMPARE_CONCURRENCY, MigrationPlan, same_value};
+use crate::migrate::{Change, Endpoint, MigrateError, OnConflict};
 use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, StoredValue};
 
 /// The plan file's `format`.
@@ -262,7 +261,7 @@ impl SavedPlan {
             h.update(i.dst.as_deref().unwrap_or("").as_bytes());
             h.update([0]);
         }
-        let created_ms = super::unix_ms();
+        let created_ms = crate::migrate::unix_ms();
         h.update(created_ms.to_le_bytes());
         SavedPlan {
             format: FORMAT.into(),

@@ -7,11 +7,14 @@
 
 use super::backup::Record;
 use super::batch::{CopyRun, FileOutcome, run_files};
-use super::copy::{CopyOptions, OnConflict, Rejection, copy_file};
 use super::kv_write::{KV_COPY_PAGE, KvItem, KvWriter};
-use super::plan::PAGE;
-use super::saved_plan::{Action, PlannedItem, SavedPlan, fs_fingerprint, fs_state, kv_fingerprint};
-use super::{Change, FsMount, MigrateError};
+use super::report::Rejection;
+use super::{CopyOptions, copy_file};
+use crate::migrate::plan::PAGE;
+use crate::migrate::plan::saved_plan::{
+    Action, PlannedItem, SavedPlan, fs_fingerprint, fs_state, kv_fingerprint,
+};
+use crate::migrate::{Change, FsMount, MigrateError, OnConflict};
 use crate::store::EntryKind;
 use crate::store::kv_mount::KvMount;
 

@@ -20,11 +20,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-use super::MigrateError;
 use super::backup::{Backup, Record};
-use super::copy::{CopyReport, Rejection};
 use super::journal::Journal;
-use super::progress::Ticker;
+use super::report::{CopyReport, Rejection};
+use crate::migrate::MigrateError;
+use crate::migrate::progress::Ticker;
 
 /// Longest time between two journal saves while a page is being copied.
 pub const SAVE_EVERY: Duration = Duration::from_millis(250);

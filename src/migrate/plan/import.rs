@@ -1,4 +1,4 @@
-//! fs → kv import: one key per file, the inverse of the export (`keypath.rs`).
+//! Planning an fs → kv import: one key per file, the inverse of the export (`keypath.rs`).
 //!
 //! - The key is the decoded name for a file the export wrote (`user%3A7.json` → `user:7`),
 //!   else the file's path (`notes/a.txt`). A plain file whose name is also the export of its
@@ -10,29 +10,26 @@
 
 use futures::StreamExt;
 
-use super::batch::CopyRun;
-use super::copy::CopyOptions;
 use super::document::read_all;
-use super::keypath::{file_to_key, file_value, import_key, key_to_file};
-use super::kv_write::{KV_CHUNK, KvItem, KvWriter};
-use super::plan::{COMPARE_CONCURRENCY, PAGE, PlanItem, Sink, same_value};
-use super::progress::Ticker;
-use super::{Change, Filter, FsMount, MigrateError};
+use super::{COMPARE_CONCURRENCY, PAGE, PlanItem, Sink, same_value};
+use crate::migrate::keypath::{file_to_key, file_value, import_key, key_to_file};
+use crate::migrate::progress::Ticker;
+use crate::migrate::{Change, Filter, FsMount, MigrateError};
 use crate::store::kv_mount::KvMount;
-use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, StoredValue};
+use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore};
 
 /// Files larger than this many times the destination's `maxValueSize` are refused unread.
 const READ_FACTOR: u64 = 8;
 
 /// One file read for import: its key, and its value or why it cannot be one.
-struct Read {
-    path: String,
-    key: String,
-    size: u64,
-    value: Result<(String, bool), String>,
+pub(crate) struct Read {
+    pub path: String,
+    pub key: String,
+    pub size: u64,
+    pub value: Result<(String, bool), String>,
 }
 
-async fn read_file(
+pub(crate) async fn read_file(
     s: &dyn FsMountStore,
     e: FileMeta,
     max_value_size: u64,
@@ -171,79 +168,4 @@ async fn is_file(s: &dyn FsMountStore, path: &str) -> Result<bool, MigrateError>
     Ok(FileStore::stat(s, path)
         .await?
         .is_some_and(|m| m.kind == EntryKind::File))
-}
-
-pub(crate) async fn copy_import(
-    src: &FsMount,
-    dst: &KvMount,
-    opts: &CopyOptions,
-    run: &mut CopyRun,
-) -> Result<(), MigrateError> {
-    let s = src.store.as_ref();
-    let max = dst.config().max_value_size;
-    let mut writer = KvWriter::new(dst, false, run.report.resumed).await?;
-    let mut cursor = run.start_cursor();
-    loop {
-        let Some(page) = run.or_cancel(s.walk(cursor.as_deref(), PAGE)).await else {
-            return Ok(());
-        };
-        let page = page?;
-        let mut files = Vec::new();
-        for e in page.entries {
-            if !opts.filter.accepts(&e.path) {
-                continue;
-            }
-            match e.kind {
-                EntryKind::Directory => run.report.warnings.push(format!(
-                    "empty folder `{}` is not kept: a kv mount has no folders",
-                    e.path
-                )),
-                EntryKind::File if !run.already_done(&e.path) => files.push(e),
-                _ => {}
-            }
-        }
-        // Files are read `concurrency` at a time and written a chunk at a time: the first
-        // keys land (and count) while the rest of the page is still being read.
-        let mut chunks = futures::stream::iter(files)
-            .map(|e| read_file(s, e, max))
-            .buffered(opts.concurrency.max(1))
-            .chunks(KV_CHUNK);
-        loop {
-            let Some(chunk) = run.or_cancel(chunks.next()).await else {
-                return Ok(());
-            };
-            let Some(chunk) = chunk else { break };
-            let mut items = Vec::with_capacity(chunk.len());
-            for r in chunk {
-                let r = r?;
-                let value = match r.value {
-                    Ok((text, lossy)) => {
-                        if lossy {
-                            run.report.warnings.push(format!(
-                                "`{}`: a lone surrogate escape becomes U+FFFD",
-                                r.path
-                            ));
-                        }
-                        Ok(StoredValue { text, ttl: None })
-                    }
-                    Err(reason) => Err(reason),
-                };
-                items.push(KvItem {
-                    name: r.path,
-                    key: r.key,
-                    value,
-                });
-            }
-            if !writer.write(dst, items, opts, run).await? {
-                return Ok(());
-            }
-        }
-        if page.next.is_none() {
-            writer.finish(run);
-        }
-        if run.page_done(&page.next)? {
-            return Ok(());
-        }
-        cursor = page.next;
-    }
 }

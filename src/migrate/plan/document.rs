@@ -14,8 +14,8 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures::StreamExt;
 
-use super::{Endpoint, FsMount, MigrateError};
 use crate::config::{KvBackendConfig, KvMountConfig, Mode};
+use crate::migrate::{Endpoint, FsMount, MigrateError};
 use crate::store::js_json::{self, Json, JsonObject};
 use crate::store::kv_mount::KvMount;
 use crate::store::memory::MemoryStore;
@@ -94,7 +94,7 @@ pub async fn write_document(
     let mut warnings = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
-        let page = kv.scan(cursor.as_deref(), super::plan::PAGE).await?;
+        let page = kv.scan(cursor.as_deref(), super::PAGE).await?;
         let values = kv.get_many(&page.keys).await?;
         for (key, v) in page.keys.into_iter().zip(values) {
             let Some(v) = v else { continue };

@@ -22,9 +22,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::document::{body, read_all};
-use super::{Endpoint, MigrateError};
 use crate::config::{Encoding, FsBackendConfig, FsMountConfig, LocalFsConfig, Mode};
+use crate::migrate::plan::document::{body, read_all};
+use crate::migrate::{Endpoint, MigrateError};
 use crate::store::local_dir::LocalDirStore;
 use crate::store::{EntryKind, Expiry, FileStore, FsMountStore, StoredValue};
 
@@ -36,7 +36,7 @@ pub fn default_root() -> std::path::PathBuf {
 /// A new backup folder under `root` for a copy into `dst` (named by the time and the
 /// destination, so that folders sort by age).
 pub fn new_folder(root: &Path, dst: &str) -> std::path::PathBuf {
-    let stamp = super::unix_ms() / 1000;
+    let stamp = crate::migrate::unix_ms() / 1000;
     let name: String = dst
         .chars()
         .map(|c| {
@@ -380,7 +380,7 @@ pub(crate) fn manifest_for(src: &Endpoint, dst: &Endpoint) -> Result<Manifest, M
         source: src.location(),
         destination: dst.location(),
         kind: BackupKind::of(dst)?,
-        started_ms: super::unix_ms(),
+        started_ms: crate::migrate::unix_ms(),
     })
 }
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::MigrateError;
+use crate::migrate::MigrateError;
 
 /// The saved state of one copy.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

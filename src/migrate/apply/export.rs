@@ -1,4 +1,4 @@
-//! kv → fs export: one file per key, named by [`super::keypath::key_to_file`], holding the
+//! Applying a kv → fs export: one file per key, named by [`super::keypath::key_to_file`], holding the
 //! value as pretty JSON.
 //!
 //! A file compares equal to its key when its content parses to the same JSON value. A value
@@ -8,114 +8,17 @@
 
 use futures::StreamExt;
 
+use super::CopyOptions;
 use super::backup::{Backup, Record};
 use super::batch::{CopyRun, FileOutcome, run_files};
-use super::copy::{CopyOptions, OnConflict, Rejection};
-use super::document::{body, read_all};
-use super::keypath::{MAX_NAME_BYTES, file_to_key, key_to_file, value_file};
-use super::plan::{COMPARE_CONCURRENCY, PAGE, PlanItem, Sink, page_keys, same_value};
-use super::progress::Ticker;
-use super::{Change, Filter, FsMount, MigrateError};
+use super::report::Rejection;
+use crate::migrate::keypath::{MAX_NAME_BYTES, key_to_file, value_file};
+use crate::migrate::plan::document::body;
+use crate::migrate::plan::export::compare;
+use crate::migrate::plan::{COMPARE_CONCURRENCY, PAGE, page_keys};
+use crate::migrate::{Change, FsMount, MigrateError, OnConflict};
 use crate::store::kv_mount::KvMount;
-use crate::store::{EntryKind, FileStore, FsMountStore, StoreError};
-
-/// How the destination file of a key compares with the source value.
-async fn compare(
-    d: &dyn FsMountStore,
-    name: &str,
-    text: &str,
-) -> Result<(Change, u64), StoreError> {
-    let Some(existing) = read_all(d, name).await? else {
-        return Ok((Change::New, 0));
-    };
-    let size = existing.len() as u64;
-    let same = std::str::from_utf8(&existing).is_ok_and(|t| same_value(t, text));
-    Ok((if same { Change::Same } else { Change::Changed }, size))
-}
-
-pub(crate) async fn plan_export(
-    src: &KvMount,
-    dst: &FsMount,
-    filter: &Filter,
-    ticker: &mut Ticker,
-    sink: &mut Sink<'_>,
-) -> Result<(), MigrateError> {
-    let (s, d) = (src.store(), dst.store.as_ref());
-    ticker.state.total = s.count().await.ok();
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = s.scan(cursor.as_deref(), PAGE).await?;
-        let keys = page_keys(page.keys, filter);
-        let values = s.get_many(&keys).await?;
-        let items: Vec<(String, String)> = keys
-            .into_iter()
-            .zip(values)
-            .filter_map(|(k, v)| v.map(|v| (k, v.text)))
-            .collect();
-        let compared: Vec<Result<(String, u64, Change, u64), StoreError>> =
-            futures::stream::iter(items)
-                .map(|(key, text)| async move {
-                    let (change, dst_bytes) = compare(d, &key_to_file(&key), &text).await?;
-                    Ok((key, text.len() as u64, change, dst_bytes))
-                })
-                .buffered(COMPARE_CONCURRENCY)
-                .collect()
-                .await;
-        for c in compared {
-            let (name, src_bytes, change, dst_bytes) = c?;
-            ticker.advance(1, src_bytes);
-            sink(PlanItem {
-                name,
-                change,
-                src_bytes,
-                dst_bytes,
-            });
-        }
-        cursor = page.next;
-        if cursor.is_none() {
-            break;
-        }
-    }
-    // Files that are no key's export, or the export of a key the source does not have.
-    let mut cursor: Option<String> = None;
-    loop {
-        let page = d.walk(cursor.as_deref(), PAGE).await?;
-        let mut keyed = Vec::new();
-        for e in page.entries {
-            if e.kind != EntryKind::File {
-                continue;
-            }
-            match file_to_key(&e.path) {
-                Some(k) if filter.accepts(&k) => keyed.push((k, e.size)),
-                Some(_) => {}
-                None if filter.accepts(&e.path) => sink(PlanItem {
-                    name: e.path,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: e.size,
-                }),
-                None => {}
-            }
-        }
-        let keys: Vec<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
-        let values = s.get_many(&keys).await?;
-        for ((key, size), v) in keyed.into_iter().zip(values) {
-            if v.is_none() {
-                sink(PlanItem {
-                    name: key,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: size,
-                });
-            }
-        }
-        cursor = page.next;
-        if cursor.is_none() {
-            break;
-        }
-    }
-    Ok(())
-}
+use crate::store::{FileStore, FsMountStore};
 
 /// Writes one key's file (or decides not to).
 async fn export_one(

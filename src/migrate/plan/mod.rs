@@ -14,11 +14,19 @@ use serde::Serialize;
 
 use futures::StreamExt;
 
-use super::counterparts::{Counterparts, InOrder, Window};
+pub(crate) mod counterparts;
+pub mod document;
+pub(crate) mod export;
+pub(crate) mod import;
+mod same_file;
+pub mod saved_plan;
+
+use counterparts::{Counterparts, InOrder, Window};
+use same_file::same_content;
+
 use super::names::unsafe_name;
 use super::progress::{Phase, Ticker};
-use super::same_file::same_content;
-use super::{Change, Endpoint, Filter, MigrateError, document, export, import};
+use super::{Change, Endpoint, Filter, MigrateError};
 use crate::store::kv_mount::KvMount;
 use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, js_json};
 

@@ -11,12 +11,13 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use super::MigrateError;
+use super::CopyOptions;
 use super::backup::Record;
 use super::batch::{CopyRun, Counts, FileOutcome, WRITE_GRACE};
-use super::copy::{CopyOptions, LimitExceeded, OnConflict, Rejection};
-use super::plan::same_value;
+use super::report::{LimitExceeded, Rejection};
 use crate::config::{KvBackendConfig, KvMountConfig};
+use crate::migrate::plan::same_value;
+use crate::migrate::{MigrateError, OnConflict};
 use crate::store::kv_mount::KvMount;
 use crate::store::{Backend, Expiry, StoreError, StoredValue, js_json};
 
@@ -275,6 +276,16 @@ impl KvWriter {
                 None => return Ok(Settled::Cancelled),
             }
         }
+        self.record_oldest(dst, run).await
+    }
+
+    /// Records the oldest entry, whose write is done: a chunk is counted (and journalled), a
+    /// page end moves the journal's cursor past its page.
+    async fn record_oldest(
+        &mut self,
+        dst: &KvMount,
+        run: &mut CopyRun,
+    ) -> Result<Settled, MigrateError> {
         match self.queue.pop_front() {
             Some(Pending::Chunk {
                 names,
@@ -353,19 +364,7 @@ impl KvWriter {
                     Err(_) => break,
                 }
             }
-            match self.queue.pop_front() {
-                Some(Pending::Chunk {
-                    names,
-                    outcomes,
-                    warnings,
-                    ..
-                }) => self.record(dst, run, names, outcomes, warnings)?,
-                Some(Pending::PageEnd(next)) => {
-                    self.flush(dst, run).await?;
-                    run.page_done(&next)?;
-                }
-                None => {}
-            }
+            self.record_oldest(dst, run).await?;
         }
         self.queue.clear();
         self.flush(dst, run).await

@@ -10,9 +10,9 @@
 
 use super::backup::Record;
 use super::batch::CopyRun;
-use super::counterparts::{Counterparts, InOrder};
-use super::plan::{PAGE, page_keys};
-use super::{Endpoint, Filter, FsMount, MigrateError};
+use crate::migrate::plan::counterparts::{Counterparts, InOrder};
+use crate::migrate::plan::{PAGE, page_keys};
+use crate::migrate::{Endpoint, Filter, FsMount, MigrateError};
 use crate::store::kv_mount::KvMount;
 use crate::store::{EntryKind, FileStore};
 

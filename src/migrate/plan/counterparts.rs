@@ -8,8 +8,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::MigrateError;
-use super::plan::PAGE;
+use super::PAGE;
+use crate::migrate::MigrateError;
 use crate::store::{EntryKind, FileMeta, FileStore, FsMountStore, walk_key};
 
 /// The destination's walk, handed out a source page at a time.
