@@ -16,7 +16,7 @@
 //! - A fresh copy into an empty destination skips reading the destination back (nothing can
 //!   be there yet), unless the source may repeat keys (Redis SCAN) or the copy resumes.
 //! - Nothing is deleted at the destination, unless `delete_extra` (`mirror.rs`) after the copy.
-//! - With `plan` the saved plan is applied instead (`apply_plan.rs`); with `backup` what each
+//! - With `plan` the saved plan is applied instead (`with_plan.rs`); with `backup` what each
 //!   write replaces is saved first (`backup.rs`).
 
 use std::path::PathBuf;
@@ -71,7 +71,7 @@ pub struct CopyOptions {
     /// `--backup-dir`: where the destination's previous state of every item the copy changes
     /// is saved before it is changed (`backup.rs`).
     pub backup: Option<BackupTarget>,
-    /// `--plan`: apply exactly this saved plan (`apply_plan.rs`) instead of comparing anew.
+    /// `--plan`: apply exactly this saved plan (`with_plan.rs`) instead of comparing anew.
     pub plan: Option<std::sync::Arc<SavedPlan>>,
     /// `--delete-extra`: after a copy without rejections, delete the destination-only items
     /// (`mirror.rs`), unless there are more than `max_delete`.

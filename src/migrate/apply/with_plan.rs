@@ -1,4 +1,4 @@
-//! `copy --plan plan.json`: applies a saved plan (`saved_plan.rs`) exactly. Only the items
+//! `copy --plan plan.json`: applies a saved plan (`plan/saved_plan.rs`) exactly. Only the items
 //! the plan writes (create, overwrite) are considered, in the plan's order, a page at a time;
 //! each is fingerprinted again on both sides first, and one that changed since the plan was
 //! made is not written but reported as drifted (with the side that changed). Nothing the plan

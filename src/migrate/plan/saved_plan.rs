@@ -1,7 +1,7 @@
 //! Saved plans (`diff SRC DST --save plan.json`, `copy --plan plan.json`), as terraform's:
 //! every item with the action decided for it and a fingerprint of the source and destination
 //! state it was decided on, so that applying the plan later writes exactly what was reviewed
-//! and refuses, item by item, what changed on either side since (`apply_plan.rs`).
+//! and refuses, item by item, what changed on either side since (`apply/with_plan.rs`).
 //!
 //! Fingerprints ([`kv_fingerprint`], [`fs_fingerprint`]) are computed the same way when the
 //! plan is saved and when it is applied:
