@@ -187,6 +187,13 @@ pub enum Command {
         src: Endpoint,
         dst: Endpoint,
     },
+    /// The preflight again, with the options chosen on the plan view since the plan came.
+    Preflight {
+        id: RequestId,
+        src: Endpoint,
+        dst: Endpoint,
+        options: Box<CopyOptions>,
+    },
     DeleteFile {
         id: RequestId,
         fs: FsMount,
@@ -223,6 +230,7 @@ impl Command {
             | Command::Plan { id, .. }
             | Command::Copy { id, .. }
             | Command::Verify { id, .. }
+            | Command::Preflight { id, .. }
             | Command::DeleteFile { id, .. }
             | Command::RunScript { id, .. }
             | Command::SaveHistory { id, .. } => *id,
@@ -260,6 +268,8 @@ pub enum TaskOutput {
         Option<std::sync::Arc<crate::migrate::plan::saved_plan::SavedPlan>>,
     ),
     Copied(CopyReport),
+    /// A [`Command::Preflight`]'s verdict.
+    Checked(Box<CopyReport>),
     Verified(VerifyReport),
     Script(Box<RunReport>),
     /// The command failed; the message is worded for a person and holds no secret.

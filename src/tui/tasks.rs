@@ -215,6 +215,22 @@ pub async fn execute(
                 Err(e) => TaskOutput::Failed(e.to_string()),
             }
         }
+        Command::Preflight {
+            src, dst, options, ..
+        } => {
+            let checked = crate::migrate::preflight::preflight(
+                &src,
+                &dst,
+                &options,
+                None,
+                Default::default(),
+            )
+            .await;
+            match checked {
+                Ok(verdict) => TaskOutput::Checked(Box::new(verdict)),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
         Command::Verify { src, dst, .. } => {
             let (tx, rx) = watch::channel(Progress::new(Phase::Verifying));
             let fwd = forward(id, rx, on_progress);

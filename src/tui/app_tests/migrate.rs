@@ -468,3 +468,62 @@ fn without_a_mirror_a_protected_copy_asks_for_the_profile_name() {
     let screen = draw(&app, 140, 30);
     assert!(!screen.contains("delete"), "{screen}");
 }
+
+#[test]
+fn changing_the_policy_or_mirror_checks_again_and_drops_an_older_verdict() {
+    let mut app = planned_migration();
+    let commands = app.update(Action::CycleConflict);
+    let [
+        Command::Preflight {
+            id: first, options, ..
+        },
+    ] = &commands[..]
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        options.on_conflict,
+        crate::migrate::copy::OnConflict::Overwrite
+    );
+    assert!(!options.delete_extra);
+    let commands = app.update(Action::ToggleMirror);
+    let [
+        Command::Preflight {
+            id: second,
+            options,
+            ..
+        },
+    ] = &commands[..]
+    else {
+        panic!("{commands:?}")
+    };
+    assert!(options.delete_extra && first != second);
+    let screen = draw(&app, 100, 30);
+    assert!(
+        screen.contains("checking again with the options chosen"),
+        "{screen}"
+    );
+    // the verdict for the second choice comes first; the older one, late, is dropped
+    let refused = CopyReport {
+        rejected: vec![crate::migrate::copy::Rejection {
+            name: "k".into(),
+            reason: "value is 200 bytes, over the destination's maxValueSize of 100".into(),
+        }],
+        ..CopyReport::default()
+    };
+    app.update(Action::TaskDone(
+        *second,
+        TaskOutput::Checked(Box::new(refused)),
+    ));
+    app.update(Action::TaskDone(
+        *first,
+        TaskOutput::Checked(Box::default()),
+    ));
+    let Some(Screen::Migrate(m)) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(m.verdict.as_ref().map(|v| v.rejected.len()), Some(1));
+    assert!(m.checking.is_none());
+    let screen = draw(&app, 100, 30);
+    assert!(screen.contains("maxValueSize of 100"), "{screen}");
+}

@@ -53,8 +53,12 @@ pub struct MigrateScreen {
     /// The plan or copy this screen waits for.
     pub waiting: Option<RequestId>,
     pub plan: Option<MigrationPlan>,
-    /// The preflight that came with the plan: what the destination would refuse.
+    /// The preflight that came with the plan, or the last one for the options chosen since
+    /// (`c`, `m`): what the destination would refuse.
     pub verdict: Option<CopyReport>,
+    /// The preflight under way for the options chosen last (an older one's verdict is
+    /// dropped when it comes).
+    pub checking: Option<RequestId>,
     pub scroll: usize,
     pub on_conflict: OnConflict,
     /// Write what fits even when the destination would refuse some items (`p`).
@@ -85,6 +89,7 @@ impl MigrateScreen {
             waiting: None,
             plan: None,
             verdict: None,
+            checking: None,
             scroll: 0,
             on_conflict: OnConflict::Skip,
             partial: false,
@@ -132,7 +137,8 @@ impl MigrateScreen {
                     OnConflict::Skip => OnConflict::Overwrite,
                     OnConflict::Overwrite => OnConflict::Fail,
                     OnConflict::Fail => OnConflict::Skip,
-                }
+                };
+                return self.check_again(ctx);
             }
             (Step::Plan, Action::TogglePartial) => self.partial = !self.partial,
             (Step::Plan, Action::ToggleBackup) => {
@@ -142,7 +148,10 @@ impl MigrateScreen {
                     self.error = Some("backups need rillmount's state folder".into());
                 }
             }
-            (Step::Plan, Action::ToggleMirror) => self.mirror = !self.mirror,
+            (Step::Plan, Action::ToggleMirror) => {
+                self.mirror = !self.mirror;
+                return self.check_again(ctx);
+            }
             (Step::Plan, Action::Apply) => return self.apply(ctx),
             (Step::Report, Action::Verify) if self.waiting.is_none() => return self.verify(ctx),
             (Step::Running, Action::Cancel | Action::Back) => {
@@ -281,6 +290,7 @@ impl MigrateScreen {
             cancel: cancel.clone(),
         };
         self.waiting = Some(id);
+        self.checking = None;
         self.cancel = Some(cancel);
         self.progress = None;
         self.report = None;
@@ -317,6 +327,36 @@ impl MigrateScreen {
             return Effects::push(Screen::Confirm(Box::new(confirm)));
         }
         Effects::commands(vec![command])
+    }
+
+    /// Runs the preflight again with the conflict policy and mirror mode chosen on the plan
+    /// view, so that the verdict shown is the one apply will meet. The keys keep answering
+    /// while it runs; a verdict for options changed since is dropped.
+    fn check_again(&mut self, ctx: &mut Context) -> Effects {
+        let (Some(src), Some(dst)) = (self.src, self.dst) else {
+            return Effects::default();
+        };
+        let (Some(s), Some(d)) = (ctx.endpoint(src), ctx.endpoint(dst)) else {
+            return Effects::default();
+        };
+        // `fail` with overwrites in the plan is refused as a whole by apply: nothing to check
+        let Ok(plan) = self.plan_for_policy() else {
+            self.checking = None;
+            return Effects::default();
+        };
+        let id = ctx.next_id();
+        self.checking = Some(id);
+        Effects::commands(vec![Command::Preflight {
+            id,
+            src: s,
+            dst: d,
+            options: Box::new(CopyOptions {
+                on_conflict: self.on_conflict,
+                plan,
+                delete_extra: self.mirror,
+                ..CopyOptions::default()
+            }),
+        }])
     }
 
     /// The saved plan with the conflict policy chosen on the plan view: its overwrites kept
@@ -387,12 +427,22 @@ impl MigrateScreen {
 
     /// Takes a plan or copy result; `false` when this screen does not wait for `id`.
     pub fn on_task(&mut self, ctx: &mut Context, id: RequestId, out: &TaskOutput) -> bool {
+        if self.checking == Some(id) {
+            self.checking = None;
+            match out {
+                TaskOutput::Checked(v) => self.verdict = Some((**v).clone()),
+                TaskOutput::Failed(e) => self.error = Some(format!("preflight: {e}")),
+                _ => {}
+            }
+            return true;
+        }
         if self.waiting != Some(id) {
             return false;
         }
         self.waiting = None;
         match out {
             TaskOutput::Planned(p, verdict, saved) => {
+                self.checking = None;
                 self.plan = Some(p.clone());
                 self.verdict = Some((**verdict).clone());
                 self.saved = saved.clone();
@@ -622,7 +672,12 @@ impl MigrateScreen {
                 Span::styled("   b / m: change", t.dim()),
             ]),
         ];
-        if let Some(v) = &self.verdict {
+        if self.checking.is_some() {
+            lines.push(Line::styled(
+                "preflight: checking again with the options chosen…",
+                t.dim(),
+            ));
+        } else if let Some(v) = &self.verdict {
             let what = if self.partial {
                 "preflight: the destination refuses some items; p is on: apply writes what fits"
             } else {
