@@ -250,6 +250,37 @@ fn flush_db(port: u16, db: u16) {
     assert!(out.status.success(), "FLUSHDB: {out:?}");
 }
 
+/// A step run in turns with a baseline, round by round; reported as the medians.
+#[derive(Default)]
+struct Rounds {
+    ours: Vec<f64>,
+    cpu: Vec<f64>,
+    theirs: Vec<f64>,
+}
+
+impl Rounds {
+    /// Keeps one round of ours: its seconds, and the CPU of the last [`timed_copy_with`].
+    fn ours(&mut self, secs: f64) {
+        self.ours.push(secs);
+        self.cpu.push(LAST_CPU.with(|c| c.get()));
+    }
+
+    /// The row of the medians against `baseline` (none when it never ran), then each
+    /// round's figures.
+    fn row(self, what: &str, items: usize, bytes: Option<u64>, baseline: &str) {
+        let spread = format!(
+            "ours {}; {baseline} {}",
+            secs_list(&self.ours),
+            secs_list(&self.theirs)
+        );
+        let label = format!("{what} (median of {})", self.ours.len());
+        let versus = (!self.theirs.is_empty()).then(|| (baseline, median(self.theirs)));
+        LAST_CPU.with(|c| c.set(median(self.cpu)));
+        row(&label, items, bytes, median(self.ours), versus);
+        println!("(rounds: {spread})");
+    }
+}
+
 /// "1.02 1.46 1.97 s".
 fn secs_list(xs: &[f64]) -> String {
     let each: Vec<String> = xs.iter().map(|x| format!("{x:.2}")).collect();
@@ -370,31 +401,17 @@ async fn run() {
         // prefix: the medians of `MIG_BENCH_ROUNDS` (default 3) rounds.
         let pipe_file = tmp.path().join("pipe.resp");
         write_pipe_file(&pipe_file, "s:", keys_big);
-        let (mut ours, mut pipes, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+        let mut r = Rounds::default();
         for _ in 0..rounds {
             flush_db(server.port(), 4);
             let dst = open(&redis(&format!("{url}4"), "s:")).await;
-            ours.push(timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await);
-            cpu.push(LAST_CPU.with(|c| c.get()));
+            r.ours(timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await);
             flush_db(server.port(), 4);
-            pipes.push(redis_cli_pipe(server.port(), 4, &pipe_file));
+            r.theirs.push(redis_cli_pipe(server.port(), 4, &pipe_file));
         }
         flush_db(server.port(), 4);
         std::fs::remove_file(&pipe_file).unwrap();
-        let spread = format!(
-            "ours {}; redis-cli --pipe {}",
-            secs_list(&ours),
-            secs_list(&pipes)
-        );
-        LAST_CPU.with(|c| c.set(median(cpu)));
-        row(
-            &format!("SQLite → Redis (median of {rounds})"),
-            keys_big,
-            None,
-            median(ours),
-            Some(("redis-cli --pipe", median(pipes))),
-        );
-        println!("(rounds: {spread})");
+        r.row("SQLite → Redis", keys_big, None, "redis-cli --pipe");
         // Where the time goes: the preflight alone (a dry run), and the writes alone (`--partial`
         // skips the preflight), each into an empty database of the same server (counting a
         // prefix's keys SCANs the whole database).
@@ -457,62 +474,27 @@ async fn run() {
         // new file.
         let pipe_file = tmp.path().join("pipe-json.resp");
         write_pipe_file(&pipe_file, "j:", keys);
-        let (mut ours, mut pipes, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+        let mut r = Rounds::default();
         for _ in 0..rounds {
             flush_db(server.port(), 1);
             let r_json = open(&redis(&format!("{url}1"), "j:")).await;
-            ours.push(timed_copy(Endpoint::Kv(json.clone()), Endpoint::Kv(r_json), &journal).await);
-            cpu.push(LAST_CPU.with(|c| c.get()));
+            r.ours(timed_copy(Endpoint::Kv(json.clone()), Endpoint::Kv(r_json), &journal).await);
             flush_db(server.port(), 1);
-            pipes.push(redis_cli_pipe(server.port(), 1, &pipe_file));
+            r.theirs.push(redis_cli_pipe(server.port(), 1, &pipe_file));
         }
-        let spread = format!(
-            "ours {}; redis-cli --pipe {}",
-            secs_list(&ours),
-            secs_list(&pipes)
-        );
-        LAST_CPU.with(|c| c.set(median(cpu)));
-        let versus = Some(("redis-cli --pipe", median(pipes)));
-        row(
-            &format!("JSON file → Redis (median of {rounds})"),
-            keys,
-            None,
-            median(ours),
-            versus,
-        );
-        println!("(rounds: {spread})");
+        r.row("JSON file → Redis", keys, None, "redis-cli --pipe");
         std::fs::remove_file(&pipe_file).unwrap();
         // the Redis keys loaded by redis-cli are rill's (prefix `j:`, JSON text values)
         let r_json = open(&redis(&format!("{url}1"), "j:")).await;
-        let (mut ours, mut bulk, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
-        for r in 0..rounds {
-            let sq = open(&sqlite(
-                &tmp.path().join(format!("from_redis_{r}.db")),
-                "kv",
-            ))
-            .await;
-            ours.push(timed_copy(Endpoint::Kv(r_json.clone()), Endpoint::Kv(sq), &journal).await);
-            cpu.push(LAST_CPU.with(|c| c.get()));
-            bulk.push(sqlite_bulk_insert(
-                &tmp.path().join(format!("bulk_{r}.db")),
-                keys,
-            ));
+        let mut r = Rounds::default();
+        for round in 0..rounds {
+            let db = tmp.path().join(format!("from_redis_{round}.db"));
+            let sq = open(&sqlite(&db, "kv")).await;
+            r.ours(timed_copy(Endpoint::Kv(r_json.clone()), Endpoint::Kv(sq), &journal).await);
+            let bulk = tmp.path().join(format!("bulk_{round}.db"));
+            r.theirs.push(sqlite_bulk_insert(&bulk, keys));
         }
-        let spread = format!(
-            "ours {}; SQLite bulk insert {}",
-            secs_list(&ours),
-            secs_list(&bulk)
-        );
-        LAST_CPU.with(|c| c.set(median(cpu)));
-        let versus = Some(("SQLite bulk insert", median(bulk)));
-        row(
-            &format!("Redis → SQLite (median of {rounds})"),
-            keys,
-            None,
-            median(ours),
-            versus,
-        );
-        println!("(rounds: {spread})");
+        r.row("Redis → SQLite", keys, None, "SQLite bulk insert");
     }
     if section("s3") {
         // local → S3 against rclone.
@@ -543,7 +525,7 @@ async fn run() {
             // own, removed after: the medians of the rounds
             // (round 0, a warm-up of both, is not counted: whichever tool writes first into
             // the new server takes seconds longer)
-            let (mut ours, mut theirs, mut cpu) = (Vec::new(), Vec::new(), Vec::new());
+            let mut rounds_of = Rounds::default();
             for r in 0..=rounds {
                 let prefix = format!("ours-{name}-{r}");
                 let mut cfg = s3support::s3_mount_config(
@@ -563,34 +545,18 @@ async fn run() {
                 let secs = timed_copy(src, Endpoint::Fs(dst), &journal).await;
                 let second = if rclone_first { None } else { rclone() };
                 if r > 0 {
-                    ours.push(secs);
-                    cpu.push(LAST_CPU.with(|c| c.get()));
-                    theirs.extend(first.or(second));
+                    rounds_of.ours(secs);
+                    rounds_of.theirs.extend(first.or(second));
                 }
                 for p in [prefix, rclone_dest] {
                     let _ = std::fs::remove_dir_all(s3.root().join("bkt").join(p));
                 }
             }
-            let spread = format!(
-                "ours {}; rclone copy {}",
-                secs_list(&ours),
-                secs_list(&theirs)
-            );
-            LAST_CPU.with(|c| c.set(median(cpu)));
-            let label = format!("{label} (median of {rounds})");
-            if theirs.is_empty() {
-                row(&label, n, Some(bytes), median(ours), None);
+            let missing = rounds_of.theirs.is_empty();
+            rounds_of.row(&label, n, Some(bytes), "rclone copy");
+            if missing {
                 println!("(rclone not found: `apt-get install -y rclone` to compare)");
-            } else {
-                row(
-                    &label,
-                    n,
-                    Some(bytes),
-                    median(ours),
-                    Some(("rclone copy", median(theirs))),
-                );
             }
-            println!("(rounds: {spread})");
             std::fs::remove_dir_all(&dir).unwrap();
         }
     }

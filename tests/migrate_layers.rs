@@ -3,10 +3,15 @@
 //! (`mod.rs`, `names.rs`, `keypath.rs`, `progress.rs`, `shard.rs`) importing no phase at all.
 //!
 //! Imports are read from the source text: every `crate::migrate::…` and `super::…` path
-//! outside `#[cfg(test)]` items (tests may use the whole engine).
+//! outside comments and `#[cfg(test)]` items (tests may use the whole engine).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/source_tree.rs"]
+mod source_tree;
+
 use std::path::{Path, PathBuf};
+
+use source_tree::{rust_files, without_comments, without_tests};
 
 const PHASES: &[&str] = &["plan", "apply", "preflight", "copy", "verify"];
 
@@ -14,39 +19,8 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrate")
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
-}
-
-/// Module path of a file inside src/migrate: `apply/kv_write.rs` → ["apply", "kv_write"];
-/// `apply/mod.rs` → ["apply"]; `mod.rs` → [].
 fn module_of(file: &Path) -> Vec<String> {
-    let rel = file.strip_prefix(root()).unwrap();
-    let mut parts: Vec<String> = rel
-        .iter()
-        .map(|s| s.to_string_lossy().into_owned())
-        .collect();
-    let last = parts.pop().unwrap();
-    if last != "mod.rs" {
-        parts.push(last.trim_end_matches(".rs").to_string());
-    }
-    parts
-}
-
-/// The source up to its first `#[cfg(test)]` (the test modules come last in this engine).
-fn without_tests(src: &str) -> &str {
-    src.find("#[cfg(test)]").map_or(src, |i| &src[..i])
+    source_tree::module_of(&root(), file)
 }
 
 /// The top-level modules of src/migrate a file refers to (`crate::migrate::apply::…` →
@@ -55,7 +29,8 @@ fn without_tests(src: &str) -> &str {
 fn references(file: &Path, src: &str) -> Vec<String> {
     let module = module_of(file);
     let mut out = Vec::new();
-    let text = without_tests(src);
+    let text = without_comments(&without_tests(src));
+    let text = text.as_str();
     for (i, _) in text.match_indices("crate::migrate::") {
         let rest = &text[i + "crate::migrate::".len()..];
         out.extend(first_names(rest));
@@ -104,8 +79,7 @@ fn first_names(rest: &str) -> Vec<String> {
 
 #[test]
 fn each_phase_imports_only_the_phases_before_it() {
-    let mut all = Vec::new();
-    files(&root(), &mut all);
+    let all = rust_files(&root());
     assert!(all.len() > 20, "the engine's files are found");
     let mut wrong = Vec::new();
     for file in &all {

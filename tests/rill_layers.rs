@@ -8,8 +8,13 @@
 //! `#[cfg(test)]` modules (tests may use the whole stack).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/source_tree.rs"]
+mod source_tree;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+use source_tree::{rust_files, without_comments, without_tests};
 
 const LAYERS: &[&str] = &[
     "dialect", "base", "syntax", "value", "host", "eval", "builtins", "mounts",
@@ -22,81 +27,15 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rill")
 }
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
-}
-
-/// Module path of a file: `src/rill/eval/calls.rs` → ["eval", "calls"]; `mod.rs` → its folder.
 fn module_of(file: &Path) -> Vec<String> {
-    let rel = file.strip_prefix(root()).unwrap();
-    let mut parts: Vec<String> = rel
-        .iter()
-        .map(|s| s.to_string_lossy().into_owned())
-        .collect();
-    let last = parts.pop().unwrap();
-    if last != "mod.rs" {
-        parts.push(last.trim_end_matches(".rs").to_string());
-    }
-    parts
-}
-
-/// The source without `#[cfg(test)]` items (a `mod tests { … }` block or a single item).
-fn without_tests(src: &str) -> String {
-    let mut out = String::new();
-    let mut rest = src;
-    while let Some(i) = rest.find("#[cfg(test)]") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i..];
-        // skip to the end of the next item: a `;` before any `{`, or the matching `}`
-        let bytes = after.as_bytes();
-        let mut depth = 0usize;
-        let mut end = after.len();
-        for (k, &b) in bytes.iter().enumerate() {
-            match b {
-                b'{' => depth += 1,
-                b'}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = k + 1;
-                        break;
-                    }
-                }
-                b';' if depth == 0 => {
-                    end = k + 1;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
+    source_tree::module_of(&root(), file)
 }
 
 /// Every module path a file names: `crate::rill::a::b…` as [a, b, …]; `super::x` resolved.
 fn imports(file: &Path, src: &str) -> Vec<Vec<String>> {
     let me = module_of(file);
     let mut found = vec![];
-    let code: String = src
-        .lines()
-        .map(|l| match l.find("//") {
-            Some(i) => &l[..i],
-            None => l,
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let code = without_comments(src);
     let ident = |s: &str| -> Vec<String> {
         let mut parts = vec![];
         let mut cur = String::new();
@@ -168,8 +107,7 @@ fn dialect_folder(module: &[String]) -> Option<&str> {
 
 #[test]
 fn rill_folders_import_only_downward_and_files_stay_small() {
-    let mut all = vec![];
-    files(&root(), &mut all);
+    let all = rust_files(&root());
     assert!(all.len() > 20, "src/rill should hold the interpreter");
     let mut problems = vec![];
     let mut edges: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();

@@ -23,8 +23,8 @@ use tokio_util::sync::CancellationToken;
 use super::backup::{Backup, Record};
 use super::journal::Journal;
 use super::report::{CopyReport, Rejection};
-use crate::migrate::MigrateError;
 use crate::migrate::progress::Ticker;
+use crate::migrate::{Change, MigrateError, OnConflict};
 
 /// Longest time between two journal saves while a page is being copied.
 pub const SAVE_EVERY: Duration = Duration::from_millis(250);
@@ -44,6 +44,18 @@ pub(crate) enum FileOutcome {
     Rejected(Rejection),
     /// Not written: it changed on either side since the saved plan was made.
     Drifted(Rejection),
+}
+
+impl FileOutcome {
+    /// What an item that compared as `change` comes to without a write: `Same`, or
+    /// `Conflict` when the policy keeps the destination's value; `None` when it is written.
+    pub fn unwritten(change: Change, on_conflict: OnConflict) -> Option<FileOutcome> {
+        match change {
+            Change::Same => Some(FileOutcome::Same),
+            Change::Changed if on_conflict != OnConflict::Overwrite => Some(FileOutcome::Conflict),
+            _ => None,
+        }
+    }
 }
 
 /// What some done items add to the journal's counters.

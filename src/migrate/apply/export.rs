@@ -16,7 +16,7 @@ use crate::migrate::keypath::{MAX_NAME_BYTES, key_to_file, value_file};
 use crate::migrate::plan::document::body;
 use crate::migrate::plan::export::compare;
 use crate::migrate::plan::{COMPARE_CONCURRENCY, PAGE, page_keys};
-use crate::migrate::{Change, FsMount, MigrateError, OnConflict};
+use crate::migrate::{Change, FsMount, MigrateError};
 use crate::store::kv_mount::KvMount;
 use crate::store::{FileStore, FsMountStore};
 
@@ -54,12 +54,8 @@ async fn export_one(
         );
     }
     let change = compare(d, &name, &text).await?.0;
-    match change {
-        Change::Same => return Ok((FileOutcome::Same, None)),
-        Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
-            return Ok((FileOutcome::Conflict, None));
-        }
-        _ => {}
+    if let Some(kept) = FileOutcome::unwritten(change, opts.on_conflict) {
+        return Ok((kept, None));
     }
     if !opts.dry_run {
         if let Some(b) = backup.filter(|_| change == Change::Changed) {

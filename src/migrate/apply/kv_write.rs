@@ -17,7 +17,7 @@ use super::batch::{CopyRun, Counts, FileOutcome, WRITE_GRACE};
 use super::report::{LimitExceeded, Rejection};
 use crate::config::{KvBackendConfig, KvMountConfig};
 use crate::migrate::plan::same_value;
-use crate::migrate::{MigrateError, OnConflict};
+use crate::migrate::{Change, MigrateError};
 use crate::store::kv_mount::KvMount;
 use crate::store::{Backend, Expiry, StoreError, StoredValue, js_json};
 
@@ -408,14 +408,15 @@ impl KvWriter {
                     Ok(a) => a,
                     Err(reason) => break 'decide rejected(&name, reason),
                 };
-                let is_new = match &b {
-                    None => true,
-                    Some(b) if same_value(&a.text, &b.text) => break 'decide FileOutcome::Same,
-                    Some(_) if opts.on_conflict != OnConflict::Overwrite => {
-                        break 'decide FileOutcome::Conflict;
-                    }
-                    Some(_) => false,
+                let change = match &b {
+                    None => Change::New,
+                    Some(b) if same_value(&a.text, &b.text) => Change::Same,
+                    Some(_) => Change::Changed,
                 };
+                if let Some(kept) = FileOutcome::unwritten(change, opts.on_conflict) {
+                    break 'decide kept;
+                }
+                let is_new = change == Change::New;
                 let mut reason = kv_rejection(dst.config(), &key, &a.text);
                 if reason.is_none() && is_new && entries >= self.max_entries && !summing {
                     reason = Some(format!(

@@ -326,12 +326,8 @@ pub(crate) async fn copy_file(
         Some(c) => c,
         None => compare_file(s, d, &e, counterpart.as_ref()).await?.0,
     };
-    match change {
-        Change::Same => return Ok((FileOutcome::Same, None)),
-        Change::Changed if opts.on_conflict != OnConflict::Overwrite => {
-            return Ok((FileOutcome::Conflict, None));
-        }
-        _ => {}
+    if let Some(kept) = FileOutcome::unwritten(change, opts.on_conflict) {
+        return Ok((kept, None));
     }
     if !opts.dry_run {
         if let Some(b) = backup.filter(|_| change == Change::Changed) {
