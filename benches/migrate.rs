@@ -189,18 +189,24 @@ fn row(what: &str, items: usize, bytes: Option<u64>, secs: f64, versus: Option<(
 }
 
 /// Writes the RESP commands that load the benchmark's `n` keys and values under `prefix`
-/// (what `redis-cli --pipe` reads), into `path`.
-fn write_pipe_file(path: &Path, prefix: &str, n: usize) {
+/// (what `redis-cli --pipe` reads), into `path`: one `SET` per key, or with `mset` > 1 the
+/// `MSET`s of `mset` keys that rillmount itself sends for plain writes.
+fn write_pipe_file(path: &Path, prefix: &str, n: usize, mset: usize) {
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    for i in 0..n {
-        let (k, v) = (format!("{prefix}{}", key(i)), value(i));
-        write!(
-            f,
-            "*3\r\n$3\r\nSET\r\n${}\r\n{k}\r\n${}\r\n{v}\r\n",
-            k.len(),
-            v.len()
-        )
-        .unwrap();
+    let mut i = 0;
+    while i < n {
+        let group = if mset > 1 { mset.min(n - i) } else { 1 };
+        if mset > 1 {
+            write!(f, "*{}\r\n$4\r\nMSET\r\n", 1 + 2 * group).unwrap();
+        }
+        for j in i..i + group {
+            let (k, v) = (format!("{prefix}{}", key(j)), value(j));
+            if mset <= 1 {
+                write!(f, "*3\r\n$3\r\nSET\r\n").unwrap();
+            }
+            write!(f, "${}\r\n{k}\r\n${}\r\n{v}\r\n", k.len(), v.len()).unwrap();
+        }
+        i += group;
     }
 }
 
@@ -399,19 +405,35 @@ async fn run() {
         row("SQLite → Redis (a tenth)", tenth, None, secs, None);
         // Ours and redis-cli's in turns, each into the same emptied database, the same
         // prefix: the medians of `MIG_BENCH_ROUNDS` (default 3) rounds.
+        // Two baselines: one SET per key (the issue's), and the MSETs of 500 keys rillmount
+        // sends (how close the copy comes to the wire with the same commands).
         let pipe_file = tmp.path().join("pipe.resp");
-        write_pipe_file(&pipe_file, "s:", keys_big);
-        let mut r = Rounds::default();
+        write_pipe_file(&pipe_file, "s:", keys_big, 1);
+        let mset_file = tmp.path().join("pipe-mset.resp");
+        write_pipe_file(&mset_file, "s:", keys_big, 500);
+        let (mut r, mut r_mset) = (Rounds::default(), Rounds::default());
         for _ in 0..rounds {
             flush_db(server.port(), 4);
             let dst = open(&redis(&format!("{url}4"), "s:")).await;
             r.ours(timed_copy(Endpoint::Kv(src.clone()), Endpoint::Kv(dst), &journal).await);
             flush_db(server.port(), 4);
             r.theirs.push(redis_cli_pipe(server.port(), 4, &pipe_file));
+            flush_db(server.port(), 4);
+            r_mset
+                .theirs
+                .push(redis_cli_pipe(server.port(), 4, &mset_file));
         }
         flush_db(server.port(), 4);
         std::fs::remove_file(&pipe_file).unwrap();
+        std::fs::remove_file(&mset_file).unwrap();
+        (r_mset.ours, r_mset.cpu) = (r.ours.clone(), r.cpu.clone());
         r.row("SQLite → Redis", keys_big, None, "redis-cli --pipe");
+        r_mset.row(
+            "SQLite → Redis",
+            keys_big,
+            None,
+            "redis-cli --pipe, MSET ×500",
+        );
         // Where the time goes: the preflight alone (a dry run), and the writes alone (`--partial`
         // skips the preflight), each into an empty database of the same server (counting a
         // prefix's keys SCANs the whole database).
@@ -422,7 +444,7 @@ async fn run() {
         };
         let secs = timed_copy_with(Endpoint::Kv(src.clone()), Endpoint::Kv(dst.clone()), dry).await;
         row("  a dry run (item by item)", keys_big, None, secs, None);
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_secs());
         let pre = rillmount::migrate::preflight::preflight(
             &Endpoint::Kv(src.clone()),
             &Endpoint::Kv(dst.clone()),
@@ -434,6 +456,7 @@ async fn run() {
         .unwrap();
         assert!(pre.accepted());
         let secs = t.elapsed().as_secs_f64();
+        LAST_CPU.with(|c| c.set(cpu_secs() - cpu));
         row("  of which the preflight", keys_big, None, secs, None);
         let partial = CopyOptions {
             journal_dir: Some(journal.clone()),
@@ -473,7 +496,7 @@ async fn run() {
         // own bulk insert of the same rows (one transaction, one prepared statement) into a
         // new file.
         let pipe_file = tmp.path().join("pipe-json.resp");
-        write_pipe_file(&pipe_file, "j:", keys);
+        write_pipe_file(&pipe_file, "j:", keys, 1);
         let mut r = Rounds::default();
         for _ in 0..rounds {
             flush_db(server.port(), 1);

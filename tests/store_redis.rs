@@ -242,6 +242,67 @@ async fn explicit_expiry_sets_pttl_and_keys_expire() {
 }
 
 #[tokio::test]
+async fn put_many_groups_plain_writes_exactly_as_one_set_per_key_would() {
+    let server = RedisServer::start();
+    let s = redis_store(&server, "g:", None).await;
+    // a TTL the plain write must drop (as SET does), and values large enough that the
+    // writes split into several MSETs by bytes, repeated keys (the last write wins)
+    s.put("old", "0", Expiry::After(Duration::from_secs(100)))
+        .await
+        .unwrap();
+    let big = format!("\"{}\"", "x".repeat(300_000));
+    let mut items: Vec<(String, String)> = (0..1200)
+        .map(|i| (format!("k{i}"), i.to_string()))
+        .collect();
+    items.insert(7, ("big1".into(), big.clone()));
+    items.extend((0..6).map(|i| (format!("big{i}"), big.clone())));
+    items.push(("old".into(), "1".into()));
+    items.push(("k3".into(), "33".into()));
+    s.put_many(&items, Expiry::Never).await.unwrap();
+    assert_eq!(raw_get(&server, "g:old").await.unwrap(), b"1");
+    assert_eq!(
+        raw_pttl(&server, "g:old").await,
+        -1,
+        "a plain write drops the TTL"
+    );
+    assert_eq!(raw_get(&server, "g:k3").await.unwrap(), b"33");
+    assert_eq!(raw_get(&server, "g:k1199").await.unwrap(), b"1199");
+    assert_eq!(raw_get(&server, "g:big5").await.unwrap(), big.as_bytes());
+    assert_eq!(s.count().await.unwrap(), 1200 + 6 + 1);
+    // timed writes between plain ones keep their order and their own TTLs
+    let mixed: Vec<(String, String, Expiry)> = vec![
+        ("m".into(), "1".into(), Expiry::Never),
+        (
+            "m".into(),
+            "2".into(),
+            Expiry::After(Duration::from_secs(50)),
+        ),
+        (
+            "n".into(),
+            "1".into(),
+            Expiry::After(Duration::from_secs(50)),
+        ),
+        ("n".into(), "2".into(), Expiry::Never),
+        ("old".into(), "3".into(), Expiry::Keep),
+    ];
+    s.put("old", "2", Expiry::After(Duration::from_secs(80)))
+        .await
+        .unwrap();
+    s.put_many_expiring(&mixed).await.unwrap();
+    assert_eq!(raw_get(&server, "g:m").await.unwrap(), b"2");
+    assert!((49_000..=50_000).contains(&raw_pttl(&server, "g:m").await));
+    assert_eq!(raw_get(&server, "g:n").await.unwrap(), b"2");
+    assert_eq!(raw_pttl(&server, "g:n").await, -1);
+    assert_eq!(raw_get(&server, "g:old").await.unwrap(), b"3");
+    assert!((79_000..=80_000).contains(&raw_pttl(&server, "g:old").await));
+    // a mount TTL: every write takes it (SETEX, never an MSET)
+    let t = redis_store(&server, "t:", Some(100)).await;
+    let few: Vec<(String, String)> = (0..3).map(|i| (format!("k{i}"), "1".into())).collect();
+    t.put_many(&few, Expiry::MountDefault).await.unwrap();
+    assert!((99_000..=100_000).contains(&raw_pttl(&server, "t:k2").await));
+}
+
+#[tokio::test]
 async fn get_many_keeps_order_and_skips_foreign_types_while_get_reports_them() {
     let server = RedisServer::start();
     let s = redis_store(&server, "m:", Some(60)).await;

@@ -50,6 +50,9 @@ pub const MERGE_RETRIES_TEXT: &str =
 /// Commands per pipeline in `put_many`; several pipelines are in flight at once.
 const PUT_CHUNK: usize = 2_000;
 const PUT_PIPELINES_IN_FLIGHT: usize = 4;
+/// Keys and bytes (keys and values) of one `MSET` in `put_many`.
+const MSET_KEYS: usize = 500;
+const MSET_BYTES: usize = 1 << 20;
 /// Keys per `MGET` in `get_many`.
 const GET_CHUNK: usize = 1_000;
 /// `COUNT` hint for our own full scans (`count`, `clear`).
@@ -373,7 +376,10 @@ impl RedisStore {
 
     /// The Redis key of a mount key.
     pub fn redis_key(&self, key: &str) -> String {
-        format!("{}{}", self.prefix, key)
+        let mut rkey = String::with_capacity(self.prefix.len() + key.len());
+        rkey.push_str(&self.prefix);
+        rkey.push_str(key);
+        rkey
     }
 
     fn ctx(&self) -> ErrContext<'_> {
@@ -478,17 +484,46 @@ impl RedisStore {
         }
     }
 
-    /// One pipeline of writes (not a transaction), answers ignored except errors.
+    /// Whether a write with `expiry` is a plain `SET` (no TTL, any TTL the key had dropped),
+    /// which an `MSET` of several keys does exactly.
+    fn is_plain_set(&self, expiry: Expiry) -> bool {
+        match expiry {
+            Expiry::MountDefault => self.ttl.is_none(),
+            Expiry::Never => true,
+            Expiry::After(_) | Expiry::Keep => false,
+        }
+    }
+
+    /// One pipeline of writes (not a transaction), answers ignored except errors. Runs of
+    /// plain writes go as `MSET`s of at most [`MSET_KEYS`] keys and [`MSET_BYTES`] bytes: one
+    /// command and one answer for many keys, for Redis and for us.
     async fn send_writes<'a>(
         &self,
         writes: impl Iterator<Item = (&'a str, &'a str, Expiry)>,
     ) -> Result<(), StoreError> {
         let mut pipe = redis::pipe();
         let mut first = None;
+        let mut rkey = String::new();
+        // The open `MSET`'s keys and bytes (none open: 0 keys).
+        let (mut keys, mut bytes) = (0usize, 0usize);
         for (k, v, expiry) in writes {
             first.get_or_insert(k);
-            self.add_write(&mut pipe, &self.redis_key(k), v, expiry);
-            pipe.ignore();
+            rkey.clear();
+            rkey.push_str(&self.prefix);
+            rkey.push_str(k);
+            if !self.is_plain_set(expiry) {
+                self.add_write(&mut pipe, &rkey, v, expiry);
+                pipe.ignore();
+                keys = 0;
+                continue;
+            }
+            if keys == 0 || keys >= MSET_KEYS || bytes + rkey.len() + v.len() > MSET_BYTES {
+                pipe.cmd("MSET").ignore();
+                (keys, bytes) = (0, 0);
+            }
+            pipe.arg(rkey.as_str()).arg(v);
+            keys += 1;
+            bytes += rkey.len() + v.len();
         }
         pipe.query_async::<()>(&mut self.conn())
             .await

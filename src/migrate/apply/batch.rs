@@ -151,6 +151,24 @@ impl CopyRun {
     /// Adds one finished item to the report and the progress; returns what it adds to the
     /// journal once recorded.
     pub fn count(&mut self, outcome: FileOutcome) -> Counts {
+        let c = self.tally(outcome);
+        self.ticker.advance(1, c.bytes);
+        c
+    }
+
+    /// Counts a chunk's outcomes in the report, the progress moved once for all of them.
+    pub fn count_all(&mut self, outcomes: Vec<FileOutcome>) -> Counts {
+        let mut counts = Counts::default();
+        let n = outcomes.len() as u64;
+        for outcome in outcomes {
+            counts.add(self.tally(outcome));
+        }
+        self.ticker.advance(n, counts.bytes);
+        counts
+    }
+
+    /// Counts one outcome in the report (the progress is the caller's).
+    fn tally(&mut self, outcome: FileOutcome) -> Counts {
         let mut c = Counts::default();
         match outcome {
             FileOutcome::Copied(n) => {
@@ -175,7 +193,6 @@ impl CopyRun {
                 c.rejected = 1;
             }
         }
-        self.ticker.advance(1, c.bytes);
         c
     }
 

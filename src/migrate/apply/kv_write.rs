@@ -320,10 +320,7 @@ impl KvWriter {
         warnings: Vec<String>,
     ) -> Result<(), MigrateError> {
         run.report.warnings.extend(warnings);
-        let mut counts = Counts::default();
-        for outcome in outcomes {
-            counts.add(run.count(outcome));
-        }
+        let counts = run.count_all(outcomes);
         if self.needs_flush(dst, run) {
             self.unflushed.0.extend(names);
             self.unflushed.1.add(counts);
