@@ -55,6 +55,7 @@ const MSET_KEYS: usize = 500;
 const MSET_BYTES: usize = 1 << 20;
 /// Keys per `MGET` in `get_many`.
 const GET_CHUNK: usize = 1_000;
+const GET_CHUNKS_IN_FLIGHT: usize = 4;
 /// `COUNT` hint for our own full scans (`count`, `clear`).
 const FULL_SCAN_COUNT: usize = 1_000;
 /// How long one `scan` call may keep stepping over SCAN pages that hold none of the mount's
@@ -484,6 +485,38 @@ impl RedisStore {
         }
     }
 
+    /// One `MGET` of `chunk` and the `PTTL` of each of its keys, in one pipeline.
+    async fn get_chunk(&self, chunk: &[String]) -> Result<Vec<Option<StoredValue>>, StoreError> {
+        let mut pipe = redis::pipe();
+        let mget = pipe.cmd("MGET");
+        for k in chunk {
+            mget.arg(self.redis_key(k));
+        }
+        for k in chunk {
+            pipe.cmd("PTTL").arg(self.redis_key(k));
+        }
+        let target = chunk.first().map(String::as_str).unwrap_or("");
+        let answer: Vec<Value> = pipe
+            .query_async(&mut self.conn())
+            .await
+            .map_err(|e| self.err(e, "read keys from", target))?;
+        let mut answer = answer.into_iter();
+        let values: Vec<Option<Vec<u8>>> = match answer.next() {
+            Some(v) => redis::from_redis_value(v)
+                .map_err(|e| self.corrupt("read keys from", target, &e.to_string()))?,
+            None => return Err(self.corrupt("read keys from", target, "empty answer")),
+        };
+        chunk
+            .iter()
+            .zip(values)
+            .zip(answer)
+            .map(|((k, v), t)| {
+                let pttl: i64 = redis::from_redis_value(t).unwrap_or(-1);
+                self.decode_value(k, v, pttl)
+            })
+            .collect()
+    }
+
     /// Whether a write with `expiry` is a plain `SET` (no TTL, any TTL the key had dropped),
     /// which an `MSET` of several keys does exactly.
     fn is_plain_set(&self, expiry: Expiry) -> bool {
@@ -687,31 +720,12 @@ impl KvStore for RedisStore {
     }
 
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<StoredValue>>, StoreError> {
+        // chunks of one MGET and their PTTLs, several in flight, answers kept in order
+        let reads: Vec<_> = keys.chunks(GET_CHUNK).map(|c| self.get_chunk(c)).collect();
+        let mut chunks = futures::stream::iter(reads).buffered(GET_CHUNKS_IN_FLIGHT);
         let mut out = Vec::with_capacity(keys.len());
-        for chunk in keys.chunks(GET_CHUNK) {
-            let mut pipe = redis::pipe();
-            let mget = pipe.cmd("MGET");
-            for k in chunk {
-                mget.arg(self.redis_key(k));
-            }
-            for k in chunk {
-                pipe.cmd("PTTL").arg(self.redis_key(k));
-            }
-            let target = chunk.first().map(String::as_str).unwrap_or("");
-            let answer: Vec<Value> = pipe
-                .query_async(&mut self.conn())
-                .await
-                .map_err(|e| self.err(e, "read keys from", target))?;
-            let mut answer = answer.into_iter();
-            let values: Vec<Option<Vec<u8>>> = match answer.next() {
-                Some(v) => redis::from_redis_value(v)
-                    .map_err(|e| self.corrupt("read keys from", target, &e.to_string()))?,
-                None => return Err(self.corrupt("read keys from", target, "empty answer")),
-            };
-            for ((k, v), t) in chunk.iter().zip(values).zip(answer) {
-                let pttl: i64 = redis::from_redis_value(t).unwrap_or(-1);
-                out.push(self.decode_value(k, v, pttl)?);
-            }
+        while let Some(values) = chunks.next().await {
+            out.extend(values?);
         }
         Ok(out)
     }

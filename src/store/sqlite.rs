@@ -27,6 +27,8 @@ const TABLE_PATTERN_TEXT: &str = "/^[a-zA-Z_][a-zA-Z0-9_]*$/";
 
 /// How long a statement waits for another process's lock (better-sqlite3's default).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Page cache of our connections: 32 MiB (SQLite's default is 2 MiB).
+const CACHE_SIZE_PRAGMA: &str = "PRAGMA cache_size = -32768";
 
 /// Keys per `IN (…)` statement in [`KvStore::get_many`].
 const GET_MANY_CHUNK: usize = 500;
@@ -87,6 +89,10 @@ impl SqliteStore {
             .map_err(|e| map_err(&label, e).during("open", ""))?;
         let _mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(|e| map_err(&label, e).during("open", ""))?;
+        // This connection's page cache only (nothing of it is stored in the file): large
+        // writes and reads then go to disk once.
+        conn.execute_batch(CACHE_SIZE_PRAGMA)
             .map_err(|e| map_err(&label, e).during("open", ""))?;
         if !is_valid_table_name(&sq.table) {
             return Err(fail(
@@ -290,11 +296,13 @@ fn select_value(c: &Connection, table: &str, key: &str) -> rusqlite::Result<Opti
 }
 
 fn upsert(c: &Connection, table: &str, key: &str, text: &str) -> rusqlite::Result<()> {
-    c.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO {table} (key, value) VALUES (?1, ?2)"
-    ))?
-    .execute(params![key, text])
-    .map(|_| ())
+    c.prepare_cached(&upsert_sql(table))?
+        .execute(params![key, text])
+        .map(|_| ())
+}
+
+fn upsert_sql(table: &str) -> String {
+    format!("INSERT OR REPLACE INTO {table} (key, value) VALUES (?1, ?2)")
 }
 
 #[async_trait]
@@ -353,11 +361,17 @@ impl KvStore for SqliteStore {
         items: &[(String, String)],
         _expiry: Expiry,
     ) -> Result<(), StoreError> {
-        let items = items.to_vec();
+        // In key order (stable: of a key written twice the last write still wins), so that
+        // one transaction dirties few pages of the key index.
+        let mut items = items.to_vec();
+        items.sort_by(|a, b| a.0.cmp(&b.0));
         self.run("write keys", "", move |c, t| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            for (k, v) in &items {
-                upsert(&tx, t, k, v)?;
+            {
+                let mut insert = tx.prepare_cached(&upsert_sql(t))?;
+                for (k, v) in &items {
+                    insert.execute(params![k, v])?;
+                }
             }
             tx.commit()
         })
