@@ -14,6 +14,7 @@ pub mod fs_overlay;
 pub mod js_date;
 pub mod js_json;
 pub mod json_file;
+pub mod key_pattern;
 pub mod kv_mount;
 pub mod local_dir;
 mod local_sandbox;
@@ -328,6 +329,22 @@ pub trait KvStore: Send + Sync + Debug {
     /// `count` is a hint.
     async fn scan(&self, cursor: Option<&str>, count: usize) -> Result<KeyPage, StoreError>;
 
+    /// One page of the stored keys that match `pattern` ([`key_pattern`]), in `scan`'s order
+    /// and with its cursor. A page may be empty and still not the last (the keys looked at
+    /// held no match): `scanned` says how many were looked at. Default: `scan` filtered;
+    /// SQLite reads only the index range of the pattern's literal prefix, Redis matches on the
+    /// server.
+    async fn scan_match(
+        &self,
+        pattern: &key_pattern::KeyPattern,
+        cursor: Option<&str>,
+        count: usize,
+    ) -> Result<KeyPage, StoreError> {
+        let mut page = self.scan(cursor, count).await?;
+        page.keys.retain(|k| pattern.matches(k));
+        Ok(page)
+    }
+
     /// One page of keys with their values (what a copy reads from its source). Default:
     /// `scan` then `get_many`, leaving out keys that vanished in between; SQLite reads both
     /// in one statement.
@@ -480,6 +497,28 @@ pub trait FileStore: Send + Sync + Debug {
     /// sort (S3's listing order): two walks merge like two sorted lists, which is how a plan
     /// finds each file's counterpart without a request per file ([`walk_key`]).
     async fn walk(&self, cursor: Option<&str>, limit: usize) -> Result<FilePage, StoreError>;
+
+    /// One page of the files (and empty directories) of [`walk`](Self::walk) whose paths
+    /// match `pattern` ([`key_pattern`]), with `walk`'s cursor; a page may be empty and still
+    /// not the last. Default: `walk` filtered, ending once the walk is past the paths that
+    /// start with the pattern's literal prefix; S3 lists only the keys under that prefix.
+    async fn walk_match(
+        &self,
+        pattern: &key_pattern::KeyPattern,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FilePage, StoreError> {
+        let mut page = self.walk(cursor, limit).await?;
+        let prefix = pattern.literal_prefix();
+        let past = key_pattern::prefix_upper_bound(&prefix);
+        if let (Some(past), Some(last)) = (&past, page.entries.last())
+            && walk_key(last).as_ref() >= past.as_str()
+        {
+            page.next = None;
+        }
+        page.entries.retain(|m| pattern.matches(&m.path));
+        Ok(page)
+    }
 
     async fn stat(&self, path: &str) -> Result<Option<FileMeta>, StoreError>;
 

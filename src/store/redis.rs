@@ -33,6 +33,7 @@ use futures::StreamExt;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
 use redis::{AsyncConnectionConfig, Client, ConnectionAddr, RedisError, Value};
 
+use super::key_pattern::KeyPattern;
 use super::{
     Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
     StoredValue, UpdateFn,
@@ -485,6 +486,59 @@ impl RedisStore {
         }
     }
 
+    /// One page of `scan` / `scan_match`: SCAN steps with `pattern` on the server, the keys
+    /// of the mount that `keep` accepts.
+    async fn scan_with(
+        &self,
+        cursor: Option<&str>,
+        count: usize,
+        pattern: &str,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<KeyPage, StoreError> {
+        let cursor = cursor.unwrap_or("0");
+        if !valid_cursor(cursor) {
+            return Err(StoreError::new(
+                ErrorKind::Other,
+                self.location.clone(),
+                "a redis scan cursor is a decimal number",
+            )
+            .during("list keys of", ""));
+        }
+        // A prefix that matches few of the database's keys gives empty SCAN pages with a
+        // cursor that goes on (10 `app:` keys among 200k others: ~1000 empty steps of COUNT
+        // 200). Keep stepping, with a growing COUNT, until a step finds keys, the scan ends or
+        // the time budget is spent: then the caller gets the cursor back and can show progress.
+        let started = Instant::now();
+        let mut cursor = cursor.to_string();
+        let mut step_count = count.max(1);
+        let mut scanned = 0u64;
+        let strip = self.prefix.len();
+        loop {
+            let (next, raw) = self.scan_step(&cursor, pattern, step_count).await?;
+            scanned += step_count as u64;
+            let mut seen = HashSet::new();
+            let mut keys = Vec::new();
+            for k in self.own_keys(raw) {
+                let key = String::from_utf8_lossy(&k[strip..]).into_owned();
+                if keep(&key) && seen.insert(key.clone()) {
+                    keys.push(key);
+                }
+            }
+            let done = next == "0";
+            if !keys.is_empty() || done || started.elapsed() >= SPARSE_SCAN_BUDGET {
+                return Ok(KeyPage {
+                    keys,
+                    next: (!done).then_some(next),
+                    scanned,
+                });
+            }
+            cursor = next;
+            step_count = (step_count * 2)
+                .min(count.max(1) * 10)
+                .max(SPARSE_SCAN_COUNT);
+        }
+    }
+
     /// One `MGET` of `chunk` and the `PTTL` of each of its keys, in one pipeline.
     async fn get_chunk(&self, chunk: &[String]) -> Result<Vec<Option<StoredValue>>, StoreError> {
         let mut pipe = redis::pipe();
@@ -776,50 +830,22 @@ impl KvStore for RedisStore {
     }
 
     async fn scan(&self, cursor: Option<&str>, count: usize) -> Result<KeyPage, StoreError> {
-        let cursor = cursor.unwrap_or("0");
-        if !valid_cursor(cursor) {
-            return Err(StoreError::new(
-                ErrorKind::Other,
-                self.location.clone(),
-                "a redis scan cursor is a decimal number",
-            )
-            .during("list keys of", ""));
-        }
-        // A prefix that matches few of the database's keys gives empty SCAN pages with a
-        // cursor that goes on (10 `app:` keys among 200k others: ~1000 empty steps of COUNT
-        // 200). Keep stepping, with a growing COUNT, until a step finds keys, the scan ends or
-        // the time budget is spent: then the caller gets the cursor back and can show progress.
-        let started = Instant::now();
-        let mut cursor = cursor.to_string();
-        let mut step_count = count.max(1);
-        let mut scanned = 0u64;
-        let strip = self.prefix.len();
-        loop {
-            let (next, raw) = self
-                .scan_step(&cursor, &self.match_pattern, step_count)
-                .await?;
-            scanned += step_count as u64;
-            let mut seen = HashSet::new();
-            let mut keys = Vec::new();
-            for k in self.own_keys(raw) {
-                let key = String::from_utf8_lossy(&k[strip..]).into_owned();
-                if seen.insert(key.clone()) {
-                    keys.push(key);
-                }
-            }
-            let done = next == "0";
-            if !keys.is_empty() || done || started.elapsed() >= SPARSE_SCAN_BUDGET {
-                return Ok(KeyPage {
-                    keys,
-                    next: (!done).then_some(next),
-                    scanned,
-                });
-            }
-            cursor = next;
-            step_count = (step_count * 2)
-                .min(count.max(1) * 10)
-                .max(SPARSE_SCAN_COUNT);
-        }
+        self.scan_with(cursor, count, &self.match_pattern, &|_| true)
+            .await
+    }
+
+    /// `MATCH` on the server with the pattern widened to bytes (see [`KeyPattern`]), each
+    /// candidate checked here.
+    async fn scan_match(
+        &self,
+        pattern: &KeyPattern,
+        cursor: Option<&str>,
+        count: usize,
+    ) -> Result<KeyPage, StoreError> {
+        let prefix = self.match_pattern.strip_suffix('*').unwrap_or("");
+        let server = pattern.redis_match(prefix);
+        self.scan_with(cursor, count, &server, &|k| pattern.matches(k))
+            .await
     }
 
     /// Counts as rill's `maxEntries` check does: every SCAN result of the raw pattern `prefix*`

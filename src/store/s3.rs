@@ -27,6 +27,7 @@ use aws_sdk_s3::types::Object;
 use aws_smithy_http_client::tls;
 use bytes::Bytes;
 
+use super::key_pattern::KeyPattern;
 pub(crate) use super::s3_error::Failure;
 use super::{
     ByteStream, Capability, EntryKind, ErrorKind, FileMeta, FilePage, FileStore, StoreError,
@@ -430,40 +431,21 @@ impl FileStore for S3Store {
     /// Every object under the prefix; a marker object `d/` with nothing under it is reported as
     /// the empty directory `d`, never as a file with an empty name.
     async fn walk(&self, cursor: Option<&str>, limit: usize) -> Result<FilePage, StoreError> {
-        let out = self
-            .list_page(&self.prefix, false, cursor, Some(clamp_limit(limit)))
-            .await
-            .map_err(|f| self.err(f, "walk", ""))?;
-        let objects = out.contents();
-        let mut entries = Vec::with_capacity(objects.len());
-        for (i, o) in objects.iter().enumerate() {
-            let Some(key) = o.key() else { continue };
-            let Some(rel) = self.rel(key) else { continue };
-            if rel.is_empty() {
-                continue; // a marker for the mount root itself
-            }
-            let Some(dir) = rel.strip_suffix('/') else {
-                entries.push(self.object_meta(rel, o));
-                continue;
-            };
-            // Keys sharing the marker as prefix sort right after it: look at the next key,
-            // on the next page if this one ends here.
-            let has_children = match objects.get(i + 1).and_then(|n| n.key()) {
-                Some(next) => next.starts_with(key),
-                None if out.next_continuation_token().is_some() => self
-                    .marker_has_children(key)
-                    .await
-                    .map_err(|f| self.err(f, "walk", ""))?,
-                None => false,
-            };
-            if !has_children && !dir.is_empty() {
-                entries.push(dir_meta(dir));
-            }
-        }
-        Ok(FilePage {
-            entries,
-            next: out.next_continuation_token().map(str::to_string),
-        })
+        self.walk_listing(&self.prefix, cursor, limit).await
+    }
+
+    /// The listing of the keys under the mount's prefix and the pattern's literal prefix,
+    /// each path checked with the pattern.
+    async fn walk_match(
+        &self,
+        pattern: &KeyPattern,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FilePage, StoreError> {
+        let under = format!("{}{}", self.prefix, pattern.literal_prefix());
+        let mut page = self.walk_listing(&under, cursor, limit).await?;
+        page.entries.retain(|m| pattern.matches(&m.path));
+        Ok(page)
     }
 
     /// An object, or a directory when the path is only a common prefix of keys.
@@ -590,6 +572,50 @@ impl FileStore for S3Store {
 }
 
 impl S3Store {
+    /// One page of [`FileStore::walk`] over the keys that start with `list_prefix` (the
+    /// mount's prefix, maybe longer).
+    async fn walk_listing(
+        &self,
+        list_prefix: &str,
+        cursor: Option<&str>,
+        limit: usize,
+    ) -> Result<FilePage, StoreError> {
+        let out = self
+            .list_page(list_prefix, false, cursor, Some(clamp_limit(limit)))
+            .await
+            .map_err(|f| self.err(f, "walk", ""))?;
+        let objects = out.contents();
+        let mut entries = Vec::with_capacity(objects.len());
+        for (i, o) in objects.iter().enumerate() {
+            let Some(key) = o.key() else { continue };
+            let Some(rel) = self.rel(key) else { continue };
+            if rel.is_empty() {
+                continue; // a marker for the mount root itself
+            }
+            let Some(dir) = rel.strip_suffix('/') else {
+                entries.push(self.object_meta(rel, o));
+                continue;
+            };
+            // Keys sharing the marker as prefix sort right after it: look at the next key,
+            // on the next page if this one ends here.
+            let has_children = match objects.get(i + 1).and_then(|n| n.key()) {
+                Some(next) => next.starts_with(key),
+                None if out.next_continuation_token().is_some() => self
+                    .marker_has_children(key)
+                    .await
+                    .map_err(|f| self.err(f, "walk", ""))?,
+                None => false,
+            };
+            if !has_children && !dir.is_empty() {
+                entries.push(dir_meta(dir));
+            }
+        }
+        Ok(FilePage {
+            entries,
+            next: out.next_continuation_token().map(str::to_string),
+        })
+    }
+
     pub(crate) async fn delete_key(&self, key: &str) -> Result<(), Failure> {
         self.client
             .delete_object()

@@ -16,6 +16,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use super::key_pattern::{self, KeyPattern};
 use super::{
     Backend, Capability, ErrorKind, Expiry, KeyPage, KvStore, RillCallError, StoreError, StoreInfo,
     StoredValue, UpdateFn, ValuePage, ValueSummary,
@@ -27,6 +28,9 @@ const TABLE_PATTERN_TEXT: &str = "/^[a-zA-Z_][a-zA-Z0-9_]*$/";
 
 /// How long a statement waits for another process's lock (better-sqlite3's default).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Index entries one `scan_match` page looks at, at most (a sparse pattern then gives empty
+/// pages with a cursor, each quick).
+const MATCH_WINDOW: usize = 20_000;
 /// Page cache of our connections: 32 MiB (SQLite's default is 2 MiB).
 const CACHE_SIZE_PRAGMA: &str = "PRAGMA cache_size = -32768";
 
@@ -461,6 +465,59 @@ impl KvStore for SqliteStore {
             .then(|| keys.last().cloned())
             .flatten();
         Ok(KeyPage::new(keys, next))
+    }
+
+    /// The index range of the pattern's literal prefix (`key >= ? AND key < ?`), `GLOB` on
+    /// each key of it, at most [`MATCH_WINDOW`] index entries looked at per page; each
+    /// candidate checked with the pattern itself.
+    async fn scan_match(
+        &self,
+        pattern: &KeyPattern,
+        cursor: Option<&str>,
+        count: usize,
+    ) -> Result<KeyPage, StoreError> {
+        let lo = pattern.literal_prefix();
+        let hi = key_pattern::prefix_upper_bound(&lo);
+        // after the cursor (a key looked at, so within the range), else from the prefix on
+        let (start, op) = match cursor {
+            Some(c) => (c.to_string(), ">"),
+            None => (lo, ">="),
+        };
+        let glob = pattern.sqlite_glob();
+        let (pattern, want) = (pattern.clone(), count.clamp(1, 100_000));
+        let (keys, scanned, last) = self
+            .run("list keys", "", move |c, t| {
+                let upper = if hi.is_some() { "AND key < ?2" } else { "" };
+                let mut q = c.prepare_cached(&format!(
+                    "SELECT key, key GLOB ?3 FROM {t} WHERE key {op} ?1 {upper} \
+                     ORDER BY key LIMIT ?4"
+                ))?;
+                let window = MATCH_WINDOW as i64;
+                let mut rows = match &hi {
+                    Some(hi) => q.query(params![start, hi, glob, window])?,
+                    None => q.query(params![start, rusqlite::types::Null, glob, window])?,
+                };
+                let (mut keys, mut scanned, mut last) = (Vec::new(), 0u64, None::<String>);
+                while let Some(r) = rows.next()? {
+                    let key: String = r.get(0)?;
+                    scanned += 1;
+                    if r.get::<_, bool>(1)? && pattern.matches(&key) {
+                        keys.push(key.clone());
+                    }
+                    last = Some(key);
+                    if keys.len() >= want {
+                        break;
+                    }
+                }
+                let full = scanned as usize == MATCH_WINDOW || keys.len() >= want;
+                Ok((keys, scanned, last.filter(|_| full)))
+            })
+            .await?;
+        Ok(KeyPage {
+            keys,
+            next: last,
+            scanned,
+        })
     }
 
     /// Keys and values of one page in one statement (same order and cursor as `scan`).

@@ -3,6 +3,7 @@
 //! Each case gets a fresh isolated store, prefixes its keys with a random id and removes what
 //! it wrote. Values are canonical compact JSON text, which every backend must return unchanged.
 
+use rillmount::store::key_pattern::KeyPattern;
 use rillmount::store::{Expiry, KvStore, RillCallError};
 
 use crate::support::stores::unique_id;
@@ -243,4 +244,98 @@ pub async fn update_error_leaves_value(s: &dyn KvStore) {
     s.put(&k, "3", E).await.unwrap();
     assert_eq!(text(s, &k).await.as_deref(), Some("3"));
     cleanup(s, &[k]).await;
+}
+
+/// Every key of the store that `pattern` matches, by `scan_match` pages of `page` keys.
+async fn matched_keys(s: &dyn KvStore, pattern: &str, page: usize) -> Vec<String> {
+    let pattern = KeyPattern::parse(pattern).unwrap();
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..100_000 {
+        let p = s
+            .scan_match(&pattern, cursor.as_deref(), page)
+            .await
+            .unwrap();
+        out.extend(p.keys);
+        match p.next {
+            Some(n) => cursor = Some(n),
+            None => return out,
+        }
+    }
+    panic!("scan_match of `{pattern}` never ended");
+}
+
+/// `scan_match` finds exactly what filtering a whole scan with the pattern finds: glob
+/// characters and unicode in keys, sets, escapes, an exact name, an empty result.
+pub async fn scan_match_agrees_with_a_filtered_scan(s: &dyn KvStore) {
+    let p = prefix();
+    let names = [
+        "user:1",
+        "user:2",
+        "user:10",
+        "user:é",
+        "users:1",
+        "a*b",
+        "a?b",
+        "a[1]",
+        "a\\b",
+        "ключ:1",
+        "ключ:2",
+        "日本語",
+        "x",
+        "",
+    ];
+    let keys: Vec<String> = names.iter().map(|n| format!("{p}{n}")).collect();
+    for k in &keys {
+        s.put(k, "0", E).await.unwrap();
+    }
+    let esc = p.replace('\\', "\\\\");
+    for (pattern, want) in [
+        ("user:*", vec!["user:1", "user:10", "user:2", "user:é"]),
+        ("user:?", vec!["user:1", "user:2", "user:é"]),
+        (
+            "user[s:]*",
+            vec!["user:1", "user:10", "user:2", "user:é", "users:1"],
+        ),
+        ("user:[!1]*", vec!["user:2", "user:é"]),
+        ("a\\*b", vec!["a*b"]),
+        ("a?b", vec!["a*b", "a?b", "a\\b"]),
+        ("a\\[1\\]", vec!["a[1]"]),
+        ("a[[]*", vec!["a[1]"]),
+        ("ключ:*", vec!["ключ:1", "ключ:2"]),
+        ("*語", vec!["日本語"]),
+        ("x", vec!["x"]),
+        ("nothing*", vec![]),
+    ] {
+        let full = format!("{esc}{pattern}");
+        let mut got = matched_keys(s, &full, 3).await;
+        got.sort();
+        let mut want: Vec<String> = want.iter().map(|n| format!("{p}{n}")).collect();
+        want.sort();
+        assert_eq!(got, want, "pattern {full}");
+    }
+    let everything = matched_keys(s, "*", 4).await;
+    for k in &keys {
+        assert!(everything.contains(k), "`*` misses {k}");
+    }
+    cleanup(s, &keys).await;
+}
+
+/// Pages of a match follow one another with their cursors, each key once.
+pub async fn scan_match_pages_cover_each_match_once(s: &dyn KvStore) {
+    let p = prefix();
+    let keys: Vec<String> = (0..300).map(|i| format!("{p}{}:{i:03}", i % 3)).collect();
+    for k in &keys {
+        s.put(k, "0", E).await.unwrap();
+    }
+    let mut got = matched_keys(s, &format!("{p}1:*"), 7).await;
+    got.sort();
+    got.dedup();
+    let want: Vec<String> = keys
+        .iter()
+        .filter(|k| k.starts_with(&format!("{p}1:")))
+        .cloned()
+        .collect();
+    assert_eq!(got, want);
+    cleanup(s, &keys).await;
 }

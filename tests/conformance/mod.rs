@@ -22,7 +22,8 @@ macro_rules! kv_suite {
                 odd_keys_round_trip, values_keep_their_text, get_many_keeps_order,
                 put_many_writes_all, scan_pages_cover_every_key, count_counts_entries,
                 clear_removes_everything, update_creates_modifies_and_skips,
-                update_error_leaves_value);
+                update_error_leaves_value, scan_match_agrees_with_a_filtered_scan,
+                scan_match_pages_cover_each_match_once);
             $crate::kv_suite!(@rill $factory;
                 get_missing_is_empty_string, set_get_round_trips_every_type,
                 get_or_returns_value_or_fallback, delete_and_has, keys_and_get_all,

@@ -44,6 +44,7 @@ macro_rules! fs_suite {
                 read_range_returns_slice,
                 empty_file_round_trip,
                 replace_keeps_open_readers_whole,
+                walk_match_agrees_with_a_filtered_walk,
             );
         }
     };
@@ -555,5 +556,74 @@ pub async fn replace_keeps_open_readers_whole(s: &dyn FileStore) {
         names(&list_all(s, &p, 10).await),
         vec!["swap.bin".to_string()]
     );
+    cleanup(s, &p).await;
+}
+
+/// Every path `walk_match` finds for `pattern`, by pages of `limit`.
+pub async fn walk_matched(s: &dyn FileStore, pattern: &str, limit: usize) -> Vec<String> {
+    let pattern = rillmount::store::key_pattern::KeyPattern::parse(pattern).unwrap();
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let page = s
+            .walk_match(&pattern, cursor.as_deref(), limit)
+            .await
+            .unwrap();
+        out.extend(page.entries.into_iter().map(|m| m.path));
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => return out,
+        }
+    }
+    panic!("walk_match of `{pattern}` never ended");
+}
+
+/// `walk_match` finds exactly the walked paths the pattern matches: a literal folder, `*`
+/// across `/`, sets, escapes, unicode, nothing.
+pub async fn walk_match_agrees_with_a_filtered_walk(s: &dyn FileStore) {
+    let p = fresh_prefix();
+    let files = [
+        "docs/2024/a.md",
+        "docs/2024/b.txt",
+        "docs/2025/c.md",
+        "docs/20245.md",
+        "docs/x*y.md",
+        "notes/ключ.md",
+        "top.md",
+    ];
+    for f in files {
+        put(s, &format!("{p}/{f}"), f.as_bytes()).await;
+    }
+    for (pattern, want) in [
+        ("docs/2024/*", vec!["docs/2024/a.md", "docs/2024/b.txt"]),
+        (
+            "docs/2024*",
+            vec!["docs/2024/a.md", "docs/2024/b.txt", "docs/20245.md"],
+        ),
+        (
+            "*.md",
+            vec![
+                "docs/2024/a.md",
+                "docs/2025/c.md",
+                "docs/20245.md",
+                "docs/x*y.md",
+                "notes/ключ.md",
+                "top.md",
+            ],
+        ),
+        (
+            "docs/202[45]/?.md",
+            vec!["docs/2024/a.md", "docs/2025/c.md"],
+        ),
+        ("docs/x\\*y.md", vec!["docs/x*y.md"]),
+        ("notes/ключ*", vec!["notes/ключ.md"]),
+        ("nothing/*", vec![]),
+    ] {
+        let mut got = walk_matched(s, &format!("{p}/{pattern}"), 2).await;
+        got.sort();
+        let mut want: Vec<String> = want.iter().map(|w| format!("{p}/{w}")).collect();
+        want.sort();
+        assert_eq!(got, want, "pattern {pattern}");
+    }
     cleanup(s, &p).await;
 }
