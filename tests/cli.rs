@@ -1348,3 +1348,77 @@ fn copy_exports_kv_to_files_and_a_document_and_imports_back() {
     assert_eq!(fx.ok(&["kv", "get", "mig:dst", "tags"]), "[1,2]\n");
     fx.ok(&["verify", "-p", "mig", "src", "dst"]);
 }
+
+#[test]
+fn keys_dump_and_ls_take_a_match_pattern_and_keys_counts() {
+    let fx = Fixture::new();
+    for (k, v) in [
+        ("user:1", "1"),
+        ("user:2", "2"),
+        ("user:10", "10"),
+        ("users:x", "0"),
+        ("a*b", "\"star\""),
+        ("ключ:1", "true"),
+    ] {
+        fx.ok(&["kv", "set", "local:cache", k, v]);
+        fx.ok(&["kv", "set", "local:open", k, v]);
+    }
+    for mount in ["local:cache", "local:open"] {
+        let lines = |args: &[&str]| -> Vec<String> {
+            let mut all = vec!["kv", "keys", mount];
+            all.extend_from_slice(args);
+            let mut v: Vec<String> = fx.ok(&all).lines().map(str::to_string).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            lines(&["--match", "user:*"]),
+            ["user:1", "user:10", "user:2"]
+        );
+        assert_eq!(lines(&["--match", "user:?"]), ["user:1", "user:2"]);
+        assert_eq!(lines(&["--match", "a\\*b"]), ["a*b"]);
+        assert_eq!(lines(&["--match", "ключ*"]), ["ключ:1"]);
+        assert!(lines(&["--match", "nothing*"]).is_empty());
+        assert_eq!(lines(&["--count"]), ["6"]);
+        assert_eq!(lines(&["--match", "user*", "--count"]), ["4"]);
+        let v: serde_json::Value =
+            serde_json::from_str(&fx.ok(&["kv", "keys", mount, "--match", "u*", "--json"]))
+                .unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 4);
+        let dump: serde_json::Value =
+            serde_json::from_str(&fx.ok(&["kv", "dump", mount, "--match", "user:1*"])).unwrap();
+        assert_eq!(dump, serde_json::json!({"user:1": 1, "user:10": 10}));
+    }
+    let e = fx.fails(&["kv", "keys", "local:cache", "--match", "user:[12"], 2);
+    assert!(e.contains("without its `]` at column 6"), "{e}");
+    for f in ["docs/2024/a.md", "docs/2024/b.txt", "docs/old.md", "top.md"] {
+        let p = fx.path(&format!("data/files/{f}"));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, f).unwrap();
+    }
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["fs", "ls"];
+        all.extend_from_slice(args);
+        let out = fx.ok(&all);
+        let mut v: Vec<String> = out
+            .lines()
+            .map(|l| l.rsplit("  ").next().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&["local:files", "--recursive", "--match", "*.md"]),
+        ["docs/2024/a.md", "docs/old.md", "top.md"]
+    );
+    assert_eq!(
+        names(&["local:files/docs", "-r"]),
+        ["2024/a.md", "2024/b.txt", "old.md"]
+    );
+    assert_eq!(
+        names(&["local:files/docs", "-r", "--match", "2024/*"]),
+        ["2024/a.md", "2024/b.txt"]
+    );
+    assert_eq!(names(&["local:files", "--match", "t*"]), ["top.md"]);
+    assert_eq!(names(&["local:files", "--match", "d*"]), ["docs/"]);
+}

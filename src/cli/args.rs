@@ -85,6 +85,13 @@ pub enum KvCommand {
     Keys {
         /// PROFILE:MOUNT
         addr: String,
+        /// Only keys matching this glob: * any run, ? one character, [abc] [a-z] [!a] sets,
+        /// \ before a character for itself (pushed down: SQLite index range, Redis MATCH)
+        #[arg(long = "match", value_name = "GLOB")]
+        pattern: Option<String>,
+        /// Print only how many keys there are (that match)
+        #[arg(long)]
+        count: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -130,6 +137,9 @@ pub enum KvCommand {
     Dump {
         /// PROFILE:MOUNT
         addr: String,
+        /// Only keys matching this glob (as `kv keys --match`)
+        #[arg(long = "match", value_name = "GLOB")]
+        pattern: Option<String>,
         #[command(flatten)]
         profile: ProfileOpt,
     },
@@ -141,6 +151,13 @@ pub enum FsCommand {
     Ls {
         /// PROFILE:MOUNT[/PATH]
         addr: String,
+        /// Only entries matching this glob: names in the folder, or with --recursive paths
+        /// below it (* crosses /; as `kv keys --match`)
+        #[arg(long = "match", value_name = "GLOB")]
+        pattern: Option<String>,
+        /// Every file below the folder, by its path relative to the folder
+        #[arg(long, short = 'r')]
+        recursive: bool,
         #[arg(long)]
         json: bool,
         #[command(flatten)]

@@ -110,6 +110,18 @@ impl KeyPattern {
         })
     }
 
+    /// The pattern that matches exactly `text` (its wildcard characters escaped).
+    pub fn escape(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            if matches!(c, '*' | '?' | '[' | '\\') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
         &self.source
@@ -391,6 +403,9 @@ mod tests {
         );
         assert_eq!(KeyPattern::parse("*.md").unwrap().literal_folder(), "");
         assert!(KeyPattern::parse("**").unwrap().matches_all());
+        let odd = r"a*b?[c]\d";
+        let p = KeyPattern::parse(&KeyPattern::escape(odd)).unwrap();
+        assert_eq!(p.exact().as_deref(), Some(odd));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use super::{Ctx, Target, open_fs_mount, target, within};
 use crate::cli::args::{FsCommand, ProfileOpt};
 use crate::cli::output::{Failure, Out, SetupCode, SetupError, human_size, json_string, rfc3339};
 use crate::config::FsBackendConfig;
+use crate::store::key_pattern::KeyPattern;
 use crate::store::{
     ByteStream, EntryKind, ErrorKind, FileMeta, FileStore, FsMountStore, StoreError,
 };
@@ -25,9 +26,18 @@ pub async fn run(ctx: &Ctx, cmd: &FsCommand) -> Result<(), Failure> {
     match cmd {
         FsCommand::Ls {
             addr,
+            pattern,
+            recursive,
             json,
             profile,
-        } => ls(ctx, addr, profile, *json).await,
+        } => {
+            let how = LsHow {
+                pattern: super::kv::parse_pattern(pattern.as_deref())?,
+                recursive: *recursive,
+                json: *json,
+            };
+            ls(ctx, addr, profile, how).await
+        }
         FsCommand::Cat { addr, profile } => cat(ctx, addr, profile).await,
         FsCommand::Put {
             addr,
@@ -79,16 +89,30 @@ fn entry_json(m: &FileMeta) -> serde_json::Value {
     })
 }
 
+/// What `fs ls` lists: the folder's entries or (`--recursive`) every file below it, maybe
+/// only the ones a `--match` pattern matches (names, or paths relative to the folder).
+struct LsHow {
+    pattern: Option<KeyPattern>,
+    recursive: bool,
+    json: bool,
+}
+
 fn entry_line(m: &FileMeta) -> String {
+    entry_line_as(m, m.name())
+}
+
+/// The line of `m` showing it as `shown` (its name, or its path below the listed folder).
+fn entry_line_as(m: &FileMeta, shown: &str) -> String {
     let modified = m.modified.map(rfc3339).unwrap_or_else(|| "-".repeat(20));
     match m.kind {
-        EntryKind::Directory => format!("{:>10}  {modified}  {}/", "-", m.name()),
-        EntryKind::Symlink => format!("{:>10}  {modified}  {}@", m.size, m.name()),
-        EntryKind::File => format!("{:>10}  {modified}  {}", m.size, m.name()),
+        EntryKind::Directory => format!("{:>10}  {modified}  {shown}/", "-"),
+        EntryKind::Symlink => format!("{:>10}  {modified}  {shown}@", m.size),
+        EntryKind::File => format!("{:>10}  {modified}  {shown}", m.size),
     }
 }
 
-async fn ls(ctx: &Ctx, addr: &str, opt: &ProfileOpt, json: bool) -> Result<(), Failure> {
+async fn ls(ctx: &Ctx, addr: &str, opt: &ProfileOpt, how: LsHow) -> Result<(), Failure> {
+    let json = how.json;
     let t = fs_target(ctx, addr, opt, false)?;
     let store = open_fs_mount(&t).await?;
     let limit = call_limit(&t);
@@ -113,21 +137,39 @@ async fn ls(ctx: &Ctx, addr: &str, opt: &ProfileOpt, json: bool) -> Result<(), F
     if json {
         out.raw(b"[")?;
     }
+    // --recursive: the walk of the mount below the folder (`walk_match` narrows it to the
+    // folder: S3 lists only its keys), paths shown relative to the folder
+    let under = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let walk_pattern = how.recursive.then(|| {
+        let rest = how.pattern.as_ref().map_or("*", |p| p.as_str());
+        KeyPattern::parse(&format!("{}{rest}", KeyPattern::escape(&under)))
+    });
+    let walk_pattern = walk_pattern.transpose().map_err(Failure::usage)?;
     let mut first = true;
     let mut cursor: Option<String> = None;
     loop {
-        let page = within(
-            limit,
-            &what,
-            FileStore::list(&*store, &dir, cursor.as_deref(), PAGE),
-        )
-        .await?;
+        let page = match &walk_pattern {
+            Some(p) => within(limit, &what, store.walk_match(p, cursor.as_deref(), PAGE)).await?,
+            None => {
+                let listing = FileStore::list(&*store, &dir, cursor.as_deref(), PAGE);
+                within(limit, &what, listing).await?
+            }
+        };
         for m in &page.entries {
+            let shown = match &walk_pattern {
+                Some(_) => m.path.strip_prefix(&under).unwrap_or(&m.path),
+                None if how.pattern.as_ref().is_some_and(|p| !p.matches(m.name())) => continue,
+                None => m.name(),
+            };
             if json {
                 out.raw(if first { b"\n  " } else { b",\n  " })?;
                 out.raw(entry_json(m).to_string().as_bytes())?;
             } else {
-                out.line(&entry_line(m))?;
+                out.line(&entry_line_as(m, shown))?;
             }
             first = false;
         }

@@ -5,6 +5,9 @@
 //!   stored but declared in the mount's schema prints its default (what rill's `get` returns)
 //!   with a note on stderr; any other missing key fails.
 //! - `set` takes a JSON value and goes through rill's `set` (mode, schema, limits), then flushes.
+//! - `keys --match GLOB` and `dump --match GLOB` ask the store for the matching keys only
+//!   (`scan_match`: SQLite reads the index range of the literal prefix, Redis matches on the
+//!   server); `keys --count` prints how many.
 //! - `keys` and `dump` stream page by page (`scan` + `get_many`): memory stays bounded by the
 //!   page size whatever the store size. Redis SCAN may repeat a key; repeats are dropped using a
 //!   16-byte digest per key seen. Keys and values that vanish during the scan are skipped.
@@ -18,6 +21,7 @@ use crate::cli::args::{KvCommand, ProfileOpt};
 use crate::cli::output::{Failure, Out, SetupCode, SetupError, from_serde, json_string, json_text};
 use crate::config::KvBackendConfig;
 use crate::store::Backend;
+use crate::store::key_pattern::KeyPattern;
 use crate::store::kv_mount::KvMount;
 
 /// Keys asked for per `scan` page.
@@ -27,9 +31,14 @@ pub async fn run(ctx: &Ctx, cmd: &KvCommand) -> Result<(), Failure> {
     match cmd {
         KvCommand::Keys {
             addr,
+            pattern,
+            count,
             json,
             profile,
-        } => keys(ctx, addr, profile, *json).await,
+        } => {
+            let listing = Listing::new(pattern.as_deref(), *count, *json)?;
+            keys(ctx, addr, profile, listing).await
+        }
         KvCommand::Get { addr, key, profile } => get(ctx, addr, key, profile).await,
         KvCommand::Set {
             addr,
@@ -44,7 +53,11 @@ pub async fn run(ctx: &Ctx, cmd: &KvCommand) -> Result<(), Failure> {
             yes,
             profile,
         } => del(ctx, addr, key, *yes, profile).await,
-        KvCommand::Dump { addr, profile } => dump(ctx, addr, profile).await,
+        KvCommand::Dump {
+            addr,
+            pattern,
+            profile,
+        } => dump(ctx, addr, profile, parse_pattern(pattern.as_deref())?).await,
     }
 }
 
@@ -92,10 +105,39 @@ impl Seen {
     }
 }
 
-/// Calls `each` with every page of keys (repeats removed).
+/// `--match GLOB`, parsed (a usage error names the column); `*` is no filter at all.
+pub(super) fn parse_pattern(pattern: Option<&str>) -> Result<Option<KeyPattern>, Failure> {
+    match pattern.map(KeyPattern::parse) {
+        None => Ok(None),
+        Some(Ok(p)) if p.matches_all() => Ok(None),
+        Some(Ok(p)) => Ok(Some(p)),
+        Some(Err(e)) => Err(Failure::usage(e)),
+    }
+}
+
+/// What `kv keys` prints: the keys (maybe only the matching ones) or how many.
+struct Listing {
+    pattern: Option<KeyPattern>,
+    count: bool,
+    json: bool,
+}
+
+impl Listing {
+    fn new(pattern: Option<&str>, count: bool, json: bool) -> Result<Listing, Failure> {
+        Ok(Listing {
+            pattern: parse_pattern(pattern)?,
+            count,
+            json,
+        })
+    }
+}
+
+/// Calls `each` with every page of keys (repeats removed), only the ones `pattern` matches
+/// when there is one (the store narrows its reads with it).
 async fn for_each_page(
     t: &Target,
     mount: &KvMount,
+    pattern: Option<&KeyPattern>,
     mut each: impl AsyncPage,
 ) -> Result<(), Failure> {
     let store = mount.store();
@@ -104,7 +146,13 @@ async fn for_each_page(
     let mut seen = Seen::new(mount);
     let mut cursor: Option<String> = None;
     loop {
-        let page = within(limit, &what, store.scan(cursor.as_deref(), PAGE)).await?;
+        let scan = async {
+            match pattern {
+                Some(p) => store.scan_match(p, cursor.as_deref(), PAGE).await,
+                None => store.scan(cursor.as_deref(), PAGE).await,
+            }
+        };
+        let page = within(limit, &what, scan).await?;
         let keys: Vec<String> = page
             .keys
             .into_iter()
@@ -147,10 +195,45 @@ impl AsyncPage for KeyPrinter<'_> {
     }
 }
 
-async fn keys(ctx: &Ctx, addr: &str, opt: &ProfileOpt, json: bool) -> Result<(), Failure> {
+/// Counts the keys of the pages.
+struct KeyCounter(u64);
+
+impl AsyncPage for KeyCounter {
+    async fn page(&mut self, keys: Vec<String>) -> Result<(), Failure> {
+        self.0 += keys.len() as u64;
+        Ok(())
+    }
+}
+
+async fn keys(ctx: &Ctx, addr: &str, opt: &ProfileOpt, listing: Listing) -> Result<(), Failure> {
     let t = kv_target(ctx, addr, opt)?;
     let mount = open_kv_mount(&t).await?;
     let mut out = Out::new();
+    let Listing {
+        pattern,
+        count,
+        json,
+    } = listing;
+    if count {
+        // no pattern: the store's own count where it keeps one (SQLite, JSON), else a scan
+        let n = match (&pattern, mount.store().info().backend) {
+            (None, Backend::Sqlite | Backend::Json | Backend::Memory) => {
+                let what = format!("cannot count keys of {}", t.label());
+                within(call_limit(&t), &what, mount.store().count()).await?
+            }
+            _ => {
+                let mut counter = KeyCounter(0);
+                for_each_page(&t, &mount, pattern.as_ref(), &mut counter).await?;
+                counter.0
+            }
+        };
+        if json {
+            out.json(&serde_json::json!({ "count": n }))?;
+        } else {
+            out.line(&n.to_string())?;
+        }
+        return out.flush();
+    }
     if json {
         out.raw(b"[")?;
     }
@@ -159,7 +242,7 @@ async fn keys(ctx: &Ctx, addr: &str, opt: &ProfileOpt, json: bool) -> Result<(),
         json,
         first: true,
     };
-    for_each_page(&t, &mount, &mut printer).await?;
+    for_each_page(&t, &mount, pattern.as_ref(), &mut printer).await?;
     let empty = printer.first;
     if json {
         out.raw(if empty { b"]\n" } else { b"\n]\n" })?;
@@ -198,7 +281,12 @@ impl AsyncPage for DumpPrinter<'_> {
     }
 }
 
-async fn dump(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<(), Failure> {
+async fn dump(
+    ctx: &Ctx,
+    addr: &str,
+    opt: &ProfileOpt,
+    pattern: Option<KeyPattern>,
+) -> Result<(), Failure> {
     let t = kv_target(ctx, addr, opt)?;
     let mount = open_kv_mount(&t).await?;
     let mut out = Out::new();
@@ -210,7 +298,7 @@ async fn dump(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<(), Failure> {
         what: format!("cannot read values of {}", t.label()),
         first: true,
     };
-    for_each_page(&t, &mount, &mut printer).await?;
+    for_each_page(&t, &mount, pattern.as_ref(), &mut printer).await?;
     let empty = printer.first;
     out.raw(if empty { b"}\n" } else { b"\n}\n" })?;
     out.flush()
