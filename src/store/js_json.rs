@@ -10,6 +10,7 @@
 //! to the same bytes (it is flagged lossy instead). Nesting deeper than [`MAX_DEPTH`] is refused.
 
 mod parse;
+mod validate;
 mod write;
 
 use indexmap::IndexMap;
@@ -17,20 +18,14 @@ use indexmap::IndexMap;
 pub use parse::{JsonError, MAX_DEPTH, Parsed, parse};
 pub use write::{format_number, is_array_index, js_key_order, to_compact, to_pretty, write_string};
 
-/// The rill type name of a JSON text, when it is valid JSON. The common case is settled by a
-/// validating pass that builds nothing (`serde_json` into `IgnoredAny`) and the first byte;
-/// what `serde_json` refuses but `JSON.parse` accepts (a lone surrogate escape, a number out of
-/// f64 range, very deep nesting) goes through the full JavaScript-compatible parser.
+/// The rill type name of a JSON text (`dict`, `list`, `string`, `bool`, `object` for `null`,
+/// `number`), when `JSON.parse` accepts it, else the error [`parse`] gives. A hand-written
+/// validating pass decides (it builds nothing and does not allocate, nests without recursion and
+/// accepts exactly what [`parse`] does: lone surrogate escapes, numbers out of f64 range, nesting
+/// to [`MAX_DEPTH`]); only refused text goes through the full parser, for its error message.
 pub fn kind_of(text: &str) -> Result<&'static str, String> {
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        return Ok(match text.trim_start().as_bytes().first() {
-            Some(b'{') => "dict",
-            Some(b'[') => "list",
-            Some(b'"') => "string",
-            Some(b't') | Some(b'f') => "bool",
-            Some(b'n') => "object",
-            _ => "number",
-        });
+    if let Some(kind) = validate::kind(text) {
+        return Ok(kind);
     }
     parse(text)
         .map(|p| p.value.type_name_rill())
@@ -209,7 +204,7 @@ mod tests {
             ("false", "bool"),
             ("null", "object"),
             ("-1.5e3", "number"),
-            // serde_json refuses these, JSON.parse accepts them: the fallback parser decides.
+            // Strict readers (serde_json) refuse these, JSON.parse accepts them.
             ("\"\\ud800\"", "string"),
             ("1e400", "number"),
             (&format!("{}1{}", "[".repeat(300), "]".repeat(300)), "list"),
