@@ -121,4 +121,50 @@ wait_for "7 loaded"
 step "quit"
 text q
 wait_for "EXITED:0"
+
+step "find one key among 200k on a Redis mount (a redis-server of its own)"
+command -v redis-server >/dev/null || { echo "redis-server is needed: apt-get install redis-server" >&2; exit 1; }
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+  --pidfile "$TMP/redis.pid" --logfile "$TMP/redis.log"
+stop_redis() { [ -s "$TMP/redis.pid" ] && kill "$(cat "$TMP/redis.pid")" 2>/dev/null || true; }
+trap 'stop_redis; cleanup' EXIT
+for _ in $(seq 1 100); do redis-cli -p "$PORT" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+python3 - "$TMP/load.resp" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(200000):
+        k, v = f"item:{i:06}", '{"n":%d}' % i
+        f.write(f"*3\r\n$3\r\nSET\r\n${len(k)}\r\n{k}\r\n${len(v)}\r\n{v}\r\n")
+PY
+redis-cli -p "$PORT" --pipe < "$TMP/load.resp" | grep -q "errors: 0" || { echo "loading redis failed" >&2; exit 1; }
+cat > "$TMP/profiles/big.toml" <<TOML
+[kv.items]
+backend = "redis"
+url = "redis://127.0.0.1:$PORT/0"
+prefix = "item:"
+maxEntries = 1000000
+TOML
+tmux kill-session -t "$S" 2>/dev/null || true
+tmux new-session -d -s "$S" -x 120 -y 30 \
+  "cd '$ROOT' && XDG_STATE_HOME='$TMP/state' XDG_CONFIG_HOME='$TMP/config' \
+   '$BIN' tui -p '$TMP/profiles/big.toml'; echo EXITED:\$?; sleep 30"
+wait_for "200 of ≈200k loaded"
+keys Tab
+text /
+text 123456
+wait_for "(1 found)"
+wait_for '"n": 123456'
+keys Escape
+step "  go to an exact key, listed or not"
+text g
+text 054321
+keys Enter
+wait_for '"n": 54321'
+text g
+text nope
+keys Enter
+wait_for "no such key \`nope\` in big:items"
+text q
+wait_for "EXITED:0"
 echo "tui e2e: ok"

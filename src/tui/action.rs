@@ -17,6 +17,7 @@ use crate::migrate::verify::VerifyReport;
 use crate::migrate::{Endpoint, FsMount};
 use crate::rill::mounts::session::{RunOptions, RunReport, ScriptMounts};
 use crate::store::Expiry;
+use crate::store::key_pattern::KeyPattern;
 use crate::store::kv_mount::KvMount;
 use crate::store::kv_mount::Seen;
 use crate::store::{FileMeta, FilePage, Json, KeyPage, StoredValue};
@@ -45,6 +46,8 @@ pub enum Action {
     PrevPane,
     StartFilter,
     ClearFilter,
+    /// Ask for an exact key (or path) and open it, listed or not.
+    GoTo,
     CycleSort,
     /// Load a capped preview in full.
     LoadAll,
@@ -135,10 +138,37 @@ pub enum Command {
         cursor: Option<String>,
         limit: usize,
     },
+    /// One page of the keys of the whole mount that match `pattern` (the `/` search).
+    SearchKeys {
+        id: RequestId,
+        mount: KvMount,
+        pattern: KeyPattern,
+        cursor: Option<String>,
+        count: usize,
+    },
+    /// One page of the files of the whole mount whose paths match `pattern`.
+    SearchFiles {
+        id: RequestId,
+        fs: FsMount,
+        pattern: KeyPattern,
+        cursor: Option<String>,
+        limit: usize,
+    },
+    /// How many entries the kv mount holds (the list's title).
+    CountKeys {
+        id: RequestId,
+        mount: KvMount,
+    },
     GetValue {
         id: RequestId,
         mount: KvMount,
         key: String,
+    },
+    /// Metadata of one path (go to a path).
+    StatFile {
+        id: RequestId,
+        fs: FsMount,
+        path: String,
     },
     /// `limit`: at most this many bytes (a capped preview); `None` reads everything.
     ReadFile {
@@ -222,6 +252,10 @@ impl Command {
             Command::Open { id, .. }
             | Command::ScanKeys { id, .. }
             | Command::ListFiles { id, .. }
+            | Command::SearchKeys { id, .. }
+            | Command::SearchFiles { id, .. }
+            | Command::CountKeys { id, .. }
+            | Command::StatFile { id, .. }
             | Command::GetValue { id, .. }
             | Command::ReadFile { id, .. }
             | Command::SetValue { id, .. }
@@ -245,6 +279,10 @@ pub enum TaskOutput {
     Keys(KeyPage),
     Files(FilePage),
     Value(Option<StoredValue>),
+    /// A [`Command::CountKeys`]'s count.
+    Count(u64),
+    /// A [`Command::StatFile`]'s metadata (`None`: no such path).
+    Stat(Option<FileMeta>),
     File {
         meta: Option<FileMeta>,
         bytes: Bytes,

@@ -118,6 +118,44 @@ pub async fn execute(
             Ok(page) => TaskOutput::Files(page),
             Err(e) => TaskOutput::Failed(e.to_string()),
         },
+        Command::SearchKeys {
+            mount,
+            pattern,
+            cursor,
+            count,
+            ..
+        } => match mount
+            .store()
+            .scan_match(&pattern, cursor.as_deref(), count)
+            .await
+        {
+            Ok(page) => TaskOutput::Keys(page),
+            Err(e) => TaskOutput::Failed(e.to_string()),
+        },
+        Command::SearchFiles {
+            fs,
+            pattern,
+            cursor,
+            limit,
+            ..
+        } => match fs
+            .store
+            .walk_match(&pattern, cursor.as_deref(), limit)
+            .await
+        {
+            Ok(page) => TaskOutput::Files(page),
+            Err(e) => TaskOutput::Failed(e.to_string()),
+        },
+        Command::CountKeys { mount, .. } => match mount.store().count().await {
+            Ok(n) => TaskOutput::Count(n),
+            Err(e) => TaskOutput::Failed(e.to_string()),
+        },
+        Command::StatFile { fs, path, .. } => {
+            match FileStore::stat(fs.store.as_ref(), &path).await {
+                Ok(meta) => TaskOutput::Stat(meta),
+                Err(e) => TaskOutput::Failed(e.to_string()),
+            }
+        }
         Command::GetValue { mount, key, .. } => match mount.store().get(&key).await {
             Ok(v) => TaskOutput::Value(v),
             Err(e) => TaskOutput::Failed(e.to_string()),

@@ -149,6 +149,7 @@ mod browse;
 mod fs_write;
 mod migrate;
 mod scratchpad;
+mod search;
 mod write;
 
 /// An fs store whose methods are never called in these tests.

@@ -7,11 +7,14 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
-use super::super::action::{Action, Command, RequestId, TaskOutput};
+use super::super::action::{Action, Command, Handle, RequestId, TaskOutput};
 use super::super::context::{Context, MountKind, short_error};
-pub use super::item_list::{Item, ItemList, PAGE, PREFETCH, Sort, dedup, load_page};
+pub use super::item_list::{
+    Item, ItemList, PAGE, PREFETCH, SEARCH_CAP, Search, Sort, dedup, load_page, search_pattern,
+};
 use super::preview::Preview;
 use super::{Effects, Screen};
+use crate::store::EntryKind;
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +34,10 @@ pub struct BrowserScreen {
     pub preview: Option<Preview>,
     /// Typing into the filter.
     pub filtering: bool,
+    /// Typing the exact key (or path) to go to (`g`).
+    pub goto: Option<String>,
+    /// The read of the key (or path) gone to, and its name.
+    pub goto_pending: Option<(RequestId, String)>,
 }
 
 /// Where the browser's parts are on screen (shared by drawing and mouse hit-testing).
@@ -99,6 +106,8 @@ impl BrowserScreen {
             list: None,
             preview: None,
             filtering: false,
+            goto: None,
+            goto_pending: None,
         };
         let slots: Vec<usize> = (0..ctx.mounts.len())
             .filter(|&i| ctx.mounts[i].profile == profile)
@@ -141,6 +150,9 @@ impl BrowserScreen {
     }
 
     pub fn update(&mut self, ctx: &mut Context, action: &Action) -> Effects {
+        if self.goto.is_some() {
+            return self.update_goto(ctx, action);
+        }
         if self.filtering {
             return self.update_filter(ctx, action);
         }
@@ -163,9 +175,14 @@ impl BrowserScreen {
             Action::ClearFilter => {
                 if let Some(l) = &mut self.list {
                     l.filter.clear();
+                    l.search = None;
                     l.selected = 0;
                 }
                 fx.commands = self.preview_selected(ctx);
+            }
+            Action::GoTo if ctx.handle(self.mount).is_some() => {
+                self.goto = Some(String::new());
+                self.focus = Pane::Items;
             }
             Action::CycleSort => {
                 if let Some(l) = &mut self.list {
@@ -215,7 +232,10 @@ impl BrowserScreen {
             return Effects::default();
         };
         match action {
-            Action::Confirm => self.filtering = false,
+            Action::Confirm => {
+                self.filtering = false;
+                return Effects::default();
+            }
             Action::ClearFilter | Action::Cancel => {
                 list.filter.clear();
                 self.filtering = false;
@@ -234,7 +254,174 @@ impl BrowserScreen {
             _ => return Effects::default(),
         }
         list.selected = 0;
-        Effects::commands(self.preview_selected(ctx))
+        let mut out = self.refresh_search(ctx);
+        out.extend(self.preview_selected(ctx));
+        Effects::commands(out)
+    }
+
+    /// The filter changed: when the mount holds more than is loaded, search all of it for
+    /// the new filter (the search for the old one is dropped: its pages are no longer
+    /// waited for); with everything loaded, or no filter, the loaded items are filtered.
+    fn refresh_search(&mut self, ctx: &mut Context) -> Vec<Command> {
+        let fs = ctx
+            .mounts
+            .get(self.mount)
+            .is_some_and(|m| m.kind == MountKind::Fs);
+        let Some(list) = &mut self.list else {
+            return Vec::new();
+        };
+        let text = list.filter.clone();
+        if text.is_empty() || (list.complete && list.search.is_none()) {
+            list.search = None;
+            return Vec::new();
+        }
+        if list.search.as_ref().is_some_and(|s| s.text == text) {
+            return Vec::new();
+        }
+        match search_pattern(&text, fs.then_some(list.dir.as_str())) {
+            Ok(pattern) => {
+                list.search = Some(Search {
+                    text,
+                    pattern,
+                    results: Vec::new(),
+                    next: None,
+                    scanned: 0,
+                    done: false,
+                    loading: None,
+                    error: None,
+                });
+                search_page(ctx, list)
+            }
+            // still being typed (`a[`): the loaded items are filtered meanwhile
+            Err(e) => {
+                list.search = None;
+                ctx.error(e.to_string());
+                Vec::new()
+            }
+        }
+    }
+
+    /// Typing the key to go to: enter reads it (one read), esc gives up.
+    fn update_goto(&mut self, ctx: &mut Context, action: &Action) -> Effects {
+        let Some(input) = &mut self.goto else {
+            return Effects::default();
+        };
+        match action {
+            Action::Confirm => {
+                let name = std::mem::take(input);
+                self.goto = None;
+                if name.is_empty() {
+                    return Effects::default();
+                }
+                let id = ctx.next_id();
+                let command = match ctx.handle(self.mount).cloned() {
+                    Some(Handle::Kv(mount)) => Command::GetValue {
+                        id,
+                        mount,
+                        key: name.clone(),
+                    },
+                    Some(Handle::Fs(fs)) => Command::StatFile {
+                        id,
+                        fs,
+                        path: name.trim_matches('/').to_string(),
+                    },
+                    None => return Effects::default(),
+                };
+                self.goto_pending = Some((id, name));
+                Effects::commands(vec![command])
+            }
+            Action::ClearFilter | Action::Cancel => {
+                self.goto = None;
+                Effects::default()
+            }
+            Action::Input(k) => {
+                super::confirm::edit_line(input, k);
+                Effects::default()
+            }
+            Action::Paste(s) => {
+                input.push_str(s.lines().next().unwrap_or_default());
+                Effects::default()
+            }
+            _ => Effects::default(),
+        }
+    }
+
+    /// The key (or path) gone to was read: select it (added to the list when it was not
+    /// loaded), open its folder, or say it is not there.
+    fn on_goto(&mut self, ctx: &mut Context, name: String, out: &TaskOutput) -> Vec<Command> {
+        let meta = match out {
+            TaskOutput::Value(Some(_)) => None,
+            TaskOutput::Stat(Some(m)) => Some(m.clone()),
+            TaskOutput::Value(None) | TaskOutput::Stat(None) => {
+                let what = if matches!(out, TaskOutput::Stat(_)) {
+                    "path"
+                } else {
+                    "key"
+                };
+                ctx.error(format!(
+                    "no such {what} `{name}` in {}",
+                    ctx.address(self.mount)
+                ));
+                return Vec::new();
+            }
+            TaskOutput::Failed(e) => {
+                ctx.error(e.clone());
+                return Vec::new();
+            }
+            _ => return Vec::new(),
+        };
+        let Some(list) = &mut self.list else {
+            return Vec::new();
+        };
+        if let Some(m) = meta.as_ref().filter(|m| m.kind == EntryKind::Directory) {
+            let mut l = ItemList::new(list.slot, m.path.clone());
+            l.sort = list.sort;
+            let out = load_page(ctx, &mut l);
+            self.list = Some(l);
+            self.preview = None;
+            self.focus = Pane::Items;
+            return out;
+        }
+        // in the folder's listing, or (fs) the listing of the file's folder
+        if let Some(m) = &meta {
+            let parent = m.path.rsplit_once('/').map_or("", |(p, _)| p);
+            if parent != list.dir {
+                let mut l = ItemList::new(list.slot, parent.to_string());
+                l.sort = list.sort;
+                let out = load_page(ctx, &mut l);
+                l.items.push(Item {
+                    name: m.path.clone(),
+                    meta: Some(m.clone()),
+                });
+                self.list = Some(l);
+                self.preview = None;
+                self.focus = Pane::Items;
+                let mut out = out;
+                out.extend(self.preview_selected(ctx));
+                return out;
+            }
+        }
+        let key = meta.as_ref().map_or(name, |m| m.path.clone());
+        list.filter.clear();
+        list.search = None;
+        if !list.items.iter().any(|i| i.name == key) {
+            list.items.insert(
+                0,
+                Item {
+                    name: key.clone(),
+                    meta: meta.clone(),
+                },
+            );
+        }
+        if let Some(pos) = list
+            .visible()
+            .iter()
+            .position(|&i| list.shown()[i].name == key)
+        {
+            list.selected = pos;
+        }
+        self.focus = Pane::Items;
+        self.preview_selected(ctx)
     }
 
     fn move_by(&mut self, ctx: &mut Context, delta: i64) -> Vec<Command> {
@@ -419,7 +606,33 @@ impl BrowserScreen {
             p.on_result(out);
             return Some(Vec::new());
         }
+        if let Some((pending, name)) = self.goto_pending.take() {
+            if pending == id {
+                return Some(self.on_goto(ctx, name, out));
+            }
+            self.goto_pending = Some((pending, name));
+        }
         let list = self.list.as_mut()?;
+        if list.counting == Some(id) {
+            list.counting = None;
+            if let TaskOutput::Count(n) = out {
+                list.total = Some(*n);
+            }
+            return Some(Vec::new());
+        }
+        if list.search.as_ref().is_some_and(|s| s.loading == Some(id)) {
+            let mut more = on_search_page(list, out);
+            if self.preview.is_none() {
+                more.extend(self.preview_selected(ctx));
+            }
+            more.extend(
+                self.list
+                    .as_mut()
+                    .map(|l| search_page(ctx, l))
+                    .unwrap_or_default(),
+            );
+            return Some(more);
+        }
         if list.loading != Some(id) {
             return None;
         }
@@ -487,7 +700,7 @@ impl BrowserScreen {
             if let Some(pos) = list
                 .visible()
                 .iter()
-                .position(|&i| list.items[i].name == key)
+                .position(|&i| list.shown()[i].name == key)
             {
                 list.selected = pos;
             }
@@ -495,6 +708,73 @@ impl BrowserScreen {
         self.preview = None;
         self.preview_selected(ctx)
     }
+}
+
+/// Asks for the next page of the list's search unless it is done, capped, or waiting.
+pub fn search_page(ctx: &mut Context, list: &mut ItemList) -> Vec<Command> {
+    let Some(search) = &mut list.search else {
+        return Vec::new();
+    };
+    if search.done || search.capped() || search.loading.is_some() || search.error.is_some() {
+        return Vec::new();
+    }
+    let Some(handle) = ctx.handle(list.slot).cloned() else {
+        return Vec::new();
+    };
+    let id = ctx.next_id();
+    search.loading = Some(id);
+    let (pattern, cursor) = (search.pattern.clone(), search.next.clone());
+    vec![match handle {
+        Handle::Kv(mount) => Command::SearchKeys {
+            id,
+            mount,
+            pattern,
+            cursor,
+            count: SEARCH_PAGE,
+        },
+        Handle::Fs(fs) => Command::SearchFiles {
+            id,
+            fs,
+            pattern,
+            cursor,
+            limit: SEARCH_PAGE,
+        },
+    }]
+}
+
+/// Keys (or files) asked for per search page: a Redis SCAN `COUNT`, a listing page.
+pub const SEARCH_PAGE: usize = 1000;
+
+/// Takes one page of the list's search.
+fn on_search_page(list: &mut ItemList, out: &TaskOutput) -> Vec<Command> {
+    let Some(search) = &mut list.search else {
+        return Vec::new();
+    };
+    search.loading = None;
+    match out {
+        TaskOutput::Keys(page) => {
+            search.results.extend(page.keys.iter().map(|k| Item {
+                name: k.clone(),
+                meta: None,
+            }));
+            dedup(&mut search.results);
+            search.scanned += page.scanned.max(page.keys.len() as u64);
+            search.next = page.next.clone();
+            search.done = page.next.is_none();
+        }
+        TaskOutput::Files(page) => {
+            search.results.extend(page.entries.iter().map(|m| Item {
+                name: m.path.clone(),
+                meta: Some(m.clone()),
+            }));
+            search.next = page.next.clone();
+            search.done = page.next.is_none();
+        }
+        TaskOutput::Failed(e) => search.error = Some(e.clone()),
+        _ => {}
+    }
+    search.results.truncate(SEARCH_CAP);
+    Vec::new()
 }
 
 fn next_pane(p: Pane, forward: bool) -> Pane {

@@ -10,7 +10,9 @@ use ratatui::widgets::{
 };
 
 use super::super::context::{Conn, Context, MountKind, short_error};
-use super::browser::{BrowserLayout, BrowserScreen, MountRow, Pane, mount_rows};
+use super::browser::{
+    BrowserLayout, BrowserScreen, ItemList, MountRow, Pane, SEARCH_CAP, Search, mount_rows,
+};
 use super::preview::render_preview;
 
 /// The browser with the context it draws from.
@@ -301,10 +303,26 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     } else {
         ", more…".into()
     };
-    let count = if list.filter.is_empty() {
-        format!("{} loaded{more}", list.items.len())
-    } else {
-        format!("{} of {} loaded{more}", visible.len(), list.items.len())
+    // the mount's total where it is known (kv; "≈" where the backend counts by a scan)
+    let approx = ctx
+        .kv(list.slot)
+        .is_some_and(|m| m.store().info().backend == crate::store::Backend::Redis);
+    let of_total = match list.total {
+        Some(n) if !list.complete && list.dir.is_empty() => {
+            format!(" of {}{}", if approx { "≈" } else { "" }, approx_count(n))
+        }
+        _ => String::new(),
+    };
+    let count = match &list.search {
+        Some(search) => format!("{} found", search.results.len()),
+        None if list.filter.is_empty() => {
+            format!("{}{of_total} loaded{more}", list.items.len())
+        }
+        None => format!(
+            "{} of {}{of_total} loaded{more}",
+            visible.len(),
+            list.items.len()
+        ),
     };
     let title = if list.dir.is_empty() {
         format!(" {noun} ({count}) ")
@@ -312,7 +330,7 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         format!(" {}/ ({count}) ", list.dir)
     };
     // While a sparse scan goes on, how far it has looked replaces the sort label.
-    let bottom = if sparse {
+    let bottom = if sparse && list.search.is_none() {
         format!(" {} keys looked at ", approx_count(list.scanned))
     } else {
         format!(" {} ", list.sort.label())
@@ -324,12 +342,30 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         .title_bottom(Line::styled(bottom, t.dim()).right_aligned());
     let mut inner = block.inner(area);
     block.render(area, buf);
-    if s.filtering || !list.filter.is_empty() {
+    let mut head: Vec<Line> = Vec::new();
+    if let Some(input) = &s.goto {
+        head.push(Line::from(vec![
+            Span::styled("go to ", Style::new().fg(t.accent)),
+            Span::styled(format!("{input}▏"), t.text()),
+        ]));
+        head.push(Line::styled(
+            format!("exact {} · enter opens · esc", noun.trim_end_matches('s')),
+            t.dim(),
+        ));
+    } else if s.filtering || !list.filter.is_empty() {
         let cursor = if s.filtering { "▏" } else { "" };
-        let line = Line::from(vec![
+        head.push(Line::from(vec![
             Span::styled("/", Style::new().fg(t.accent)),
             Span::styled(format!("{}{cursor}", list.filter), t.text()),
-        ]);
+        ]));
+        if let Some(search) = &list.search {
+            head.push(search_line(search, list, approx, t));
+        }
+    }
+    for line in head {
+        if inner.height == 0 {
+            break;
+        }
         Paragraph::new(line).render(Rect { height: 1, ..inner }, buf);
         inner.y += 1;
         inner.height = inner.height.saturating_sub(1);
@@ -341,16 +377,22 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         return;
     }
     if visible.is_empty() {
-        let msg = if list.loading.is_some() && list.is_sparse_scan() {
-            "scanning… no key of this mount found yet"
-        } else if list.loading.is_some() {
-            "loading…"
-        } else if !list.complete {
-            "none loaded yet: j or PgDn loads more"
-        } else if list.filter.is_empty() {
-            "empty"
-        } else {
-            "no loaded item matches"
+        let msg = match &list.search {
+            Some(search) if !search.done && search.error.is_none() => {
+                format!("searching all of the mount for {}…", search.pattern)
+            }
+            Some(search) => format!(
+                "no {} matches {}",
+                noun.trim_end_matches('s'),
+                search.pattern
+            ),
+            None if list.loading.is_some() && list.is_sparse_scan() => {
+                "scanning… no key of this mount found yet".into()
+            }
+            None if list.loading.is_some() => "loading…".into(),
+            None if !list.complete => "none loaded yet: j or PgDn loads more".into(),
+            None if list.filter.is_empty() => "empty".into(),
+            None => "no item matches".into(),
         };
         Paragraph::new(Line::styled(msg, t.dim()))
             .wrap(ratatui::widgets::Wrap { trim: true })
@@ -359,14 +401,26 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
     }
     // Only the rows on screen are built, so a list of 100k keys draws as fast as ten.
     let first = first_shown(s, inner.height as usize);
+    let items = list.shown();
     let rows: Vec<ListItem> = visible
         .iter()
         .skip(first)
         .take(inner.height as usize)
         .map(|&i| {
-            let item = &list.items[i];
+            let item = &items[i];
+            // a search's files: their paths below the folder
+            let label = match (&list.search, &item.meta) {
+                (Some(_), Some(m)) => {
+                    let under = format!("{}/", list.dir);
+                    m.path
+                        .strip_prefix(under.as_str())
+                        .unwrap_or(&m.path)
+                        .to_string()
+                }
+                _ => item.label(),
+            };
             let mut spans = vec![Span::styled(
-                item.label(),
+                label,
                 if item.is_dir() {
                     Style::new().fg(t.accent)
                 } else {
@@ -389,6 +443,40 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         buf,
         &mut state,
     );
+}
+
+/// The live line of a search: "scanned 412k of ≈1.0M · 3 matches", then how it ended.
+fn search_line(
+    search: &Search,
+    list: &ItemList,
+    approx: bool,
+    t: &crate::tui::theme::Theme,
+) -> Line<'static> {
+    let matches = match search.results.len() {
+        1 => "1 match".to_string(),
+        n => format!("{n} matches"),
+    };
+    if let Some(e) = &search.error {
+        return Line::styled(format!("search failed: {e}"), Style::new().fg(t.error));
+    }
+    let scanned = match (search.scanned, list.total) {
+        (0, _) => String::new(),
+        (n, Some(total)) => format!(
+            "scanned {} of {}{} · ",
+            approx_count(n.min(total.max(n))),
+            if approx { "≈" } else { "" },
+            approx_count(total)
+        ),
+        (n, None) => format!("scanned {} · ", approx_count(n)),
+    };
+    let state = if search.capped() {
+        format!(" · first {SEARCH_CAP}, narrow it")
+    } else if search.done {
+        " · done".into()
+    } else {
+        " · searching…".into()
+    };
+    Line::styled(format!("{scanned}{matches}{state}"), t.dim())
 }
 
 /// First row shown of a pane `height` rows high: the selected row stays on the last row once
@@ -427,10 +515,7 @@ pub fn hit(
         return Some((Pane::Mounts, first + row_in(l.mounts, 0)));
     }
     if inside(l.items) {
-        let skip = s
-            .list
-            .as_ref()
-            .map_or(0, |li| u16::from(s.filtering || !li.filter.is_empty()));
+        let skip = s.list.as_ref().map_or(0, |li| head_rows(s, li));
         // The list scrolls with the selection; rows are relative to the first shown.
         let first = first_shown(s, l.items.height.saturating_sub(2 + skip) as usize);
         return Some((Pane::Items, first + row_in(l.items, skip)));
@@ -439,6 +524,18 @@ pub fn hit(
         return Some((Pane::Preview, 0));
     }
     None
+}
+
+/// Rows above the item list inside its pane: the filter (and a search's line) or the go-to
+/// field.
+fn head_rows(s: &BrowserScreen, list: &ItemList) -> u16 {
+    if s.goto.is_some() {
+        2
+    } else if s.filtering || !list.filter.is_empty() {
+        1 + u16::from(list.search.is_some())
+    } else {
+        0
+    }
 }
 
 /// Index of the first item-list row shown.

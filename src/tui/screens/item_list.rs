@@ -3,6 +3,7 @@
 
 use super::super::action::{Command, Handle, RequestId};
 use super::super::context::Context;
+use crate::store::key_pattern::{KeyPattern, PatternError};
 use crate::store::{EntryKind, FileMeta};
 
 /// Keys or files asked for per page.
@@ -76,6 +77,58 @@ pub struct ItemList {
     pub selected: usize,
     pub filter: String,
     pub sort: Sort,
+    /// The search of the whole mount for the filter (when the list is not all loaded).
+    pub search: Option<Search>,
+    /// How many entries the kv mount holds (exact, or a Redis scan's count, "≈").
+    pub total: Option<u64>,
+    pub counting: Option<RequestId>,
+}
+
+/// Matches at most kept by one search (the line then asks for a narrower pattern).
+pub const SEARCH_CAP: usize = 10_000;
+
+/// A search of the whole mount on the server (`scan_match` / `walk_match`), page after page
+/// until done, cancelled, or replaced by the search for a newer filter (whose results are
+/// the only ones taken: a page of an older search arrives with an id nobody waits for).
+#[derive(Debug, Clone)]
+pub struct Search {
+    /// The filter text it searches for.
+    pub text: String,
+    pub pattern: KeyPattern,
+    pub results: Vec<Item>,
+    pub next: Option<String>,
+    /// Keys the server looked at so far (kv; Redis: the sum of SCAN's COUNT hints).
+    pub scanned: u64,
+    pub done: bool,
+    pub loading: Option<RequestId>,
+    pub error: Option<String>,
+}
+
+impl Search {
+    /// Whether it stopped at [`SEARCH_CAP`] matches.
+    pub fn capped(&self) -> bool {
+        self.results.len() >= SEARCH_CAP
+    }
+}
+
+/// The pattern the filter `text` searches with: the text as a glob when it has a wildcard
+/// (`*`, `?`, `[`), else any name that contains it; on an fs list, below the folder `dir`.
+pub fn search_pattern(text: &str, dir: Option<&str>) -> Result<KeyPattern, PatternError> {
+    let glob = if is_glob(text) {
+        text.to_string()
+    } else {
+        format!("*{}*", KeyPattern::escape(text))
+    };
+    let under = match dir {
+        Some(d) if !d.is_empty() => KeyPattern::escape(&format!("{d}/")),
+        _ => String::new(),
+    };
+    KeyPattern::parse(&format!("{under}{glob}"))
+}
+
+/// Whether the filter text is a glob (else a case-insensitive substring).
+pub fn is_glob(text: &str) -> bool {
+    text.contains(['*', '?', '['])
 }
 
 impl ItemList {
@@ -92,18 +145,38 @@ impl ItemList {
             selected: 0,
             filter: String::new(),
             sort: Sort::Stored,
+            search: None,
+            total: None,
+            counting: None,
+        }
+    }
+
+    /// The items the list shows: a search's results while there is one, else what is loaded.
+    pub fn shown(&self) -> &[Item] {
+        match &self.search {
+            Some(s) => &s.results,
+            None => &self.items,
         }
     }
 
     /// Indices of loaded items that pass the filter, in display order (folders first).
     pub fn visible(&self) -> Vec<usize> {
+        let items = self.shown();
         let needle = self.filter.to_lowercase();
-        let mut v: Vec<usize> = (0..self.items.len())
-            .filter(|&i| {
-                needle.is_empty() || self.items[i].label().to_lowercase().contains(&needle)
-            })
-            .collect();
-        let items = &self.items;
+        // a glob matches the key, or the entry's name in its folder
+        let glob = is_glob(&self.filter)
+            .then(|| KeyPattern::parse(&self.filter).ok())
+            .flatten();
+        let keep = |item: &Item| {
+            if self.search.is_some() || needle.is_empty() {
+                return true;
+            }
+            match &glob {
+                Some(g) => g.matches(item.meta.as_ref().map_or(&item.name, |m| m.name())),
+                None => item.label().to_lowercase().contains(&needle),
+            }
+        };
+        let mut v: Vec<usize> = (0..items.len()).filter(|&i| keep(&items[i])).collect();
         match self.sort {
             Sort::Stored => {}
             Sort::NameAsc => v.sort_by(|&a, &b| items[a].name.cmp(&items[b].name)),
@@ -119,7 +192,7 @@ impl ItemList {
     pub fn selected_item(&self) -> Option<&Item> {
         self.visible()
             .get(self.selected)
-            .and_then(|&i| self.items.get(i))
+            .and_then(|&i| self.shown().get(i))
     }
 }
 
@@ -151,9 +224,24 @@ pub fn load_page(ctx: &mut Context, list: &mut ItemList) -> Vec<Command> {
     let Some(handle) = ctx.handle(list.slot).cloned() else {
         return Vec::new();
     };
+    let mut out = Vec::new();
+    // a kv list's first page: the mount's count too, for the title (a scan on Redis, in
+    // the background)
+    if let Handle::Kv(mount) = &handle
+        && list.next.is_none()
+        && list.total.is_none()
+        && list.counting.is_none()
+    {
+        let id = ctx.next_id();
+        list.counting = Some(id);
+        out.push(Command::CountKeys {
+            id,
+            mount: mount.clone(),
+        });
+    }
     let id = ctx.next_id();
     list.loading = Some(id);
-    vec![match handle {
+    out.push(match handle {
         Handle::Kv(mount) => Command::ScanKeys {
             id,
             mount,
@@ -167,5 +255,6 @@ pub fn load_page(ctx: &mut Context, list: &mut ItemList) -> Vec<Command> {
             cursor: list.next.clone(),
             limit: PAGE,
         },
-    }]
+    });
+    out
 }

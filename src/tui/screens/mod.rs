@@ -36,7 +36,7 @@ impl Screen {
     /// The keymap context of this screen.
     pub fn key_context(&self) -> KeyContext {
         match self {
-            Screen::Browser(b) if b.filtering => KeyContext::Filter,
+            Screen::Browser(b) if b.filtering || b.goto.is_some() => KeyContext::Filter,
             Screen::Browser(_) => KeyContext::Browser,
             Screen::Help(_) => KeyContext::Help,
             Screen::Confirm(_) => KeyContext::Confirm,
