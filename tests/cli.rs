@@ -1422,3 +1422,39 @@ fn keys_dump_and_ls_take_a_match_pattern_and_keys_counts() {
     assert_eq!(names(&["local:files", "--match", "t*"]), ["top.md"]);
     assert_eq!(names(&["local:files", "--match", "d*"]), ["docs/"]);
 }
+
+#[test]
+fn grep_finds_keys_by_a_substring_or_a_value_at_a_json_path() {
+    let fx = Fixture::new();
+    for (k, v) in [
+        ("u:1", r#"{"user":{"plan":"pro"},"n":1}"#),
+        ("u:2", r#"{"user":{"plan":"free"},"n":2}"#),
+        ("u:3", r#"{"user":{"plan":"pro"},"tags":["a","b"]}"#),
+        ("other", r#""pro""#),
+    ] {
+        fx.ok(&["kv", "set", "local:cache", k, v]);
+    }
+    let keys = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["kv", "grep", "local:cache"];
+        all.extend_from_slice(args);
+        let mut v: Vec<String> = fx.ok(&all).lines().map(str::to_string).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(keys(&["pro"]), ["other", "u:1", "u:3"]);
+    assert_eq!(keys(&["\"pro\"", "--path", ".user.plan"]), ["u:1", "u:3"]);
+    assert_eq!(
+        keys(&["pro", "--path", ".user.plan", "--match", "u:1*"]),
+        ["u:1"]
+    );
+    assert_eq!(keys(&["b", "--path", ".tags[1]"]), ["u:3"]);
+    assert_eq!(keys(&["2", "--path", ".n"]), ["u:2"]);
+    assert!(keys(&["nothing"]).is_empty());
+    let (code, out, err) = fx.run(&["kv", "grep", "local:cache", "pro", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert!(err.contains("3 of 4 values match"), "{err}");
+    let e = fx.fails(&["kv", "grep", "local:cache", "1", "--path", "user"], 2);
+    assert!(e.contains("starts with `.`"), "{e}");
+}

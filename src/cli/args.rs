@@ -97,6 +97,26 @@ pub enum KvCommand {
         #[command(flatten)]
         profile: ProfileOpt,
     },
+    /// List the keys whose values contain TEXT, or (--path) whose value at a JSON path
+    /// equals it, streaming through the mount
+    Grep {
+        /// PROFILE:MOUNT
+        addr: String,
+        /// A substring of the stored (compact JSON) text; with --path, the JSON value to
+        /// equal (`"pro"`, 3, true; text that is not JSON is a string)
+        #[arg(allow_hyphen_values = true)]
+        text: String,
+        /// A JSON path into each value: .user.plan, .tags[0], ["odd key"]
+        #[arg(long, value_name = "JSONPATH")]
+        path: Option<String>,
+        /// Only keys matching this glob (as `kv keys --match`)
+        #[arg(long = "match", value_name = "GLOB")]
+        pattern: Option<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        profile: ProfileOpt,
+    },
     /// Print a stored value as JSON (compact, as stored)
     Get {
         /// PROFILE:MOUNT

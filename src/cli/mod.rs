@@ -60,7 +60,7 @@ fn prints_json(command: &Command) -> bool {
     match command {
         Command::Profiles(a) => a.json,
         Command::Mounts(a) => a.json,
-        Command::Kv(KvCommand::Keys { json, .. }) => *json,
+        Command::Kv(KvCommand::Keys { json, .. } | KvCommand::Grep { json, .. }) => *json,
         Command::Kv(
             KvCommand::Get { .. }
             | KvCommand::Set { .. }

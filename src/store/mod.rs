@@ -30,6 +30,7 @@ pub(crate) use s3_multipart::part_size_for;
 mod s3_rill;
 mod s3_upload;
 pub mod sqlite;
+pub mod value_query;
 
 pub use js_date::iso_string;
 pub use s3_rill::mount_not_configured;
@@ -230,6 +231,18 @@ impl KeyPage {
     }
 }
 
+/// `keys` paired with their `values` (a `get_many`'s answer), leaving out the keys that
+/// vanished between listing and reading.
+pub fn with_values(
+    keys: Vec<String>,
+    values: Vec<Option<StoredValue>>,
+) -> Vec<(String, StoredValue)> {
+    keys.into_iter()
+        .zip(values)
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+}
+
 /// One page of entries from [`KvStore::scan_values`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ValuePage {
@@ -355,14 +368,8 @@ pub trait KvStore: Send + Sync + Debug {
     ) -> Result<ValuePage, StoreError> {
         let page = self.scan(cursor, count).await?;
         let values = self.get_many(&page.keys).await?;
-        let entries = page
-            .keys
-            .into_iter()
-            .zip(values)
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect();
         Ok(ValuePage {
-            entries,
+            entries: with_values(page.keys, values),
             next: page.next,
         })
     }

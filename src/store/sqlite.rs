@@ -31,8 +31,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Index entries one `scan_match` page looks at, at most (a sparse pattern then gives empty
 /// pages with a cursor, each quick).
 const MATCH_WINDOW: usize = 20_000;
-/// Page cache of our connections: 32 MiB (SQLite's default is 2 MiB).
-const CACHE_SIZE_PRAGMA: &str = "PRAGMA cache_size = -32768";
+/// Page cache of our connections: 8 MiB (SQLite's default is 2 MiB).
+const CACHE_SIZE_PRAGMA: &str = "PRAGMA cache_size = -8192";
 
 /// Keys per `IN (…)` statement in [`KvStore::get_many`].
 const GET_MANY_CHUNK: usize = 500;

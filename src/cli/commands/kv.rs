@@ -39,6 +39,20 @@ pub async fn run(ctx: &Ctx, cmd: &KvCommand) -> Result<(), Failure> {
             let listing = Listing::new(pattern.as_deref(), *count, *json)?;
             keys(ctx, addr, profile, listing).await
         }
+        KvCommand::Grep {
+            addr,
+            text,
+            path,
+            pattern,
+            json,
+            profile,
+        } => {
+            let list = KvListArgs {
+                pattern: pattern.as_deref(),
+                json: *json,
+            };
+            super::kv_grep::grep(ctx, addr, profile, text, path.as_deref(), list).await
+        }
         KvCommand::Get { addr, key, profile } => get(ctx, addr, key, profile).await,
         KvCommand::Set {
             addr,
@@ -61,7 +75,7 @@ pub async fn run(ctx: &Ctx, cmd: &KvCommand) -> Result<(), Failure> {
     }
 }
 
-fn kv_target(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<Target, Failure> {
+pub(super) fn kv_target(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<Target, Failure> {
     let t = target(ctx, addr, opt)?;
     t.kv()?;
     if !t.addr.path.is_empty() {
@@ -74,7 +88,7 @@ fn kv_target(ctx: &Ctx, addr: &str, opt: &ProfileOpt) -> Result<Target, Failure>
 }
 
 /// The per-call bound for network backends.
-fn call_limit(t: &Target) -> Option<Duration> {
+pub(super) fn call_limit(t: &Target) -> Option<Duration> {
     match t.kv().ok().map(|c| &c.backend) {
         Some(KvBackendConfig::Redis(r)) => Some(r.connect_timeout + Duration::from_secs(30)),
         _ => None,
@@ -113,6 +127,12 @@ pub(super) fn parse_pattern(pattern: Option<&str>) -> Result<Option<KeyPattern>,
         Some(Ok(p)) => Ok(Some(p)),
         Some(Err(e)) => Err(Failure::usage(e)),
     }
+}
+
+/// `--match` and `--json` of a kv listing command.
+pub(super) struct KvListArgs<'a> {
+    pub pattern: Option<&'a str>,
+    pub json: bool,
 }
 
 /// What `kv keys` prints: the keys (maybe only the matching ones) or how many.

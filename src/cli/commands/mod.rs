@@ -11,6 +11,7 @@
 pub mod eval;
 pub mod fs;
 pub mod kv;
+pub mod kv_grep;
 pub mod migrate;
 pub mod mounts;
 pub mod profiles;
