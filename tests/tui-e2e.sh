@@ -11,7 +11,7 @@ command -v tmux >/dev/null || { echo "tmux is needed: apt-get install tmux" >&2;
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 cargo build --quiet --bin rillmount
-BIN="$ROOT/target/debug/rillmount"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/rillmount"
 
 TMP="$(mktemp -d)"
 S="rillmount-e2e-$$"
