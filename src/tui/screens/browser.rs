@@ -14,7 +14,7 @@ pub use super::item_list::{
 };
 use super::preview::Preview;
 use super::{Effects, Screen};
-use crate::store::EntryKind;
+use crate::store::{Backend, EntryKind};
 
 /// Which pane has the keyboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,7 +197,17 @@ impl BrowserScreen {
                         _ => Sort::Stored,
                     };
                     l.selected = 0;
-                    ctx.info(format!("sorted by {}", l.sort.label()));
+                    // Redis lists in hash order: only what is loaded can be sorted; the other
+                    // backends list in name order already, page after page
+                    let redis = ctx
+                        .kv(l.slot)
+                        .is_some_and(|m| m.store().info().backend == Backend::Redis);
+                    let scope = if redis && !l.complete && l.sort != Sort::Stored {
+                        " (sorted: loaded keys only; Redis keeps no order)"
+                    } else {
+                        ""
+                    };
+                    ctx.info(format!("sorted by {}{scope}", l.sort.label()));
                 }
                 fx.commands = self.preview_selected(ctx);
             }
