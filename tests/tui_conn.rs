@@ -12,7 +12,6 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use indexmap::IndexMap;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use rillmount::config::{KvBackendConfig, KvMountConfig, Profile};
@@ -37,18 +36,7 @@ fn mount(name: &str, url: &str) -> KvMountConfig {
 }
 
 fn profile(mounts: Vec<KvMountConfig>) -> Profile {
-    Profile {
-        name: "cache".into(),
-        path: "/profiles/cache.toml".into(),
-        description: String::new(),
-        read_only: false,
-        protect: false,
-        warnings: Vec::new(),
-        broken: Vec::new(),
-        rill: Default::default(),
-        kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
-        fs: IndexMap::new(),
-    }
+    support::stores::kv_profile("cache", mounts)
 }
 
 /// Runs the commands (and those their results cause) concurrently, as the real loop does;

@@ -276,3 +276,20 @@ pub async fn kv_entries(
     }
     out
 }
+
+/// A profile `name` (at `/profiles/NAME.toml`, not protected, not read-only) holding the kv
+/// mounts `mounts` and no fs mount: what the TUI tests open.
+pub fn kv_profile(name: &str, mounts: Vec<KvMountConfig>) -> rillmount::config::Profile {
+    rillmount::config::Profile {
+        name: name.into(),
+        path: format!("/profiles/{name}.toml").into(),
+        description: String::new(),
+        read_only: false,
+        protect: false,
+        warnings: Vec::new(),
+        broken: Vec::new(),
+        rill: Default::default(),
+        kv: mounts.into_iter().map(|m| (m.name.clone(), m)).collect(),
+        fs: indexmap::IndexMap::new(),
+    }
+}
