@@ -501,7 +501,11 @@ fn page(mut entries: Vec<FileMeta>, limit: usize) -> FilePage {
     } else {
         None
     };
-    FilePage { entries, next }
+    FilePage {
+        entries,
+        next,
+        scanned: 0,
+    }
 }
 
 #[async_trait]

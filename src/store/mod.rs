@@ -476,6 +476,9 @@ pub struct FilePage {
     pub entries: Vec<FileMeta>,
     /// Continuation for the next page; `None` when complete.
     pub next: Option<String>,
+    /// Entries looked at to make the page, where more than it holds (`walk_match`: the
+    /// walked paths the pattern did not take); 0 means "the entries".
+    pub scanned: u64,
 }
 
 /// A file tree (local folder, S3 bucket + prefix) for browsing and migration.
@@ -516,6 +519,7 @@ pub trait FileStore: Send + Sync + Debug {
         limit: usize,
     ) -> Result<FilePage, StoreError> {
         let mut page = self.walk(cursor, limit).await?;
+        page.scanned = page.entries.len() as u64;
         let prefix = pattern.literal_prefix();
         let past = key_pattern::prefix_upper_bound(&prefix);
         if let (Some(past), Some(last)) = (&past, page.entries.last())

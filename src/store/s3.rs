@@ -425,6 +425,7 @@ impl FileStore for S3Store {
         Ok(FilePage {
             entries,
             next: out.next_continuation_token().map(str::to_string),
+            scanned: 0,
         })
     }
 
@@ -444,6 +445,7 @@ impl FileStore for S3Store {
     ) -> Result<FilePage, StoreError> {
         let under = format!("{}{}", self.prefix, pattern.literal_prefix());
         let mut page = self.walk_listing(&under, cursor, limit).await?;
+        page.scanned = page.entries.len() as u64;
         page.entries.retain(|m| pattern.matches(&m.path));
         Ok(page)
     }
@@ -613,6 +615,7 @@ impl S3Store {
         Ok(FilePage {
             entries,
             next: out.next_continuation_token().map(str::to_string),
+            scanned: 0,
         })
     }
 

@@ -194,6 +194,7 @@ fn fs_folders_open_and_go_back() {
             meta("docs", EntryKind::Directory),
         ],
         next: None,
+        scanned: 0,
     };
     let after = app.update(Action::TaskDone(*id, TaskOutput::Files(page)));
     assert!(after.is_empty(), "a folder has no preview: {after:?}");
@@ -385,6 +386,7 @@ fn fs_binary_file_preview_snapshot() {
             meta("notes.txt", EntryKind::File, 12),
         ],
         next: Some("more".into()),
+        scanned: 0,
     };
     let more = app.update(Action::TaskDone(*id, TaskOutput::Files(page)));
     // Less than a page loaded and more to come: the next page is asked for at once.

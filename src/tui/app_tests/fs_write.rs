@@ -27,6 +27,7 @@ fn fs_app(p: Profile) -> App {
             meta("docs", EntryKind::Directory),
         ],
         next: None,
+        scanned: 0,
     };
     app.update(Action::TaskDone(*id, TaskOutput::Files(page)));
     app.update(Action::NextPane);

@@ -777,6 +777,7 @@ fn on_search_page(list: &mut ItemList, out: &TaskOutput) -> Vec<Command> {
                 name: m.path.clone(),
                 meta: Some(m.clone()),
             }));
+            search.scanned += page.scanned.max(page.entries.len() as u64);
             search.next = page.next.clone();
             search.done = page.next.is_none();
         }

@@ -308,7 +308,7 @@ fn render_items(s: &BrowserScreen, ctx: &Context, area: Rect, buf: &mut Buffer) 
         .kv(list.slot)
         .is_some_and(|m| m.store().info().backend == crate::store::Backend::Redis);
     let of_total = match list.total {
-        Some(n) if !list.complete && list.dir.is_empty() => {
+        Some(n) if !list.complete && list.dir.is_empty() && n > list.items.len() as u64 => {
             format!(" of {}{}", if approx { "≈" } else { "" }, approx_count(n))
         }
         _ => String::new(),
