@@ -198,3 +198,55 @@ fn search_snapshot_while_it_runs() {
     t.draw(|f| f.render_widget(&app, f.area())).unwrap();
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn go_to_a_file_opens_its_folder_with_it_selected_and_listed_once() {
+    let (mut app, commands) = new_app(vec![profile("dev", vec![], vec![fs("files")])]);
+    let commands = open_all(&mut app, commands);
+    let [Command::ListFiles { id, .. }] = &commands[..] else {
+        panic!("{commands:?}")
+    };
+    app.update(Action::TaskDone(
+        *id,
+        TaskOutput::Files(FilePage::default()),
+    ));
+    app.update(Action::NextPane);
+    app.update(Action::GoTo);
+    typed(&mut app, "notes/ideas.md");
+    let out = app.update(Action::Confirm);
+    let [Command::StatFile { id, path, .. }] = &out[..] else {
+        panic!("one stat: {out:?}");
+    };
+    assert_eq!(path, "notes/ideas.md");
+    let meta = |p: &str| FileMeta {
+        path: p.into(),
+        kind: EntryKind::File,
+        size: 5,
+        modified: None,
+        created: None,
+        etag: None,
+        content_type: None,
+    };
+    let out = app.update(Action::TaskDone(
+        *id,
+        TaskOutput::Stat(Some(meta("notes/ideas.md"))),
+    ));
+    let list_id = out
+        .iter()
+        .find_map(|c| match c {
+            Command::ListFiles { id, dir, .. } if dir == "notes" => Some(*id),
+            _ => None,
+        })
+        .expect("the file's folder is listed");
+    let page = FilePage {
+        entries: vec![meta("notes/a.md"), meta("notes/ideas.md")],
+        next: None,
+        scanned: 0,
+    };
+    app.update(Action::TaskDone(list_id, TaskOutput::Files(page)));
+    let list = app.browser().unwrap().list.as_ref().unwrap();
+    assert_eq!(list.dir, "notes");
+    let names: Vec<&str> = list.items.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["notes/ideas.md", "notes/a.md"], "listed once");
+    assert_eq!(list.selected_item().unwrap().name, "notes/ideas.md");
+}

@@ -664,6 +664,8 @@ impl BrowserScreen {
                     name: m.path.clone(),
                     meta: Some(m.clone()),
                 }));
+                // a file gone to (`g`) is listed before its folder's pages come
+                dedup(&mut list.items);
                 list.next = page.next.clone();
                 list.complete = page.next.is_none();
             }
