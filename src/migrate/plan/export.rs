@@ -85,12 +85,9 @@ pub(crate) async fn plan_export(
             match file_to_key(&e.path) {
                 Some(k) if filter.accepts(&k) => keyed.push((k, e.size)),
                 Some(_) => {}
-                None if filter.accepts(&e.path) => sink(PlanItem {
-                    name: e.path,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: e.size,
-                }),
+                None if filter.accepts(&e.path) => {
+                    sink(PlanItem::only_in_destination(e.path, e.size))
+                }
                 None => {}
             }
         }
@@ -98,12 +95,7 @@ pub(crate) async fn plan_export(
         let values = s.get_many(&keys).await?;
         for ((key, size), v) in keyed.into_iter().zip(values) {
             if v.is_none() {
-                sink(PlanItem {
-                    name: key,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: size,
-                });
+                sink(PlanItem::only_in_destination(key, size));
             }
         }
         cursor = page.next;

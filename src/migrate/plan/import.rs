@@ -148,12 +148,7 @@ pub(crate) async fn plan_import(
         let values = d.get_many(&only).await?;
         for (key, v) in only.into_iter().zip(values) {
             if let Some(v) = v {
-                sink(PlanItem {
-                    name: key,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: v.text.len() as u64,
-                });
+                sink(PlanItem::only_in_destination(key, v.text.len() as u64));
             }
         }
         cursor = page.next;

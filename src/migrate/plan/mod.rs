@@ -47,6 +47,18 @@ pub struct PlanItem {
     pub dst_bytes: u64,
 }
 
+impl PlanItem {
+    /// An item only the destination holds, `dst_bytes` long there.
+    pub fn only_in_destination(name: String, dst_bytes: u64) -> PlanItem {
+        PlanItem {
+            name,
+            change: Change::OnlyInDestination,
+            src_bytes: 0,
+            dst_bytes,
+        }
+    }
+}
+
 /// Count and bytes of one kind of change.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Tally {
@@ -240,12 +252,7 @@ async fn plan_kv(
         let (sv, dv) = (s.get_many(&keys).await?, d.get_many(&keys).await?);
         for ((key, a), b) in keys.into_iter().zip(sv).zip(dv) {
             if let (None, Some(b)) = (a, b) {
-                sink(PlanItem {
-                    name: key,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: b.text.len() as u64,
-                });
+                sink(PlanItem::only_in_destination(key, b.text.len() as u64));
             }
         }
         cursor = page.next;
@@ -343,12 +350,7 @@ async fn plan_fs(
         }
         for d in window.unmatched_files() {
             if filter.accepts(&d.path) {
-                sink(PlanItem {
-                    name: d.path,
-                    change: Change::OnlyInDestination,
-                    src_bytes: 0,
-                    dst_bytes: d.size,
-                });
+                sink(PlanItem::only_in_destination(d.path, d.size));
             }
         }
         cursor = page.next;

@@ -423,13 +423,7 @@ impl BrowserScreen {
                 },
             );
         }
-        if let Some(pos) = list
-            .visible()
-            .iter()
-            .position(|&i| list.shown()[i].name == key)
-        {
-            list.selected = pos;
-        }
+        list.select(&key);
         self.focus = Pane::Items;
         self.preview_selected(ctx)
     }
@@ -631,7 +625,8 @@ impl BrowserScreen {
             return Some(Vec::new());
         }
         if list.search.as_ref().is_some_and(|s| s.loading == Some(id)) {
-            let mut more = on_search_page(list, out);
+            on_search_page(list, out);
+            let mut more = Vec::new();
             if self.preview.is_none() {
                 more.extend(self.preview_selected(ctx));
             }
@@ -709,13 +704,7 @@ impl BrowserScreen {
                 name: key.to_string(),
                 meta: None,
             });
-            if let Some(pos) = list
-                .visible()
-                .iter()
-                .position(|&i| list.shown()[i].name == key)
-            {
-                list.selected = pos;
-            }
+            list.select(key);
         }
         self.preview = None;
         self.preview_selected(ctx)
@@ -758,9 +747,9 @@ pub fn search_page(ctx: &mut Context, list: &mut ItemList) -> Vec<Command> {
 pub const SEARCH_PAGE: usize = 1000;
 
 /// Takes one page of the list's search.
-fn on_search_page(list: &mut ItemList, out: &TaskOutput) -> Vec<Command> {
+fn on_search_page(list: &mut ItemList, out: &TaskOutput) {
     let Some(search) = &mut list.search else {
-        return Vec::new();
+        return;
     };
     search.loading = None;
     match out {
@@ -787,7 +776,6 @@ fn on_search_page(list: &mut ItemList, out: &TaskOutput) -> Vec<Command> {
         _ => {}
     }
     search.results.truncate(SEARCH_CAP);
-    Vec::new()
 }
 
 fn next_pane(p: Pane, forward: bool) -> Pane {

@@ -189,6 +189,14 @@ impl ItemList {
         v
     }
 
+    /// Selects the row showing `name`, if one does.
+    pub fn select(&mut self, name: &str) {
+        let shown = self.shown();
+        if let Some(pos) = self.visible().iter().position(|&i| shown[i].name == name) {
+            self.selected = pos;
+        }
+    }
+
     pub fn selected_item(&self) -> Option<&Item> {
         self.visible()
             .get(self.selected)
